@@ -12,7 +12,7 @@ import nnzip.InvalidInputException;
  * @param dtype element type
  * @param shape dimensions, each ≥ 0; empty for a scalar
  */
-public record TensorSpec(String name, DType dtype, long[] shape) {
+public record TensorSpec(String name, DType dtype, long[] shape) implements java.io.Serializable {
 
   public TensorSpec {
     Objects.requireNonNull(name, "name");
