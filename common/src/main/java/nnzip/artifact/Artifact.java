@@ -1,0 +1,168 @@
+package nnzip.artifact;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import nnzip.InvalidInputException;
+import nnzip.codec.CodecKind;
+import nnzip.codec.ScalarCodec;
+import nnzip.codec.Scope;
+import nnzip.codec.TensorLayout;
+import nnzip.compress.TensorReader;
+import nnzip.io.StoredTensor;
+import nnzip.io.safetensors.SafetensorsHeader;
+import nnzip.io.safetensors.SafetensorsReader;
+import nnzip.tensor.TensorSpec;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * An opened artifact: its safetensors header and manifest, checked against each other on open
+ * (every entry present with the size the manifest claims). {@link #verify} checks every stored
+ * byte against the manifest's SHA-256 chunks.
+ */
+public final class Artifact {
+  private final FileSystem fs;
+  private final Path file;
+  private final SafetensorsHeader header;
+  private final Manifest manifest;
+  private final Map<String, StoredTensor> entries = new LinkedHashMap<>();
+
+  private Artifact(FileSystem fs, Path file, SafetensorsHeader header, Manifest manifest) {
+    this.fs = fs;
+    this.file = file;
+    this.header = header;
+    this.manifest = manifest;
+    for (StoredTensor t : header.tensors(file.toString())) {
+      entries.put(t.spec().name(), t);
+    }
+  }
+
+  /**
+   * Opens and cross-checks an artifact.
+   *
+   * @throws InvalidInputException if the file is no valid safetensors, has no manifest, or the
+   *     manifest disagrees with the header
+   */
+  public static Artifact open(FileSystem fs, Path file) throws IOException {
+    SafetensorsHeader header = SafetensorsReader.readHeader(fs, file);
+    String json = header.metadata().get(Manifest.METADATA_KEY);
+    if (json == null) {
+      throw new InvalidInputException(file + ": not an nnzip artifact (no " + Manifest.METADATA_KEY + " in its metadata)");
+    }
+    Artifact a = new Artifact(fs, file, header, ManifestJson.read(json, file.toString()));
+    a.crossCheck();
+    return a;
+  }
+
+  private void crossCheck() {
+    for (TensorRecord t : manifest.tensors()) {
+      for (StoredEntry e : t.entries()) {
+        StoredTensor s = entry(e.key());
+        if (s.spec().byteSize() != e.bytes()) {
+          throw new InvalidInputException(file + ": entry '" + e.key() + "' has " + s.spec().byteSize()
+              + " bytes but the manifest says " + e.bytes());
+        }
+      }
+    }
+    if (manifest.graphKey() != null) {
+      entry(manifest.graphKey());
+    }
+  }
+
+  public Manifest manifest() {
+    return manifest;
+  }
+
+  public SafetensorsHeader header() {
+    return header;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** File size in bytes. */
+  public long fileSize() {
+    return header.fileSize();
+  }
+
+  /** Where a stored entry lies. */
+  public StoredTensor entry(String key) {
+    StoredTensor s = entries.get(key);
+    if (s == null) {
+      throw new InvalidInputException(file + ": the manifest names entry '" + key + "' but the file has none");
+    }
+    return s;
+  }
+
+  /**
+   * Recomputes the SHA-256 of every stored chunk.
+   *
+   * @throws InvalidInputException naming the first entry whose bytes do not match
+   */
+  public void verify() throws IOException {
+    byte[] buf = new byte[1 << 20];
+    try (FSDataInputStream in = fs.open(file)) {
+      for (TensorRecord t : manifest.tensors()) {
+        for (StoredEntry e : t.entries()) {
+          long pos = entry(e.key()).offset();
+          for (Chunk c : e.chunks()) {
+            MessageDigest d = TensorReader.sha256();
+            for (long done = 0; done < c.bytes(); ) {
+              int n = (int) Math.min(buf.length, c.bytes() - done);
+              in.readFully(pos + done, buf, 0, n);
+              d.update(buf, 0, n);
+              done += n;
+            }
+            if (!TensorReader.hex(d.digest()).equals(c.sha256())) {
+              throw new InvalidInputException(file + ": entry '" + e.key() + "' is corrupt (SHA-256 mismatch at byte "
+                  + (pos - entry(e.key()).offset()) + ")");
+            }
+            pos += c.bytes();
+          }
+        }
+      }
+    }
+  }
+
+  /** The quantizer of a coded tensor, rebuilt from its stored parameters. */
+  public ScalarCodec.Quantizer quantizer(TensorRecord t) throws IOException {
+    ScalarCodec codec;
+    try {
+      codec = CodecKind.parse(t.codec()).create(t.bits());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(file + ": tensor '" + t.spec().name() + "': " + e.getMessage());
+    }
+    Map<String, float[]> params = new LinkedHashMap<>();
+    for (StoredEntry e : t.entries()) {
+      if (e.parameterName() != null) {
+        ByteBuffer b = SafetensorsReader.readTensor(fs, entry(e.key()));
+        float[] v = new float[(int) (e.bytes() / Float.BYTES)];
+        b.asFloatBuffer().get(v);
+        params.put(e.parameterName(), v);
+      }
+    }
+    return codec.restore(layoutOf(t), params);
+  }
+
+  /** The layout a tensor was coded with. */
+  public static TensorLayout layoutOf(TensorRecord t) {
+    TensorSpec spec = t.spec();
+    Scope scope = t.scope() == null ? Scope.TENSOR : Scope.valueOf(t.scope().toUpperCase(java.util.Locale.ROOT));
+    TensorLayout layout = scope.layoutOf(spec);
+    if (layout.channels() != t.channels()) {
+      throw new InvalidInputException("tensor '" + spec.name() + "': manifest says " + t.channels()
+          + " channels but its shape gives " + layout.channels());
+    }
+    return layout;
+  }
+
+  public FileSystem fileSystem() {
+    return fs;
+  }
+}

@@ -1,0 +1,136 @@
+package nnzip.artifact;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import nnzip.InvalidInputException;
+import nnzip.codec.BitPacking;
+import nnzip.codec.ScalarCodec;
+import nnzip.compress.TensorReader;
+import nnzip.io.StoredTensor;
+import nnzip.io.safetensors.SafetensorsReader;
+import nnzip.io.safetensors.SafetensorsWriter;
+import nnzip.tensor.FloatCodec;
+import nnzip.tensor.TensorSpec;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Turns an artifact back into dense tensors with their original names, shapes and dtypes. Coded
+ * tensors are decoded chunk by chunk, so memory stays bounded; passed-through tensors are copied and
+ * checked against the SHA-256 of the original.
+ */
+public final class ArtifactRestorer {
+  private ArtifactRestorer() {}
+
+  /**
+   * Writes the dense bytes of one original tensor to {@code out}.
+   *
+   * @throws InvalidInputException if a passed-through tensor does not match its original digest
+   */
+  public static void restore(Artifact a, TensorRecord t, OutputStream out) throws IOException {
+    FileSystem fs = a.fileSystem();
+    if (t.isPassthrough()) {
+      StoredTensor data = a.entry(dataEntry(t).key());
+      MessageDigest digest = TensorReader.sha256();
+      OutputStream hashing = new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+          write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          digest.update(b, off, len);
+          out.write(b, off, len);
+        }
+      };
+      SafetensorsReader.copyTensor(fs, data, hashing);
+      if (!TensorReader.hex(digest.digest()).equals(t.sha256())) {
+        throw new InvalidInputException(a.file() + ": tensor '" + t.spec().name() + "' does not match its original SHA-256");
+      }
+      return;
+    }
+    ScalarCodec.Quantizer q = a.quantizer(t);
+    TensorSpec spec = t.spec();
+    StoredTensor codes = a.entry(codesEntry(t).key());
+    long n = spec.numElements();
+    int chunk = (int) Math.min(TensorReader.CHUNK_ELEMENTS, Math.max(1, n));
+    int bits = t.bits();
+    byte[] packed = new byte[(int) BitPacking.packedBytes(chunk, bits)];
+    int[] idx = new int[chunk];
+    float[] values = new float[chunk];
+    ByteBuffer dense = ByteBuffer.allocate(chunk * spec.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+    if (BitPacking.packedBytes(n, bits) != codes.spec().byteSize()) {
+      throw new InvalidInputException(a.file() + ": tensor '" + spec.name() + "' has " + codes.spec().byteSize()
+          + " code bytes, expected " + BitPacking.packedBytes(n, bits));
+    }
+    try (FSDataInputStream in = fs.open(a.file())) {
+      long pos = codes.offset();
+      for (long first = 0; first < n; first += chunk) {
+        int m = (int) Math.min(chunk, n - first);
+        int len = (int) BitPacking.packedBytes(m, bits);
+        in.readFully(pos, packed, 0, len);
+        pos += len;
+        BitPacking.unpack(packed, 0, m, bits, idx);
+        q.decode(idx, m, first, values);
+        dense.clear();
+        FloatCodec.encode(values, 0, m, spec.dtype(), dense);
+        out.write(dense.array(), 0, dense.position());
+      }
+    }
+  }
+
+  /** Writes every original tensor as a dense safetensors file, with the source's metadata. */
+  public static void toSafetensors(Artifact a, FileSystem fs, Path target) throws IOException {
+    List<TensorSpec> specs = new ArrayList<>();
+    a.manifest().tensors().forEach(t -> specs.add(t.spec()));
+    try (OutputStream os = fs.create(target, true);
+        SafetensorsWriter w = new SafetensorsWriter(os, specs, a.manifest().sourceMetadata())) {
+      OutputStream sink = new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+          w.write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          w.write(b, off, len);
+        }
+      };
+      for (TensorRecord t : a.manifest().tensors()) {
+        w.beginTensor(t.spec().name());
+        restore(a, t, sink);
+      }
+      w.finish();
+    }
+  }
+
+  /** The dense bytes of one tensor in memory (tensors under 2 GiB, e.g. for an ONNX graph). */
+  public static byte[] restoreToBytes(Artifact a, TensorRecord t) throws IOException {
+    if (t.originalBytes() > Integer.MAX_VALUE - 16) {
+      throw new InvalidInputException("tensor '" + t.spec().name() + "' is too large to restore in memory");
+    }
+    java.io.ByteArrayOutputStream bos = new java.io.ByteArrayOutputStream((int) t.originalBytes());
+    restore(a, t, bos);
+    return bos.toByteArray();
+  }
+
+  private static StoredEntry dataEntry(TensorRecord t) {
+    return role(t, StoredEntry.DATA);
+  }
+
+  private static StoredEntry codesEntry(TensorRecord t) {
+    return role(t, StoredEntry.CODES);
+  }
+
+  private static StoredEntry role(TensorRecord t, String role) {
+    return t.entries().stream().filter(e -> e.role().equals(role)).findFirst().orElseThrow(
+        () -> new InvalidInputException("tensor '" + t.spec().name() + "' has no '" + role + "' entry in the manifest"));
+  }
+}

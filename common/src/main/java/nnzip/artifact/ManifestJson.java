@@ -1,0 +1,144 @@
+package nnzip.artifact;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import nnzip.InvalidInputException;
+import nnzip.tensor.DType;
+import nnzip.tensor.TensorSpec;
+import org.nd4j.shade.jackson.core.JsonProcessingException;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+/**
+ * Writes and reads the manifest as JSON. Field order is fixed so the same manifest always gives
+ * the same bytes (artifacts are byte-identical across runs). Reading branches on the format
+ * version so older artifacts stay readable.
+ */
+public final class ManifestJson {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private ManifestJson() {}
+
+  /** The manifest as compact JSON. */
+  public static String write(Manifest m) {
+    return toTree(m).toString();
+  }
+
+  /** The manifest as a JSON tree (for {@code inspect --json}). */
+  public static ObjectNode toTree(Manifest m) {
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("format", m.formatVersion());
+    root.put("sourceFormat", m.sourceFormat());
+    ObjectNode meta = root.putObject("sourceMetadata");
+    m.sourceMetadata().forEach(meta::put);
+    if (m.graphKey() != null) {
+      root.put("graph", m.graphKey());
+    }
+    ArrayNode tensors = root.putArray("tensors");
+    for (TensorRecord t : m.tensors()) {
+      ObjectNode o = tensors.addObject();
+      o.put("name", t.spec().name());
+      o.put("dtype", t.spec().dtype().safetensorsName());
+      ArrayNode shape = o.putArray("shape");
+      for (long d : t.spec().shape()) {
+        shape.add(d);
+      }
+      o.put("codec", t.codec());
+      o.put("bits", t.bits());
+      if (t.scope() != null) {
+        o.put("scope", t.scope());
+      }
+      o.put("channels", t.channels());
+      o.put("sha256", t.sha256());
+      o.put("originalBytes", t.originalBytes());
+      o.put("storedBytes", t.storedBytes());
+      o.put("relativeMse", t.relativeMse());
+      o.put("maxAbsError", t.maxAbsError());
+      ArrayNode entries = o.putArray("entries");
+      for (StoredEntry e : t.entries()) {
+        ObjectNode eo = entries.addObject();
+        eo.put("key", e.key());
+        eo.put("role", e.role());
+        ArrayNode chunks = eo.putArray("chunks");
+        for (Chunk c : e.chunks()) {
+          chunks.addObject().put("bytes", c.bytes()).put("sha256", c.sha256());
+        }
+      }
+    }
+    return root;
+  }
+
+  /**
+   * Parses a manifest.
+   *
+   * @param json the JSON text
+   * @param where file name for error messages
+   * @throws InvalidInputException if the JSON is malformed, of an unknown version, or incomplete
+   */
+  public static Manifest read(String json, String where) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new InvalidInputException(where + ": manifest is not valid JSON: " + e.getOriginalMessage());
+    }
+    try {
+      int version = required(root, "format", where).asInt();
+      if (version != Manifest.FORMAT_VERSION) {
+        throw new InvalidInputException(where + ": artifact format version " + version
+            + " is not supported (this nnzip reads version " + Manifest.FORMAT_VERSION + ")");
+      }
+      Map<String, String> meta = new LinkedHashMap<>();
+      Iterator<Map.Entry<String, JsonNode>> it = required(root, "sourceMetadata", where).fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        meta.put(e.getKey(), e.getValue().asText());
+      }
+      List<TensorRecord> tensors = new ArrayList<>();
+      for (JsonNode t : required(root, "tensors", where)) {
+        tensors.add(readTensor(t, where));
+      }
+      JsonNode graph = root.get("graph");
+      return new Manifest(version, required(root, "sourceFormat", where).asText(), meta,
+          graph == null ? null : graph.asText(), tensors);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(where + ": bad manifest: " + e.getMessage());
+    }
+  }
+
+  private static TensorRecord readTensor(JsonNode t, String where) {
+    String name = required(t, "name", where).asText();
+    JsonNode shapeNode = required(t, "shape", where);
+    long[] shape = new long[shapeNode.size()];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = shapeNode.get(i).asLong();
+    }
+    TensorSpec spec = new TensorSpec(name, DType.fromSafetensors(required(t, "dtype", where).asText()), shape);
+    List<StoredEntry> entries = new ArrayList<>();
+    for (JsonNode e : required(t, "entries", where)) {
+      List<Chunk> chunks = new ArrayList<>();
+      for (JsonNode c : required(e, "chunks", where)) {
+        chunks.add(new Chunk(required(c, "bytes", where).asLong(), required(c, "sha256", where).asText()));
+      }
+      entries.add(new StoredEntry(required(e, "key", where).asText(), required(e, "role", where).asText(), chunks));
+    }
+    JsonNode scope = t.get("scope");
+    return new TensorRecord(spec, required(t, "codec", where).asText(), required(t, "bits", where).asInt(),
+        scope == null ? null : scope.asText(), required(t, "channels", where).asInt(),
+        required(t, "sha256", where).asText(), required(t, "relativeMse", where).asDouble(),
+        required(t, "maxAbsError", where).asDouble(), entries);
+  }
+
+  private static JsonNode required(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw new InvalidInputException(where + ": manifest is missing '" + field + "'");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,31 @@
+package nnzip.artifact;
+
+import java.util.List;
+
+/**
+ * One safetensors entry of the artifact that belongs to a tensor: its code indices, a codec
+ * parameter, or the tensor itself when passed through.
+ *
+ * @param key safetensors key, e.g. {@code fc1.weight.codes}
+ * @param role {@code codes}, {@code data}, or {@code param:<name>}
+ * @param chunks consecutive byte runs covering the entry, in order
+ */
+public record StoredEntry(String key, String role, List<Chunk> chunks) {
+  public static final String CODES = "codes";
+  public static final String DATA = "data";
+  public static final String PARAM_PREFIX = "param:";
+
+  public StoredEntry {
+    chunks = List.copyOf(chunks);
+  }
+
+  /** Total bytes of the entry. */
+  public long bytes() {
+    return chunks.stream().mapToLong(Chunk::bytes).sum();
+  }
+
+  /** The parameter name for a {@code param:<name>} role, else null. */
+  public String parameterName() {
+    return role.startsWith(PARAM_PREFIX) ? role.substring(PARAM_PREFIX.length()) : null;
+  }
+}

@@ -1,0 +1,70 @@
+package nnzip.codec;
+
+import java.io.Serializable;
+import java.util.Map;
+
+/**
+ * A scalar quantizer family in the Faiss spirit: a mergeable {@link Summary} is built over a
+ * tensor's values (on any number of shards), {@link #fit} turns it into an immutable
+ * {@link Quantizer}, and {@link #restore} rebuilds that quantizer from the parameters stored in an
+ * artifact. A distributed job only partitions, merges summaries and broadcasts quantizers, so a
+ * new codec needs no change to the job.
+ */
+public interface ScalarCodec extends Serializable {
+
+  /** Name used in recipes and manifests, e.g. "uniform". */
+  String name();
+
+  /** Bits per code index. */
+  int bits();
+
+  /** An empty summary for a tensor with this layout. */
+  Summary newSummary(TensorLayout layout);
+
+  /**
+   * The quantizer for the values summarized.
+   *
+   * @throws IllegalArgumentException if the summary came from another codec
+   */
+  Quantizer fit(Summary summary);
+
+  /**
+   * Rebuilds a quantizer from {@link Quantizer#parameters()} as read back from an artifact.
+   *
+   * @throws nnzip.InvalidInputException if a parameter is missing or has the wrong length
+   */
+  Quantizer restore(TensorLayout layout, Map<String, float[]> parameters);
+
+  /** What a codec needs to know about a tensor's values; merging is associative and commutative. */
+  interface Summary extends Serializable {
+    /**
+     * Adds {@code values[0..n)}, which are the tensor's elements {@code first .. first+n)}.
+     * Values are finite (the caller rejects NaN/Inf first).
+     */
+    void add(float[] values, int n, long first);
+
+    /** This summary combined with another of the same tensor; neither argument is changed. */
+    Summary merge(Summary other);
+  }
+
+  /** A fitted, immutable quantizer for one tensor. */
+  interface Quantizer extends Serializable {
+    /** Bits per code. */
+    int bits();
+
+    /**
+     * Encodes {@code values[0..n)}, the tensor's elements {@code first ..}, into {@code codes[0..n)},
+     * each in [0, 2^bits).
+     */
+    void encode(float[] values, int n, long first, int[] codes);
+
+    /** Decodes {@code codes[0..n)} of elements {@code first ..} into {@code out[0..n)}. */
+    void decode(int[] codes, int n, long first, float[] out);
+
+    /**
+     * The parameters that {@link ScalarCodec#restore} needs, by name; each becomes an F32 tensor
+     * {@code <tensor>.<name>} in the artifact. Iteration order is fixed.
+     */
+    Map<String, float[]> parameters();
+  }
+}

@@ -1,0 +1,2 @@
+/** Min–max uniform quantization, the baseline codec. */
+package nnzip.codec.uniform;

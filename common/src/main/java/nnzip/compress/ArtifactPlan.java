@@ -1,0 +1,113 @@
+package nnzip.compress;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import nnzip.artifact.ArtifactWriter;
+import nnzip.artifact.Chunk;
+import nnzip.artifact.EntryData;
+import nnzip.artifact.Manifest;
+import nnzip.artifact.StoredEntry;
+import nnzip.artifact.TensorRecord;
+import nnzip.codec.ScalarCodec;
+import nnzip.io.ModelSource;
+import nnzip.stats.ErrorStats;
+import nnzip.tensor.TensorSpec;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Turns the results of the two passes into the artifact's manifest and the data source of each
+ * stored entry. Runs on the driver over small records only.
+ */
+public final class ArtifactPlan {
+  private ArtifactPlan() {}
+
+  /** The manifest: one record per source tensor, in source order. */
+  public static Manifest manifest(ModelSource source, List<TensorTask> tasks, List<TensorStatistics> stats,
+      List<ShardResult> results) {
+    Map<Integer, List<ShardResult>> byTensor = byTensor(results);
+    List<TensorRecord> records = new ArrayList<>();
+    for (TensorTask t : tasks) {
+      TensorSpec spec = t.source().spec();
+      TensorStatistics s = stats.get(t.index());
+      if (t.isPassthrough()) {
+        records.add(new TensorRecord(spec, TensorRecord.PASSTHROUGH, 0, null, 1, s.sha256(), 0, 0,
+            List.of(new StoredEntry(spec.name(), StoredEntry.DATA, List.of(new Chunk(spec.byteSize(), s.sha256()))))));
+        continue;
+      }
+      ScalarCodec.Quantizer q = s.quantizer();
+      List<StoredEntry> entries = new ArrayList<>();
+      List<Chunk> codeChunks = new ArrayList<>();
+      ErrorStats error = ErrorStats.EMPTY;
+      for (ShardResult r : byTensor.getOrDefault(t.index(), List.of())) {
+        codeChunks.add(r.codes());
+        error = error.merge(r.error());
+      }
+      entries.add(new StoredEntry(spec.name() + ".codes", StoredEntry.CODES, codeChunks));
+      q.parameters().forEach((name, values) -> {
+        byte[] bytes = ArtifactWriter.floatBytes(values);
+        entries.add(new StoredEntry(spec.name() + "." + name, StoredEntry.PARAM_PREFIX + name,
+            List.of(new Chunk(bytes.length, digest(bytes)))));
+      });
+      records.add(new TensorRecord(spec, t.codec().name(), q.bits(), t.scope().name().toLowerCase(Locale.ROOT),
+          t.layout().channels(), s.sha256(), error.relativeMse(s.moments().variance()), error.maxAbsError(), entries));
+    }
+    checkUniqueKeys(records, source);
+    return new Manifest(Manifest.FORMAT_VERSION, source.format(), source.metadata(),
+        source.graph() == null ? null : Manifest.ONNX_GRAPH_KEY, records);
+  }
+
+  /** Where each stored entry's bytes come from. */
+  public static Map<String, EntryData> entryData(Manifest manifest, ModelSource source, List<TensorTask> tasks,
+      List<TensorStatistics> stats, List<ShardResult> results, Path partsDir) {
+    Map<Integer, List<ShardResult>> byTensor = byTensor(results);
+    Map<String, EntryData> data = new LinkedHashMap<>();
+    for (TensorTask t : tasks) {
+      String name = t.source().spec().name();
+      if (t.isPassthrough()) {
+        data.put(name, new EntryData.SourceRange(t.source()));
+        continue;
+      }
+      List<String> parts = new ArrayList<>();
+      for (ShardResult r : byTensor.getOrDefault(t.index(), List.of())) {
+        parts.add(new Path(partsDir, ShardEncoder.partName(r.shard())).toString());
+      }
+      data.put(name + ".codes", new EntryData.Parts(parts));
+      stats.get(t.index()).quantizer().parameters().forEach(
+          (p, values) -> data.put(name + "." + p, new EntryData.InMemory(ArtifactWriter.floatBytes(values))));
+    }
+    if (manifest.graphKey() != null) {
+      data.put(manifest.graphKey(), new EntryData.InMemory(source.graph()));
+    }
+    return data;
+  }
+
+  private static Map<Integer, List<ShardResult>> byTensor(List<ShardResult> results) {
+    Map<Integer, List<ShardResult>> m = new LinkedHashMap<>();
+    for (ShardResult r : results) {
+      m.computeIfAbsent(r.shard().tensorIndex(), k -> new ArrayList<>()).add(r);
+    }
+    return m;
+  }
+
+  private static void checkUniqueKeys(List<TensorRecord> records, ModelSource source) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    if (source.graph() != null) {
+      seen.add(Manifest.ONNX_GRAPH_KEY);
+    }
+    for (TensorRecord r : records) {
+      for (StoredEntry e : r.entries()) {
+        if (!seen.add(e.key())) {
+          throw new nnzip.InvalidInputException("tensor names clash in the artifact: '" + e.key()
+              + "' is both a source tensor and a stored part of another");
+        }
+      }
+    }
+  }
+
+  private static String digest(byte[] bytes) {
+    return TensorReader.hex(TensorReader.sha256().digest(bytes));
+  }
+}

@@ -1,0 +1,74 @@
+package nnzip.compress;
+
+import java.util.List;
+import java.util.regex.Pattern;
+import nnzip.codec.CodecKind;
+import nnzip.codec.ScalarCodec;
+import nnzip.codec.Scope;
+import nnzip.io.StoredTensor;
+import nnzip.tensor.TensorSpec;
+
+/**
+ * A resolved compression recipe as typed values. Defaults live in {@code conf/reference.conf};
+ * this record only validates.
+ *
+ * @param codec codec for compressible tensors
+ * @param bits bits per code index, 1..16
+ * @param scope parameter sharing of scalar codecs; {@code CHANNEL} by default
+ * @param passthroughPatterns tensors whose name matches any of these stay as they are
+ * @param passthroughMinElements tensors with fewer elements stay as they are (≥ 0)
+ * @param passthroughMaxRank tensors of this rank or lower (biases, norm scales) stay as they are
+ * @param allowNonFinite if true, tensors holding NaN/Inf are passed through; if false they are an error
+ * @param shardBytes upper bound of source bytes one task encodes (≥ 64)
+ * @param partitions Spark partitions for the encode pass; 0 means the default parallelism
+ * @param seed seed for every random choice (none yet for uniform, kept for reproducible recipes)
+ */
+public record CompressionSettings(
+    CodecKind codec,
+    int bits,
+    Scope scope,
+    List<Pattern> passthroughPatterns,
+    long passthroughMinElements,
+    int passthroughMaxRank,
+    boolean allowNonFinite,
+    long shardBytes,
+    int partitions,
+    long seed) implements java.io.Serializable {
+
+  public CompressionSettings {
+    if (bits < 1 || bits > 16) {
+      throw new IllegalArgumentException("bits must be in 1..16, got " + bits);
+    }
+    if (passthroughMinElements < 0) {
+      throw new IllegalArgumentException("passthrough.min-elements must be ≥ 0, got " + passthroughMinElements);
+    }
+    if (shardBytes < 64) {
+      throw new IllegalArgumentException("shard-bytes must be ≥ 64, got " + shardBytes);
+    }
+    if (partitions < 0) {
+      throw new IllegalArgumentException("partitions must be ≥ 0, got " + partitions);
+    }
+    passthroughPatterns = List.copyOf(passthroughPatterns);
+  }
+
+  /** The codec instance (null for passthrough). */
+  public ScalarCodec scalarCodec() {
+    return codec.create(bits);
+  }
+
+  /** Whether the recipe keeps this tensor as it is. */
+  public boolean keepsAsIs(TensorSpec spec) {
+    if (!spec.dtype().isFloating() || codec == CodecKind.PASSTHROUGH) {
+      return true;
+    }
+    if (spec.shape().length <= passthroughMaxRank || spec.numElements() < passthroughMinElements) {
+      return true;
+    }
+    return passthroughPatterns.stream().anyMatch(p -> p.matcher(spec.name()).matches());
+  }
+
+  /** The task for the {@code index}-th source tensor. */
+  public TensorTask taskFor(int index, StoredTensor tensor) {
+    return new TensorTask(index, tensor, keepsAsIs(tensor.spec()) ? null : scalarCodec(), scope);
+  }
+}

@@ -1,0 +1,15 @@
+package nnzip.compress;
+
+import java.io.Serializable;
+
+/**
+ * A contiguous run of one tensor's elements that one task encodes. Every shard but a tensor's
+ * last holds a multiple of 8 elements, so packed codes of consecutive shards concatenate into
+ * the tensor's packed codes whatever the bit width.
+ *
+ * @param tensorIndex index of the tensor task
+ * @param shardIndex position of this shard within its tensor
+ * @param first first element
+ * @param count number of elements, ≥ 1
+ */
+public record Shard(int tensorIndex, int shardIndex, long first, int count) implements Serializable {}

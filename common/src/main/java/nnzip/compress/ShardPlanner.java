@@ -1,0 +1,39 @@
+package nnzip.compress;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cuts the coded tensors into shards of bounded source bytes. The plan depends only on the
+ * tensors and the byte bound, never on the number of partitions or executors, which is what
+ * makes artifacts byte-identical across cluster shapes.
+ */
+public final class ShardPlanner {
+  private ShardPlanner() {}
+
+  /**
+   * Plans shards for every non-passthrough task, in task order.
+   *
+   * @param tasks tensor tasks
+   * @param maxShardBytes upper bound of source bytes per shard, ≥ 64
+   */
+  public static List<Shard> plan(List<TensorTask> tasks, long maxShardBytes) {
+    if (maxShardBytes < 64) {
+      throw new IllegalArgumentException("shard size must be at least 64 bytes, got " + maxShardBytes);
+    }
+    List<Shard> shards = new ArrayList<>();
+    for (TensorTask t : tasks) {
+      if (t.isPassthrough()) {
+        continue;
+      }
+      long n = t.source().spec().numElements();
+      long perShard = maxShardBytes / t.source().spec().dtype().byteSize();
+      perShard = Math.min(Integer.MAX_VALUE - 7, Math.max(8, perShard - perShard % 8));
+      int s = 0;
+      for (long first = 0; first < n; first += perShard) {
+        shards.add(new Shard(t.index(), s++, first, (int) Math.min(perShard, n - first)));
+      }
+    }
+    return shards;
+  }
+}

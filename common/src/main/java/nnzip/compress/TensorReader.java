@@ -1,0 +1,94 @@
+package nnzip.compress;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import nnzip.InvalidInputException;
+import nnzip.io.HadoopFiles;
+import nnzip.io.StoredTensor;
+import nnzip.tensor.FloatCodec;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Streams a range of a tensor's elements from its file in bounded chunks, as raw bytes and (for
+ * floating dtypes) as floats. Memory is one chunk whatever the tensor size.
+ */
+public final class TensorReader {
+  /** Elements per chunk: 1 Mi elements, at most 8 MiB of F64. */
+  public static final int CHUNK_ELEMENTS = 1 << 20;
+
+  private TensorReader() {}
+
+  /** Receives consecutive chunks of a tensor. */
+  public interface ChunkConsumer {
+    /**
+     * @param raw the chunk's raw bytes, position 0, limit = bytes of the chunk
+     * @param values the chunk as floats (valid in [0, n)), or null for non-floating dtypes
+     * @param n elements in the chunk
+     * @param first index of the chunk's first element in the tensor
+     */
+    void accept(ByteBuffer raw, float[] values, int n, long first);
+  }
+
+  /**
+   * Reads elements {@code first .. first+count)} of {@code tensor} chunk by chunk.
+   *
+   * @throws InvalidInputException if the file is shorter than the tensor claims
+   */
+  public static void read(FileSystem fs, StoredTensor tensor, long first, long count, ChunkConsumer consumer) {
+    int size = tensor.spec().dtype().byteSize();
+    boolean floating = tensor.spec().dtype().isFloating();
+    int chunk = (int) Math.min(CHUNK_ELEMENTS, Math.max(1, count));
+    byte[] bytes = new byte[chunk * size];
+    float[] values = floating ? new float[chunk] : null;
+    Path path = new Path(tensor.file());
+    try (FSDataInputStream in = fs.open(path)) {
+      in.seek(tensor.offset() + first * size);
+      for (long done = 0; done < count; ) {
+        int n = (int) Math.min(chunk, count - done);
+        try {
+          in.readFully(bytes, 0, n * size);
+        } catch (java.io.EOFException e) {
+          throw new InvalidInputException(path + ": file ends inside tensor '" + tensor.spec().name() + "'");
+        }
+        ByteBuffer raw = ByteBuffer.wrap(bytes, 0, n * size);
+        if (floating) {
+          FloatCodec.decode(raw.duplicate(), tensor.spec().dtype(), values, 0, n);
+        }
+        consumer.accept(raw, values, n, first + done);
+        done += n;
+      }
+    } catch (java.io.FileNotFoundException e) {
+      throw new InvalidInputException("no such file: " + path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
+
+  /** Reads a whole tensor. */
+  public static void readAll(FileSystem fs, StoredTensor tensor, ChunkConsumer consumer) {
+    read(fs, tensor, 0, tensor.spec().numElements(), consumer);
+  }
+
+  /** A fresh SHA-256 digest. */
+  public static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK always has SHA-256", e);
+    }
+  }
+
+  /** Lower-case hex of a digest. */
+  public static String hex(byte[] digest) {
+    return java.util.HexFormat.of().formatHex(digest);
+  }
+
+  /** Opens the file system of a tensor's file. */
+  public static FileSystem fileSystemOf(StoredTensor tensor) {
+    return HadoopFiles.fileSystem(tensor.file());
+  }
+}

@@ -1,0 +1,72 @@
+package nnzip.io;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import nnzip.InvalidInputException;
+import java.io.OutputStream;
+import nnzip.io.onnx.OnnxWeight;
+import nnzip.io.onnx.OnnxWeights;
+import nnzip.io.safetensors.SafetensorsModel;
+import nnzip.io.safetensors.SafetensorsWriter;
+import nnzip.tensor.TensorSpec;
+import nnzip.io.safetensors.SafetensorsReader;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * An input model as the compress job sees it: its tensors' locations in source order, the
+ * source's metadata, its byte size (for the compression ratio) and, for ONNX, the graph without
+ * its weights.
+ *
+ * @param format {@code safetensors} or {@code onnx}
+ * @param tensors every tensor, in source order
+ * @param metadata the source's own metadata (safetensors {@code __metadata__})
+ * @param sourceBytes total bytes of the source files
+ * @param graph serialized ONNX model without weight data, or null
+ */
+public record ModelSource(String format, List<StoredTensor> tensors, Map<String, String> metadata,
+    long sourceBytes, byte[] graph) {
+
+  public static final String SAFETENSORS = "safetensors";
+  public static final String ONNX = "onnx";
+
+  /**
+   * Opens a model, reading headers only for safetensors. ONNX weights are first copied into a
+   * safetensors file under {@code scratch}, so both formats go through the same job.
+   *
+   * @throws InvalidInputException if the path is missing or not a readable model
+   */
+  public static ModelSource open(FileSystem fs, Path path, Path scratch) throws IOException {
+    if (!fs.exists(path)) {
+      throw new InvalidInputException("no such file: " + path);
+    }
+    String name = path.getName().toLowerCase(java.util.Locale.ROOT);
+    if (name.endsWith(".onnx")) {
+      return fromOnnx(fs, path, scratch);
+    }
+    SafetensorsModel model = SafetensorsModel.open(fs, path);
+    Map<String, String> metadata = model.files().size() == 1
+        ? SafetensorsReader.readHeader(fs, new Path(model.files().get(0))).metadata()
+        : Map.of();
+    return new ModelSource(SAFETENSORS, model.tensors(), metadata, model.fileBytes(), null);
+  }
+
+  /** Copies an ONNX model's weights, wherever they live, into one safetensors file under {@code scratch}. */
+  private static ModelSource fromOnnx(FileSystem fs, Path path, Path scratch) throws IOException {
+    OnnxWeights weights = OnnxWeights.read(fs, path);
+    List<TensorSpec> specs = weights.list().stream().map(OnnxWeight::spec).toList();
+    Path file = new Path(scratch, "onnx-weights.safetensors");
+    FileSystem scratchFs = file.getFileSystem(fs.getConf());
+    try (OutputStream out = scratchFs.create(file, true);
+        SafetensorsWriter writer = new SafetensorsWriter(out, specs, Map.of())) {
+      for (OnnxWeight w : weights.list()) {
+        writer.writeTensor(w.key(), weights.bytes(w.key()));
+      }
+      writer.finish();
+    }
+    long external = weights.list().stream().filter(w -> w.external() != null).mapToLong(w -> w.spec().byteSize()).sum();
+    return new ModelSource(ONNX, SafetensorsReader.tensors(scratchFs, file), Map.of(),
+        fs.getFileStatus(path).getLen() + external, weights.strippedBytes());
+  }
+}

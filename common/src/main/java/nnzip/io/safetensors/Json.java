@@ -1,0 +1,75 @@
+package nnzip.io.safetensors;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import org.nd4j.shade.jackson.core.JsonProcessingException;
+import org.nd4j.shade.jackson.databind.DeserializationFeature;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+/** Strict JSON for headers and index files: UTF-8 only, one value, no duplicate keys. */
+final class Json {
+  /**
+   * Duplicate keys are rejected although the reference keeps the last one: a header naming a
+   * tensor twice is ambiguous, and we would rather refuse it than guess.
+   */
+  static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private Json() {}
+
+  /**
+   * Parses {@code bytes} as one JSON object.
+   *
+   * @param file named in error messages
+   * @param what what the bytes are ("header", "index"), named in error messages
+   * @throws nnzip.InvalidInputException if the bytes are not UTF-8, not well-formed JSON, or not
+   *     an object
+   */
+  static ObjectNode parseObject(Object file, String what, byte[] bytes) {
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw Errors.invalid(file, what + " is not valid UTF-8", e);
+    }
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? ""
+          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+      throw Errors.invalid(file, what + " is not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+    }
+    if (node == null || !node.isObject()) {
+      String kind = node == null ? "empty" : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+      throw Errors.invalid(file, what + " must be a JSON object, found " + kind);
+    }
+    return (ObjectNode) node;
+  }
+
+  /**
+   * Reads a JSON integer that fits a non-negative long.
+   *
+   * @return the value, or -1 when {@code node} is not such an integer (negative, fractional,
+   *     too large, or not a number)
+   */
+  static long nonNegativeLong(JsonNode node) {
+    if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
+      return -1;
+    }
+    long v = node.longValue();
+    return v < 0 ? -1 : v;
+  }
+}

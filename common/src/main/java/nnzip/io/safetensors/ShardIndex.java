@@ -1,0 +1,80 @@
+package nnzip.io.safetensors;
+
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+/**
+ * The weight map of a Hugging Face sharded checkpoint index ({@code model.safetensors.index.json}:
+ * {@code {"metadata": {...}, "weight_map": {"tensor": "shard file"}}}). Shard names must be plain
+ * file names, resolved next to the index, so an index cannot point outside its model directory.
+ *
+ * @param weightMap tensor name → shard file name, in index order
+ */
+record ShardIndex(Map<String, String> weightMap) {
+
+  ShardIndex {
+    weightMap = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(weightMap));
+  }
+
+  /** The distinct shard file names, sorted: the order in which a model's shards are read. */
+  SortedSet<String> shards() {
+    return new TreeSet<>(weightMap.values());
+  }
+
+  /**
+   * Reads and checks an index file.
+   *
+   * @throws nnzip.InvalidInputException if the file is missing, larger than {@link
+   *     SafetensorsHeader#MAX_HEADER_BYTES}, not a JSON object, or its weight map is absent, not an
+   *     object of strings, or names a shard that is not a plain file name
+   * @throws IOException if the file system fails
+   */
+  static ShardIndex read(FileSystem fs, Path index) throws IOException {
+    long size = SafetensorsReader.fileSize(fs, index);
+    if (size > SafetensorsHeader.MAX_HEADER_BYTES) {
+      throw Errors.invalid(index, "index of " + size + " bytes exceeds the cap of " + SafetensorsHeader.MAX_HEADER_BYTES);
+    }
+    byte[] bytes = new byte[(int) size];
+    try (FSDataInputStream in = fs.open(index)) {
+      in.readFully(0, bytes);
+    }
+    return parse(index, bytes);
+  }
+
+  /**
+   * Parses index JSON.
+   *
+   * @param index the index file, named in messages
+   * @throws nnzip.InvalidInputException as {@link #read}
+   */
+  static ShardIndex parse(Object index, byte[] json) {
+    ObjectNode root = Json.parseObject(index, "index", json);
+    JsonNode map = root.get("weight_map");
+    if (map == null || !map.isObject()) {
+      throw Errors.invalid(index, "index has no \"weight_map\" object");
+    }
+    Map<String, String> weightMap = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> kv = it.next();
+      String where = "weight_map entry " + Errors.quote(kv.getKey());
+      if (!kv.getValue().isTextual()) {
+        throw Errors.invalid(index, where + " must be a shard file name (string)");
+      }
+      String shard = kv.getValue().textValue();
+      if (shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.equals(".") || shard.equals("..")) {
+        throw Errors.invalid(index, where + " names shard " + Errors.quote(shard) + ", which is not a plain file name");
+      }
+      weightMap.put(kv.getKey(), shard);
+    }
+    return new ShardIndex(weightMap);
+  }
+}

@@ -1,0 +1,2 @@
+/** Mergeable statistics of tensors and of their reconstruction error. */
+package nnzip.stats;

@@ -1,0 +1,81 @@
+package nnzip.cli;
+
+import com.typesafe.config.Config;
+import java.io.PrintStream;
+import java.util.Set;
+import nnzip.artifact.ManifestJson;
+import nnzip.compress.CompressionSettings;
+import nnzip.config.Recipes;
+import nnzip.job.CompressJob;
+import nnzip.job.SparkSessions;
+import nnzip.report.CompressionTable;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+/** {@code nnzip compress}: a model in, an artifact out, on Spark. */
+final class CompressCommand implements Command {
+  @Override
+  public String name() {
+    return "compress";
+  }
+
+  @Override
+  public String summary() {
+    return "compress a model (safetensors, sharded safetensors or ONNX) into a .nnz.safetensors artifact";
+  }
+
+  @Override
+  public String help() {
+    return """
+        usage: nnzip compress --in IN --out OUT [--recipe NAME|FILE] [--set key=value]... [--master URL]
+                              [--overwrite] [--json] [--verbose]
+
+          --in IN          model: a .safetensors file, a model.safetensors.index.json (or a directory
+                           holding one), or an .onnx file; any Hadoop path (file://, hdfs://, s3a://)
+          --out OUT        artifact to write (conventionally *.nnz.safetensors); written atomically
+          --recipe R       bundled recipe (%s) or a HOCON file
+          --set k=v        override one recipe key (repeatable); unknown keys are an error
+          --master URL     Spark master (default: spark-submit's, else local[*])
+          --overwrite      replace OUT if it exists
+          --json           print the result as JSON on stdout instead of the table
+
+        recipe keys (defaults in conf/reference.conf):
+          codec            uniform | passthrough                      (uniform)
+          bits             bits per weight of scalar codecs, 1..16     (8)
+          scope            channel | tensor                            (channel)
+          passthrough.patterns / min-elements / max-rank: tensors kept in full precision
+          allow-non-finite reject (false) or pass through (true) tensors with NaN/Inf
+          shard-bytes      source bytes per encode task                (64m)
+          partitions       encode partitions, 0 = default parallelism  (0)
+          seed             seed of random choices                      (42)
+        """.formatted(String.join(", ", Recipes.bundledNames()));
+  }
+
+  @Override
+  public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    Args a = Args.parse(argv, Set.of("--in", "--out", "--recipe", "--set", "--master"), Set.of("--overwrite", "--json"));
+    String in = a.require("--in");
+    String outPath = a.require("--out");
+    Config recipe = Recipes.resolve(a.get("--recipe"), a.all("--set"));
+    CompressionSettings settings = Recipes.settings(recipe);
+    SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip compress");
+    try {
+      CompressJob.Result r = CompressJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), settings,
+          Recipes.render(recipe), in, outPath, a.has("--overwrite"), msg -> err.println("[nnzip] " + msg));
+      if (a.has("--json")) {
+        ObjectNode o = ManifestJson.toTree(r.manifest());
+        o.put("sourceBytes", r.sourceBytes());
+        o.put("artifactBytes", r.artifactBytes());
+        o.put("ratio", r.ratio());
+        o.put("seconds", r.seconds());
+        out.println(o.toPrettyString());
+      } else {
+        CompressionTable.print(out, r.manifest(), r.sourceBytes(), r.artifactBytes());
+      }
+      return Main.OK;
+    } finally {
+      spark.stop();
+    }
+  }
+}

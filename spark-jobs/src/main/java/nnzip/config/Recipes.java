@@ -1,0 +1,164 @@
+package nnzip.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import nnzip.cli.UsageException;
+import nnzip.codec.CodecKind;
+import nnzip.codec.Scope;
+import nnzip.compress.CompressionSettings;
+import nnzip.io.HadoopFiles;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Resolves a recipe: the bundled {@code reference.conf}, then a named recipe or a recipe file,
+ * then {@code --set key=value} overrides. Every key must exist in the reference, so a typo is an
+ * error listing the valid keys. This is the only place that reads Typesafe Config.
+ */
+public final class Recipes {
+  private static final String CONF_ROOT = "nnzip/conf/";
+
+  private Recipes() {}
+
+  /** The bundled defaults. */
+  public static Config reference() {
+    return ConfigFactory.parseResources(Recipes.class.getClassLoader(), CONF_ROOT + "reference.conf",
+        ConfigParseOptions.defaults().setAllowMissing(false));
+  }
+
+  /** Names of the recipes shipped in the jar. */
+  public static List<String> bundledNames() {
+    return List.of("uniform-8bit", "uniform-4bit", "lossless");
+  }
+
+  /**
+   * Resolves a recipe.
+   *
+   * @param recipe null, a bundled recipe name, or a path (Hadoop or local) of a HOCON file
+   * @param overrides {@code key=value} strings, applied in order
+   * @throws UsageException for an unknown recipe, a bad override, an unknown key or a bad value
+   */
+  public static Config resolve(String recipe, List<String> overrides) {
+    Config reference = reference();
+    Config config = reference;
+    if (recipe != null) {
+      config = load(recipe).withFallback(config);
+    }
+    for (String o : overrides) {
+      int eq = o.indexOf('=');
+      if (eq <= 0) {
+        throw new UsageException("--set expects key=value, got '" + o + "'");
+      }
+      String key = o.substring(0, eq).trim();
+      String value = o.substring(eq + 1).trim();
+      try {
+        config = ConfigFactory.parseString(key + " = " + quoteIfNeeded(value)).withFallback(config);
+      } catch (ConfigException e) {
+        throw new UsageException("--set " + o + ": " + e.getMessage());
+      }
+    }
+    checkKeys(config, reference);
+    return config.resolve();
+  }
+
+  private static String quoteIfNeeded(String value) {
+    // Lists and objects pass as HOCON; other values may hold characters HOCON treats specially.
+    if (value.startsWith("[") || value.startsWith("{") || value.startsWith("\"")) {
+      return value;
+    }
+    return com.typesafe.config.ConfigValueFactory.fromAnyRef(value).render(ConfigRenderOptions.concise());
+  }
+
+  private static Config load(String recipe) {
+    if (bundledNames().contains(recipe)) {
+      return ConfigFactory.parseResources(Recipes.class.getClassLoader(), CONF_ROOT + "recipes/" + recipe + ".conf");
+    }
+    Path path = HadoopFiles.qualify(recipe);
+    FileSystem fs = HadoopFiles.fileSystem(path.toString());
+    try {
+      if (!fs.exists(path)) {
+        throw new UsageException("unknown recipe '" + recipe + "': not a file and not one of " + bundledNames());
+      }
+      try (Reader r = new InputStreamReader(fs.open(path), StandardCharsets.UTF_8)) {
+        return ConfigFactory.parseReader(r, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
+            .setOriginDescription(recipe));
+      }
+    } catch (ConfigException e) {
+      throw new UsageException("recipe " + recipe + ": " + e.getMessage());
+    } catch (IOException e) {
+      throw new UsageException("cannot read recipe " + recipe + ": " + e.getMessage());
+    }
+  }
+
+  private static void checkKeys(Config config, Config reference) {
+    Set<String> valid = new TreeSet<>();
+    for (Map.Entry<String, ?> e : reference.entrySet()) {
+      valid.add(e.getKey());
+    }
+    for (Map.Entry<String, ?> e : config.entrySet()) {
+      if (!valid.contains(e.getKey())) {
+        throw new UsageException("unknown recipe key '" + e.getKey() + "'; valid keys: " + String.join(", ", valid));
+      }
+    }
+  }
+
+  /** The resolved recipe as HOCON text with sorted keys (stored in the artifact). */
+  public static String render(Config config) {
+    return config.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
+  }
+
+  /**
+   * Typed settings from a resolved recipe.
+   *
+   * @throws UsageException naming the key whose value is invalid
+   */
+  public static CompressionSettings settings(Config c) {
+    try {
+      List<Pattern> patterns = new ArrayList<>();
+      for (String p : c.getStringList("passthrough.patterns")) {
+        patterns.add(Pattern.compile(p));
+      }
+      return new CompressionSettings(
+          parse("codec", () -> CodecKind.parse(c.getString("codec"))),
+          c.getInt("bits"),
+          parse("scope", () -> Scope.valueOf(c.getString("scope").toUpperCase(java.util.Locale.ROOT))),
+          patterns,
+          c.getLong("passthrough.min-elements"),
+          c.getInt("passthrough.max-rank"),
+          c.getBoolean("allow-non-finite"),
+          c.getBytes("shard-bytes"),
+          c.getInt("partitions"),
+          c.getLong("seed"));
+    } catch (ConfigException e) {
+      throw new UsageException("recipe: " + e.getMessage());
+    } catch (PatternSyntaxException e) {
+      throw new UsageException("recipe key passthrough.patterns: bad regular expression " + e.getPattern());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("recipe: " + e.getMessage());
+    }
+  }
+
+  private static <T> T parse(String key, java.util.function.Supplier<T> parser) {
+    try {
+      return parser.get();
+    } catch (IllegalArgumentException e) {
+      String msg = e.getMessage();
+      throw new IllegalArgumentException(key + ": " + (msg.startsWith("No enum") ? "invalid value" : msg));
+    }
+  }
+}

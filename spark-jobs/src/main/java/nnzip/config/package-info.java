@@ -1,0 +1,2 @@
+/** HOCON recipes (Typesafe Config) read once at the edge and turned into typed settings. */
+package nnzip.config;

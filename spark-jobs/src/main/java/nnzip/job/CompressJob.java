@@ -1,0 +1,169 @@
+package nnzip.job;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import nnzip.InvalidInputException;
+import nnzip.Progress;
+import nnzip.artifact.Artifact;
+import nnzip.artifact.ArtifactWriter;
+import nnzip.artifact.AtomicOutput;
+import nnzip.artifact.Manifest;
+import nnzip.compress.ArtifactPlan;
+import nnzip.compress.CompressionSettings;
+import nnzip.compress.Shard;
+import nnzip.compress.ShardEncoder;
+import nnzip.compress.ShardPlanner;
+import nnzip.compress.ShardResult;
+import nnzip.compress.TensorStatistics;
+import nnzip.compress.TensorTask;
+import nnzip.io.HadoopFiles;
+import nnzip.io.ModelSource;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * Compresses a model with a scalar codec in two Spark passes. The driver reads headers only and
+ * plans; pass 1 scans each tensor on an executor (digest, moments, codec fit); pass 2 encodes
+ * shards of bounded bytes, each executor writing its packed codes to a part file; the driver then
+ * streams the artifact together and commits it atomically. No tensor data reaches the driver.
+ */
+public final class CompressJob {
+  private CompressJob() {}
+
+  /**
+   * What a run produced.
+   *
+   * @param manifest the artifact's manifest
+   * @param sourceBytes bytes of the source model files
+   * @param artifactBytes bytes of the artifact file
+   * @param seconds wall time of the run
+   */
+  public record Result(Manifest manifest, long sourceBytes, long artifactBytes, double seconds) {
+    public double ratio() {
+      return (double) sourceBytes / artifactBytes;
+    }
+  }
+
+  /**
+   * Runs the job.
+   *
+   * @param in model path (safetensors file, sharded index or directory, or ONNX)
+   * @param out artifact path
+   * @param recipe resolved recipe text, stored in the artifact
+   */
+  public static Result run(JavaSparkContext sc, CompressionSettings settings, String recipe, String in, String out,
+      boolean overwrite, Progress progress) throws IOException {
+    long start = System.nanoTime();
+    Path inPath = HadoopFiles.qualify(in);
+    Path outPath = HadoopFiles.qualify(out);
+    FileSystem inFs = HadoopFiles.fileSystem(inPath.toString());
+    FileSystem outFs = HadoopFiles.fileSystem(outPath.toString());
+    AtomicOutput.checkWritable(outFs, outPath, overwrite);
+    try (AtomicOutput output = AtomicOutput.create(outFs, outPath, overwrite)) {
+      ModelSource source = ModelSource.open(inFs, inPath, output.tempDir());
+      List<TensorTask> tasks = new ArrayList<>();
+      for (int i = 0; i < source.tensors().size(); i++) {
+        tasks.add(settings.taskFor(i, source.tensors().get(i)));
+      }
+      long coded = tasks.stream().filter(t -> !t.isPassthrough()).count();
+      progress.report(String.format("%s: %d tensors (%d to code with %s %d-bit, %d kept as they are), %s",
+          in, tasks.size(), coded, settings.codec().label(), settings.bits(), tasks.size() - coded,
+          Units.bytes(source.sourceBytes())));
+
+      List<TensorStatistics> stats = scan(sc, tasks, progress);
+      tasks = applyNonFinitePolicy(tasks, stats, settings.allowNonFinite(), progress);
+
+      List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes());
+      List<ShardResult> results = encode(sc, tasks, stats, shards, output.tempDir(), settings.partitions(), progress);
+
+      Manifest manifest = ArtifactPlan.manifest(source, tasks, stats, results);
+      Path staging = output.stagingFile();
+      progress.report("assembling " + staging.getName());
+      ArtifactWriter.write(outFs, staging, manifest, recipe, in,
+          ArtifactPlan.entryData(manifest, source, tasks, stats, results, new Path(output.tempDir(), "parts")));
+      Artifact written = Artifact.open(outFs, staging);
+      written.verify();
+      long artifactBytes = written.fileSize();
+      output.commit();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      progress.report(String.format("wrote %s (%s) in %.1f s", out, Units.bytes(artifactBytes), seconds));
+      return new Result(manifest, source.sourceBytes(), artifactBytes, seconds);
+    }
+  }
+
+  /** Pass 1: one task per tensor; results in tensor order. */
+  private static List<TensorStatistics> scan(JavaSparkContext sc, List<TensorTask> tasks, Progress progress) {
+    long t0 = System.nanoTime();
+    int slices = Math.max(1, Math.min(tasks.size(), sc.defaultParallelism() * 4));
+    List<TensorStatistics> stats = new ArrayList<>(sc.parallelize(tasks, slices)
+        .map(t -> TensorStatistics.scan(HadoopFiles.fileSystem(t.source().file()), t))
+        .collect());
+    stats.sort(Comparator.comparingInt(TensorStatistics::index));
+    progress.report(String.format("pass 1/2: scanned and fitted %d tensors in %.1f s", tasks.size(),
+        (System.nanoTime() - t0) / 1e9));
+    return stats;
+  }
+
+  /** Rejects non-finite tensors, or passes them through when the recipe allows it. */
+  private static List<TensorTask> applyNonFinitePolicy(List<TensorTask> tasks, List<TensorStatistics> stats,
+      boolean allow, Progress progress) {
+    List<TensorTask> out = new ArrayList<>();
+    for (TensorTask t : tasks) {
+      TensorStatistics s = stats.get(t.index());
+      if (s.moments().nonFinite() > 0) {
+        String what = String.format("tensor '%s' holds %d NaN/Inf values (first at element %d)",
+            t.source().spec().name(), s.moments().nonFinite(), s.moments().firstNonFinite());
+        if (!allow) {
+          throw new InvalidInputException(what + "; set allow-non-finite = true to keep such tensors as they are");
+        }
+        progress.report(what + ": kept as it is");
+        out.add(t.asPassthrough());
+      } else {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** Pass 2: shards over partitions; results ordered by (tensor, shard) whatever the partitioning. */
+  private static List<ShardResult> encode(JavaSparkContext sc, List<TensorTask> tasks, List<TensorStatistics> stats,
+      List<Shard> shards, Path tempDir, int partitions, Progress progress) {
+    if (shards.isEmpty()) {
+      return List.of();
+    }
+    long t0 = System.nanoTime();
+    Map<Integer, TensorStatistics> fitted = new LinkedHashMap<>();
+    for (TensorTask t : tasks) {
+      if (!t.isPassthrough()) {
+        fitted.put(t.index(), stats.get(t.index()));
+      }
+    }
+    Broadcast<List<TensorTask>> taskCast = sc.broadcast(tasks);
+    Broadcast<Map<Integer, TensorStatistics>> fitCast = sc.broadcast(fitted);
+    String partsDir = new Path(tempDir, "parts").toString();
+    int slices = partitions > 0 ? partitions : sc.defaultParallelism();
+    try {
+      List<ShardResult> results = new ArrayList<>(sc.parallelize(shards, Math.min(slices, shards.size()))
+          .map(s -> {
+            TensorTask task = taskCast.value().get(s.tensorIndex());
+            return ShardEncoder.encode(HadoopFiles.fileSystem(partsDir), task,
+                fitCast.value().get(s.tensorIndex()).quantizer(), s, new Path(partsDir));
+          })
+          .collect());
+      results.sort(Comparator.comparingInt((ShardResult r) -> r.shard().tensorIndex())
+          .thenComparingInt(r -> r.shard().shardIndex()));
+      progress.report(String.format("pass 2/2: encoded %d shards on %d partitions in %.1f s", shards.size(),
+          Math.min(slices, shards.size()), (System.nanoTime() - t0) / 1e9));
+      return results;
+    } finally {
+      taskCast.destroy();
+      fitCast.destroy();
+    }
+  }
+}

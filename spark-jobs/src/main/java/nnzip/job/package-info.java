@@ -1,0 +1,2 @@
+/** Thin Spark jobs: partition, broadcast, aggregate and commit around the Spark-free core. */
+package nnzip.job;

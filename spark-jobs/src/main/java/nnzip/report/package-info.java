@@ -1,0 +1,2 @@
+/** What people and programs read after a run: tables, JSON summaries. */
+package nnzip.report;
