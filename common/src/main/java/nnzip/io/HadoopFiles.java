@@ -13,10 +13,22 @@ import org.apache.hadoop.fs.Path;
 public final class HadoopFiles {
   private HadoopFiles() {}
 
-  /** The file system of {@code path} under a default configuration (core-site.xml if present). */
+  /**
+   * The Hadoop configuration nnzip uses: the defaults (core-site.xml if present), with local
+   * paths on the raw local file system, so no {@code .crc} side files appear next to a user's
+   * models and artifacts (the artifact carries its own SHA-256 digests).
+   */
+  public static Configuration configuration() {
+    Configuration conf = new Configuration();
+    conf.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
+    conf.setBoolean("fs.file.impl.disable.cache", true);
+    return conf;
+  }
+
+  /** The file system of {@code path} under {@link #configuration()}. */
   public static FileSystem fileSystem(String path) {
     try {
-      return new Path(path).getFileSystem(new Configuration());
+      return new Path(path).getFileSystem(configuration());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open file system of " + path, e);
     }

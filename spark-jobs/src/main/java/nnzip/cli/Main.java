@@ -93,7 +93,7 @@ public final class Main {
           || c instanceof nnzip.artifact.AtomicOutput.OutputExistsException) {
         return USAGE;
       }
-      if (c instanceof InvalidInputException) {
+      if (c instanceof InvalidInputException || c instanceof org.apache.hadoop.fs.ChecksumException) {
         return INVALID_INPUT;
       }
       if (c.getMessage() != null && REMOTE_INVALID_INPUT.matcher(c.getMessage()).find()) {

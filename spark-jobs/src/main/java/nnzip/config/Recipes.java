@@ -117,9 +117,12 @@ public final class Recipes {
     }
   }
 
-  /** The resolved recipe as HOCON text with sorted keys (stored in the artifact). */
+  /**
+   * The resolved recipe as HOCON text (stored in the artifact). Execution-only keys are left out:
+   * they never change the artifact's content, and the artifact must be byte-identical whatever they are.
+   */
   public static String render(Config config) {
-    return config.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
+    return config.withoutPath("partitions").root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
   }
 
   /**

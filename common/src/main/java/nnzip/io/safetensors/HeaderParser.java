@@ -1,6 +1,7 @@
 package nnzip.io.safetensors;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -72,12 +73,12 @@ final class HeaderParser {
       return metadata; // the reference reads null as "no metadata"
     }
     if (!node.isObject()) {
-      throw Errors.invalid(file, METADATA_KEY + " must be an object of strings, found " + kind(node));
+      throw Errors.invalid(file, METADATA_KEY + " must be an object of strings, found " + Json.kind(node));
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> kv = it.next();
       if (!kv.getValue().isTextual()) {
-        throw Errors.invalid(file, METADATA_KEY + " value of " + Errors.quote(kv.getKey()) + " must be a string, found " + kind(kv.getValue()));
+        throw Errors.invalid(file, METADATA_KEY + " value of " + Errors.quote(kv.getKey()) + " must be a string, found " + Json.kind(kv.getValue()));
       }
       metadata.put(kv.getKey(), kv.getValue().textValue());
     }
@@ -87,7 +88,7 @@ final class HeaderParser {
   private static SafetensorsHeader.Entry entry(Object file, String name, JsonNode node, long dataSize) {
     String where = "tensor " + Errors.quote(name);
     if (!node.isObject()) {
-      throw Errors.invalid(file, where + ": entry must be an object, found " + kind(node));
+      throw Errors.invalid(file, where + ": entry must be an object, found " + Json.kind(node));
     }
     DType dtype = dtype(file, where, node.get("dtype"));
     long[] shape = shape(file, where, node.get("shape"));
@@ -104,25 +105,27 @@ final class HeaderParser {
     long begin = Json.nonNegativeLong(offsets.get(0));
     long end = Json.nonNegativeLong(offsets.get(1));
     if (begin < 0 || end < 0) {
-      throw Errors.invalid(file, where + ": data_offsets must be non-negative 64-bit integers, found " + offsets);
+      throw Errors.invalid(file, where + ": data_offsets must be non-negative 64-bit integers, found ["
+          + Json.brief(offsets.get(0)) + ", " + Json.brief(offsets.get(1)) + "]");
     }
+    String range = "data_offsets [" + begin + ", " + end + "]";
     if (end < begin) {
-      throw Errors.invalid(file, where + ": data_offsets " + offsets + " end before they begin");
+      throw Errors.invalid(file, where + ": " + range + " end before they begin");
     }
     if (end - begin != spec.byteSize()) {
-      throw Errors.invalid(file, where + ": data_offsets " + offsets + " span " + (end - begin)
-          + " bytes but " + dtype + java.util.Arrays.toString(shape) + " needs " + spec.byteSize());
+      throw Errors.invalid(file, where + ": " + range + " span " + (end - begin) + " bytes but " + dtype + Arrays.toString(shape) + " needs "
+          + spec.byteSize());
     }
     if (end > dataSize) {
-      throw Errors.invalid(file, where + ": data_offsets " + offsets + " end past the data area of "
-          + dataSize + " bytes (file truncated?)");
+      throw Errors.invalid(file, where + ": " + range + " end past the data area of " + dataSize
+          + " bytes (file truncated?)");
     }
     return new SafetensorsHeader.Entry(spec, begin, end);
   }
 
   private static DType dtype(Object file, String where, JsonNode node) {
     if (node == null || !node.isTextual()) {
-      throw Errors.invalid(file, where + ": dtype must be a string, found " + kind(node));
+      throw Errors.invalid(file, where + ": dtype must be a string, found " + Json.kind(node));
     }
     String name = node.textValue();
     try {
@@ -139,13 +142,14 @@ final class HeaderParser {
 
   private static long[] shape(Object file, String where, JsonNode node) {
     if (node == null || !node.isArray()) {
-      throw Errors.invalid(file, where + ": shape must be an array of integers, found " + kind(node));
+      throw Errors.invalid(file, where + ": shape must be an array of integers, found " + Json.kind(node));
     }
     long[] shape = new long[node.size()];
     for (int i = 0; i < shape.length; i++) {
       shape[i] = Json.nonNegativeLong(node.get(i));
       if (shape[i] < 0) {
-        throw Errors.invalid(file, where + ": dimension " + i + " of shape " + node + " is not a non-negative 64-bit integer");
+        throw Errors.invalid(file, where + ": dimension " + i + " of the shape is not a non-negative 64-bit integer: "
+            + Json.brief(node.get(i)));
       }
     }
     return shape;
@@ -171,9 +175,5 @@ final class HeaderParser {
       throw Errors.invalid(file, "data area has " + dataSize + " bytes but the tensors cover only " + expected
           + " (trailing bytes are not allowed)");
     }
-  }
-
-  private static String kind(JsonNode node) {
-    return node == null ? "nothing" : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
   }
 }

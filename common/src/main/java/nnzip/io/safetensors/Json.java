@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.DeserializationFeature;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -50,13 +51,34 @@ final class Json {
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? ""
           : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-      throw Errors.invalid(file, what + " is not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+      String msg = String.valueOf(e.getOriginalMessage());
+      if (msg.startsWith("Duplicate field") && msg.contains(" for `")) {
+        // Jackson goes on to name its own feature flag, which means nothing to the user.
+        throw Errors.invalid(file, what + " repeats a key" + where + ": " + msg.substring(0, msg.indexOf(" for `")), e);
+      }
+      throw Errors.invalid(file, what + " is not valid JSON" + where + ": " + msg, e);
     }
     if (node == null || !node.isObject()) {
-      String kind = node == null ? "empty" : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
-      throw Errors.invalid(file, what + " must be a JSON object, found " + kind);
+      throw Errors.invalid(file, what + " must be a JSON object, found " + kind(node));
     }
     return (ObjectNode) node;
+  }
+
+  /** The JSON type of a node ("array", "string", ...), or "nothing" for an absent one. */
+  static String kind(JsonNode node) {
+    return node == null || node.isMissingNode() ? "nothing" : node.getNodeType().toString().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * A scalar's text, or the kind of a container: never a container's full text, which for a hostile
+   * header can be huge or nested deeply enough to overflow the stack when printed.
+   */
+  static String brief(JsonNode node) {
+    if (node == null || node.isContainerNode() || node.isMissingNode()) {
+      return kind(node);
+    }
+    String text = node.isTextual() ? '"' + node.textValue() + '"' : node.asText();
+    return text.length() > 40 ? text.substring(0, 40) + "..." : text;
   }
 
   /**

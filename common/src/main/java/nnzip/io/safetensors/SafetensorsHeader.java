@@ -37,6 +37,7 @@ public record SafetensorsHeader(List<Entry> entries, Map<String, String> metadat
    * @param end offset one past the last byte, relative to the data area; end − begin = byteSize
    */
   public record Entry(TensorSpec spec, long begin, long end) {
+    /** @throws IllegalArgumentException unless 0 ≤ begin ≤ end and end − begin = spec.byteSize() */
     public Entry {
       Objects.requireNonNull(spec, "spec");
       if (begin < 0 || end < begin || end - begin != spec.byteSize()) {
@@ -51,6 +52,13 @@ public record SafetensorsHeader(List<Entry> entries, Map<String, String> metadat
     }
   }
 
+  /**
+   * Copies the entries and metadata (both then unmodifiable). Only structural invariants are checked
+   * here; {@link #parse} gives file-level validation with user-facing messages.
+   *
+   * @throws IllegalArgumentException if dataStart &lt; 8, fileSize &lt; dataStart, or an entry ends
+   *     past the data area
+   */
   public SafetensorsHeader {
     entries = List.copyOf(entries);
     metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));

@@ -24,6 +24,7 @@ public record SafetensorsModel(List<StoredTensor> tensors, List<String> files, l
   /** Name of the index file that marks a sharded model directory. */
   public static final String INDEX_NAME = "model.safetensors.index.json";
 
+  /** Copies both lists, which are then unmodifiable. */
   public SafetensorsModel {
     tensors = List.copyOf(tensors);
     files = List.copyOf(files);

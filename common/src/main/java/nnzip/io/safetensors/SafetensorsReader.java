@@ -114,9 +114,9 @@ public final class SafetensorsReader {
 
   /**
    * Reads all bytes of one tensor ({@code tensor.spec().byteSize()} of them) into a new
-   * little-endian heap buffer. The file system is the one of {@code tensor.file()}, opened with
-   * {@code fs}'s configuration.
+   * little-endian heap buffer.
    *
+   * @param fs the file system of {@code tensor.file()}
    * @throws IllegalArgumentException if the tensor has 2^31 − 1 bytes or more (stream it with
    *     {@link #copyTensor} instead)
    * @throws nnzip.InvalidInputException if the file is missing or too short
@@ -127,19 +127,18 @@ public final class SafetensorsReader {
     if (size >= Integer.MAX_VALUE) {
       throw new IllegalArgumentException(tensor.spec() + " has " + size + " bytes, too many for one buffer");
     }
-    Path file = new Path(tensor.file());
-    return readRange(file.getFileSystem(fs.getConf()), file, tensor.offset(), (int) size);
+    return readRange(fs, new Path(tensor.file()), tensor.offset(), (int) size);
   }
 
   /**
    * Streams all bytes of one tensor to {@code out}, which is neither flushed nor closed.
    *
+   * @param fs the file system of {@code tensor.file()}
    * @throws nnzip.InvalidInputException if the file is missing or too short
    * @throws IOException if the file system or {@code out} fails
    */
   public static void copyTensor(FileSystem fs, StoredTensor tensor, OutputStream out) throws IOException {
-    Path file = new Path(tensor.file());
-    copyRange(file.getFileSystem(fs.getConf()), file, tensor.offset(), tensor.spec().byteSize(), out);
+    copyRange(fs, new Path(tensor.file()), tensor.offset(), tensor.spec().byteSize(), out);
   }
 
   /**

@@ -1,0 +1,155 @@
+package nnzip.io.safetensors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import nnzip.InvalidInputException;
+import nnzip.io.StoredTensor;
+import nnzip.tensor.DType;
+import nnzip.tensor.TensorSpec;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafetensorsModelTest {
+  private final FileSystem fs = TestFiles.localFs();
+
+  @TempDir java.nio.file.Path dir;
+
+  /** Writes a shard holding F32[2] tensors of the given names, in that order. */
+  private long shard(String file, String... names) throws IOException {
+    List<TensorSpec> specs = new ArrayList<>();
+    List<byte[]> data = new ArrayList<>();
+    for (String n : names) {
+      specs.add(new TensorSpec(n, DType.F32, new long[] {2}));
+      data.add(TestFiles.randomBytes(n.hashCode(), 8));
+    }
+    byte[] bytes = TestFiles.written(specs, Map.of("format", "pt"), data);
+    Files.write(dir.resolve(file), bytes);
+    return bytes.length;
+  }
+
+  private Path index(String weightMapEntries) throws IOException {
+    String json = "{\"metadata\":{\"total_size\":40},\"weight_map\":{" + weightMapEntries + "}}";
+    Files.write(dir.resolve(SafetensorsModel.INDEX_NAME), json.getBytes(StandardCharsets.UTF_8));
+    return TestFiles.hadoopPath(dir.resolve(SafetensorsModel.INDEX_NAME));
+  }
+
+  private static List<String> names(SafetensorsModel m) {
+    return m.tensors().stream().map(t -> t.spec().name()).toList();
+  }
+
+  private InvalidInputException refused(Path p) {
+    return assertThrows(InvalidInputException.class, () -> SafetensorsModel.open(fs, p));
+  }
+
+  @Test
+  void singleFileIsAModelOfItsTensorsInOffsetOrder() throws IOException {
+    long size = shard("model.safetensors", "z", "a");
+    SafetensorsModel m = SafetensorsModel.open(fs, TestFiles.hadoopPath(dir.resolve("model.safetensors")));
+    assertEquals(List.of("z", "a"), names(m));
+    assertEquals(size, m.fileBytes());
+    assertEquals(1, m.files().size());
+  }
+
+  @Test
+  void directoryWithOneSafetensorsFileOpensThatFile() throws IOException {
+    shard("weights.safetensors", "w");
+    Files.writeString(dir.resolve("README.md"), "not a model");
+    SafetensorsModel m = SafetensorsModel.open(fs, TestFiles.hadoopPath(dir));
+    assertEquals(List.of("w"), names(m));
+  }
+
+  @Test
+  void directoryWithTwoSafetensorsFilesAndNoIndexIsRefused() throws IOException {
+    shard("a.safetensors", "a");
+    shard("b.safetensors", "b");
+    assertTrue(refused(TestFiles.hadoopPath(dir)).getMessage().contains("2 .safetensors files"));
+  }
+
+  @Test
+  void shardedModelListsShardsInFileNameOrderThenTensorsInOffsetOrder() throws IOException {
+    long s2 = shard("model-00002-of-00002.safetensors", "layer.1.w", "head");
+    long s1 = shard("model-00001-of-00002.safetensors", "embed", "layer.0.w");
+    // Index order deliberately differs from both file and offset order.
+    Path index = index("\"head\":\"model-00002-of-00002.safetensors\",\"layer.0.w\":\"model-00001-of-00002.safetensors\","
+        + "\"layer.1.w\":\"model-00002-of-00002.safetensors\",\"embed\":\"model-00001-of-00002.safetensors\"");
+
+    SafetensorsModel m = SafetensorsModel.open(fs, index);
+    assertEquals(List.of("embed", "layer.0.w", "layer.1.w", "head"), names(m));
+    assertEquals(s1 + s2, m.fileBytes());
+    assertTrue(m.files().get(0).endsWith("model-00001-of-00002.safetensors"), m.files().toString());
+    StoredTensor head = m.tensors().get(3);
+    assertTrue(head.file().endsWith("model-00002-of-00002.safetensors"), head.file());
+    assertEquals(SafetensorsReader.readTensor(fs, head), SafetensorsReader.readTensor(fs,
+        SafetensorsReader.tensors(fs, TestFiles.hadoopPath(dir.resolve("model-00002-of-00002.safetensors"))).get(1)));
+
+    SafetensorsModel viaDirectory = SafetensorsModel.open(fs, TestFiles.hadoopPath(dir));
+    assertEquals(m, viaDirectory);
+  }
+
+  @Test
+  void shardListedInTheIndexButMissingIsRefused() throws IOException {
+    shard("s1.safetensors", "a");
+    InvalidInputException e = refused(index("\"a\":\"s1.safetensors\",\"b\":\"s2.safetensors\""));
+    assertTrue(e.getMessage().contains("shard 's2.safetensors' is listed but missing"), e.getMessage());
+  }
+
+  @Test
+  void tensorNamedInTheIndexButAbsentFromItsShardIsRefused() throws IOException {
+    shard("s1.safetensors", "a");
+    InvalidInputException e = refused(index("\"a\":\"s1.safetensors\",\"ghost\":\"s1.safetensors\""));
+    assertTrue(e.getMessage().contains("tensor 'ghost' is mapped to shard 's1.safetensors' but absent from it"), e.getMessage());
+  }
+
+  @Test
+  void tensorInTwoShardsIsRefused() throws IOException {
+    shard("s1.safetensors", "a", "dup");
+    shard("s2.safetensors", "dup", "b");
+    InvalidInputException e = refused(index("\"a\":\"s1.safetensors\",\"b\":\"s2.safetensors\",\"dup\":\"s1.safetensors\""));
+    assertTrue(e.getMessage().contains("tensor 'dup' appears in both shard 's1.safetensors' and shard 's2.safetensors'"),
+        e.getMessage());
+  }
+
+  @Test
+  void tensorFoundInAnotherShardThanTheIndexSaysIsRefused() throws IOException {
+    shard("s1.safetensors", "a");
+    shard("s2.safetensors", "b");
+    InvalidInputException e = refused(index("\"a\":\"s2.safetensors\",\"b\":\"s1.safetensors\""));
+    assertTrue(e.getMessage().contains("found in shard"), e.getMessage());
+  }
+
+  @Test
+  void shardTensorThatTheIndexDoesNotListIsRefused() throws IOException {
+    shard("s1.safetensors", "a", "extra");
+    InvalidInputException e = refused(index("\"a\":\"s1.safetensors\""));
+    assertTrue(e.getMessage().contains("holds tensor 'extra', which the index does not list"), e.getMessage());
+  }
+
+  @Test
+  void indexPointingOutsideItsDirectoryIsRefused() throws IOException {
+    InvalidInputException e = refused(index("\"a\":\"../elsewhere.safetensors\""));
+    assertTrue(e.getMessage().contains("not a plain file name"), e.getMessage());
+  }
+
+  @Test
+  void indexWithoutWeightMapIsRefused() throws IOException {
+    Files.writeString(dir.resolve(SafetensorsModel.INDEX_NAME), "{\"metadata\":{}}");
+    InvalidInputException e = refused(TestFiles.hadoopPath(dir.resolve(SafetensorsModel.INDEX_NAME)));
+    assertTrue(e.getMessage().contains("no \"weight_map\" object"), e.getMessage());
+  }
+
+  @Test
+  void missingPathIsReportedAsNoSuchFile() {
+    Path absent = TestFiles.hadoopPath(dir.resolve("absent"));
+    assertEquals("no such file: " + absent, refused(absent).getMessage());
+  }
+}
