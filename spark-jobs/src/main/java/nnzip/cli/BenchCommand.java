@@ -65,15 +65,22 @@ final class BenchCommand implements Command {
       fs.delete(model, false);
 
       int heapGb = a.getInt("--heap-gb", 2);
+      if (heapGb <= 0) {
+        return finish(report, a, out);
+      }
       Path big = HadoopFiles.qualify(dir.resolve("bench-heap.safetensors").toString());
       err.println("[nnzip] writing a " + heapGb + " GB model to " + big);
-      IoBenchmark.writeModel(fs, big, 32 * heapGb, 64L << 20, 2);
+      IoBenchmark.writeModel(fs, big, 16 * heapGb, 128L << 20, 2);
       report.put("driverHeap", compressInSmallHeap(big.toString(), dir.resolve("bench-heap.nnz.safetensors").toString(), err));
     } finally {
       if (a.get("--dir") == null) {
         org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
       }
     }
+    return finish(report, a, out);
+  }
+
+  private static int finish(Map<String, Object> report, Args a, PrintStream out) throws java.io.IOException {
     String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
     out.println(json);
     Files.writeString(java.nio.file.Path.of(a.get("--json-out") != null ? a.get("--json-out") : "bench-io.json"), json);
