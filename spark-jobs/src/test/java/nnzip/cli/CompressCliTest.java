@@ -121,6 +121,45 @@ class CompressCliTest {
   }
 
   @Test
+  void shardedModelCompressesToTheSameTensorsAsItsSingleFileTwin() throws IOException {
+    // Split the fixture into two shards plus a Hugging Face index, then compare the restored tensors.
+    Path shards = Files.createDirectories(dir.resolve("sharded"));
+    Map<String, StoredTensor> all = tensors(model);
+    List<String> names = List.copyOf(all.keySet());
+    StringBuilder map = new StringBuilder();
+    for (int s = 0; s < 2; s++) {
+      String file = String.format("model-%05d-of-00002.safetensors", s + 1);
+      List<String> mine = s == 0 ? names.subList(0, 3) : names.subList(3, names.size());
+      List<nnzip.tensor.TensorSpec> specs = mine.stream().map(n -> all.get(n).spec()).toList();
+      try (var out = Files.newOutputStream(shards.resolve(file));
+          var w = new nnzip.io.safetensors.SafetensorsWriter(out, specs, Map.of())) {
+        for (String n : mine) {
+          w.writeTensor(n, SafetensorsReader.readTensor(fs, all.get(n)).array());
+          map.append(map.length() == 0 ? "" : ",").append('"').append(n).append("\":\"").append(file).append('"');
+        }
+        w.finish();
+      }
+    }
+    Files.writeString(shards.resolve("model.safetensors.index.json"), "{\"metadata\":{},\"weight_map\":{" + map + "}}");
+    Path single = dir.resolve("single.nnz.safetensors");
+    Path sharded = dir.resolve("sharded.nnz.safetensors");
+    assertEquals(0, CliRun.of("compress", "--in", model.toString(), "--out", single.toString()).code());
+    CliRun c = CliRun.of("compress", "--in", shards.toString(), "--out", sharded.toString());
+    assertEquals(0, c.code(), c.err());
+    Path a = dir.resolve("single.safetensors");
+    Path b = dir.resolve("sharded.safetensors");
+    assertEquals(0, CliRun.of("decompress", "--in", single.toString(), "--out", a.toString()).code());
+    assertEquals(0, CliRun.of("decompress", "--in", sharded.toString(), "--out", b.toString()).code());
+    Map<String, StoredTensor> ta = tensors(a);
+    Map<String, StoredTensor> tb = tensors(b);
+    assertEquals(ta.keySet(), tb.keySet());
+    for (String n : ta.keySet()) {
+      assertArrayEquals(SafetensorsReader.readTensor(fs, ta.get(n)).array(),
+          SafetensorsReader.readTensor(fs, tb.get(n)).array(), n);
+    }
+  }
+
+  @Test
   void inspectJsonPrintsTheManifestWithSizesThatAddUp() throws IOException {
     Path art = dir.resolve("inspect.nnz.safetensors");
     assertEquals(0, CliRun.of("compress", "--in", model.toString(), "--out", art.toString()).code());
