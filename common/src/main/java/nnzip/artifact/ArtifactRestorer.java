@@ -38,18 +38,7 @@ public final class ArtifactRestorer {
     if (t.isPassthrough()) {
       StoredTensor data = a.entry(dataEntry(t).key());
       MessageDigest digest = TensorReader.sha256();
-      OutputStream hashing = new OutputStream() {
-        @Override
-        public void write(int b) throws IOException {
-          write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          digest.update(b, off, len);
-          out.write(b, off, len);
-        }
-      };
+      OutputStream hashing = new java.security.DigestOutputStream(out, digest);
       SafetensorsReader.copyTensor(fs, data, hashing);
       if (!TensorReader.hex(digest.digest()).equals(t.sha256())) {
         throw new InvalidInputException(a.file() + ": tensor '" + t.spec().name() + "' does not match its original SHA-256");
@@ -92,17 +81,7 @@ public final class ArtifactRestorer {
     a.manifest().tensors().forEach(t -> specs.add(t.spec()));
     try (OutputStream os = fs.create(target, true);
         SafetensorsWriter w = new SafetensorsWriter(os, specs, a.manifest().sourceMetadata())) {
-      OutputStream sink = new OutputStream() {
-        @Override
-        public void write(int b) throws IOException {
-          w.write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          w.write(b, off, len);
-        }
-      };
+      OutputStream sink = w.tensorStream();
       for (TensorRecord t : a.manifest().tensors()) {
         w.beginTensor(t.spec().name());
         restore(a, t, sink);

@@ -74,17 +74,7 @@ public final class ArtifactWriter {
   }
 
   private static void copy(FileSystem fs, EntryData d, SafetensorsWriter writer) throws IOException {
-    OutputStream sink = new OutputStream() {
-      @Override
-      public void write(int b) throws IOException {
-        writer.write(new byte[] {(byte) b}, 0, 1);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        writer.write(b, off, len);
-      }
-    };
+    OutputStream sink = writer.tensorStream();
     if (d instanceof EntryData.InMemory m) {
       writer.write(m.bytes(), 0, m.bytes().length);
     } else if (d instanceof EntryData.SourceRange r) {

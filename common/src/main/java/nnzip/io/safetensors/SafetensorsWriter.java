@@ -149,6 +149,24 @@ public final class SafetensorsWriter implements Closeable {
   }
 
   /**
+   * An OutputStream view that feeds {@link #write} (after {@link #beginTensor}), for copying helpers
+   * that take a stream. Closing the view does nothing.
+   */
+  public OutputStream tensorStream() {
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        SafetensorsWriter.this.write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        SafetensorsWriter.this.write(b, off, len);
+      }
+    };
+  }
+
+  /**
    * Checks that every declared tensor was written in full and flushes the output (without closing
    * it). Calling it again does nothing.
    *
