@@ -67,6 +67,10 @@ public final class Artifact {
           throw new InvalidInputException(file + ": entry '" + e.key() + "' has " + s.spec().byteSize()
               + " bytes but the manifest says " + e.bytes());
         }
+        if (e.role().equals(StoredEntry.DATA) && e.bytes() != t.spec().byteSize()) {
+          throw new InvalidInputException(file + ": tensor '" + t.spec().name() + "' is " + t.spec()
+              + " (" + t.spec().byteSize() + " bytes) but its stored data has " + e.bytes());
+        }
       }
     }
     if (manifest.graphKey() != null) {
@@ -115,7 +119,12 @@ public final class Artifact {
             MessageDigest d = TensorReader.sha256();
             for (long done = 0; done < c.bytes(); ) {
               int n = (int) Math.min(buf.length, c.bytes() - done);
-              in.readFully(pos + done, buf, 0, n);
+              try {
+                in.readFully(pos + done, buf, 0, n);
+              } catch (org.apache.hadoop.fs.ChecksumException ce) {
+                // A checksummed file system (HDFS) saw the damage first.
+                throw new InvalidInputException(file + ": entry '" + e.key() + "' is corrupt (" + ce.getMessage() + ")", ce);
+              }
               d.update(buf, 0, n);
               done += n;
             }
@@ -153,7 +162,12 @@ public final class Artifact {
   /** The layout a tensor was coded with. */
   public static TensorLayout layoutOf(TensorRecord t) {
     TensorSpec spec = t.spec();
-    Scope scope = t.scope() == null ? Scope.TENSOR : Scope.valueOf(t.scope().toUpperCase(java.util.Locale.ROOT));
+    Scope scope;
+    try {
+      scope = t.scope() == null ? Scope.TENSOR : Scope.valueOf(t.scope().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("tensor '" + spec.name() + "': unknown scope '" + t.scope() + "' in the manifest");
+    }
     TensorLayout layout = scope.layoutOf(spec);
     if (layout.channels() != t.channels()) {
       throw new InvalidInputException("tensor '" + spec.name() + "': manifest says " + t.channels()

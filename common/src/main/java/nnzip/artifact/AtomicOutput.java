@@ -65,6 +65,9 @@ public final class AtomicOutput implements AutoCloseable {
 
   /** Renames the staged file onto the target and removes the temporary directory. */
   public void commit() throws IOException {
+    if (!fs.exists(stagingFile())) {
+      throw new IOException("nothing to commit: " + stagingFile() + " does not exist; " + target + " left as it was");
+    }
     if (fs.exists(target)) {
       if (!overwrite) {
         throw new OutputExistsException(target + " appeared while the job ran; not replaced");

@@ -54,7 +54,7 @@ public final class ManifestJson {
         o.put("scope", t.scope());
       }
       o.put("channels", t.channels());
-      o.put("sha256", t.sha256());
+      putChunks(o.putArray("original"), t.original());
       o.put("originalBytes", t.originalBytes());
       o.put("storedBytes", t.storedBytes());
       o.put("relativeMse", t.relativeMse());
@@ -64,13 +64,24 @@ public final class ManifestJson {
         ObjectNode eo = entries.addObject();
         eo.put("key", e.key());
         eo.put("role", e.role());
-        ArrayNode chunks = eo.putArray("chunks");
-        for (Chunk c : e.chunks()) {
-          chunks.addObject().put("bytes", c.bytes()).put("sha256", c.sha256());
-        }
+        putChunks(eo.putArray("chunks"), e.chunks());
       }
     }
     return root;
+  }
+
+  private static void putChunks(ArrayNode array, List<Chunk> chunks) {
+    for (Chunk c : chunks) {
+      array.addObject().put("bytes", c.bytes()).put("sha256", c.sha256());
+    }
+  }
+
+  private static List<Chunk> readChunks(JsonNode array, String where) {
+    List<Chunk> chunks = new ArrayList<>();
+    for (JsonNode c : array) {
+      chunks.add(new Chunk(required(c, "bytes", where).asLong(), required(c, "sha256", where).asText()));
+    }
+    return chunks;
   }
 
   /**
@@ -121,16 +132,13 @@ public final class ManifestJson {
     TensorSpec spec = new TensorSpec(name, DType.fromSafetensors(required(t, "dtype", where).asText()), shape);
     List<StoredEntry> entries = new ArrayList<>();
     for (JsonNode e : required(t, "entries", where)) {
-      List<Chunk> chunks = new ArrayList<>();
-      for (JsonNode c : required(e, "chunks", where)) {
-        chunks.add(new Chunk(required(c, "bytes", where).asLong(), required(c, "sha256", where).asText()));
-      }
-      entries.add(new StoredEntry(required(e, "key", where).asText(), required(e, "role", where).asText(), chunks));
+      entries.add(new StoredEntry(required(e, "key", where).asText(), required(e, "role", where).asText(),
+          readChunks(required(e, "chunks", where), where)));
     }
     JsonNode scope = t.get("scope");
     return new TensorRecord(spec, required(t, "codec", where).asText(), required(t, "bits", where).asInt(),
         scope == null ? null : scope.asText(), required(t, "channels", where).asInt(),
-        required(t, "sha256", where).asText(), required(t, "relativeMse", where).asDouble(),
+        readChunks(required(t, "original", where), where), required(t, "relativeMse", where).asDouble(),
         required(t, "maxAbsError", where).asDouble(), entries);
   }
 

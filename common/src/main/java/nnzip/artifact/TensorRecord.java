@@ -12,7 +12,8 @@ import nnzip.tensor.TensorSpec;
  * @param bits bits per code index (0 for passthrough)
  * @param scope {@code channel} or {@code tensor} (null for passthrough)
  * @param channels number of parameter groups (1 for tensor scope and passthrough)
- * @param sha256 hex SHA-256 of the original tensor bytes
+ * @param original size and SHA-256 of each shard of the original tensor bytes, in order (one chunk,
+ *     the digest of the whole tensor, when it was not split)
  * @param relativeMse MSE / variance of the original (0 for passthrough)
  * @param maxAbsError largest absolute reconstruction error (0 for passthrough)
  * @param entries stored entries of this tensor, in file order
@@ -23,7 +24,7 @@ public record TensorRecord(
     int bits,
     String scope,
     int channels,
-    String sha256,
+    List<Chunk> original,
     double relativeMse,
     double maxAbsError,
     List<StoredEntry> entries) {
@@ -32,6 +33,7 @@ public record TensorRecord(
 
   public TensorRecord {
     entries = List.copyOf(entries);
+    original = List.copyOf(original);
   }
 
   public boolean isPassthrough() {

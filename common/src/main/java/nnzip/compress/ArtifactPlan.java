@@ -33,8 +33,8 @@ public final class ArtifactPlan {
       TensorSpec spec = t.source().spec();
       TensorStatistics s = stats.get(t.index());
       if (t.isPassthrough()) {
-        records.add(new TensorRecord(spec, TensorRecord.PASSTHROUGH, 0, null, 1, s.sha256(), 0, 0,
-            List.of(new StoredEntry(spec.name(), StoredEntry.DATA, List.of(new Chunk(spec.byteSize(), s.sha256()))))));
+        records.add(new TensorRecord(spec, TensorRecord.PASSTHROUGH, 0, null, 1, s.original(), 0, 0,
+            List.of(new StoredEntry(spec.name(), StoredEntry.DATA, s.original()))));
         continue;
       }
       ScalarCodec.Quantizer q = s.quantizer();
@@ -52,7 +52,7 @@ public final class ArtifactPlan {
             List.of(new Chunk(bytes.length, digest(bytes)))));
       });
       records.add(new TensorRecord(spec, t.codec().name(), q.bits(), t.scope().name().toLowerCase(Locale.ROOT),
-          t.layout().channels(), s.sha256(), error.relativeMse(s.moments().variance()), error.maxAbsError(), entries));
+          t.layout().channels(), s.original(), error.relativeMse(s.moments().variance()), error.maxAbsError(), entries));
     }
     checkUniqueKeys(records, source);
     return new Manifest(Manifest.FORMAT_VERSION, source.format(), source.metadata(),
@@ -84,9 +84,13 @@ public final class ArtifactPlan {
     return data;
   }
 
+  /** Results grouped by tensor, each group in shard order whatever order the executors returned. */
   private static Map<Integer, List<ShardResult>> byTensor(List<ShardResult> results) {
+    List<ShardResult> sorted = new ArrayList<>(results);
+    sorted.sort(java.util.Comparator.comparingInt((ShardResult r) -> r.shard().tensorIndex())
+        .thenComparingInt(r -> r.shard().shardIndex()));
     Map<Integer, List<ShardResult>> m = new LinkedHashMap<>();
-    for (ShardResult r : results) {
+    for (ShardResult r : sorted) {
       m.computeIfAbsent(r.shard().tensorIndex(), k -> new ArrayList<>()).add(r);
     }
     return m;

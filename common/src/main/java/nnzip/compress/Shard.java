@@ -10,6 +10,6 @@ import java.io.Serializable;
  * @param tensorIndex index of the tensor task
  * @param shardIndex position of this shard within its tensor
  * @param first first element
- * @param count number of elements, ≥ 1
+ * @param count number of elements, ≥ 1 (0 only for the one shard of an empty tensor)
  */
 public record Shard(int tensorIndex, int shardIndex, long first, int count) implements Serializable {}

@@ -8,6 +8,7 @@ import nnzip.artifact.Chunk;
 import nnzip.codec.BitPacking;
 import nnzip.codec.ScalarCodec.Quantizer;
 import nnzip.stats.ErrorStats;
+import nnzip.tensor.FloatCodec;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -42,6 +43,7 @@ public final class ShardEncoder {
       TensorReader.read(fs, task.source(), shard.first(), shard.count(), (raw, values, n, first) -> {
         quantizer.encode(values, n, first, codes);
         quantizer.decode(codes, n, first, decoded);
+        FloatCodec.roundTo(task.source().spec().dtype(), decoded, n); // what the restorer will write
         error[0] = error[0].merge(ErrorStats.of(values, decoded, n));
         int len = (int) BitPacking.packedBytes(n, bits);
         BitPacking.pack(codes, n, bits, packed, 0);

@@ -12,7 +12,8 @@ public final class ShardPlanner {
   private ShardPlanner() {}
 
   /**
-   * Plans shards for every non-passthrough task, in task order.
+   * Plans shards for every task, in task order; passthrough tensors are sharded too, since the
+   * first pass digests every tensor. A tensor with no elements gets one empty shard.
    *
    * @param tasks tensor tasks
    * @param maxShardBytes upper bound of source bytes per shard, ≥ 64
@@ -23,16 +24,15 @@ public final class ShardPlanner {
     }
     List<Shard> shards = new ArrayList<>();
     for (TensorTask t : tasks) {
-      if (t.isPassthrough()) {
-        continue;
-      }
       long n = t.source().spec().numElements();
       long perShard = maxShardBytes / t.source().spec().dtype().byteSize();
       perShard = Math.min(Integer.MAX_VALUE - 7, Math.max(8, perShard - perShard % 8));
       int s = 0;
-      for (long first = 0; first < n; first += perShard) {
+      long first = 0;
+      do {
         shards.add(new Shard(t.index(), s++, first, (int) Math.min(perShard, n - first)));
-      }
+        first += perShard;
+      } while (first < n);
     }
     return shards;
   }

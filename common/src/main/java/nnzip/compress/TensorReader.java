@@ -79,6 +79,8 @@ public final class TensorReader {
         in.readFully(buffer.array(), buffer.position(), buffer.remaining());
       } catch (java.io.EOFException e) {
         throw truncated(path, tensor);
+      } catch (org.apache.hadoop.fs.ChecksumException e) {
+        throw new InvalidInputException(path + ": corrupt bytes in tensor '" + tensor.spec().name() + "'", e);
       }
       buffer.position(buffer.limit());
       return;

@@ -1,39 +1,72 @@
 package nnzip.compress;
 
 import java.io.Serializable;
-import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import nnzip.artifact.Chunk;
 import nnzip.codec.ScalarCodec;
 import nnzip.stats.Moments;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
- * First pass over one tensor: SHA-256 of its bytes, moments of its values and the codec fitted
- * on them (null for passthrough tensors and for values that are not all finite). Fitting happens
- * where the tensor was scanned, so tensors are fitted in parallel.
+ * First pass over one tensor, merged from its shards in shard order (so floating-point sums, and
+ * hence fitted parameters, never depend on how shards were spread over executors): digests of the
+ * original bytes shard by shard, moments, and the codec fitted on the merged summary (null for
+ * passthrough tensors and tensors holding NaN/Inf).
  *
  * @param index tensor task index
- * @param sha256 hex digest of the original bytes
+ * @param original size and SHA-256 of each shard of the original bytes, in order; a tensor of one
+ *     shard has exactly one chunk, the SHA-256 of the whole tensor
  * @param moments moments of the finite values (empty for non-floating dtypes)
  * @param quantizer the fitted quantizer, or null
  */
-public record TensorStatistics(int index, String sha256, Moments moments, ScalarCodec.Quantizer quantizer)
+public record TensorStatistics(int index, List<Chunk> original, Moments moments, ScalarCodec.Quantizer quantizer)
     implements Serializable {
 
-  /** Scans {@code task}'s tensor once. */
-  public static TensorStatistics scan(FileSystem fs, TensorTask task) {
-    MessageDigest digest = TensorReader.sha256();
+  public TensorStatistics {
+    original = List.copyOf(original);
+  }
+
+  /**
+   * Merges a tensor's shard statistics and fits its codec. Merging happens where this runs, so on
+   * Spark the fits of different tensors run in parallel on executors.
+   *
+   * @param shards every shard of the tensor, in any order
+   */
+  public static TensorStatistics merge(TensorTask task, Iterable<ShardStatistics> shards) {
+    List<ShardStatistics> sorted = new ArrayList<>();
+    shards.forEach(sorted::add);
+    sorted.sort(Comparator.comparingInt(s -> s.shard().shardIndex()));
+    List<Chunk> chunks = new ArrayList<>();
     Moments moments = new Moments();
-    ScalarCodec.Summary summary = task.isPassthrough() ? null : task.codec().newSummary(task.layout());
-    TensorReader.readAll(fs, task.source(), (raw, values, n, first) -> {
-      digest.update(raw.duplicate());
-      if (values != null) {
-        moments.add(values, n, first);
-        if (summary != null && moments.nonFinite() == 0) {
-          summary.add(values, n, first);
-        }
+    ScalarCodec.Summary summary = null;
+    boolean clean = true;
+    for (ShardStatistics s : sorted) {
+      chunks.add(s.original());
+      moments = moments.merge(s.moments());
+      clean &= s.summary() != null;
+      if (clean) {
+        summary = summary == null ? s.summary() : summary.merge(s.summary());
       }
-    });
-    return new TensorStatistics(task.index(), TensorReader.hex(digest.digest()), moments,
-        summary != null && moments.nonFinite() == 0 ? task.codec().fit(summary) : null);
+    }
+    ScalarCodec.Quantizer q = !task.isPassthrough() && clean && summary != null ? task.codec().fit(summary) : null;
+    return new TensorStatistics(task.index(), chunks, moments, q);
+  }
+
+  /** Scans and fits a whole tensor in this process (what one executor does, without Spark). */
+  public static TensorStatistics scan(FileSystem fs, TensorTask task, List<Shard> shards) {
+    List<ShardStatistics> stats = new ArrayList<>();
+    for (Shard s : shards) {
+      if (s.tensorIndex() == task.index()) {
+        stats.add(ShardStatistics.scan(fs, task, s));
+      }
+    }
+    return merge(task, stats);
+  }
+
+  /** The SHA-256 of the whole original tensor when it is one shard, else null. */
+  public String sha256() {
+    return original.size() == 1 ? original.get(0).sha256() : null;
   }
 }

@@ -82,6 +82,29 @@ public final class FloatCodec {
   }
 
   /**
+   * Rounds {@code values[0..n)} to the nearest {@code dtype} values, as writing them as {@code dtype}
+   * and reading them back would (F32 and F64 hold every float, so nothing changes for them).
+   *
+   * @throws IllegalArgumentException if dtype is not floating
+   */
+  public static void roundTo(DType dtype, float[] values, int n) {
+    switch (dtype) {
+      case F32, F64 -> { }
+      case F16 -> {
+        for (int i = 0; i < n; i++) {
+          values[i] = halfToFloat(floatToHalf(values[i]));
+        }
+      }
+      case BF16 -> {
+        for (int i = 0; i < n; i++) {
+          values[i] = bf16ToFloat(floatToBf16(values[i]));
+        }
+      }
+      default -> throw new IllegalArgumentException("not a floating dtype: " + dtype);
+    }
+  }
+
+  /**
    * Decodes {@code n} elements of {@code dtype} from {@code src} (read from its position on,
    * little-endian) into {@code dst[off..off+n)}.
    *

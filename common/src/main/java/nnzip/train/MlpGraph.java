@@ -72,8 +72,8 @@ final class MlpGraph {
   /**
    * One Adam step on a mini-batch.
    *
-   * @param x [n, inputSize] row-major, length ≥ n·inputSize (only the first n rows are used)
-   * @param y classes, length ≥ n, each in [0, numClasses)
+   * @param x [n, inputSize] row-major, length n·inputSize
+   * @param y classes, length ≥ n (the first n are used), each in [0, numClasses)
    * @return the batch's mean cross entropy before the step
    */
   double fitBatch(float[] x, int[] y, int n) {

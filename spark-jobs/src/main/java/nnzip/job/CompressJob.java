@@ -18,6 +18,7 @@ import nnzip.compress.Shard;
 import nnzip.compress.ShardEncoder;
 import nnzip.compress.ShardPlanner;
 import nnzip.compress.ShardResult;
+import nnzip.compress.ShardStatistics;
 import nnzip.compress.TensorStatistics;
 import nnzip.compress.TensorTask;
 import nnzip.io.HadoopFiles;
@@ -26,10 +27,12 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
 
 /**
  * Compresses a model with a scalar codec in two Spark passes. The driver reads headers only and
- * plans; pass 1 scans each tensor on an executor (digest, moments, codec fit); pass 2 encodes
+ * plans shards of bounded bytes; pass 1 scans shards on executors (digest, moments, codec summary)
+ * and merges and fits each tensor on an executor; pass 2 encodes
  * shards of bounded bytes, each executor writing its packed codes to a part file; the driver then
  * streams the artifact together and commits it atomically. No tensor data reaches the driver.
  */
@@ -76,11 +79,12 @@ public final class CompressJob {
           in, tasks.size(), coded, settings.codec().label(), settings.bits(), tasks.size() - coded,
           Units.bytes(source.sourceBytes())));
 
-      List<TensorStatistics> stats = scan(sc, tasks, progress);
-      tasks = applyNonFinitePolicy(tasks, stats, settings.allowNonFinite(), progress);
-
       List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes());
-      List<ShardResult> results = encode(sc, tasks, stats, shards, output.tempDir(), settings.partitions(), progress);
+      List<TensorStatistics> stats = scan(sc, tasks, shards, settings.partitions(), progress);
+      tasks = applyNonFinitePolicy(tasks, stats, settings.allowNonFinite(), progress);
+      List<TensorTask> finalTasks = tasks;
+      List<Shard> codedShards = shards.stream().filter(s -> !finalTasks.get(s.tensorIndex()).isPassthrough()).toList();
+      List<ShardResult> results = encode(sc, tasks, stats, codedShards, output.tempDir(), settings.partitions(), progress);
 
       Manifest manifest = ArtifactPlan.manifest(source, tasks, stats, results);
       Path staging = output.stagingFile();
@@ -97,17 +101,32 @@ public final class CompressJob {
     }
   }
 
-  /** Pass 1: one task per tensor; results in tensor order. */
-  private static List<TensorStatistics> scan(JavaSparkContext sc, List<TensorTask> tasks, Progress progress) {
+  /**
+   * Pass 1: shards are scanned anywhere, grouped by tensor, then merged in shard order and fitted
+   * on executors, tensors in parallel. Results in tensor order.
+   */
+  private static List<TensorStatistics> scan(JavaSparkContext sc, List<TensorTask> tasks, List<Shard> shards,
+      int partitions, Progress progress) {
     long t0 = System.nanoTime();
-    int slices = Math.max(1, Math.min(tasks.size(), sc.defaultParallelism() * 4));
-    List<TensorStatistics> stats = new ArrayList<>(sc.parallelize(tasks, slices)
-        .map(t -> TensorStatistics.scan(HadoopFiles.fileSystem(t.source().file()), t))
-        .collect());
-    stats.sort(Comparator.comparingInt(TensorStatistics::index));
-    progress.report(String.format("pass 1/2: scanned and fitted %d tensors in %.1f s", tasks.size(),
-        (System.nanoTime() - t0) / 1e9));
-    return stats;
+    Broadcast<List<TensorTask>> taskCast = sc.broadcast(tasks);
+    try {
+      int slices = Math.max(1, Math.min(shards.size(), partitions > 0 ? partitions : sc.defaultParallelism()));
+      List<TensorStatistics> stats = new ArrayList<>(sc.parallelize(shards, slices)
+          .mapToPair(s -> {
+            TensorTask task = taskCast.value().get(s.tensorIndex());
+            return new Tuple2<>(s.tensorIndex(),
+                ShardStatistics.scan(HadoopFiles.fileSystem(task.source().file()), task, s));
+          })
+          .groupByKey(Math.max(1, Math.min(tasks.size(), slices)))
+          .map(kv -> TensorStatistics.merge(taskCast.value().get(kv._1()), kv._2()))
+          .collect());
+      stats.sort(Comparator.comparingInt(TensorStatistics::index));
+      progress.report(String.format("pass 1/2: scanned %d shards, fitted %d tensors in %.1f s", shards.size(),
+          tasks.size(), (System.nanoTime() - t0) / 1e9));
+      return stats;
+    } finally {
+      taskCast.destroy();
+    }
   }
 
   /** Rejects non-finite tensors, or passes them through when the recipe allows it. */

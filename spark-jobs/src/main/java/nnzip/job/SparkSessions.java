@@ -36,6 +36,7 @@ public final class SparkSessions {
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     conf.setIfMissing("spark.executor.extraJavaOptions", JAVA17_OPENS);
     conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
+    conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
     // Results of a pass are small records; the driver never receives tensor data.
     conf.setIfMissing("spark.driver.maxResultSize", "256m");
     return SparkSession.builder().config(conf).getOrCreate();

@@ -177,6 +177,8 @@ public final class SafetensorsReader {
       in.readFully(pos, buf, off, n);
     } catch (EOFException e) {
       throw Errors.invalid(file, "file ended before byte " + (pos + n) + " (truncated while reading?)", e);
+    } catch (org.apache.hadoop.fs.ChecksumException e) {
+      throw Errors.invalid(file, "corrupt bytes in [" + pos + ", " + (pos + n) + "): " + e.getMessage(), e);
     }
   }
 }

@@ -1,0 +1,72 @@
+package nnzip.artifact;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import nnzip.compress.ArtifactPlan;
+import nnzip.compress.CompressionSettings;
+import nnzip.compress.Shard;
+import nnzip.compress.ShardEncoder;
+import nnzip.compress.ShardPlanner;
+import nnzip.compress.ShardResult;
+import nnzip.compress.TensorStatistics;
+import nnzip.compress.TensorTask;
+import nnzip.io.ModelSource;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The compress job's two passes run in one JVM without Spark: scan and fit every tensor, encode
+ * every shard into part files, then plan and assemble the artifact. Shard results can be produced
+ * in a shuffled order, as executors would return them; they are sorted by (tensor, shard) the way
+ * the job sorts them before planning.
+ */
+final class LocalCompressor {
+  static final String RECIPE = "codec = uniform (test)";
+  static final String SOURCE = "model.safetensors";
+
+  private LocalCompressor() {}
+
+  /** What one run produced, for tests that look inside. */
+  record Run(Path artifact, List<TensorTask> tasks, List<TensorStatistics> stats, List<Shard> shards) {}
+
+  /**
+   * Compresses {@code model} into {@code work/model.nnz.safetensors}.
+   *
+   * @param shuffleSeed if non-null, shards are encoded in an order shuffled with this seed
+   */
+  static Run compress(FileSystem fs, Path model, Path work, CompressionSettings settings, Long shuffleSeed)
+      throws IOException {
+    fs.mkdirs(work);
+    ModelSource source = ModelSource.open(fs, model, work);
+    List<TensorTask> tasks = new ArrayList<>();
+    for (int i = 0; i < source.tensors().size(); i++) {
+      tasks.add(settings.taskFor(i, source.tensors().get(i)));
+    }
+    List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes());
+    List<TensorStatistics> stats = new ArrayList<>();
+    for (TensorTask t : tasks) {
+      stats.add(TensorStatistics.scan(fs, t, shards));
+    }
+    List<Shard> order = new ArrayList<>(shards.stream().filter(s -> !tasks.get(s.tensorIndex()).isPassthrough()).toList());
+    if (shuffleSeed != null) {
+      Collections.shuffle(order, new Random(shuffleSeed));
+    }
+    Path parts = new Path(work, "parts");
+    fs.mkdirs(parts);
+    List<ShardResult> results = new ArrayList<>();
+    for (Shard s : order) {
+      results.add(ShardEncoder.encode(fs, tasks.get(s.tensorIndex()), stats.get(s.tensorIndex()).quantizer(), s, parts));
+    }
+    results.sort(Comparator.comparingInt((ShardResult r) -> r.shard().tensorIndex())
+        .thenComparingInt(r -> r.shard().shardIndex()));
+    Manifest manifest = ArtifactPlan.manifest(source, tasks, stats, results);
+    Path artifact = new Path(work, "model.nnz.safetensors");
+    ArtifactWriter.write(fs, artifact, manifest, RECIPE, SOURCE,
+        ArtifactPlan.entryData(manifest, source, tasks, stats, results, parts));
+    return new Run(artifact, tasks, stats, shards);
+  }
+}
