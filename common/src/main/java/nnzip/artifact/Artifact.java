@@ -1,6 +1,8 @@
 package nnzip.artifact;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -110,34 +112,50 @@ public final class Artifact {
    * @throws InvalidInputException naming the first entry whose bytes do not match
    */
   public void verify() throws IOException {
-    byte[] buf = new byte[1 << 20];
     try (FSDataInputStream in = fs.open(file)) {
       for (TensorRecord t : manifest.tensors()) {
         for (StoredEntry e : t.entries()) {
-          long pos = entry(e.key()).offset();
-          for (Chunk c : e.chunks()) {
-            MessageDigest d = TensorReader.sha256();
-            for (long done = 0; done < c.bytes(); ) {
-              int n = (int) Math.min(buf.length, c.bytes() - done);
-              try {
-                in.readFully(pos + done, buf, 0, n);
-              } catch (org.apache.hadoop.fs.ChecksumException ce) {
-                // A checksummed file system (HDFS) saw the damage first.
-                throw new InvalidInputException(file + ": entry '" + e.key() + "' is corrupt (" + ce.getMessage() + ")", ce);
-              }
-              d.update(buf, 0, n);
-              done += n;
-            }
-            if (!TensorReader.hex(d.digest()).equals(c.sha256())) {
-              throw new InvalidInputException(file + ": entry '" + e.key() + "' is corrupt (SHA-256 mismatch at byte "
-                  + (pos - entry(e.key()).offset()) + ")");
-            }
-            pos += c.bytes();
-          }
+          copyVerified(in, entry(e.key()).offset(), e.chunks(), null, "entry '" + e.key() + "'");
         }
       }
     }
   }
+
+  /**
+   * Reads consecutive chunks from {@code pos} on, checks each against its SHA-256, and copies the
+   * bytes to {@code out} unless it is null.
+   *
+   * @param what the entry or tensor named in the error message
+   * @throws InvalidInputException if a chunk's bytes do not match its digest
+   */
+  void copyVerified(FSDataInputStream in, long pos, List<Chunk> chunks, OutputStream out, String what)
+      throws IOException {
+    byte[] buf = new byte[1 << 20];
+    long start = pos;
+    for (Chunk c : chunks) {
+      MessageDigest d = TensorReader.sha256();
+      for (long done = 0; done < c.bytes(); ) {
+        int n = (int) Math.min(buf.length, c.bytes() - done);
+        try {
+          in.readFully(pos + done, buf, 0, n);
+        } catch (org.apache.hadoop.fs.ChecksumException ce) {
+          // A checksummed file system (HDFS) saw the damage first.
+          throw new InvalidInputException(file + ": " + what + " is corrupt (" + ce.getMessage() + ")", ce);
+        }
+        d.update(buf, 0, n);
+        if (out != null) {
+          out.write(buf, 0, n);
+        }
+        done += n;
+      }
+      if (!TensorReader.hex(d.digest()).equals(c.sha256())) {
+        throw new InvalidInputException(file + ": " + what + " is corrupt (SHA-256 mismatch in the chunk at byte "
+            + (pos - start) + ")");
+      }
+      pos += c.bytes();
+    }
+  }
+
 
   /** The quantizer of a coded tensor, rebuilt from its stored parameters. */
   public ScalarCodec.Quantizer quantizer(TensorRecord t) throws IOException {

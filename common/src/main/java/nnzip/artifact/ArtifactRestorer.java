@@ -36,25 +36,9 @@ public final class ArtifactRestorer {
   public static void restore(Artifact a, TensorRecord t, OutputStream out) throws IOException {
     FileSystem fs = a.fileSystem();
     if (t.isPassthrough()) {
-      StoredTensor data = a.entry(dataEntry(t).key());
-      long pos = data.offset();
-      byte[] buf = new byte[1 << 20];
       try (FSDataInputStream in = fs.open(a.file())) {
-        for (nnzip.artifact.Chunk c : t.original()) {
-          MessageDigest digest = TensorReader.sha256();
-          for (long done = 0; done < c.bytes(); ) {
-            int n = (int) Math.min(buf.length, c.bytes() - done);
-            in.readFully(pos + done, buf, 0, n);
-            digest.update(buf, 0, n);
-            out.write(buf, 0, n);
-            done += n;
-          }
-          if (!TensorReader.hex(digest.digest()).equals(c.sha256())) {
-            throw new InvalidInputException(a.file() + ": tensor '" + t.spec().name()
-                + "' does not match the SHA-256 of its original bytes");
-          }
-          pos += c.bytes();
-        }
+        a.copyVerified(in, a.entry(dataEntry(t).key()).offset(), t.original(), out,
+            "tensor '" + t.spec().name() + "' (its original SHA-256)");
       }
       return;
     }
