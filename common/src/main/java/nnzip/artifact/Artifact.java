@@ -186,7 +186,11 @@ public final class Artifact {
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException("tensor '" + spec.name() + "': unknown scope '" + t.scope() + "' in the manifest");
     }
-    TensorLayout layout = scope.layoutOf(spec);
+    if (t.channelAxis() < 0 || (t.channelAxis() > 0 && t.channelAxis() >= spec.shape().length)) {
+      throw new InvalidInputException("tensor '" + spec.name() + "': channel axis " + t.channelAxis()
+          + " is outside its shape");
+    }
+    TensorLayout layout = scope.layoutOf(spec, t.channelAxis());
     if (layout.channels() != t.channels()) {
       throw new InvalidInputException("tensor '" + spec.name() + "': manifest says " + t.channels()
           + " channels but its shape gives " + layout.channels());

@@ -54,6 +54,9 @@ public final class ManifestJson {
         o.put("scope", t.scope());
       }
       o.put("channels", t.channels());
+      if (t.channelAxis() != 0) {
+        o.put("axis", t.channelAxis());
+      }
       putChunks(o.putArray("original"), t.original());
       o.put("originalBytes", t.originalBytes());
       o.put("storedBytes", t.storedBytes());
@@ -138,6 +141,7 @@ public final class ManifestJson {
     JsonNode scope = t.get("scope");
     return new TensorRecord(spec, required(t, "codec", where).asText(), required(t, "bits", where).asInt(),
         scope == null ? null : scope.asText(), required(t, "channels", where).asInt(),
+        t.has("axis") ? t.get("axis").asInt() : 0,
         readChunks(required(t, "original", where), where), required(t, "relativeMse", where).asDouble(),
         required(t, "maxAbsError", where).asDouble(), entries);
   }

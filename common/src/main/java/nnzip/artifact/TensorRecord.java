@@ -12,6 +12,7 @@ import nnzip.tensor.TensorSpec;
  * @param bits bits per code index (0 for passthrough)
  * @param scope {@code channel} or {@code tensor} (null for passthrough)
  * @param channels number of parameter groups (1 for tensor scope and passthrough)
+ * @param channelAxis axis along which the groups lie (0 unless the source said otherwise)
  * @param original size and SHA-256 of each shard of the original tensor bytes, in order (one chunk,
  *     the digest of the whole tensor, when it was not split)
  * @param relativeMse MSE / variance of the original (0 for passthrough)
@@ -24,6 +25,7 @@ public record TensorRecord(
     int bits,
     String scope,
     int channels,
+    int channelAxis,
     List<Chunk> original,
     double relativeMse,
     double maxAbsError,

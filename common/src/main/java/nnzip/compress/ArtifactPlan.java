@@ -33,7 +33,7 @@ public final class ArtifactPlan {
       TensorSpec spec = t.source().spec();
       TensorStatistics s = stats.get(t.index());
       if (t.isPassthrough()) {
-        records.add(new TensorRecord(spec, TensorRecord.PASSTHROUGH, 0, null, 1, s.original(), 0, 0,
+        records.add(new TensorRecord(spec, TensorRecord.PASSTHROUGH, 0, null, 1, 0, s.original(), 0, 0,
             List.of(new StoredEntry(spec.name(), StoredEntry.DATA, s.original()))));
         continue;
       }
@@ -52,7 +52,7 @@ public final class ArtifactPlan {
             List.of(new Chunk(bytes.length, digest(bytes)))));
       });
       records.add(new TensorRecord(spec, t.codec().name(), q.bits(), t.scope().name().toLowerCase(Locale.ROOT),
-          t.layout().channels(), s.original(), error.relativeMse(s.moments().variance()), error.maxAbsError(), entries));
+          t.layout().channels(), t.channelAxis(), s.original(), error.relativeMse(s.moments().variance()), error.maxAbsError(), entries));
     }
     checkUniqueKeys(records, source);
     return new Manifest(Manifest.FORMAT_VERSION, source.format(), source.metadata(),

@@ -67,8 +67,15 @@ public record CompressionSettings(
     return passthroughPatterns.stream().anyMatch(p -> p.matcher(spec.name()).matches());
   }
 
-  /** The task for the {@code index}-th source tensor. */
+  /** The task for the {@code index}-th source tensor, output channels along the first axis. */
   public TensorTask taskFor(int index, StoredTensor tensor) {
-    return new TensorTask(index, tensor, keepsAsIs(tensor.spec()) ? null : scalarCodec(), scope);
+    return taskFor(index, tensor, 0);
+  }
+
+  /** The task for the {@code index}-th source tensor with output channels along {@code channelAxis}. */
+  public TensorTask taskFor(int index, StoredTensor tensor, int channelAxis) {
+    int rank = tensor.spec().shape().length;
+    int axis = channelAxis < rank ? channelAxis : 0;
+    return new TensorTask(index, tensor, keepsAsIs(tensor.spec()) ? null : scalarCodec(), scope, axis);
   }
 }

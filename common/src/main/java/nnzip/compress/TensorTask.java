@@ -14,8 +14,16 @@ import nnzip.io.StoredTensor;
  * @param source where the tensor's bytes lie
  * @param codec scalar codec, or null to store the tensor as it is
  * @param scope parameter sharing (ignored for passthrough)
+ * @param channelAxis axis of the output channels (0 for PyTorch-style weights; 1 for an ONNX MatMul
+ *     weight [in, out]); ≥ 0 and inside the shape when the rank is ≥ 2
  */
-public record TensorTask(int index, StoredTensor source, ScalarCodec codec, Scope scope) implements Serializable {
+public record TensorTask(int index, StoredTensor source, ScalarCodec codec, Scope scope, int channelAxis)
+    implements Serializable {
+
+  /** A task whose output channels lie along the first axis. */
+  public TensorTask(int index, StoredTensor source, ScalarCodec codec, Scope scope) {
+    this(index, source, codec, scope, 0);
+  }
 
   public boolean isPassthrough() {
     return codec == null;
@@ -23,11 +31,11 @@ public record TensorTask(int index, StoredTensor source, ScalarCodec codec, Scop
 
   /** The layout the codec sees. */
   public TensorLayout layout() {
-    return isPassthrough() ? TensorLayout.whole(source.spec().numElements()) : scope.layoutOf(source.spec());
+    return isPassthrough() ? TensorLayout.whole(source.spec().numElements()) : scope.layoutOf(source.spec(), channelAxis);
   }
 
   /** Same tensor, stored as it is. */
   public TensorTask asPassthrough() {
-    return new TensorTask(index, source, null, scope);
+    return new TensorTask(index, source, null, scope, channelAxis);
   }
 }

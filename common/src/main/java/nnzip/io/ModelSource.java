@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import nnzip.InvalidInputException;
 import java.io.OutputStream;
+import nnzip.io.onnx.ChannelAxes;
 import nnzip.io.onnx.OnnxWeight;
 import nnzip.io.onnx.OnnxWeights;
 import nnzip.io.safetensors.SafetensorsModel;
@@ -24,12 +25,19 @@ import org.apache.hadoop.fs.Path;
  * @param metadata the source's own metadata (safetensors {@code __metadata__})
  * @param sourceBytes total bytes of the source files
  * @param graph serialized ONNX model without weight data, or null
+ * @param channelAxes output-channel axis by tensor name where the source tells it (ONNX operators);
+ *     absent names use axis 0
  */
 public record ModelSource(String format, List<StoredTensor> tensors, Map<String, String> metadata,
-    long sourceBytes, byte[] graph) {
+    long sourceBytes, byte[] graph, Map<String, Integer> channelAxes) {
 
   public static final String SAFETENSORS = "safetensors";
   public static final String ONNX = "onnx";
+
+  /** The output-channel axis of a tensor (0 unless the source says otherwise). */
+  public int channelAxis(String tensor) {
+    return channelAxes.getOrDefault(tensor, 0);
+  }
 
   /**
    * Opens a model, reading headers only for safetensors. ONNX weights are first copied into a
@@ -49,7 +57,7 @@ public record ModelSource(String format, List<StoredTensor> tensors, Map<String,
     Map<String, String> metadata = model.files().size() == 1
         ? SafetensorsReader.readHeader(fs, new Path(model.files().get(0))).metadata()
         : Map.of();
-    return new ModelSource(SAFETENSORS, model.tensors(), metadata, model.fileBytes(), null);
+    return new ModelSource(SAFETENSORS, model.tensors(), metadata, model.fileBytes(), null, Map.of());
   }
 
   /** Copies an ONNX model's weights, wherever they live, into one safetensors file under {@code scratch}. */
@@ -67,6 +75,6 @@ public record ModelSource(String format, List<StoredTensor> tensors, Map<String,
     }
     long external = weights.list().stream().filter(w -> w.external() != null).mapToLong(w -> w.spec().byteSize()).sum();
     return new ModelSource(ONNX, SafetensorsReader.tensors(scratchFs, file), Map.of(),
-        fs.getFileStatus(path).getLen() + external, weights.strippedBytes());
+        fs.getFileStatus(path).getLen() + external, weights.strippedBytes(), ChannelAxes.of(weights));
   }
 }

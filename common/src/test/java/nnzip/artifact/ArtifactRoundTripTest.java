@@ -463,7 +463,7 @@ class ArtifactRoundTripTest {
       for (StoredEntry e : t.entries()) {
         entries.add(e.key().equals(key) ? f.apply(e) : e);
       }
-      tensors.add(new TensorRecord(t.spec(), t.codec(), t.bits(), t.scope(), t.channels(), t.original(), t.relativeMse(),
+      tensors.add(new TensorRecord(t.spec(), t.codec(), t.bits(), t.scope(), t.channels(), t.channelAxis(), t.original(), t.relativeMse(),
           t.maxAbsError(), entries));
     }
     return new Manifest(m.formatVersion(), m.sourceFormat(), m.sourceMetadata(), m.graphKey(), tensors);
@@ -499,7 +499,7 @@ class ArtifactRoundTripTest {
     Manifest m = Artifact.open(fs, run.artifact()).manifest();
     List<TensorRecord> tensors = new ArrayList<>(m.tensors());
     TensorRecord t = tensors.get(0);
-    tensors.set(0, new TensorRecord(t.spec(), t.codec(), t.bits(), "tensor", t.channels(), t.original(), t.relativeMse(),
+    tensors.set(0, new TensorRecord(t.spec(), t.codec(), t.bits(), "tensor", t.channels(), t.channelAxis(), t.original(), t.relativeMse(),
         t.maxAbsError(), t.entries()));
     Path bad = withManifest(run.artifact(), new Manifest(m.formatVersion(), m.sourceFormat(), m.sourceMetadata(),
         m.graphKey(), tensors), "bad.nnz.safetensors");

@@ -86,7 +86,7 @@ class ArtifactTest {
 
   @Test
   void anUnknownScopeInTheManifestIsInvalidInput() {
-    TensorRecord t = new TensorRecord(new TensorSpec("w", DType.F32, new long[] {4, 4}), "uniform", 4, "rows", 4,
+    TensorRecord t = new TensorRecord(new TensorSpec("w", DType.F32, new long[] {4, 4}), "uniform", 4, "rows", 4, 0,
         List.of(new Chunk(64, "0".repeat(64))), 0, 0, List.of());
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> Artifact.layoutOf(t));
     assertTrue(e.getMessage().contains("rows"), e.getMessage());
@@ -100,7 +100,7 @@ class ArtifactTest {
     for (TensorRecord t : m.tensors()) {
       TensorSpec spec = t.isPassthrough() ? new TensorSpec(t.spec().name(), t.spec().dtype(), new long[] {1, 11})
           : t.spec();
-      tensors.add(new TensorRecord(spec, t.codec(), t.bits(), t.scope(), t.channels(), t.original(), t.relativeMse(),
+      tensors.add(new TensorRecord(spec, t.codec(), t.bits(), t.scope(), t.channels(), t.channelAxis(), t.original(), t.relativeMse(),
           t.maxAbsError(), t.entries()));
     }
     Map<String, String> meta = new LinkedHashMap<>(h.metadata());

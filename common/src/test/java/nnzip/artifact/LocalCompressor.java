@@ -44,7 +44,8 @@ final class LocalCompressor {
     ModelSource source = ModelSource.open(fs, model, work);
     List<TensorTask> tasks = new ArrayList<>();
     for (int i = 0; i < source.tensors().size(); i++) {
-      tasks.add(settings.taskFor(i, source.tensors().get(i)));
+      nnzip.io.StoredTensor t = source.tensors().get(i);
+      tasks.add(settings.taskFor(i, t, source.channelAxis(t.spec().name())));
     }
     List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes());
     List<TensorStatistics> stats = new ArrayList<>();

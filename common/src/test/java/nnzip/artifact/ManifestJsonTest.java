@@ -25,17 +25,17 @@ class ManifestJsonTest {
     meta.put("note", "quotes \" and \\ and unicode ✓ and\nnewline");
     meta.put("empty", "");
     TensorRecord coded = new TensorRecord(new TensorSpec("layer.0.weight", DType.BF16, new long[] {64, 3, 3, 3}),
-        "uniform", 4, "channel", 64, List.of(new Chunk(1728, SHA_A)), 0.0123456789012345, 1.5e-3, List.of(
+        "uniform", 4, "channel", 64, 1, List.of(new Chunk(1728, SHA_A)), 0.0123456789012345, 1.5e-3, List.of(
             new StoredEntry("layer.0.weight.codes", StoredEntry.CODES,
                 List.of(new Chunk(512, SHA_B), new Chunk(352, SHA_A))),
             new StoredEntry("layer.0.weight.qmin", "param:qmin", List.of(new Chunk(256, SHA_B))),
             new StoredEntry("layer.0.weight.qstep", "param:qstep", List.of(new Chunk(256, SHA_A)))));
     TensorRecord kept = new TensorRecord(new TensorSpec("ids", DType.I64, new long[] {1, 7}), TensorRecord.PASSTHROUGH,
-        0, null, 1, List.of(new Chunk(56, SHA_B)), 0, 0, List.of(new StoredEntry("ids", StoredEntry.DATA, List.of(new Chunk(56, SHA_B)))));
+        0, null, 1, 0, List.of(new Chunk(56, SHA_B)), 0, 0, List.of(new StoredEntry("ids", StoredEntry.DATA, List.of(new Chunk(56, SHA_B)))));
     TensorRecord scalar = new TensorRecord(new TensorSpec("scale", DType.F32, new long[] {}), TensorRecord.PASSTHROUGH,
-        0, null, 1, List.of(new Chunk(4, SHA_A)), 0, 0, List.of(new StoredEntry("scale", StoredEntry.DATA, List.of(new Chunk(4, SHA_A)))));
+        0, null, 1, 0, List.of(new Chunk(4, SHA_A)), 0, 0, List.of(new StoredEntry("scale", StoredEntry.DATA, List.of(new Chunk(4, SHA_A)))));
     TensorRecord empty = new TensorRecord(new TensorSpec("none", DType.F16, new long[] {0, 5}), "uniform", 2, "tensor",
-        1, List.of(new Chunk(0, SHA_B)), Double.MIN_VALUE, Double.MAX_VALUE, List.of(
+        1, 0, List.of(new Chunk(0, SHA_B)), Double.MIN_VALUE, Double.MAX_VALUE, List.of(
             new StoredEntry("none.codes", StoredEntry.CODES, List.of())));
     return new Manifest(Manifest.FORMAT_VERSION, "onnx", meta, Manifest.ONNX_GRAPH_KEY,
         List.of(coded, kept, scalar, empty));
@@ -67,7 +67,7 @@ class ManifestJsonTest {
     // ErrorStats.relativeMse gives +Inf for any error on a zero-variance tensor.
     Manifest s = sample();
     TensorRecord t = s.tensors().get(0);
-    TensorRecord inf = new TensorRecord(t.spec(), t.codec(), t.bits(), t.scope(), t.channels(), t.original(),
+    TensorRecord inf = new TensorRecord(t.spec(), t.codec(), t.bits(), t.scope(), t.channels(), t.channelAxis(), t.original(),
         Double.POSITIVE_INFINITY, t.maxAbsError(), t.entries());
     Manifest m = new Manifest(s.formatVersion(), s.sourceFormat(), s.sourceMetadata(), null, List.of(inf));
     assertEquals(Double.POSITIVE_INFINITY, ManifestJson.read(ManifestJson.write(m), "m").tensors().get(0).relativeMse());

@@ -45,4 +45,31 @@ class TensorLayoutTest {
     TensorSpec empty = new TensorSpec("e", DType.F32, new long[] {4, 0});
     assertEquals(TensorLayout.whole(0), Scope.CHANNEL.layoutOf(empty));
   }
+
+  @Test
+  void alongAxisGroupsEveryElementByItsIndexOnThatAxis() {
+    long[] shape = {3, 4, 5, 2};
+    nnzip.tensor.TensorSpec spec = new nnzip.tensor.TensorSpec("w", nnzip.tensor.DType.F32, shape);
+    for (int axis = 0; axis < shape.length; axis++) {
+      TensorLayout l = TensorLayout.alongAxis(spec, axis);
+      assertEquals(shape[axis], l.channels());
+      long[] perChannel = new long[l.channels()];
+      // Reference: the multi-index of element e in row-major order, read off digit by digit.
+      for (long e = 0; e < spec.numElements(); e++) {
+        long rest = e;
+        long[] idx = new long[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+          idx[d] = rest % shape[d];
+          rest /= shape[d];
+        }
+        assertEquals(idx[axis], l.channelOf(e), "axis " + axis + ", element " + e);
+        perChannel[l.channelOf(e)]++;
+      }
+      for (long c : perChannel) {
+        assertEquals(l.channelLength(), c, "every channel holds channelLength elements");
+      }
+    }
+    assertEquals(TensorLayout.rows(120, 3), TensorLayout.alongAxis(spec, 0), "axis 0 is the contiguous layout");
+    assertThrows(IllegalArgumentException.class, () -> TensorLayout.alongAxis(spec, 4));
+  }
 }

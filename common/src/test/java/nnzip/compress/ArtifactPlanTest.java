@@ -33,7 +33,7 @@ class ArtifactPlanTest {
         new StoredTensor(new TensorSpec("a", DType.F32, new long[] {4, 30}), "file:/m", 0),
         new StoredTensor(new TensorSpec("b", DType.F32, new long[] {8}), "file:/m", 480),
         new StoredTensor(new TensorSpec("c", DType.F16, new long[] {6, 20}), "file:/m", 512));
-    ModelSource source = new ModelSource(ModelSource.SAFETENSORS, stored, Map.of(), 752, null);
+    ModelSource source = new ModelSource(ModelSource.SAFETENSORS, stored, Map.of(), 752, null, Map.of());
     List<TensorTask> tasks = new ArrayList<>();
     List<TensorStatistics> stats = new ArrayList<>();
     for (int i = 0; i < stored.size(); i++) {

@@ -23,6 +23,7 @@ import nnzip.compress.TensorStatistics;
 import nnzip.compress.TensorTask;
 import nnzip.io.HadoopFiles;
 import nnzip.io.ModelSource;
+import nnzip.io.StoredTensor;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -72,7 +73,8 @@ public final class CompressJob {
       ModelSource source = ModelSource.open(inFs, inPath, output.tempDir());
       List<TensorTask> tasks = new ArrayList<>();
       for (int i = 0; i < source.tensors().size(); i++) {
-        tasks.add(settings.taskFor(i, source.tensors().get(i)));
+        StoredTensor t = source.tensors().get(i);
+        tasks.add(settings.taskFor(i, t, source.channelAxis(t.spec().name())));
       }
       long coded = tasks.stream().filter(t -> !t.isPassthrough()).count();
       progress.report(String.format("%s: %d tensors (%d to code with %s %d-bit, %d kept as they are), %s",

@@ -1,0 +1,83 @@
+package nnzip.io.onnx;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import onnx.Onnx;
+
+/**
+ * Finds the output-channel axis of each weight from the operators that consume it: 0 for Conv and
+ * Gemm with transB = 1 (PyTorch's [out, in] layout), 1 for ConvTranspose ([in, out, kh, kw]) and
+ * Gemm with transB = 0, the last axis for a MatMul's right operand ([in, out], Paddle's layout).
+ * Per-channel ranges must follow the output channels: that is what folded BatchNorm scales.
+ */
+public final class ChannelAxes {
+  private static final int LAST = -1;
+
+  private ChannelAxes() {}
+
+  /**
+   * The channel axis of every weight whose consumers agree on one; weights with no known consumer,
+   * or consumers that disagree, get 0.
+   *
+   * @return weight key → axis (≥ 0), for every weight of {@code weights}
+   */
+  public static Map<String, Integer> of(OnnxWeights weights) {
+    Map<String, Set<Integer>> byName = new HashMap<>();
+    collect(weights.model().getGraph(), byName);
+    Map<String, Integer> axes = new LinkedHashMap<>();
+    for (OnnxWeight w : weights.list()) {
+      Set<Integer> seen = byName.getOrDefault(w.tensorName(), Set.of());
+      int rank = w.spec().shape().length;
+      int axis = 0;
+      if (seen.size() == 1) {
+        int a = seen.iterator().next();
+        axis = a == LAST ? Math.max(0, rank - 1) : a;
+      }
+      axes.put(w.key(), axis < rank ? axis : 0);
+    }
+    return axes;
+  }
+
+  private static void collect(Onnx.GraphProto graph, Map<String, Set<Integer>> byName) {
+    for (Onnx.NodeProto node : graph.getNodeList()) {
+      for (int i = 0; i < node.getInputCount(); i++) {
+        Integer axis = axisOf(node, i);
+        if (axis != null) {
+          byName.computeIfAbsent(node.getInput(i), k -> new HashSet<>()).add(axis);
+        }
+      }
+      for (Onnx.AttributeProto a : node.getAttributeList()) {
+        if (a.hasG()) {
+          collect(a.getG(), byName);
+        }
+        for (Onnx.GraphProto g : a.getGraphsList()) {
+          collect(g, byName);
+        }
+      }
+    }
+  }
+
+  /** The channel axis input {@code i} of {@code node} has, or null if the input is no weight operand. */
+  static Integer axisOf(Onnx.NodeProto node, int i) {
+    return switch (node.getOpType()) {
+      case "Conv" -> i == 1 ? 0 : null;
+      case "ConvTranspose" -> i == 1 ? 1 : null;
+      case "Gemm" -> i == 1 ? (intAttribute(node, "transB") == 1 ? 0 : 1)
+          : i == 0 ? (intAttribute(node, "transA") == 1 ? 1 : 0) : null;
+      case "MatMul" -> i == 1 ? LAST : i == 0 ? 0 : null;
+      default -> null;
+    };
+  }
+
+  private static long intAttribute(Onnx.NodeProto node, String name) {
+    for (Onnx.AttributeProto a : node.getAttributeList()) {
+      if (a.getName().equals(name)) {
+        return a.getI();
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,67 @@
+package nnzip.io.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+import onnx.Onnx;
+import org.junit.jupiter.api.Test;
+
+/** Output-channel axes read off the operators that consume each weight. */
+class ChannelAxesTest {
+
+  private static Onnx.TensorProto weight(String name, long... dims) {
+    Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name)
+        .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE);
+    long n = 1;
+    for (long d : dims) {
+      t.addDims(d);
+      n *= d;
+    }
+    for (long i = 0; i < n; i++) {
+      t.addFloatData(i);
+    }
+    return t.build();
+  }
+
+  private static Onnx.NodeProto node(String op, String out, String... inputs) {
+    Onnx.NodeProto.Builder b = Onnx.NodeProto.newBuilder().setOpType(op).addOutput(out);
+    for (String in : inputs) {
+      b.addInput(in);
+    }
+    return b.build();
+  }
+
+  private static Onnx.NodeProto gemm(String out, String a, String b, long transB) {
+    return node("Gemm", out, a, b).toBuilder().addAttribute(Onnx.AttributeProto.newBuilder().setName("transB")
+        .setType(Onnx.AttributeProto.AttributeType.INT).setI(transB)).build();
+  }
+
+  @Test
+  void eachOperatorGivesItsOutputChannelAxis() {
+    Onnx.GraphProto g = Onnx.GraphProto.newBuilder()
+        .addInitializer(weight("conv.w", 4, 3, 2, 2))
+        .addInitializer(weight("deconv.w", 4, 6, 2, 2))
+        .addInitializer(weight("fc.w", 5, 4))
+        .addInitializer(weight("fcT.w", 4, 5))
+        .addInitializer(weight("mm.w", 5, 7))
+        .addInitializer(weight("shared.w", 5, 5))
+        .addInitializer(weight("lonely.w", 3, 3))
+        .addNode(node("Conv", "c", "x", "conv.w"))
+        .addNode(node("ConvTranspose", "d", "c", "deconv.w"))
+        .addNode(gemm("f", "d", "fc.w", 1))
+        .addNode(gemm("g", "f", "fcT.w", 0))
+        .addNode(node("MatMul", "h", "g", "mm.w"))
+        .addNode(node("MatMul", "i", "h", "shared.w"))
+        .addNode(gemm("j", "i", "shared.w", 1))
+        .build();
+    Onnx.ModelProto m = Onnx.ModelProto.newBuilder().setIrVersion(8).setGraph(g).build();
+    Map<String, Integer> axes = ChannelAxes.of(OnnxWeights.of(m));
+    assertEquals(0, axes.get("conv.w"), "Conv weight [out, in, kh, kw]");
+    assertEquals(1, axes.get("deconv.w"), "ConvTranspose weight [in, out, kh, kw]");
+    assertEquals(0, axes.get("fc.w"), "Gemm transB=1 weight [out, in]");
+    assertEquals(1, axes.get("fcT.w"), "Gemm transB=0 weight [in, out]");
+    assertEquals(1, axes.get("mm.w"), "MatMul right operand [in, out]");
+    assertEquals(0, axes.get("shared.w"), "consumers that disagree fall back to axis 0");
+    assertEquals(0, axes.get("lonely.w"), "no consumer: axis 0");
+  }
+}
