@@ -62,6 +62,12 @@ public final class Artifact {
   }
 
   private void crossCheck() {
+    for (StoredEntry e : manifest.shared()) {
+      if (entry(e.key()).spec().byteSize() != e.bytes()) {
+        throw new InvalidInputException(file + ": shared entry '" + e.key() + "' has "
+            + entry(e.key()).spec().byteSize() + " bytes but the manifest says " + e.bytes());
+      }
+    }
     for (TensorRecord t : manifest.tensors()) {
       for (StoredEntry e : t.entries()) {
         StoredTensor s = entry(e.key());
@@ -113,10 +119,8 @@ public final class Artifact {
    */
   public void verify() throws IOException {
     try (FSDataInputStream in = fs.open(file)) {
-      for (TensorRecord t : manifest.tensors()) {
-        for (StoredEntry e : t.entries()) {
-          copyVerified(in, entry(e.key()).offset(), e.chunks(), null, "entry '" + e.key() + "'");
-        }
+      for (StoredEntry e : manifest.allEntries()) {
+        copyVerified(in, entry(e.key()).offset(), e.chunks(), null, "entry '" + e.key() + "'");
       }
     }
   }
@@ -166,7 +170,8 @@ public final class Artifact {
       throw new InvalidInputException(file + ": tensor '" + t.spec().name() + "': " + e.getMessage());
     }
     Map<String, float[]> params = new LinkedHashMap<>();
-    for (StoredEntry e : t.entries()) {
+    List<StoredEntry> paramEntries = Manifest.GLOBAL_SCOPE.equals(t.scope()) ? manifest.shared() : t.entries();
+    for (StoredEntry e : paramEntries) {
       if (e.parameterName() != null) {
         ByteBuffer b = SafetensorsReader.readTensor(fs, entry(e.key()));
         float[] v = new float[(int) (e.bytes() / Float.BYTES)];

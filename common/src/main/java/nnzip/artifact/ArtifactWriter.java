@@ -34,6 +34,9 @@ public final class ArtifactWriter {
   public static void write(FileSystem fs, Path file, Manifest manifest, String recipe, String source,
       Map<String, EntryData> data) throws IOException {
     List<TensorSpec> specs = new ArrayList<>();
+    for (StoredEntry e : manifest.shared()) {
+      specs.add(entrySpec(null, e));
+    }
     for (TensorRecord t : manifest.tensors()) {
       for (StoredEntry e : t.entries()) {
         specs.add(entrySpec(t, e));
@@ -62,7 +65,7 @@ public final class ArtifactWriter {
     }
   }
 
-  /** The safetensors spec of a stored entry. */
+  /** The safetensors spec of a stored entry ({@code t} null for shared parameters). */
   static TensorSpec entrySpec(TensorRecord t, StoredEntry e) {
     if (e.role().equals(StoredEntry.DATA)) {
       return new TensorSpec(e.key(), t.spec().dtype(), t.spec().shape());

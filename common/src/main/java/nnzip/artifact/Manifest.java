@@ -14,13 +14,16 @@ import java.util.Map;
  * @param sourceMetadata the source file's own metadata, restored on decompress
  * @param graphKey safetensors key of the ONNX graph without weights, or null
  * @param tensors every tensor of the source, in source order
+ * @param shared codec parameters shared by every tensor of scope {@code global} (one codebook for
+ *     the model), stored once; empty otherwise
  */
 public record Manifest(
     int formatVersion,
     String sourceFormat,
     Map<String, String> sourceMetadata,
     String graphKey,
-    List<TensorRecord> tensors) {
+    List<TensorRecord> tensors,
+    List<StoredEntry> shared) {
 
   public static final int FORMAT_VERSION = 1;
   public static final String METADATA_KEY = "nnzip.manifest";
@@ -32,15 +35,35 @@ public record Manifest(
   public Manifest {
     sourceMetadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sourceMetadata));
     tensors = List.copyOf(tensors);
+    shared = List.copyOf(shared);
   }
+
+  /** A manifest without shared codec parameters. */
+  public Manifest(int formatVersion, String sourceFormat, Map<String, String> sourceMetadata, String graphKey,
+      List<TensorRecord> tensors) {
+    this(formatVersion, sourceFormat, sourceMetadata, graphKey, tensors, List.of());
+  }
+
+  /** Scope label of tensors that use the shared parameters. */
+  public static final String GLOBAL_SCOPE = "global";
+
+  /** Key prefix of the shared parameters: {@code nnzip.codebook.<name>}. */
+  public static final String SHARED_PREFIX = "nnzip.codebook.";
 
   /** Sum of original tensor bytes. */
   public long originalTensorBytes() {
     return tensors.stream().mapToLong(TensorRecord::originalBytes).sum();
   }
 
-  /** Sum of stored tensor bytes (without header and graph). */
+  /** Sum of stored tensor bytes, shared parameters included (without header and graph). */
   public long storedTensorBytes() {
-    return tensors.stream().mapToLong(TensorRecord::storedBytes).sum();
+    return tensors.stream().mapToLong(TensorRecord::storedBytes).sum() + shared.stream().mapToLong(StoredEntry::bytes).sum();
+  }
+
+  /** Every stored entry: shared parameters first, then each tensor's entries in order. */
+  public List<StoredEntry> allEntries() {
+    List<StoredEntry> all = new java.util.ArrayList<>(shared);
+    tensors.forEach(t -> all.addAll(t.entries()));
+    return all;
   }
 }

@@ -39,6 +39,9 @@ public final class ManifestJson {
     if (m.graphKey() != null) {
       root.put("graph", m.graphKey());
     }
+    if (!m.shared().isEmpty()) {
+      putEntries(root.putArray("shared"), m.shared());
+    }
     ArrayNode tensors = root.putArray("tensors");
     for (TensorRecord t : m.tensors()) {
       ObjectNode o = tensors.addObject();
@@ -62,15 +65,27 @@ public final class ManifestJson {
       o.put("storedBytes", t.storedBytes());
       o.put("relativeMse", t.relativeMse());
       o.put("maxAbsError", t.maxAbsError());
-      ArrayNode entries = o.putArray("entries");
-      for (StoredEntry e : t.entries()) {
-        ObjectNode eo = entries.addObject();
-        eo.put("key", e.key());
-        eo.put("role", e.role());
-        putChunks(eo.putArray("chunks"), e.chunks());
-      }
+      putEntries(o.putArray("entries"), t.entries());
     }
     return root;
+  }
+
+  private static void putEntries(ArrayNode array, List<StoredEntry> entries) {
+    for (StoredEntry e : entries) {
+      ObjectNode eo = array.addObject();
+      eo.put("key", e.key());
+      eo.put("role", e.role());
+      putChunks(eo.putArray("chunks"), e.chunks());
+    }
+  }
+
+  private static List<StoredEntry> readEntries(JsonNode array, String where) {
+    List<StoredEntry> entries = new ArrayList<>();
+    for (JsonNode e : array) {
+      entries.add(new StoredEntry(required(e, "key", where).asText(), required(e, "role", where).asText(),
+          readChunks(required(e, "chunks", where), where)));
+    }
+    return entries;
   }
 
   private static void putChunks(ArrayNode array, List<Chunk> chunks) {
@@ -119,7 +134,8 @@ public final class ManifestJson {
       }
       JsonNode graph = root.get("graph");
       return new Manifest(version, required(root, "sourceFormat", where).asText(), meta,
-          graph == null ? null : graph.asText(), tensors);
+          graph == null ? null : graph.asText(), tensors,
+          root.has("shared") ? readEntries(root.get("shared"), where) : List.of());
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(where + ": bad manifest: " + e.getMessage());
     }
@@ -133,11 +149,7 @@ public final class ManifestJson {
       shape[i] = shapeNode.get(i).asLong();
     }
     TensorSpec spec = new TensorSpec(name, DType.fromSafetensors(required(t, "dtype", where).asText()), shape);
-    List<StoredEntry> entries = new ArrayList<>();
-    for (JsonNode e : required(t, "entries", where)) {
-      entries.add(new StoredEntry(required(e, "key", where).asText(), required(e, "role", where).asText(),
-          readChunks(required(e, "chunks", where), where)));
-    }
+    List<StoredEntry> entries = readEntries(required(t, "entries", where), where);
     JsonNode scope = t.get("scope");
     return new TensorRecord(spec, required(t, "codec", where).asText(), required(t, "bits", where).asInt(),
         scope == null ? null : scope.asText(), required(t, "channels", where).asInt(),

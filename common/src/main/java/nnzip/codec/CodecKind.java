@@ -9,6 +9,8 @@ import nnzip.codec.uniform.UniformCodec;
 public enum CodecKind {
   /** Min–max linear quantization. */
   UNIFORM,
+  /** Optimal scalar quantization by dynamic programming (exact 1-D k-means). */
+  DP,
   /** Keep every tensor as it is (a baseline and a format check). */
   PASSTHROUGH;
 
@@ -16,6 +18,7 @@ public enum CodecKind {
   public ScalarCodec create(int bits) {
     return switch (this) {
       case UNIFORM -> new UniformCodec(bits);
+      case DP -> new nnzip.codec.dp.DpCodec(bits);
       case PASSTHROUGH -> null;
     };
   }

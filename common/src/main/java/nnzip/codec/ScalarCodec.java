@@ -18,8 +18,16 @@ public interface ScalarCodec extends Serializable {
   /** Bits per code index. */
   int bits();
 
-  /** An empty summary for a tensor with this layout. */
-  Summary newSummary(TensorLayout layout);
+  /** An empty summary for an F32 tensor with this layout. */
+  default Summary newSummary(TensorLayout layout) {
+    return newSummary(layout, nnzip.tensor.DType.F32);
+  }
+
+  /**
+   * An empty summary for a tensor with this layout whose values were stored as {@code dtype}
+   * (a codec may bin F16/BF16 values losslessly by their bit pattern).
+   */
+  Summary newSummary(TensorLayout layout, nnzip.tensor.DType dtype);
 
   /**
    * The quantizer for the values summarized.
@@ -43,7 +51,10 @@ public interface ScalarCodec extends Serializable {
      */
     void add(float[] values, int n, long first);
 
-    /** This summary combined with another of the same tensor; neither argument is changed. */
+    /**
+     * This summary combined with another of the same tensor, or (global scope) of another tensor
+     * with as many channels; neither argument is changed.
+     */
     Summary merge(Summary other);
   }
 

@@ -7,7 +7,9 @@ public enum Scope {
   /** One set of parameters per output channel: the default, see DESIGN.md (folded BatchNorm). */
   CHANNEL,
   /** One set of parameters for the whole tensor. */
-  TENSOR;
+  TENSOR,
+  /** One set of parameters shared by every coded tensor of the model (one codebook). */
+  GLOBAL;
 
   /** The layout this scope gives a tensor whose output channels lie along the first axis. */
   public TensorLayout layoutOf(TensorSpec spec) {

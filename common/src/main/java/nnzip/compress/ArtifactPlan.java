@@ -12,6 +12,7 @@ import nnzip.artifact.Manifest;
 import nnzip.artifact.StoredEntry;
 import nnzip.artifact.TensorRecord;
 import nnzip.codec.ScalarCodec;
+import nnzip.codec.Scope;
 import nnzip.io.ModelSource;
 import nnzip.stats.ErrorStats;
 import nnzip.tensor.TensorSpec;
@@ -29,6 +30,7 @@ public final class ArtifactPlan {
       List<ShardResult> results) {
     Map<Integer, List<ShardResult>> byTensor = byTensor(results);
     List<TensorRecord> records = new ArrayList<>();
+    List<StoredEntry> shared = new ArrayList<>();
     for (TensorTask t : tasks) {
       TensorSpec spec = t.source().spec();
       TensorStatistics s = stats.get(t.index());
@@ -46,17 +48,24 @@ public final class ArtifactPlan {
         error = error.merge(r.error());
       }
       entries.add(new StoredEntry(spec.name() + ".codes", StoredEntry.CODES, codeChunks));
-      q.parameters().forEach((name, values) -> {
-        byte[] bytes = ArtifactWriter.floatBytes(values);
-        entries.add(new StoredEntry(spec.name() + "." + name, StoredEntry.PARAM_PREFIX + name,
-            List.of(new Chunk(bytes.length, digest(bytes)))));
-      });
+      boolean global = t.scope() == Scope.GLOBAL;
+      if (!global || shared.isEmpty()) {
+        // Global scope: the one shared quantizer's parameters are stored once, under nnzip.codebook.*.
+        String prefix = global ? Manifest.SHARED_PREFIX : spec.name() + ".";
+        List<StoredEntry> target = global ? shared : entries;
+        q.parameters().forEach((name, values) -> {
+          byte[] bytes = ArtifactWriter.floatBytes(values);
+          target.add(new StoredEntry(prefix + name, StoredEntry.PARAM_PREFIX + name,
+              List.of(new Chunk(bytes.length, digest(bytes)))));
+        });
+      }
       records.add(new TensorRecord(spec, t.codec().name(), q.bits(), t.scope().name().toLowerCase(Locale.ROOT),
           t.layout().channels(), t.channelAxis(), s.original(), error.relativeMse(s.moments().variance()), error.maxAbsError(), entries));
     }
-    checkUniqueKeys(records, source);
-    return new Manifest(Manifest.FORMAT_VERSION, source.format(), source.metadata(),
-        source.graph() == null ? null : Manifest.ONNX_GRAPH_KEY, records);
+    Manifest m = new Manifest(Manifest.FORMAT_VERSION, source.format(), source.metadata(),
+        source.graph() == null ? null : Manifest.ONNX_GRAPH_KEY, records, shared);
+    checkUniqueKeys(m);
+    return m;
   }
 
   /** Where each stored entry's bytes come from. */
@@ -75,8 +84,9 @@ public final class ArtifactPlan {
         parts.add(new Path(partsDir, ShardEncoder.partName(r.shard())).toString());
       }
       data.put(name + ".codes", new EntryData.Parts(parts));
+      String prefix = t.scope() == Scope.GLOBAL ? Manifest.SHARED_PREFIX : name + ".";
       stats.get(t.index()).quantizer().parameters().forEach(
-          (p, values) -> data.put(name + "." + p, new EntryData.InMemory(ArtifactWriter.floatBytes(values))));
+          (p, values) -> data.put(prefix + p, new EntryData.InMemory(ArtifactWriter.floatBytes(values))));
     }
     if (manifest.graphKey() != null) {
       data.put(manifest.graphKey(), new EntryData.InMemory(source.graph()));
@@ -96,20 +106,19 @@ public final class ArtifactPlan {
     return m;
   }
 
-  private static void checkUniqueKeys(List<TensorRecord> records, ModelSource source) {
+  private static void checkUniqueKeys(Manifest m) {
     java.util.Set<String> seen = new java.util.HashSet<>();
-    if (source.graph() != null) {
-      seen.add(Manifest.ONNX_GRAPH_KEY);
+    if (m.graphKey() != null) {
+      seen.add(m.graphKey());
     }
-    for (TensorRecord r : records) {
-      for (StoredEntry e : r.entries()) {
-        if (!seen.add(e.key())) {
-          throw new nnzip.InvalidInputException("tensor names clash in the artifact: '" + e.key()
-              + "' is both a source tensor and a stored part of another");
-        }
+    for (StoredEntry e : m.allEntries()) {
+      if (!seen.add(e.key())) {
+        throw new nnzip.InvalidInputException("tensor names clash in the artifact: '" + e.key()
+            + "' is both a source tensor and a stored part of another");
       }
     }
   }
+
 
   private static String digest(byte[] bytes) {
     return TensorReader.hex(TensorReader.sha256().digest(bytes));

@@ -20,12 +20,24 @@ import org.apache.hadoop.fs.FileSystem;
  *     shard has exactly one chunk, the SHA-256 of the whole tensor
  * @param moments moments of the finite values (empty for non-floating dtypes)
  * @param quantizer the fitted quantizer, or null
+ * @param summary the merged summary when fitting is left to a later, model-wide step (global
+ *     scope), else null
  */
-public record TensorStatistics(int index, List<Chunk> original, Moments moments, ScalarCodec.Quantizer quantizer)
-    implements Serializable {
+public record TensorStatistics(int index, List<Chunk> original, Moments moments, ScalarCodec.Quantizer quantizer,
+    ScalarCodec.Summary summary) implements Serializable {
 
   public TensorStatistics {
     original = List.copyOf(original);
+  }
+
+  /** Statistics of a fitted (or passthrough) tensor. */
+  public TensorStatistics(int index, List<Chunk> original, Moments moments, ScalarCodec.Quantizer quantizer) {
+    this(index, original, moments, quantizer, null);
+  }
+
+  /** These statistics with the quantizer set and the summary dropped. */
+  public TensorStatistics withQuantizer(ScalarCodec.Quantizer q) {
+    return new TensorStatistics(index, original, moments, q, null);
   }
 
   /**
@@ -35,6 +47,14 @@ public record TensorStatistics(int index, List<Chunk> original, Moments moments,
    * @param shards every shard of the tensor, in any order
    */
   public static TensorStatistics merge(TensorTask task, Iterable<ShardStatistics> shards) {
+    return merge(task, shards, true);
+  }
+
+  /**
+   * Merges a tensor's shard statistics; fits the codec if {@code fit}, else keeps the merged
+   * summary for a model-wide fit ({@link #fitShared}).
+   */
+  public static TensorStatistics merge(TensorTask task, Iterable<ShardStatistics> shards, boolean fit) {
     List<ShardStatistics> sorted = new ArrayList<>();
     shards.forEach(sorted::add);
     sorted.sort(Comparator.comparingInt(s -> s.shard().shardIndex()));
@@ -50,8 +70,28 @@ public record TensorStatistics(int index, List<Chunk> original, Moments moments,
         summary = summary == null ? s.summary() : summary.merge(s.summary());
       }
     }
-    ScalarCodec.Quantizer q = !task.isPassthrough() && clean && summary != null ? task.codec().fit(summary) : null;
-    return new TensorStatistics(task.index(), chunks, moments, q);
+    boolean codable = !task.isPassthrough() && clean && summary != null;
+    if (!fit) {
+      return new TensorStatistics(task.index(), chunks, moments, null, codable ? summary : null);
+    }
+    return new TensorStatistics(task.index(), chunks, moments, codable ? task.codec().fit(summary) : null, null);
+  }
+
+  /**
+   * One quantizer for every tensor (global scope): the tensors' summaries merged in tensor order,
+   * so the result does not depend on how tensors were spread over executors.
+   *
+   * @param perTensor statistics of the coded tensors, with their summaries, in any order
+   */
+  public static ScalarCodec.Quantizer fitShared(ScalarCodec codec, Iterable<TensorStatistics> perTensor) {
+    List<TensorStatistics> sorted = new ArrayList<>();
+    perTensor.forEach(sorted::add);
+    sorted.sort(Comparator.comparingInt(TensorStatistics::index));
+    ScalarCodec.Summary all = null;
+    for (TensorStatistics s : sorted) {
+      all = all == null ? s.summary() : all.merge(s.summary());
+    }
+    return all == null ? null : codec.fit(all);
   }
 
   /** Scans and fits a whole tensor in this process (what one executor does, without Spark). */

@@ -73,7 +73,11 @@ public final class Recipes {
       }
     }
     checkKeys(config, reference);
-    return config.resolve();
+    try {
+      return config.resolve();
+    } catch (ConfigException e) {
+      throw new UsageException("recipe: " + e.getMessage());
+    }
   }
 
   private static String quoteIfNeeded(String value) {
@@ -107,10 +111,10 @@ public final class Recipes {
 
   private static void checkKeys(Config config, Config reference) {
     Set<String> valid = new TreeSet<>();
-    for (Map.Entry<String, ?> e : reference.entrySet()) {
+    for (Map.Entry<String, ?> e : reference.resolve().entrySet()) {
       valid.add(e.getKey());
     }
-    for (Map.Entry<String, ?> e : config.entrySet()) {
+    for (Map.Entry<String, ?> e : config.resolve().entrySet()) {
       if (!valid.contains(e.getKey())) {
         throw new UsageException("unknown recipe key '" + e.getKey() + "'; valid keys: " + String.join(", ", valid));
       }
@@ -139,7 +143,7 @@ public final class Recipes {
       return new CompressionSettings(
           parse("codec", () -> CodecKind.parse(c.getString("codec"))),
           c.getInt("bits"),
-          parse("scope", () -> Scope.valueOf(c.getString("scope").toUpperCase(java.util.Locale.ROOT))),
+          parse(scopeKey(c), () -> Scope.valueOf(c.getString(scopeKey(c)).toUpperCase(java.util.Locale.ROOT))),
           patterns,
           c.getLong("passthrough.min-elements"),
           c.getInt("passthrough.max-rank"),
@@ -154,6 +158,11 @@ public final class Recipes {
     } catch (IllegalArgumentException e) {
       throw new UsageException("recipe: " + e.getMessage());
     }
+  }
+
+  /** The key that sets the scope of the recipe's codec: {@code dp.scope} for dp, else {@code scope}. */
+  private static String scopeKey(Config c) {
+    return "dp".equals(c.getString("codec")) ? "dp.scope" : "scope";
   }
 
   private static <T> T parse(String key, java.util.function.Supplier<T> parser) {

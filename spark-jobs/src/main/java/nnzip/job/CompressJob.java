@@ -26,7 +26,11 @@ import nnzip.io.ModelSource;
 import nnzip.io.StoredTensor;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import nnzip.codec.ScalarCodec;
+import nnzip.codec.Scope;
 import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple2;
 
@@ -82,7 +86,7 @@ public final class CompressJob {
           Units.bytes(source.sourceBytes())));
 
       List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes());
-      List<TensorStatistics> stats = scan(sc, tasks, shards, settings.partitions(), progress);
+      List<TensorStatistics> stats = scan(sc, tasks, shards, settings, progress);
       tasks = applyNonFinitePolicy(tasks, stats, settings.allowNonFinite(), progress);
       List<TensorTask> finalTasks = tasks;
       List<Shard> codedShards = shards.stream().filter(s -> !finalTasks.get(s.tensorIndex()).isPassthrough()).toList();
@@ -108,25 +112,44 @@ public final class CompressJob {
    * on executors, tensors in parallel. Results in tensor order.
    */
   private static List<TensorStatistics> scan(JavaSparkContext sc, List<TensorTask> tasks, List<Shard> shards,
-      int partitions, Progress progress) {
+      CompressionSettings settings, Progress progress) {
     long t0 = System.nanoTime();
+    boolean global = settings.scope() == Scope.GLOBAL;
     Broadcast<List<TensorTask>> taskCast = sc.broadcast(tasks);
+    JavaRDD<TensorStatistics> perTensor = null;
     try {
+      int partitions = settings.partitions();
       int slices = Math.max(1, Math.min(shards.size(), partitions > 0 ? partitions : sc.defaultParallelism()));
-      List<TensorStatistics> stats = new ArrayList<>(sc.parallelize(shards, slices)
+      perTensor = sc.parallelize(shards, slices)
           .mapToPair(s -> {
             TensorTask task = taskCast.value().get(s.tensorIndex());
             return new Tuple2<>(s.tensorIndex(),
                 ShardStatistics.scan(HadoopFiles.fileSystem(task.source().file()), task, s));
           })
           .groupByKey(Math.max(1, Math.min(tasks.size(), slices)))
-          .map(kv -> TensorStatistics.merge(taskCast.value().get(kv._1()), kv._2()))
-          .collect());
+          .map(kv -> TensorStatistics.merge(taskCast.value().get(kv._1()), kv._2(), !global));
+      List<TensorStatistics> stats;
+      if (!global) {
+        stats = new ArrayList<>(perTensor.collect());
+      } else {
+        // One codebook for the model: the tensors' summaries meet on one executor, merged in tensor
+        // order and fitted there; the driver only receives the fitted quantizer.
+        perTensor.persist(StorageLevel.MEMORY_AND_DISK());
+        ScalarCodec codec = settings.scalarCodec();
+        List<ScalarCodec.Quantizer> shared = perTensor.filter(s -> s.summary() != null)
+            .mapToPair(s -> new Tuple2<>(0, s)).groupByKey(1)
+            .map(kv -> TensorStatistics.fitShared(codec, kv._2())).collect();
+        ScalarCodec.Quantizer q = shared.isEmpty() ? null : shared.get(0);
+        stats = new ArrayList<>(perTensor.map(s -> s.withQuantizer(s.summary() != null ? q : null)).collect());
+      }
       stats.sort(Comparator.comparingInt(TensorStatistics::index));
-      progress.report(String.format("pass 1/2: scanned %d shards, fitted %d tensors in %.1f s", shards.size(),
-          tasks.size(), (System.nanoTime() - t0) / 1e9));
+      progress.report(String.format("pass 1/2: scanned %d shards, fitted %s in %.1f s", shards.size(),
+          global ? "one codebook for all tensors" : tasks.size() + " tensors", (System.nanoTime() - t0) / 1e9));
       return stats;
     } finally {
+      if (perTensor != null) {
+        perTensor.unpersist(false);
+      }
       taskCast.destroy();
     }
   }

@@ -48,7 +48,7 @@ final class ChannelRange implements ScalarCodec.Summary {
   @Override
   public ScalarCodec.Summary merge(ScalarCodec.Summary other) {
     ChannelRange o = (ChannelRange) other;
-    if (!o.layout.equals(layout)) {
+    if (o.layout.channels() != layout.channels()) {
       throw new IllegalArgumentException("cannot merge ranges of layouts " + layout + " and " + o.layout);
     }
     ChannelRange r = new ChannelRange(layout);

@@ -29,7 +29,7 @@ public record UniformCodec(int bits) implements ScalarCodec {
   }
 
   @Override
-  public Summary newSummary(TensorLayout layout) {
+  public Summary newSummary(TensorLayout layout, nnzip.tensor.DType dtype) {
     return new ChannelRange(layout);
   }
 
