@@ -27,12 +27,11 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 class CompressCliTest {
   @TempDir static Path dir;
   static Path model;
-  static FileSystem fs;
+  static final FileSystem fs = nnzip.io.HadoopFiles.fileSystem("file:///");
 
   @BeforeAll
   static void writeModel() throws IOException {
     model = Models.write(dir, "model.safetensors", 7, 0.01f);
-    fs = FileSystem.getLocal(new Configuration());
   }
 
   static org.apache.hadoop.fs.Path hp(Path p) {

@@ -5,10 +5,15 @@ package nnzip.codec.dp;
  * from prefix sums of w, w·y and w·y² (Ckmeans.1d.dp's form). Two measures keep it accurate:
  * the shift is the points' weighted mean, and the sums of w·y and w·y² are kept as unevaluated
  * pairs hi + lo (compensated summation), so the difference of two prefixes is accurate to an ulp
- * of the run's own sums rather than of the whole prefix. With plain double prefixes the error was
- * an ulp of Σwy² over all points, which on 10^6 points swamped the cost of short runs and made the
- * DP up to 10^6 times worse than optimal at k near n (see ClusterCostTest). What remains is the
- * cancellation inside one run, relative error about 2^−53·(mean − shift)² / variance of the run.
+ * of the run's own sums rather than of the whole prefix. Measured on 10^6 distinct floats against
+ * two-pass sums: plain double prefixes erred by up to 4·10^−5 (centred) and 3·10^−3 (not centred,
+ * data offset from 0) relative on runs of over 1000 points, and by factors of 35 resp. 10^4 on runs
+ * of 2..1000 points, which made the DP 10^3..10^7 times worse than optimal at k near n (absolute
+ * errors ~10^−10, so only visible there); centred compensated prefixes err by at most
+ * 2·10^−10 on long runs and 2·10^−5 on short ones (ClusterCostTest), and the DP is then exact to
+ * the last digit at k = n − 3 on 10^6 points (level limit lifted for the measurement). Costs no
+ * measurable time: the DP is bound by the division. What remains is the cancellation inside one
+ * run, relative error about 2^−53·(mean − shift)² / variance of the run.
  */
 final class ClusterCost {
   /** Prefix sums over points 0 ..< i at index i, length n + 1; read directly by {@link DpRow}. */

@@ -14,18 +14,20 @@ import nnzip.tensor.DType;
 final class DpSummary implements ScalarCodec.Summary {
   private static final long serialVersionUID = 1L;
   private final TensorLayout layout;
-  private final HalfHistogram histogram;
+  // One histogram per half format, indexed by ordinal: a global summary can mix F16 and BF16 tensors.
+  private final HalfHistogram[] histograms;
   private final float[][] values;
   private final int[] sizes;
 
   DpSummary(int channels, TensorLayout layout, HalfFormat format) {
     this.layout = layout;
     if (channels == 1) {
-      histogram = new HalfHistogram(format);
+      histograms = new HalfHistogram[HalfFormat.values().length];
+      histograms[format.ordinal()] = new HalfHistogram(format);
       values = null;
       sizes = null;
     } else {
-      histogram = null;
+      histograms = null;
       values = new float[channels][];
       sizes = new int[channels];
     }
@@ -37,7 +39,7 @@ final class DpSummary implements ScalarCodec.Summary {
   }
 
   int channels() {
-    return histogram != null ? 1 : values.length;
+    return histograms != null ? 1 : values.length;
   }
 
   TensorLayout layout() {
@@ -46,8 +48,8 @@ final class DpSummary implements ScalarCodec.Summary {
 
   /** The weighted points of a channel (channel 0 for the histogram). */
   WeightedPoints points(int channel) {
-    if (histogram != null) {
-      return histogram.toPoints();
+    if (histograms != null) {
+      return histogramPoints();
     }
     float[] v = values[channel] == null ? new float[0] : values[channel];
     return WeightedPoints.of(v, sizes[channel]);
@@ -55,9 +57,18 @@ final class DpSummary implements ScalarCodec.Summary {
 
   @Override
   public void add(float[] x, int n, long first) {
-    if (histogram != null) {
-      histogram.add(x, n);
-      return;
+    if (histograms != null) {
+      for (HalfHistogram h : histograms) {
+        if (h != null) {
+          try {
+            h.add(x, n); // a fresh summary holds exactly one histogram
+          } catch (IllegalArgumentException e) {
+            throw new nnzip.InvalidInputException("dp cannot bin this tensor by half-precision pattern ("
+                + e.getMessage() + "); use dp.scope=channel, which keeps raw values, or codec=uniform");
+          }
+          return;
+        }
+      }
     }
     for (int i = 0; i < n; i++) {
       int c = layout.channelOf(first + i);
@@ -75,10 +86,16 @@ final class DpSummary implements ScalarCodec.Summary {
     if (o.channels() != channels()) {
       throw new IllegalArgumentException("cannot merge dp summaries of " + channels() + " and " + o.channels() + " channels");
     }
-    DpSummary m = new DpSummary(channels(), layout, histogram != null ? histogram.format() : HalfFormat.F16);
-    if (histogram != null) {
-      return m.withHistogram(histogram.merge(o.histogram));
+    if (histograms != null) {
+      HalfHistogram[] merged = new HalfHistogram[histograms.length];
+      for (int f = 0; f < merged.length; f++) {
+        HalfHistogram a = histograms[f];
+        HalfHistogram b = o.histograms[f];
+        merged[f] = a == null ? b : b == null ? a : a.merge(b);
+      }
+      return new DpSummary(layout, merged);
     }
+    DpSummary m = new DpSummary(channels(), layout, HalfFormat.F16);
     for (int c = 0; c < values.length; c++) {
       float[] v = new float[sizes[c] + o.sizes[c]];
       if (sizes[c] > 0) {
@@ -93,13 +110,39 @@ final class DpSummary implements ScalarCodec.Summary {
     return m;
   }
 
-  private DpSummary withHistogram(HalfHistogram h) {
-    return new DpSummary(layout, h);
+  /** The points of every histogram; equal values from different formats combine. */
+  private WeightedPoints histogramPoints() {
+    WeightedPoints only = null;
+    int present = 0;
+    for (HalfHistogram h : histograms) {
+      if (h != null) {
+        only = h.toPoints();
+        present++;
+      }
+    }
+    if (present == 1) {
+      return only;
+    }
+    java.util.List<Double> vs = new java.util.ArrayList<>();
+    java.util.List<Double> ws = new java.util.ArrayList<>();
+    double constant = 0;
+    for (HalfHistogram h : histograms) {
+      if (h != null) {
+        WeightedPoints p = h.toPoints();
+        for (int i = 0; i < p.size(); i++) {
+          vs.add(p.value(i));
+          ws.add(p.weight(i));
+        }
+        constant += p.constantSse();
+      }
+    }
+    return WeightedPoints.of(vs.stream().mapToDouble(Double::doubleValue).toArray(),
+        ws.stream().mapToDouble(Double::doubleValue).toArray(), constant);
   }
 
-  private DpSummary(TensorLayout layout, HalfHistogram h) {
+  private DpSummary(TensorLayout layout, HalfHistogram[] histograms) {
     this.layout = layout;
-    this.histogram = h;
+    this.histograms = histograms;
     this.values = null;
     this.sizes = null;
   }

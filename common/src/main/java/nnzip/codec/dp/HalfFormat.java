@@ -6,8 +6,8 @@ import nnzip.tensor.FloatCodec;
 /**
  * A 16-bit float format whose 65,536 bit patterns index the bins of a {@link HalfHistogram}. Each
  * finite pattern is one bin holding the floats that round (to nearest even) to it, so bins are
- * log-spaced: F16 has 1,024 bins per octave over [2^-14, 65504] plus 1,024 linear subnormal bins of
- * width 2^-24; BF16 has 128 per octave over the whole float range.
+ * log-spaced: per sign, F16 has 1,024 bins per octave over [2^-14, 65504] plus 1,024 linear bins of
+ * width 2^-24 below (subnormals and zero); BF16 has 128 per octave over the whole float range.
  */
 public enum HalfFormat {
   /** IEEE 754 binary16. Floats of magnitude ≥ 65520 round to ±Inf and have no bin. */

@@ -169,15 +169,21 @@ public final class HalfHistogram implements Serializable {
     return WeightedPoints.of(Arrays.copyOf(v, m), Arrays.copyOf(w, m), within);
   }
 
+  /** Same format and identical bins (residual arrays not yet allocated count as zeros). */
   @Override
   public boolean equals(Object o) {
     return o instanceof HalfHistogram h && h.format == format && Arrays.equals(counts, h.counts)
-        && Arrays.equals(residualSums, h.residualSums) && Arrays.equals(residualSquares, h.residualSquares);
+        && Arrays.equals(orZeros(residualSums), orZeros(h.residualSums))
+        && Arrays.equals(orZeros(residualSquares), orZeros(h.residualSquares));
   }
 
   @Override
   public int hashCode() {
-    return 31 * Arrays.hashCode(counts) + Arrays.hashCode(residualSums);
+    return 31 * format.hashCode() + Arrays.hashCode(counts);
+  }
+
+  private static long[] orZeros(long[] a) {
+    return a != null ? a : new long[HalfFormat.PATTERNS];
   }
 
   /** Whether every bin's sum of squared residuals is certainly free of overflow. */
@@ -196,9 +202,13 @@ public final class HalfHistogram implements Serializable {
   }
 
   private IllegalArgumentException outOfRange(float x, int index) {
-    if (Float.isFinite(x)) {
+    if (Float.isFinite(x) && format == HalfFormat.F16) {
       return new IllegalArgumentException("value " + x + " at index " + index
-          + " is beyond the F16 range ±65504 of this histogram; use HalfFormat.BF16");
+          + " is beyond ±65504, the range of an F16 histogram; use HalfFormat.BF16");
+    }
+    if (Float.isFinite(x)) {
+      return new IllegalArgumentException(
+          "value " + x + " at index " + index + " rounds to infinity in BF16");
     }
     return new IllegalArgumentException(
         "value " + index + " is " + x + "; only finite values can be quantized");
