@@ -26,28 +26,38 @@ final class BenchCommand implements Command {
 
   @Override
   public String summary() {
-    return "benchmarks: 'bench io' (read path vs FileChannel; driver heap on a 2 GB model)";
+    return "benchmarks writing JSON: 'bench io' (read path, driver heap), 'bench dp' (optimality, speed)";
   }
 
   @Override
   public String help() {
     return """
         usage: nnzip bench io [--dir DIR] [--gb N] [--heap-gb N] [--json-out FILE] [--repeats N]
+               nnzip bench dp [--dir DIR] [--weights N] [--json-out FILE]
 
           io    1) reads an N GB safetensors (default 1) through the job's read path and with a plain
                    sequential FileChannel read, alternating, and reports the throughput ratio
                    (goal ≥ 0.8);
                 2) compresses a --heap-gb GB model (default 2) on local[2] in a child JVM whose heap is
                    capped at 512 MB (driver and executors share it), and reports its peak heap use.
+          dp    1) relative MSE of dp on 1M N(0,1) weights at k=4 and 16 (Lloyd–Max optimum at k=4: 0.11753);
+                2) Student-t(3), 1M weights, k=16: dp against Spark MLlib KMeans on the same data;
+                3) dp alone on 65,536 weighted bins, k=256, one core (goal < 1 s);
+                4) quantizing --weights F16 weights (default 100M), k=16, in process and with the Spark
+                   job (codec=dp, dp.scope=tensor), against Arrays.sort of the same values (goal ≤ 0.25);
+                5) the same job in a child JVM with a 2 GB heap (driver and executors share it): peak heap.
           --dir DIR       scratch directory for the generated models (default: a temp dir, deleted after)
-          --json-out F    also write the figures to F (default bench-io.json)
+          --json-out F    also write the figures to F (default bench-io.json / bench-dp.json)
         """;
   }
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    if (argv.length > 0 && argv[0].equals("dp")) {
+      return runDp(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
+    }
     if (argv.length == 0 || !argv[0].equals("io")) {
-      throw new UsageException("bench needs a benchmark name: io");
+      throw new UsageException("bench needs a benchmark name: io or dp");
     }
     Args a = Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length),
         Set.of("--dir", "--gb", "--heap-gb", "--json-out", "--repeats"), Set.of());
@@ -71,13 +81,66 @@ final class BenchCommand implements Command {
       Path big = HadoopFiles.qualify(dir.resolve("bench-heap.safetensors").toString());
       err.println("[nnzip] writing a " + heapGb + " GB model to " + big);
       IoBenchmark.writeModel(fs, big, 16 * heapGb, 128L << 20, 2);
-      report.put("driverHeap", compressInSmallHeap(big.toString(), dir.resolve("bench-heap.nnz.safetensors").toString(), err));
+      report.put("driverHeap", compressInChildJvm(big.toString(), dir.resolve("bench-heap.nnz.safetensors").toString(),
+          "512m", List.of("--set", "bits=4"), err));
     } finally {
       if (a.get("--dir") == null) {
         org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
       }
     }
     return finish(report, a, out);
+  }
+
+  private static int runDp(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    Args a = Args.parse(argv, Set.of("--dir", "--weights", "--json-out"), Set.of());
+    int weights = a.getInt("--weights", 100_000_000);
+    java.nio.file.Path dir = a.get("--dir") != null ? java.nio.file.Path.of(a.get("--dir"))
+        : Files.createTempDirectory("nnzip-bench");
+    Files.createDirectories(dir);
+    nnzip.Progress progress = m -> err.println("[nnzip] " + m);
+    Map<String, Object> report = new LinkedHashMap<>();
+    org.apache.spark.sql.SparkSession spark = SparkSessions.create(null, "nnzip bench dp");
+    try {
+      org.apache.spark.api.java.JavaSparkContext sc =
+          org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+      report.put("quality", nnzip.bench.DpBenchmark.quality(sc, progress));
+      report.put("dpOnBins", nnzip.bench.DpBenchmark.dpOnBins(progress));
+      Map<String, Object> core = nnzip.bench.DpBenchmark.coreVsSort(weights, progress);
+      report.put("inProcess", core);
+      Path model = HadoopFiles.qualify(dir.resolve("bench-dp-f16.safetensors").toString());
+      FileSystem fs = HadoopFiles.fileSystem(model.toString());
+      int tensors = Math.max(1, weights / 10_000_000);
+      progress.report("writing " + tensors + " F16 tensors of " + (weights / tensors) + " weights to " + model);
+      nnzip.bench.DpBenchmark.writeF16Model(fs, model, tensors, weights / tensors, 5);
+      String artifact = dir.resolve("bench-dp.nnz.safetensors").toString();
+      com.typesafe.config.Config recipe = nnzip.config.Recipes.resolve(null,
+          java.util.List.of("codec=dp", "bits=4", "dp.scope=tensor"));
+      long t0 = System.nanoTime();
+      nnzip.job.CompressJob.run(sc, nnzip.config.Recipes.settings(recipe), nnzip.config.Recipes.render(recipe),
+          model.toString(), artifact, true, progress);
+      double job = (System.nanoTime() - t0) / 1e9;
+      Map<String, Object> j = new LinkedHashMap<>();
+      j.put("weights", (long) tensors * (weights / tensors));
+      j.put("jobSeconds", job);
+      j.put("sortSeconds", core.get("sortSeconds"));
+      j.put("ratio", job / (Double) core.get("sortSeconds"));
+      j.put("goalRatio", 0.25);
+      j.put("parallelism", sc.defaultParallelism());
+      report.put("sparkJob", j);
+      progress.report(String.format("Spark job on %s: %.2f s, %.2f x Arrays.sort", model.getName(), job,
+          job / (Double) core.get("sortSeconds")));
+      report.put("heap", compressInChildJvm(model.toString(), artifact, "2g",
+          java.util.List.of("--set", "codec=dp", "--set", "bits=4", "--set", "dp.scope=tensor"), err));
+    } finally {
+      spark.stop();
+      if (a.get("--dir") == null) {
+        org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+      }
+    }
+    String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
+    out.println(json);
+    Files.writeString(java.nio.file.Path.of(a.get("--json-out") != null ? a.get("--json-out") : "bench-dp.json"), json);
+    return Main.OK;
   }
 
   private static int finish(Map<String, Object> report, Args a, PrintStream out) throws java.io.IOException {
@@ -87,13 +150,15 @@ final class BenchCommand implements Command {
     return Main.OK;
   }
 
-  /** Runs compress in a child JVM with -Xmx512m and reads back its peak heap. */
-  private static Map<String, Object> compressInSmallHeap(String in, String outFile, PrintStream err) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
+  /** Runs compress in a child JVM with a capped heap and reads back its peak heap. */
+  private static Map<String, Object> compressInChildJvm(String in, String outFile, String heap, List<String> set,
+      PrintStream err) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx" + heap,
         "-Dnnzip.reportPeakHeap=true"));
     cmd.addAll(List.of(SparkSessions.JAVA17_OPENS.split(" ")));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "compress",
-        "--in", in, "--out", outFile, "--overwrite", "--master", "local[2]", "--set", "bits=4"));
+        "--in", in, "--out", outFile, "--overwrite", "--master", "local[2]"));
+    cmd.addAll(set);
     long t0 = System.nanoTime();
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     long peak = -1;
@@ -109,7 +174,8 @@ final class BenchCommand implements Command {
     int code = p.waitFor();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("modelBytes", new java.io.File(java.net.URI.create(in)).length());
-    m.put("heapLimitBytes", 512L << 20);
+    m.put("recipe", String.join(" ", set));
+    m.put("heapLimit", heap);
     m.put("exitCode", code);
     m.put("peakHeapBytes", peak);
     m.put("peakHeapMiB", peak / 1048576.0);

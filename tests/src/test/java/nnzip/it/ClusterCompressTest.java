@@ -59,6 +59,24 @@ class ClusterCompressTest {
   }
 
   @Test
+  void dpWithOneGlobalCodebookOnTheClusterEqualsLocal(StandaloneCluster cluster) throws Exception {
+    String[] recipe = {"--set", "codec=dp", "--set", "bits=4", "--set", "dp.scope=global", "--set", "shard-bytes=8k"};
+    Path local = dir.resolve("dp-local.nnz.safetensors");
+    List<String> args = new java.util.ArrayList<>(List.of("compress", "--in", model.toString(), "--out", local.toString(),
+        "--master", "local[2]"));
+    args.addAll(List.of(recipe));
+    assertEquals(0, Main.run(args.toArray(String[]::new), System.out, System.err));
+    Path remote = dir.resolve("dp-cluster.nnz.safetensors");
+    List<String> submitted = new java.util.ArrayList<>(List.of("compress", "--in", model.toString(), "--out",
+        remote.toString(), "--set", "partitions=3"));
+    submitted.addAll(List.of(recipe));
+    SubmitResult r = cluster.submit(appJar, Main.class.getName(), List.of(), submitted.toArray(String[]::new));
+    assertEquals(0, r.exitCode(), r::describe);
+    assertTrue(r.stderr().contains("one codebook for all tensors"), r::describe);
+    assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(remote));
+  }
+
+  @Test
   void badInputOnTheClusterExitsThreeAndLeavesNothing(StandaloneCluster cluster) throws IOException {
     Path nan = TestModels.write(dir.resolve("nan.safetensors"), 12, Float.NaN);
     Path out = dir.resolve("nan.nnz.safetensors");
