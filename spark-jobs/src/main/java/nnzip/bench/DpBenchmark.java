@@ -1,9 +1,5 @@
 package nnzip.bench;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,12 +13,7 @@ import nnzip.codec.dp.HalfHistogram;
 import nnzip.codec.dp.OptimalLevels;
 import nnzip.codec.dp.OptimalQuantizer1D;
 import nnzip.codec.dp.WeightedPoints;
-import nnzip.io.safetensors.SafetensorsWriter;
-import nnzip.tensor.DType;
 import nnzip.tensor.FloatCodec;
-import nnzip.tensor.TensorSpec;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.clustering.KMeans;
@@ -62,7 +53,7 @@ public final class DpBenchmark {
     return x;
   }
 
-  private static double normal(SplittableRandom r) {
+  static double normal(SplittableRandom r) {
     return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
   }
 
@@ -193,29 +184,5 @@ public final class DpBenchmark {
     m.put("goalRatio", 0.25);
     m.put("checksum", codes[n / 2] + codes[n - 1]);
     return m;
-  }
-
-  /** Writes an F16 safetensors model of {@code tensors} × {@code perTensor} Gaussian weights. */
-  public static void writeF16Model(FileSystem fs, Path file, int tensors, int perTensor, long seed) throws IOException {
-    List<TensorSpec> specs = new ArrayList<>();
-    for (int i = 0; i < tensors; i++) {
-      specs.add(new TensorSpec("layer" + i + ".weight", DType.F16, new long[] {perTensor / 1000, 1000}));
-    }
-    SplittableRandom r = new SplittableRandom(seed);
-    ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-    try (OutputStream out = fs.create(file, true); SafetensorsWriter w = new SafetensorsWriter(out, specs, Map.of())) {
-      for (TensorSpec s : specs) {
-        w.beginTensor(s.name());
-        for (long left = s.byteSize(); left > 0; ) {
-          buf.clear();
-          while (buf.remaining() >= 2 && buf.position() < left) {
-            buf.putShort(FloatCodec.floatToHalf((float) (normal(r) * 0.05)));
-          }
-          w.write(buf.array(), 0, buf.position());
-          left -= buf.position();
-        }
-      }
-      w.finish();
-    }
   }
 }

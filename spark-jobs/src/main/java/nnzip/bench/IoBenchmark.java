@@ -29,32 +29,6 @@ import org.apache.hadoop.fs.Path;
 public final class IoBenchmark {
   private IoBenchmark() {}
 
-  /** Writes a safetensors model of {@code tensors} F32 tensors of {@code bytesPerTensor} each. */
-  public static void writeModel(FileSystem fs, Path file, int tensors, long bytesPerTensor, long seed) throws IOException {
-    long elements = bytesPerTensor / 4;
-    long rows = 1024;
-    List<TensorSpec> specs = new ArrayList<>();
-    for (int i = 0; i < tensors; i++) {
-      specs.add(new TensorSpec("layer" + i + ".weight", DType.F32, new long[] {rows, elements / rows}));
-    }
-    SplittableRandom rng = new SplittableRandom(seed);
-    ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-    try (OutputStream out = fs.create(file, true); SafetensorsWriter w = new SafetensorsWriter(out, specs, Map.of())) {
-      for (TensorSpec s : specs) {
-        w.beginTensor(s.name());
-        for (long left = s.byteSize(); left > 0; ) {
-          buf.clear();
-          while (buf.remaining() >= 4 && buf.position() < left) {
-            buf.putFloat((float) (rng.nextGaussian() * 0.05));
-          }
-          w.write(buf.array(), 0, buf.position());
-          left -= buf.position();
-        }
-      }
-      w.finish();
-    }
-  }
-
   /** Runs the comparison; returns figures for the JSON report. */
   public static Map<String, Object> run(FileSystem fs, Path file, int repeats, Progress progress) throws IOException {
     List<StoredTensor> tensors = SafetensorsReader.tensors(fs, file);

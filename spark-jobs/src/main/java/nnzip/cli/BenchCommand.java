@@ -70,7 +70,7 @@ final class BenchCommand implements Command {
     try {
       int gb = a.getInt("--gb", 1);
       err.println("[nnzip] writing a " + gb + " GB model to " + model);
-      IoBenchmark.writeModel(fs, model, 16 * gb, 64L << 20, 1);
+      nnzip.bench.BenchModels.write(fs, model, nnzip.tensor.DType.F32, 16 * gb, 16_000_000, 1);
       report.put("read", IoBenchmark.run(fs, model, a.getInt("--repeats", 3), m -> err.println("[nnzip] " + m)));
       fs.delete(model, false);
 
@@ -80,7 +80,7 @@ final class BenchCommand implements Command {
       }
       Path big = HadoopFiles.qualify(dir.resolve("bench-heap.safetensors").toString());
       err.println("[nnzip] writing a " + heapGb + " GB model to " + big);
-      IoBenchmark.writeModel(fs, big, 16 * heapGb, 128L << 20, 2);
+      nnzip.bench.BenchModels.write(fs, big, nnzip.tensor.DType.F32, 16 * heapGb, 32_000_000, 2);
       report.put("driverHeap", compressInChildJvm(big.toString(), dir.resolve("bench-heap.nnz.safetensors").toString(),
           "512m", List.of("--set", "bits=4"), err));
     } finally {
@@ -111,7 +111,7 @@ final class BenchCommand implements Command {
       FileSystem fs = HadoopFiles.fileSystem(model.toString());
       int tensors = Math.max(1, weights / 10_000_000);
       progress.report("writing " + tensors + " F16 tensors of " + (weights / tensors) + " weights to " + model);
-      nnzip.bench.DpBenchmark.writeF16Model(fs, model, tensors, weights / tensors, 5);
+      nnzip.bench.BenchModels.write(fs, model, nnzip.tensor.DType.F16, tensors, weights / tensors / 1000 * 1000, 5);
       String artifact = dir.resolve("bench-dp.nnz.safetensors").toString();
       com.typesafe.config.Config recipe = nnzip.config.Recipes.resolve(null,
           java.util.List.of("codec=dp", "bits=4", "dp.scope=tensor"));
