@@ -62,14 +62,28 @@ public final class ChannelAxes {
 
   /** The channel axis input {@code i} of {@code node} has, or null if the input is no weight operand. */
   static Integer axisOf(Onnx.NodeProto node, int i) {
-    return switch (node.getOpType()) {
-      case "Conv" -> i == 1 ? 0 : null;
-      case "ConvTranspose" -> i == 1 ? 1 : null;
-      case "Gemm" -> i == 1 ? (intAttribute(node, "transB") == 1 ? 0 : 1)
-          : i == 0 ? (intAttribute(node, "transA") == 1 ? 1 : 0) : null;
-      case "MatMul" -> i == 1 ? LAST : i == 0 ? 0 : null;
-      default -> null;
-    };
+    // Written out with ifs: a ternary mixing int and null unboxes the null.
+    switch (node.getOpType()) {
+      case "Conv":
+        return i == 1 ? Integer.valueOf(0) : null;
+      case "ConvTranspose":
+        return i == 1 ? Integer.valueOf(1) : null;
+      case "Gemm":
+        if (i == 1) {
+          return intAttribute(node, "transB") == 1 ? 0 : 1;
+        }
+        if (i == 0) {
+          return intAttribute(node, "transA") == 1 ? 1 : 0;
+        }
+        return null;
+      case "MatMul":
+        if (i == 1) {
+          return LAST;
+        }
+        return i == 0 ? Integer.valueOf(0) : null;
+      default:
+        return null;
+    }
   }
 
   private static long intAttribute(Onnx.NodeProto node, String name) {

@@ -53,6 +53,8 @@ class ChannelAxesTest {
         .addNode(node("MatMul", "h", "g", "mm.w"))
         .addNode(node("MatMul", "i", "h", "shared.w"))
         .addNode(gemm("j", "i", "shared.w", 1))
+        .addNode(gemm("k", "j", "head.w", 1).toBuilder().addInput("fc.bias").build())
+        .addNode(node("Relu", "l", "k"))
         .build();
     Onnx.ModelProto m = Onnx.ModelProto.newBuilder().setIrVersion(8).setGraph(g).build();
     Map<String, Integer> axes = ChannelAxes.of(OnnxWeights.of(m));
@@ -63,5 +65,7 @@ class ChannelAxesTest {
     assertEquals(1, axes.get("mm.w"), "MatMul right operand [in, out]");
     assertEquals(0, axes.get("shared.w"), "consumers that disagree fall back to axis 0");
     assertEquals(0, axes.get("lonely.w"), "no consumer: axis 0");
+    assertEquals(null, ChannelAxes.axisOf(node("Gemm", "k", "j", "fc.w", "fc.bias"), 2), "a Gemm bias is no weight operand");
+    assertEquals(null, ChannelAxes.axisOf(node("Relu", "l", "k"), 0));
   }
 }
