@@ -41,9 +41,11 @@ final class CompressCommand implements Command {
           --json           print the result as JSON on stdout instead of the table
 
         recipe keys (defaults in conf/reference.conf):
-          codec            uniform | passthrough                      (uniform)
+          codec            uniform | dp | passthrough                 (uniform)
+                           dp = optimal levels (exact 1-D k-means by dynamic programming)
           bits             bits per weight of scalar codecs, 1..16     (8)
-          scope            channel | tensor                            (channel)
+          scope            channel | tensor | global                   (channel)
+          dp.scope         scope of dp's levels; global = one codebook for the model   (= scope)
           passthrough.patterns / min-elements / max-rank: tensors kept in full precision
           allow-non-finite reject (false) or pass through (true) tensors with NaN/Inf
           shard-bytes      source bytes per encode task                (64m)
