@@ -161,16 +161,12 @@ public final class Artifact {
   }
 
 
-  /** The quantizer of a coded tensor, rebuilt from its stored parameters. */
-  public ScalarCodec.Quantizer quantizer(TensorRecord t) throws IOException {
-    ScalarCodec codec;
-    try {
-      codec = CodecKind.parse(t.codec()).create(t.bits());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException(file + ": tensor '" + t.spec().name() + "': " + e.getMessage());
-    }
+  /** A coded tensor's stored parameters by name (its own, or the shared ones for global scope). */
+  public Map<String, float[]> parameters(TensorRecord t) throws IOException {
     Map<String, float[]> params = new LinkedHashMap<>();
-    List<StoredEntry> paramEntries = Manifest.GLOBAL_SCOPE.equals(t.scope()) ? manifest.shared() : t.entries();
+    List<StoredEntry> paramEntries = Manifest.GLOBAL_SCOPE.equals(t.scope())
+        ? new java.util.ArrayList<>(manifest.shared()) : new java.util.ArrayList<>();
+    paramEntries.addAll(t.entries());
     for (StoredEntry e : paramEntries) {
       if (e.parameterName() != null) {
         ByteBuffer b = SafetensorsReader.readTensor(fs, entry(e.key()));
@@ -179,6 +175,18 @@ public final class Artifact {
         params.put(e.parameterName(), v);
       }
     }
+    return params;
+  }
+
+  /** The quantizer of a coded tensor, rebuilt from its stored parameters. */
+  public ScalarCodec.Quantizer quantizer(TensorRecord t) throws IOException {
+    ScalarCodec codec;
+    try {
+      codec = CodecKind.parse(t.codec()).create(t.bits());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(file + ": tensor '" + t.spec().name() + "': " + e.getMessage());
+    }
+    Map<String, float[]> params = parameters(t);
     return codec.restore(layoutOf(t), params);
   }
 

@@ -42,6 +42,10 @@ public final class ArtifactRestorer {
       }
       return;
     }
+    if ("aq".equals(t.codec())) {
+      AqRestorer.restore(a, t, out);
+      return;
+    }
     ScalarCodec.Quantizer q = a.quantizer(t);
     TensorSpec spec = t.spec();
     StoredTensor codes = a.entry(codesEntry(t).key());

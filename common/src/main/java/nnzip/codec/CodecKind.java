@@ -11,15 +11,17 @@ public enum CodecKind {
   UNIFORM,
   /** Optimal scalar quantization by dynamic programming (exact 1-D k-means). */
   DP,
+  /** Shared additive quantization of d-dimensional subvectors (a vector codec, see nnzip.codec.aq). */
+  AQ,
   /** Keep every tensor as it is (a baseline and a format check). */
   PASSTHROUGH;
 
-  /** The scalar codec at {@code bits} bits, or null for passthrough. */
+  /** The scalar codec at {@code bits} bits, or null for passthrough and for the vector codec aq. */
   public ScalarCodec create(int bits) {
     return switch (this) {
       case UNIFORM -> new UniformCodec(bits);
       case DP -> new nnzip.codec.dp.DpCodec(bits);
-      case PASSTHROUGH -> null;
+      case PASSTHROUGH, AQ -> null;
     };
   }
 

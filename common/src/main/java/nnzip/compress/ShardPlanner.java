@@ -19,6 +19,18 @@ public final class ShardPlanner {
    * @param maxShardBytes upper bound of source bytes per shard, ≥ 64
    */
   public static List<Shard> plan(List<TensorTask> tasks, long maxShardBytes) {
+    return plan(tasks, maxShardBytes, 8);
+  }
+
+  /**
+   * Plans shards whose element counts (but for each tensor's last) are multiples of {@code align}.
+   *
+   * @param align a multiple of 8, ≥ 8
+   */
+  public static List<Shard> plan(List<TensorTask> tasks, long maxShardBytes, int align) {
+    if (align < 8 || align % 8 != 0) {
+      throw new IllegalArgumentException("shard alignment must be a positive multiple of 8, got " + align);
+    }
     if (maxShardBytes < 64) {
       throw new IllegalArgumentException("shard size must be at least 64 bytes, got " + maxShardBytes);
     }
@@ -26,7 +38,7 @@ public final class ShardPlanner {
     for (TensorTask t : tasks) {
       long n = t.source().spec().numElements();
       long perShard = maxShardBytes / t.source().spec().dtype().byteSize();
-      perShard = Math.min(Integer.MAX_VALUE - 7, Math.max(8, perShard - perShard % 8));
+      perShard = Math.min((Integer.MAX_VALUE / align) * align, Math.max(align, perShard - perShard % align));
       int s = 0;
       long first = 0;
       do {

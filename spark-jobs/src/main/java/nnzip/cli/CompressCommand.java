@@ -46,6 +46,9 @@ final class CompressCommand implements Command {
           bits             bits per weight of scalar codecs, 1..16     (8)
           scope            channel | tensor | global                   (channel)
           dp.scope         scope of dp's levels; global = one codebook for the model   (= scope)
+          aq.dim / aq.codebooks / aq.codebook-bits   subvector d, M codebooks, b bits (2^b codewords)
+                           bits/weight = M·b/d; presets aq-1bit, aq-1.5bit, aq-2bit, aq-3bit, aq-4bit
+          aq.beam / aq.iterations / aq.lambda / aq.tolerance / aq.normalize / aq.scope (global | tensor)
           passthrough.patterns / min-elements / max-rank: tensors kept in full precision
           allow-non-finite reject (false) or pass through (true) tensors with NaN/Inf
           shard-bytes      source bytes per encode task                (64m)
@@ -63,8 +66,12 @@ final class CompressCommand implements Command {
     CompressionSettings settings = Recipes.settings(recipe);
     SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip compress");
     try {
-      CompressJob.Result r = CompressJob.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), settings,
-          Recipes.render(recipe), in, outPath, a.has("--overwrite"), msg -> err.println("[nnzip] " + msg));
+      JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      nnzip.Progress progress = msg -> err.println("[nnzip] " + msg);
+      CompressJob.Result r = settings.codec() == nnzip.codec.CodecKind.AQ
+          ? nnzip.job.AqCompressJob.run(sc, settings, Recipes.aqSettings(recipe), Recipes.render(recipe), in, outPath,
+              a.has("--overwrite"), progress)
+          : CompressJob.run(sc, settings, Recipes.render(recipe), in, outPath, a.has("--overwrite"), progress);
       if (a.has("--json")) {
         ObjectNode o = ManifestJson.toTree(r.manifest());
         o.put("sourceBytes", r.sourceBytes());

@@ -43,7 +43,8 @@ public final class Recipes {
 
   /** Names of the recipes shipped in the jar. */
   public static List<String> bundledNames() {
-    return List.of("uniform-8bit", "uniform-4bit", "lossless");
+    return List.of("uniform-8bit", "uniform-4bit", "lossless", "dp-4bit", "dp-2bit", "aq-1bit", "aq-1.5bit",
+        "aq-2bit", "aq-3bit", "aq-4bit");
   }
 
   /**
@@ -157,6 +158,29 @@ public final class Recipes {
       throw new UsageException("recipe key passthrough.patterns: bad regular expression " + e.getPattern());
     } catch (IllegalArgumentException e) {
       throw new UsageException("recipe: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The aq part of a resolved recipe.
+   *
+   * @throws UsageException naming the key whose value is invalid
+   */
+  public static nnzip.compress.aq.AqSettings aqSettings(Config c) {
+    try {
+      String scope = c.getString("aq.scope");
+      if (!scope.equals("global") && !scope.equals("tensor")) {
+        throw new UsageException("recipe key aq.scope: expected global or tensor, got '" + scope + "'");
+      }
+      nnzip.codec.aq.AqParams p = new nnzip.codec.aq.AqParams(c.getInt("aq.dim"), c.getInt("aq.codebooks"),
+          c.getInt("aq.codebook-bits"), c.getInt("aq.beam"), c.getInt("aq.iterations"), c.getDouble("aq.lambda"),
+          c.getLong("seed"));
+      return new nnzip.compress.aq.AqSettings(p, scope.equals("global"), c.getBoolean("aq.normalize"),
+          c.getDouble("aq.tolerance"));
+    } catch (ConfigException e) {
+      throw new UsageException("recipe: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("recipe: aq: " + e.getMessage());
     }
   }
 

@@ -86,7 +86,8 @@ public final class CompressJob {
           Units.bytes(source.sourceBytes())));
 
       List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes());
-      List<TensorStatistics> stats = scan(sc, tasks, shards, settings, progress);
+      List<TensorStatistics> stats = scan(sc, tasks, shards, settings.partitions(),
+          settings.scope() == Scope.GLOBAL ? settings.scalarCodec() : null, progress);
       tasks = applyNonFinitePolicy(tasks, stats, settings.allowNonFinite(), progress);
       List<TensorTask> finalTasks = tasks;
       List<Shard> codedShards = shards.stream().filter(s -> !finalTasks.get(s.tensorIndex()).isPassthrough()).toList();
@@ -111,14 +112,13 @@ public final class CompressJob {
    * Pass 1: shards are scanned anywhere, grouped by tensor, then merged in shard order and fitted
    * on executors, tensors in parallel. Results in tensor order.
    */
-  private static List<TensorStatistics> scan(JavaSparkContext sc, List<TensorTask> tasks, List<Shard> shards,
-      CompressionSettings settings, Progress progress) {
+  static List<TensorStatistics> scan(JavaSparkContext sc, List<TensorTask> tasks, List<Shard> shards,
+      int partitions, ScalarCodec globalCodec, Progress progress) {
     long t0 = System.nanoTime();
-    boolean global = settings.scope() == Scope.GLOBAL;
+    boolean global = globalCodec != null;
     Broadcast<List<TensorTask>> taskCast = sc.broadcast(tasks);
     JavaRDD<TensorStatistics> perTensor = null;
     try {
-      int partitions = settings.partitions();
       int slices = Math.max(1, Math.min(shards.size(), partitions > 0 ? partitions : sc.defaultParallelism()));
       perTensor = sc.parallelize(shards, slices)
           .mapToPair(s -> {
@@ -135,7 +135,7 @@ public final class CompressJob {
         // One codebook for the model: the tensors' summaries meet on one executor, merged in tensor
         // order and fitted there; the driver only receives the fitted quantizer.
         perTensor.persist(StorageLevel.MEMORY_AND_DISK());
-        ScalarCodec codec = settings.scalarCodec();
+        ScalarCodec codec = globalCodec;
         List<ScalarCodec.Quantizer> shared = perTensor.filter(s -> s.summary() != null)
             .mapToPair(s -> new Tuple2<>(0, s)).groupByKey(1)
             .map(kv -> TensorStatistics.fitShared(codec, kv._2())).collect();
@@ -155,7 +155,7 @@ public final class CompressJob {
   }
 
   /** Rejects non-finite tensors, or passes them through when the recipe allows it. */
-  private static List<TensorTask> applyNonFinitePolicy(List<TensorTask> tasks, List<TensorStatistics> stats,
+  static List<TensorTask> applyNonFinitePolicy(List<TensorTask> tasks, List<TensorStatistics> stats,
       boolean allow, Progress progress) {
     List<TensorTask> out = new ArrayList<>();
     for (TensorTask t : tasks) {

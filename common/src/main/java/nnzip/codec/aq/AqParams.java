@@ -14,7 +14,8 @@ package nnzip.codec.aq;
  * @param seed seed of every random choice (k-means++ and sampling); any value (default 0)
  */
 public record AqParams(
-    int dim, int codebooks, int codebookBits, int beam, int iterations, double lambda, long seed) {
+    int dim, int codebooks, int codebookBits, int beam, int iterations, double lambda, long seed)
+    implements java.io.Serializable {
   /** Default M. */
   public static final int DEFAULT_CODEBOOKS = 2;
   /** Default b. */

@@ -1,0 +1,80 @@
+package nnzip.artifact;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import nnzip.InvalidInputException;
+import nnzip.codec.BitPacking;
+import nnzip.codec.aq.Codebooks;
+import nnzip.io.StoredTensor;
+import nnzip.tensor.FloatCodec;
+import nnzip.tensor.TensorSpec;
+import org.apache.hadoop.fs.FSDataInputStream;
+
+/**
+ * Restores a tensor coded by additive quantization: M codes of b bits per d-dimensional subvector,
+ * decoded as the sum of M codewords ({@link Codebooks#decode}, the one decode), times the tensor's
+ * scale, the zero padding past the tensor's end dropped.
+ */
+final class AqRestorer {
+  /** Parameter names of the aq codec in the artifact. */
+  static final String CODEWORDS = "codewords";
+  static final String SHAPE = "shape";
+  static final String SCALE = "scale";
+
+  /** Subvectors decoded per chunk: a multiple of 8, so each chunk's codes are whole bytes. */
+  private static final int CHUNK_SUBVECTORS = 1 << 16;
+
+  private AqRestorer() {}
+
+  static void restore(Artifact a, TensorRecord t, OutputStream out) throws IOException {
+    Map<String, float[]> p = a.parameters(t);
+    float[] shape = p.get(SHAPE);
+    float[] words = p.get(CODEWORDS);
+    if (shape == null || shape.length != 3 || words == null) {
+      throw new InvalidInputException(a.file() + ": aq tensor '" + t.spec().name() + "' lacks its codebooks");
+    }
+    int m = (int) shape[0];
+    int k = (int) shape[1];
+    int d = (int) shape[2];
+    if ((long) m * k * d != words.length || k != 1 << t.bits()) {
+      throw new InvalidInputException(a.file() + ": aq codebooks of '" + t.spec().name() + "' do not match their shape");
+    }
+    Codebooks books = Codebooks.of(m, k, d, words);
+    float scale = p.containsKey(SCALE) ? p.get(SCALE)[0] : 1f;
+    TensorSpec spec = t.spec();
+    long n = spec.numElements();
+    long subs = (n + d - 1) / d;
+    StoredTensor codes = a.entry(t.entries().get(0).key());
+    if (BitPacking.packedBytes(subs * m, t.bits()) != codes.spec().byteSize()) {
+      throw new InvalidInputException(a.file() + ": aq codes of '" + spec.name() + "' have the wrong size");
+    }
+    int chunk = (int) Math.min(CHUNK_SUBVECTORS, Math.max(1, subs));
+    byte[] packed = new byte[(int) BitPacking.packedBytes((long) chunk * m, t.bits())];
+    int[] idx = new int[chunk * m];
+    float[] values = new float[chunk * d];
+    ByteBuffer dense = ByteBuffer.allocate(chunk * d * spec.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+    try (FSDataInputStream in = a.fileSystem().open(a.file())) {
+      long pos = codes.offset();
+      long written = 0;
+      for (long first = 0; first < subs; first += chunk) {
+        int s = (int) Math.min(chunk, subs - first);
+        int len = (int) BitPacking.packedBytes((long) s * m, t.bits());
+        in.readFully(pos, packed, 0, len);
+        pos += len;
+        BitPacking.unpack(packed, 0, s * m, t.bits(), idx);
+        books.decode(idx, s, values);
+        int keep = (int) Math.min((long) s * d, n - written);
+        for (int i = 0; i < keep; i++) {
+          values[i] *= scale;
+        }
+        dense.clear();
+        FloatCodec.encode(values, 0, keep, spec.dtype(), dense);
+        out.write(dense.array(), 0, dense.position());
+        written += keep;
+      }
+    }
+  }
+}
