@@ -27,7 +27,12 @@ class DpCliTest {
   }
 
   static JsonNode compress(String name, String... set) throws IOException {
-    String[] args = {"compress", "--in", model.toString(), "--out", dir.resolve(name).toString(), "--json",
+    return compress(model, dir.resolve(name), set);
+  }
+
+  /** Runs compress with --set overrides and returns its JSON summary. */
+  static JsonNode compress(Path model, Path out, String... set) throws IOException {
+    String[] args = {"compress", "--in", model.toString(), "--out", out.toString(), "--json",
         "--overwrite", "--master", "local[2]"};
     String[] all = Arrays.copyOf(args, args.length + 2 * set.length);
     for (int i = 0; i < set.length; i++) {

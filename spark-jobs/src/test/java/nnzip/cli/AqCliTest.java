@@ -1,0 +1,85 @@
+package nnzip.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import nnzip.io.StoredTensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.JsonNode;
+
+/** The aq codec through the CLI on embedded Spark: restore, reported error, bits, determinism. */
+class AqCliTest {
+  @TempDir static Path dir;
+  static Path model;
+
+  @BeforeAll
+  static void writeModel() throws IOException {
+    model = Models.write(dir, "model.safetensors", 33, 0.02f);
+  }
+
+  @Test
+  void restoredWeightsHaveExactlyTheReportedErrorAndTheRecipesBitsPerWeight() throws IOException {
+    JsonNode r = compress("aq.nnz.safetensors", "codec=aq", "aq.iterations=3");
+    Path back = dir.resolve("aq.safetensors");
+    assertEquals(0, CliRun.of("decompress", "--in", dir.resolve("aq.nnz.safetensors").toString(), "--out",
+        back.toString()).code());
+    Map<String, StoredTensor> original = CompressCliTest.tensors(model);
+    Map<String, StoredTensor> restored = CompressCliTest.tensors(back);
+    for (JsonNode t : r.get("tensors")) {
+      String name = t.get("name").asText();
+      if (!t.get("codec").asText().equals("aq")) {
+        continue;
+      }
+      float[] x = CompressCliTest.floats(original.get(name));
+      float[] y = CompressCliTest.floats(restored.get(name));
+      // Independent recomputation of MSE / variance from the two files.
+      double mean = 0;
+      for (float v : x) {
+        mean += v;
+      }
+      mean /= x.length;
+      double var = 0;
+      double sse = 0;
+      for (int i = 0; i < x.length; i++) {
+        var += (x[i] - mean) * (x[i] - mean);
+        sse += ((double) x[i] - y[i]) * ((double) x[i] - y[i]);
+      }
+      double rel = sse / var;
+      assertEquals(rel, t.get("relativeMse").asDouble(), rel * 1e-6, name);
+      assertTrue(rel < 0.5, name + " is reconstructed, not noise: " + rel);
+      long codeBytes = t.get("entries").get(0).get("chunks").findValues("bytes").stream().mapToLong(JsonNode::asLong).sum();
+      long subvectors = (x.length + 7) / 8;
+      assertEquals((subvectors * 2 * 8 + 7) / 8, codeBytes, name + ": two 8-bit codes per 8 weights");
+    }
+    assertEquals(1, r.get("shared").size() > 0 ? 1 : 0, "global scope stores the codebooks once");
+  }
+
+  @Test
+  void aqArtifactsAreByteIdenticalWhateverThePartitionCount() throws IOException {
+    for (String scope : new String[] {"global", "tensor"}) {
+      byte[] first = null;
+      for (int partitions : new int[] {1, 2, 8}) {
+        String name = "aq-" + scope + "-" + partitions + ".nnz.safetensors";
+        compress(name, "codec=aq", "aq.iterations=2", "aq.codebook-bits=6", "aq.scope=" + scope, "shard-bytes=2k",
+            "partitions=" + partitions);
+        byte[] bytes = Files.readAllBytes(dir.resolve(name));
+        if (first == null) {
+          first = bytes;
+        } else {
+          assertArrayEquals(first, bytes, scope + ", " + partitions + " partitions");
+        }
+      }
+    }
+  }
+
+  static JsonNode compress(String name, String... set) throws IOException {
+    return DpCliTest.compress(model, dir.resolve(name), set);
+  }
+}
