@@ -38,7 +38,8 @@ public final class StandaloneCluster implements AutoCloseable {
       "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
       "--add-opens=java.base/java.util=ALL-UNNAMED",
       "--add-opens=java.base/java.lang=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens=java.base/sun.security.action=ALL-UNNAMED");
 
   /** Cores the Worker offers. */
   public static final int WORKER_CORES = 2;

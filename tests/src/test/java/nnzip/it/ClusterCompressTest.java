@@ -60,20 +60,34 @@ class ClusterCompressTest {
 
   @Test
   void dpWithOneGlobalCodebookOnTheClusterEqualsLocal(StandaloneCluster cluster) throws Exception {
-    String[] recipe = {"--set", "codec=dp", "--set", "bits=4", "--set", "dp.scope=global", "--set", "shard-bytes=8k"};
-    Path local = dir.resolve("dp-local.nnz.safetensors");
+    String log = assertClusterEqualsLocal(cluster, "dp", "codec=dp", "bits=4", "dp.scope=global", "shard-bytes=8k");
+    assertTrue(log.contains("one codebook for all tensors"), log);
+  }
+
+  @Test
+  void aqSharedCodebooksOnTheClusterEqualLocal(StandaloneCluster cluster) throws Exception {
+    String log = assertClusterEqualsLocal(cluster, "aq", "codec=aq", "aq.iterations=3", "shard-bytes=8k");
+    assertTrue(log.contains("aq round 3"), log);
+  }
+
+  /** Compresses on local[2] and by spark-submit on the cluster (3 partitions); returns the cluster's stderr. */
+  private static String assertClusterEqualsLocal(StandaloneCluster cluster, String name, String... set)
+      throws Exception {
+    Path local = dir.resolve(name + "-local.nnz.safetensors");
+    Path remote = dir.resolve(name + "-cluster.nnz.safetensors");
     List<String> args = new java.util.ArrayList<>(List.of("compress", "--in", model.toString(), "--out", local.toString(),
         "--master", "local[2]"));
-    args.addAll(List.of(recipe));
-    assertEquals(0, Main.run(args.toArray(String[]::new), System.out, System.err));
-    Path remote = dir.resolve("dp-cluster.nnz.safetensors");
     List<String> submitted = new java.util.ArrayList<>(List.of("compress", "--in", model.toString(), "--out",
         remote.toString(), "--set", "partitions=3"));
-    submitted.addAll(List.of(recipe));
+    for (String kv : set) {
+      args.addAll(List.of("--set", kv));
+      submitted.addAll(List.of("--set", kv));
+    }
+    assertEquals(0, Main.run(args.toArray(String[]::new), System.out, System.err));
     SubmitResult r = cluster.submit(appJar, Main.class.getName(), List.of(), submitted.toArray(String[]::new));
     assertEquals(0, r.exitCode(), r::describe);
-    assertTrue(r.stderr().contains("one codebook for all tensors"), r::describe);
-    assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(remote));
+    assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(remote), name + ": cluster artifact equals local");
+    return r.stderr();
   }
 
   @Test
