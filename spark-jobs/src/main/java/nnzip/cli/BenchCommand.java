@@ -102,15 +102,7 @@ final class BenchCommand implements Command {
   private static int runDp(String[] argv, PrintStream out, PrintStream err) throws Exception {
     Args a = Args.parse(argv, Set.of("--dir", "--weights", "--json-out"), Set.of());
     int weights = a.getInt("--weights", 100_000_000);
-    java.nio.file.Path dir = a.get("--dir") != null ? java.nio.file.Path.of(a.get("--dir"))
-        : Files.createTempDirectory("nnzip-bench");
-    Files.createDirectories(dir);
-    nnzip.Progress progress = m -> err.println("[nnzip] " + m);
-    Map<String, Object> report = new LinkedHashMap<>();
-    org.apache.spark.sql.SparkSession spark = SparkSessions.create(null, "nnzip bench dp");
-    try {
-      org.apache.spark.api.java.JavaSparkContext sc =
-          org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+    return onSpark(a, "bench-dp.json", out, err, (sc, dir, progress, report) -> {
       report.put("quality", nnzip.bench.DpBenchmark.quality(sc, progress));
       report.put("dpOnBins", nnzip.bench.DpBenchmark.dpOnBins(progress));
       Map<String, Object> core = nnzip.bench.DpBenchmark.coreVsSort(weights, progress);
@@ -139,33 +131,36 @@ final class BenchCommand implements Command {
           job / (Double) core.get("sortSeconds")));
       report.put("heap", compressInChildJvm(model.toString(), artifact, "2g",
           java.util.List.of("--set", "codec=dp", "--set", "bits=4", "--set", "dp.scope=tensor"), err));
-    } finally {
-      spark.stop();
-      if (a.get("--dir") == null) {
-        org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
-      }
-    }
-    String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
-    out.println(json);
-    Files.writeString(java.nio.file.Path.of(a.get("--json-out") != null ? a.get("--json-out") : "bench-dp.json"), json);
-    return Main.OK;
+    });
   }
 
   private static int runAq(String[] argv, PrintStream out, PrintStream err) throws Exception {
     Args a = Args.parse(argv, Set.of("--dir", "--json-out"), Set.of());
-    java.nio.file.Path dir = a.get("--dir") != null ? java.nio.file.Path.of(a.get("--dir"))
-        : Files.createTempDirectory("nnzip-bench");
-    Files.createDirectories(dir);
-    nnzip.Progress progress = m -> err.println("[nnzip] " + m);
-    Map<String, Object> report = new LinkedHashMap<>();
-    org.apache.spark.sql.SparkSession spark = SparkSessions.create(null, "nnzip bench aq");
-    try {
-      org.apache.spark.api.java.JavaSparkContext sc =
-          org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+    return onSpark(a, "bench-aq.json", out, err, (sc, dir, progress, report) -> {
       report.put("gaussian", nnzip.bench.AqBenchmark.gaussian(sc, dir, progress));
       nnzip.train.MlpTrainer.Params params = nnzip.train.MlpTrainer.Params.defaults().withEpochs(3).withSeed(42);
       String mlp = nnzip.demo.ReferenceModel.safetensors(params, progress).toString();
       report.put("sharedVsPerTensorMlp", nnzip.bench.AqBenchmark.sharedVsPerTensor(sc, mlp, dir, progress));
+    });
+  }
+
+  /** A benchmark body run on a local Spark session with a scratch directory, filling the report. */
+  private interface SparkBench {
+    void run(org.apache.spark.api.java.JavaSparkContext sc, java.nio.file.Path dir, nnzip.Progress progress,
+        Map<String, Object> report) throws Exception;
+  }
+
+  /** Runs a benchmark on embedded Spark, then prints and writes its JSON report. */
+  private static int onSpark(Args a, String defaultJson, PrintStream out, PrintStream err, SparkBench bench)
+      throws Exception {
+    java.nio.file.Path dir = a.get("--dir") != null ? java.nio.file.Path.of(a.get("--dir"))
+        : Files.createTempDirectory("nnzip-bench");
+    Files.createDirectories(dir);
+    Map<String, Object> report = new LinkedHashMap<>();
+    org.apache.spark.sql.SparkSession spark = SparkSessions.create(null, "nnzip bench");
+    try {
+      bench.run(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()), dir,
+          m -> err.println("[nnzip] " + m), report);
     } finally {
       spark.stop();
       if (a.get("--dir") == null) {
@@ -174,7 +169,7 @@ final class BenchCommand implements Command {
     }
     String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
     out.println(json);
-    Files.writeString(java.nio.file.Path.of(a.get("--json-out") != null ? a.get("--json-out") : "bench-aq.json"), json);
+    Files.writeString(java.nio.file.Path.of(a.get("--json-out") != null ? a.get("--json-out") : defaultJson), json);
     return Main.OK;
   }
 

@@ -9,9 +9,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import nnzip.InvalidInputException;
 import nnzip.Progress;
-import nnzip.artifact.Artifact;
-import nnzip.artifact.ArtifactWriter;
-import nnzip.artifact.AtomicOutput;
 import nnzip.codec.Scope;
 import nnzip.codec.aq.AdditiveQuantizer;
 import nnzip.codec.aq.AdditiveQuantizerTrainer;
@@ -31,9 +28,7 @@ import nnzip.compress.aq.AqSettings;
 import nnzip.compress.aq.AqShards;
 import nnzip.compress.aq.AqTensor;
 import nnzip.io.HadoopFiles;
-import nnzip.io.ModelSource;
 import nnzip.stats.Moments;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -56,15 +51,8 @@ public final class AqCompressJob {
   /** Runs the job; arguments as {@link CompressJob#run}. */
   public static CompressJob.Result run(JavaSparkContext sc, CompressionSettings base, AqSettings aq, String recipe,
       String in, String out, boolean overwrite, Progress progress) throws IOException {
-    long start = System.nanoTime();
     AqParams params = aq.params();
-    Path inPath = HadoopFiles.qualify(in);
-    Path outPath = HadoopFiles.qualify(out);
-    FileSystem inFs = HadoopFiles.fileSystem(inPath.toString());
-    FileSystem outFs = HadoopFiles.fileSystem(outPath.toString());
-    AtomicOutput.checkWritable(outFs, outPath, overwrite);
-    try (AtomicOutput output = AtomicOutput.create(outFs, outPath, overwrite)) {
-      ModelSource source = ModelSource.open(inFs, inPath, output.tempDir());
+    return ArtifactJob.run(in, out, overwrite, recipe, progress, (source, tempDir) -> {
       List<TensorTask> tasks = new ArrayList<>();
       for (int i = 0; i < source.tensors().size(); i++) {
         tasks.add(new TensorTask(i, source.tensors().get(i), null, Scope.TENSOR));
@@ -78,29 +66,20 @@ public final class AqCompressJob {
       List<Shard> codedShards = shards.stream().filter(s -> coded.containsKey(s.tensorIndex())).toList();
       int slices = Math.max(1, Math.min(Math.max(1, codedShards.size()),
           base.partitions() > 0 ? base.partitions() : sc.defaultParallelism()));
+      Path parts = new Path(tempDir, "parts");
       Broadcast<Map<Integer, AqTensor>> codedCast = sc.broadcast(coded);
       Map<Integer, Codebooks> books;
       List<ShardResult> results;
       try {
         books = initialize(sc, codedShards, codedCast, aq, slices, progress);
         books = rounds(sc, codedShards, codedCast, aq, books, slices, progress);
-        results = encode(sc, codedShards, codedCast, aq, books, slices, new Path(output.tempDir(), "parts"), progress);
+        results = encode(sc, codedShards, codedCast, aq, books, slices, parts, progress);
       } finally {
         codedCast.destroy();
       }
-      AqArtifactPlan plan = new AqArtifactPlan(source, tasks, coded, stats, books, aq, results,
-          new Path(output.tempDir(), "parts"));
-      Path staging = output.stagingFile();
-      progress.report("assembling " + staging.getName());
-      ArtifactWriter.write(outFs, staging, plan.manifest(), recipe, in, plan.entryData());
-      Artifact written = Artifact.open(outFs, staging);
-      written.verify();
-      long artifactBytes = written.fileSize();
-      output.commit();
-      double seconds = (System.nanoTime() - start) / 1e9;
-      progress.report(String.format("wrote %s (%s) in %.1f s", out, Units.bytes(artifactBytes), seconds));
-      return new CompressJob.Result(plan.manifest(), source.sourceBytes(), artifactBytes, seconds);
-    }
+      AqArtifactPlan plan = new AqArtifactPlan(source, tasks, coded, stats, books, aq, results, parts);
+      return new ArtifactJob.Plan(plan.manifest(), plan.entryData());
+    });
   }
 
   /** The tensors aq codes, with their group and scale; NaN/Inf rejected or passed through. */

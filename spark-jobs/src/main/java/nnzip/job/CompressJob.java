@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Map;
 import nnzip.InvalidInputException;
 import nnzip.Progress;
-import nnzip.artifact.Artifact;
-import nnzip.artifact.ArtifactWriter;
-import nnzip.artifact.AtomicOutput;
 import nnzip.artifact.Manifest;
 import nnzip.compress.ArtifactPlan;
 import nnzip.compress.CompressionSettings;
@@ -22,9 +19,7 @@ import nnzip.compress.ShardStatistics;
 import nnzip.compress.TensorStatistics;
 import nnzip.compress.TensorTask;
 import nnzip.io.HadoopFiles;
-import nnzip.io.ModelSource;
 import nnzip.io.StoredTensor;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -67,14 +62,7 @@ public final class CompressJob {
    */
   public static Result run(JavaSparkContext sc, CompressionSettings settings, String recipe, String in, String out,
       boolean overwrite, Progress progress) throws IOException {
-    long start = System.nanoTime();
-    Path inPath = HadoopFiles.qualify(in);
-    Path outPath = HadoopFiles.qualify(out);
-    FileSystem inFs = HadoopFiles.fileSystem(inPath.toString());
-    FileSystem outFs = HadoopFiles.fileSystem(outPath.toString());
-    AtomicOutput.checkWritable(outFs, outPath, overwrite);
-    try (AtomicOutput output = AtomicOutput.create(outFs, outPath, overwrite)) {
-      ModelSource source = ModelSource.open(inFs, inPath, output.tempDir());
+    return ArtifactJob.run(in, out, overwrite, recipe, progress, (source, tempDir) -> {
       List<TensorTask> tasks = new ArrayList<>();
       for (int i = 0; i < source.tensors().size(); i++) {
         StoredTensor t = source.tensors().get(i);
@@ -88,24 +76,13 @@ public final class CompressJob {
       List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes());
       List<TensorStatistics> stats = scan(sc, tasks, shards, settings.partitions(),
           settings.scope() == Scope.GLOBAL ? settings.scalarCodec() : null, progress);
-      tasks = applyNonFinitePolicy(tasks, stats, settings.allowNonFinite(), progress);
-      List<TensorTask> finalTasks = tasks;
-      List<Shard> codedShards = shards.stream().filter(s -> !finalTasks.get(s.tensorIndex()).isPassthrough()).toList();
-      List<ShardResult> results = encode(sc, tasks, stats, codedShards, output.tempDir(), settings.partitions(), progress);
-
-      Manifest manifest = ArtifactPlan.manifest(source, tasks, stats, results);
-      Path staging = output.stagingFile();
-      progress.report("assembling " + staging.getName());
-      ArtifactWriter.write(outFs, staging, manifest, recipe, in,
-          ArtifactPlan.entryData(manifest, source, tasks, stats, results, new Path(output.tempDir(), "parts")));
-      Artifact written = Artifact.open(outFs, staging);
-      written.verify();
-      long artifactBytes = written.fileSize();
-      output.commit();
-      double seconds = (System.nanoTime() - start) / 1e9;
-      progress.report(String.format("wrote %s (%s) in %.1f s", out, Units.bytes(artifactBytes), seconds));
-      return new Result(manifest, source.sourceBytes(), artifactBytes, seconds);
-    }
+      List<TensorTask> checked = applyNonFinitePolicy(tasks, stats, settings.allowNonFinite(), progress);
+      List<Shard> codedShards = shards.stream().filter(s -> !checked.get(s.tensorIndex()).isPassthrough()).toList();
+      List<ShardResult> results = encode(sc, checked, stats, codedShards, tempDir, settings.partitions(), progress);
+      Manifest manifest = ArtifactPlan.manifest(source, checked, stats, results);
+      return new ArtifactJob.Plan(manifest,
+          ArtifactPlan.entryData(manifest, source, checked, stats, results, new Path(tempDir, "parts")));
+    });
   }
 
   /**

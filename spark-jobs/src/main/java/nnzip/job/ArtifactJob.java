@@ -1,0 +1,55 @@
+package nnzip.job;
+
+import java.io.IOException;
+import java.util.Map;
+import nnzip.Progress;
+import nnzip.artifact.Artifact;
+import nnzip.artifact.ArtifactWriter;
+import nnzip.artifact.AtomicOutput;
+import nnzip.artifact.EntryData;
+import nnzip.artifact.Manifest;
+import nnzip.io.HadoopFiles;
+import nnzip.io.ModelSource;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The frame every compress job shares: open the model under a temporary output directory, let the
+ * job's passes plan the artifact, then stream it together, re-open and verify it, and rename it into
+ * place. A failure anywhere leaves no output and an existing one untouched.
+ */
+final class ArtifactJob {
+  private ArtifactJob() {}
+
+  /** What a job's passes produce: the manifest and where each stored entry's bytes come from. */
+  record Plan(Manifest manifest, Map<String, EntryData> data) {}
+
+  /** A job's passes over an opened source; scratch and part files go under {@code tempDir}. */
+  interface Passes {
+    Plan run(ModelSource source, Path tempDir) throws IOException;
+  }
+
+  static CompressJob.Result run(String in, String out, boolean overwrite, String recipe, Progress progress,
+      Passes passes) throws IOException {
+    long start = System.nanoTime();
+    Path inPath = HadoopFiles.qualify(in);
+    Path outPath = HadoopFiles.qualify(out);
+    FileSystem inFs = HadoopFiles.fileSystem(inPath.toString());
+    FileSystem outFs = HadoopFiles.fileSystem(outPath.toString());
+    AtomicOutput.checkWritable(outFs, outPath, overwrite);
+    try (AtomicOutput output = AtomicOutput.create(outFs, outPath, overwrite)) {
+      ModelSource source = ModelSource.open(inFs, inPath, output.tempDir());
+      Plan plan = passes.run(source, output.tempDir());
+      Path staging = output.stagingFile();
+      progress.report("assembling " + staging.getName());
+      ArtifactWriter.write(outFs, staging, plan.manifest(), recipe, in, plan.data());
+      Artifact written = Artifact.open(outFs, staging);
+      written.verify();
+      long artifactBytes = written.fileSize();
+      output.commit();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      progress.report(String.format("wrote %s (%s) in %.1f s", out, Units.bytes(artifactBytes), seconds));
+      return new CompressJob.Result(plan.manifest(), source.sourceBytes(), artifactBytes, seconds);
+    }
+  }
+}
