@@ -17,6 +17,7 @@ import nnzip.compress.TensorReader;
 import nnzip.io.StoredTensor;
 import nnzip.io.safetensors.SafetensorsHeader;
 import nnzip.io.safetensors.SafetensorsReader;
+import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -170,8 +171,9 @@ public final class Artifact {
     for (StoredEntry e : paramEntries) {
       if (e.parameterName() != null) {
         ByteBuffer b = SafetensorsReader.readTensor(fs, entry(e.key()));
-        float[] v = new float[(int) (e.bytes() / Float.BYTES)];
-        b.asFloatBuffer().get(v);
+        DType dtype = e.isHalfParameter() ? DType.F16 : DType.F32;
+        float[] v = new float[(int) (e.bytes() / dtype.byteSize())];
+        nnzip.tensor.FloatCodec.decode(b, dtype, v, 0, v.length);
         params.put(e.parameterName(), v);
       }
     }

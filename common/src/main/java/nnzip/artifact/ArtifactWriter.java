@@ -70,6 +70,9 @@ public final class ArtifactWriter {
     if (e.role().equals(StoredEntry.DATA)) {
       return new TensorSpec(e.key(), t.spec().dtype(), t.spec().shape());
     }
+    if (e.isHalfParameter()) {
+      return new TensorSpec(e.key(), DType.F16, new long[] {e.bytes() / 2});
+    }
     if (e.parameterName() != null) {
       return new TensorSpec(e.key(), DType.F32, new long[] {e.bytes() / Float.BYTES});
     }
@@ -96,6 +99,13 @@ public final class ArtifactWriter {
   public static byte[] floatBytes(float[] values) {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * Float.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(values);
+    return b.array();
+  }
+
+  /** Little-endian F16 bytes of a float array (values must already be F16-representable to be exact). */
+  public static byte[] halfBytes(float[] values) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    nnzip.tensor.FloatCodec.encode(values, 0, values.length, DType.F16, b);
     return b.array();
   }
 

@@ -34,7 +34,7 @@ final class BenchCommand implements Command {
     return """
         usage: nnzip bench io [--dir DIR] [--gb N] [--heap-gb N] [--json-out FILE] [--repeats N]
                nnzip bench dp [--dir DIR] [--weights N] [--json-out FILE]
-               nnzip bench aq [--dir DIR] [--json-out FILE]
+               nnzip bench aq [--dir DIR] [--json-out FILE] [--scale-weights N]
 
           io    1) reads an N GB safetensors (default 1) through the job's read path and with a plain
                    sequential FileChannel read, alternating, and reports the throughput ratio
@@ -50,7 +50,9 @@ final class BenchCommand implements Command {
           aq    1) 131,072 x 8 N(0,1) subvectors at 2 bits/weight (d=8, M=2, b=8, beam 8, 10 rounds):
                    relative MSE (goal ≤ 0.090; Faiss RQ beam 8 gave 0.0951, LSQ 0.1033);
                 2) the same with 1 and with 2 partitions (3 rounds): time and speed-up;
-                3) shared (aq.scope=global) vs per-tensor codebooks on the demo's Fashion-MNIST MLP.
+                3) shared (aq.scope=global) vs per-tensor codebooks on the demo's Fashion-MNIST MLP;
+                with --scale-weights N instead: aq-2bit on an N-weight F32 model on local[2] in a child
+                JVM whose heap (driver and executors together) is capped at 1 GB: wall time, peak heap.
           --dir DIR       scratch directory for the generated models (default: a temp dir, deleted after)
           --json-out F    also write the figures to F (default bench-io.json / bench-dp.json)
         """;
@@ -135,8 +137,20 @@ final class BenchCommand implements Command {
   }
 
   private static int runAq(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(argv, Set.of("--dir", "--json-out"), Set.of());
+    Args a = Args.parse(argv, Set.of("--dir", "--json-out", "--scale-weights"), Set.of());
+    int scale = a.getInt("--scale-weights", 0);
     return onSpark(a, "bench-aq.json", out, err, (sc, dir, progress, report) -> {
+      if (scale > 0) {
+        // Scale run only: an F32 model of that many weights at 2 bits on local[2], heap capped at 1 GB.
+        Path model = HadoopFiles.qualify(dir.resolve("bench-aq-scale.safetensors").toString());
+        int tensors = Math.max(1, scale / 10_000_000);
+        progress.report("writing " + tensors + " F32 tensors, " + scale + " weights in all, to " + model);
+        nnzip.bench.BenchModels.write(HadoopFiles.fileSystem(model.toString()), model, nnzip.tensor.DType.F32, tensors,
+            scale / tensors / 1000 * 1000, 9);
+        report.put("scale", compressInChildJvm(model.toString(), dir.resolve("bench-aq-scale.nnz.safetensors").toString(),
+            "1g", java.util.List.of("--recipe", "aq-2bit"), err));
+        return;
+      }
       report.put("gaussian", nnzip.bench.AqBenchmark.gaussian(sc, dir, progress));
       nnzip.train.MlpTrainer.Params params = nnzip.train.MlpTrainer.Params.defaults().withEpochs(3).withSeed(42);
       String mlp = nnzip.demo.ReferenceModel.safetensors(params, progress).toString();

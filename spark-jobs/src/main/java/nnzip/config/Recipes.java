@@ -175,8 +175,12 @@ public final class Recipes {
       nnzip.codec.aq.AqParams p = new nnzip.codec.aq.AqParams(c.getInt("aq.dim"), c.getInt("aq.codebooks"),
           c.getInt("aq.codebook-bits"), c.getInt("aq.beam"), c.getInt("aq.iterations"), c.getDouble("aq.lambda"),
           c.getLong("seed"));
+      String dtype = c.getString("aq.codebook-dtype");
+      if (!dtype.equals("f32") && !dtype.equals("f16")) {
+        throw new UsageException("recipe key aq.codebook-dtype: expected f32 or f16, got '" + dtype + "'");
+      }
       return new nnzip.compress.aq.AqSettings(p, scope.equals("global"), c.getBoolean("aq.normalize"),
-          c.getDouble("aq.tolerance"));
+          c.getDouble("aq.tolerance"), dtype.equals("f16"));
     } catch (ConfigException e) {
       throw new UsageException("recipe: " + e.getMessage());
     } catch (IllegalArgumentException e) {

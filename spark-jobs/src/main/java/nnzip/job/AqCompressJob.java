@@ -73,6 +73,9 @@ public final class AqCompressJob {
       try {
         books = initialize(sc, codedShards, codedCast, aq, slices, progress);
         books = rounds(sc, codedShards, codedCast, aq, books, slices, progress);
+        if (aq.halfCodebooks()) {
+          books = toHalf(books); // codes are then chosen for exactly the codebooks the artifact stores
+        }
         results = encode(sc, codedShards, codedCast, aq, books, slices, parts, progress);
       } finally {
         codedCast.destroy();
@@ -80,6 +83,16 @@ public final class AqCompressJob {
       AqArtifactPlan plan = new AqArtifactPlan(source, tasks, coded, stats, books, aq, results, parts);
       return new ArtifactJob.Plan(plan.manifest(), plan.entryData());
     });
+  }
+
+  private static Map<Integer, Codebooks> toHalf(Map<Integer, Codebooks> books) {
+    Map<Integer, Codebooks> half = new TreeMap<>();
+    books.forEach((g, b) -> {
+      float[] v = b.values();
+      nnzip.tensor.FloatCodec.roundTo(nnzip.tensor.DType.F16, v, v.length);
+      half.put(g, Codebooks.of(b.codebooks(), b.codewords(), b.dim(), v));
+    });
+    return half;
   }
 
   /** The tensors aq codes, with their group and scale; NaN/Inf rejected or passed through. */

@@ -79,6 +79,44 @@ class AqCliTest {
     }
   }
 
+  @Test
+  void halfPrecisionCodebooksTakeHalfTheBytesAndStillDecodeToTheReportedError() throws IOException {
+    JsonNode f32 = compress("aq32.nnz.safetensors", "codec=aq", "aq.iterations=2", "aq.scope=tensor");
+    JsonNode f16 = compress("aq16.nnz.safetensors", "codec=aq", "aq.iterations=2", "aq.scope=tensor",
+        "aq.codebook-dtype=f16");
+    JsonNode e32 = f32.get("tensors").get(0).get("entries");
+    JsonNode e16 = f16.get("tensors").get(0).get("entries");
+    long words32 = 0;
+    long words16 = 0;
+    for (int i = 0; i < e32.size(); i++) {
+      if (e32.get(i).get("key").asText().endsWith(".codewords")) {
+        words32 = e32.get(i).get("chunks").get(0).get("bytes").asLong();
+        words16 = e16.get(i).get("chunks").get(0).get("bytes").asLong();
+        assertEquals("param16:codewords", e16.get(i).get("role").asText());
+      }
+    }
+    assertEquals(2 * 256 * 8 * 4, words32);
+    assertEquals(words32 / 2, words16);
+    Path back = dir.resolve("aq16.safetensors");
+    assertEquals(0, CliRun.of("decompress", "--in", dir.resolve("aq16.nnz.safetensors").toString(), "--out",
+        back.toString()).code());
+    float[] x = CompressCliTest.floats(CompressCliTest.tensors(model).get("conv1.weight"));
+    float[] y = CompressCliTest.floats(CompressCliTest.tensors(back).get("conv1.weight"));
+    double mean = 0;
+    for (float v : x) {
+      mean += v;
+    }
+    mean /= x.length;
+    double var = 0;
+    double sse = 0;
+    for (int i = 0; i < x.length; i++) {
+      var += (x[i] - mean) * (x[i] - mean);
+      sse += ((double) x[i] - y[i]) * ((double) x[i] - y[i]);
+    }
+    assertEquals(sse / var, f16.get("tensors").get(0).get("relativeMse").asDouble(), 1e-6 * sse / var,
+        "codes were chosen for, and the error measured with, the F16 codebooks the artifact stores");
+  }
+
   static JsonNode compress(String name, String... set) throws IOException {
     return DpCliTest.compress(model, dir.resolve(name), set);
   }

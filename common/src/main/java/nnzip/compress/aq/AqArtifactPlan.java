@@ -29,6 +29,7 @@ import org.apache.hadoop.fs.Path;
 public final class AqArtifactPlan {
   private final Manifest manifest;
   private final Map<String, EntryData> data = new LinkedHashMap<>();
+  private final boolean half;
 
   /**
    * @param tasks every source tensor's task (codec unused)
@@ -39,6 +40,7 @@ public final class AqArtifactPlan {
   public AqArtifactPlan(ModelSource source, List<TensorTask> tasks, Map<Integer, AqTensor> coded,
       List<TensorStatistics> stats, Map<Integer, Codebooks> books, AqSettings settings, List<ShardResult> results,
       Path partsDir) {
+    this.half = settings.halfCodebooks();
     List<ShardResult> sorted = new ArrayList<>(results);
     sorted.sort(java.util.Comparator.comparingInt((ShardResult r) -> r.shard().tensorIndex())
         .thenComparingInt(r -> r.shard().shardIndex()));
@@ -88,13 +90,17 @@ public final class AqArtifactPlan {
   }
 
   private void addBooks(List<StoredEntry> target, String prefix, Codebooks b, AqParams p) {
-    addParam(target, prefix, "codewords", b.values());
-    addParam(target, prefix, "shape", new float[] {p.codebooks(), p.codewords(), p.dim()});
+    addParam(target, prefix, "codewords", b.values(), half);
+    addParam(target, prefix, "shape", new float[] {p.codebooks(), p.codewords(), p.dim()}, false);
   }
 
   private void addParam(List<StoredEntry> target, String prefix, String name, float[] values) {
-    byte[] bytes = ArtifactWriter.floatBytes(values);
-    target.add(new StoredEntry(prefix + name, StoredEntry.PARAM_PREFIX + name,
+    addParam(target, prefix, name, values, false);
+  }
+
+  private void addParam(List<StoredEntry> target, String prefix, String name, float[] values, boolean asHalf) {
+    byte[] bytes = asHalf ? ArtifactWriter.halfBytes(values) : ArtifactWriter.floatBytes(values);
+    target.add(new StoredEntry(prefix + name, (asHalf ? StoredEntry.HALF_PARAM_PREFIX : StoredEntry.PARAM_PREFIX) + name,
         List.of(new Chunk(bytes.length, TensorReader.hex(TensorReader.sha256().digest(bytes))))));
     data.put(prefix + name, new EntryData.InMemory(bytes));
   }
