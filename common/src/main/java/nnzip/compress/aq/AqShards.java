@@ -31,15 +31,27 @@ public final class AqShards {
    * zeros past the tensor's end.
    */
   public static float[] subvectors(FileSystem fs, AqTensor t, Shard shard, int d) {
-    int subs = (shard.count() + d - 1) / d;
-    float[] x = new float[subs * d];
-    float inv = 1f / t.scale();
+    return scaled(values(fs, t, shard), t, d);
+  }
+
+  /** The shard's original values, count of them. */
+  private static float[] values(FileSystem fs, AqTensor t, Shard shard) {
+    float[] v = new float[shard.count()];
     int[] pos = {0};
     TensorReader.read(fs, t.task().source(), shard.first(), shard.count(), (raw, values, n, first) -> {
-      for (int i = 0; i < n; i++) {
-        x[pos[0]++] = values[i] * inv;
-      }
+      System.arraycopy(values, 0, v, pos[0], n);
+      pos[0] += n;
     });
+    return v;
+  }
+
+  /** Values divided by the tensor's scale, zero-padded to whole subvectors. */
+  private static float[] scaled(float[] values, AqTensor t, int d) {
+    float[] x = new float[(values.length + d - 1) / d * d];
+    float inv = 1f / t.scale();
+    for (int i = 0; i < values.length; i++) {
+      x[i] = values[i] * inv;
+    }
     return x;
   }
 
@@ -76,24 +88,17 @@ public final class AqShards {
     int d = quantizer.params().dim();
     int m = quantizer.params().codebooks();
     int bits = quantizer.params().codebookBits();
-    float[] x = subvectors(fs, t, shard, d);
+    float[] original = values(fs, t, shard);
+    float[] x = scaled(original, t, d);
     int n = x.length / d;
     int[] codes = new int[n * m];
     quantizer.encode(x, n, codes, null);
     float[] decoded = new float[x.length];
     quantizer.decode(codes, n, decoded);
-    float[] original = new float[shard.count()];
     float[] restored = new float[shard.count()];
     for (int i = 0; i < shard.count(); i++) {
-      original[i] = x[i] * t.scale();
       restored[i] = decoded[i] * t.scale();
     }
-    // Re-read the exact originals: x·scale/scale may differ from them in the last bit.
-    int[] pos = {0};
-    TensorReader.read(fs, t.task().source(), shard.first(), shard.count(), (raw, values, k, first) -> {
-      System.arraycopy(values, 0, original, pos[0], k);
-      pos[0] += k;
-    });
     FloatCodec.roundTo(t.task().source().spec().dtype(), restored, restored.length);
     ErrorStats error = ErrorStats.of(original, restored, original.length);
     byte[] packed = new byte[(int) BitPacking.packedBytes(codes.length, bits)];
