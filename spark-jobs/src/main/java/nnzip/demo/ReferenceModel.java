@@ -59,9 +59,17 @@ public final class ReferenceModel {
     Files.createDirectories(dir);
     progress.report("training " + baseName(params) + " on Fashion-MNIST (first use; cached in " + dir + ")");
     Dataset.Split split = FashionMnist.train().split(VALIDATION_FRACTION, params.seed());
-    Mlp mlp = new MlpTrainer(params).fit(split.train(), split.validation(), s -> progress.report(String.format(
-        "epoch %d: train loss %.4f, validation accuracy %.2f%%, %.1f s (%.1f ms/step)", s.epoch(), s.trainLoss(),
-        100 * s.validationAccuracy(), s.seconds(), s.millisPerStep())));
+    // SameDiff prints a line per differentiated op on stdout; keep the demo's stdout for its report.
+    java.io.PrintStream stdout = System.out;
+    Mlp mlp;
+    try {
+      System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      mlp = new MlpTrainer(params).fit(split.train(), split.validation(), s -> progress.report(String.format(
+          "epoch %d: train loss %.4f, validation accuracy %.2f%%, %.1f s (%.1f ms/step)", s.epoch(), s.trainLoss(),
+          100 * s.validationAccuracy(), s.seconds(), s.millisPerStep())));
+    } finally {
+      System.setOut(stdout);
+    }
     writeAtomically(safetensors, tmp -> writeSafetensors(mlp, tmp));
     writeAtomically(onnx, tmp -> MlpOnnxExporter.write(mlp, HadoopFiles.qualify(tmp.toString()),
         HadoopFiles.configuration()));
