@@ -22,6 +22,7 @@ import nnzip.tensor.TensorSpec;
  * @param shardBytes upper bound of source bytes one task encodes (≥ 64)
  * @param partitions Spark partitions for the encode pass; 0 means the default parallelism
  * @param seed seed for every random choice (none yet for uniform, kept for reproducible recipes)
+ * @param dpBins bins the dp codec's DP runs on for tensor and global scope (2..65,536)
  */
 public record CompressionSettings(
     CodecKind codec,
@@ -33,7 +34,16 @@ public record CompressionSettings(
     boolean allowNonFinite,
     long shardBytes,
     int partitions,
-    long seed) implements java.io.Serializable {
+    long seed,
+    int dpBins) implements java.io.Serializable {
+
+  /** Settings with dp's default bins. */
+  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
+      long passthroughMinElements, int passthroughMaxRank, boolean allowNonFinite, long shardBytes, int partitions,
+      long seed) {
+    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, allowNonFinite,
+        shardBytes, partitions, seed, nnzip.codec.dp.DpCodec.DEFAULT_BINS);
+  }
 
   public CompressionSettings {
     if (bits < 1 || bits > 16) {
@@ -48,12 +58,15 @@ public record CompressionSettings(
     if (partitions < 0) {
       throw new IllegalArgumentException("partitions must be ≥ 0, got " + partitions);
     }
+    if (dpBins < 2 || dpBins > nnzip.codec.dp.DpCodec.DEFAULT_BINS) {
+      throw new IllegalArgumentException("dp.bins must be in 2..65536, got " + dpBins);
+    }
     passthroughPatterns = List.copyOf(passthroughPatterns);
   }
 
   /** The codec instance (null for passthrough). */
   public ScalarCodec scalarCodec() {
-    return codec.create(bits);
+    return codec == CodecKind.DP ? new nnzip.codec.dp.DpCodec(bits, dpBins) : codec.create(bits);
   }
 
   /** Whether the recipe keeps this tensor as it is. */

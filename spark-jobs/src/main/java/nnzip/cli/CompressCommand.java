@@ -46,6 +46,7 @@ final class CompressCommand implements Command {
           bits             bits per weight of scalar codecs, 1..16     (8)
           scope            channel | tensor | global                   (channel)
           dp.scope         scope of dp's levels; global = one codebook for the model   (= scope)
+          dp.bins          bins the DP runs on (tensor/global scope), 2..65536        (65536)
           aq.dim / aq.codebooks / aq.codebook-bits   subvector d, M codebooks, b bits (2^b codewords)
                            bits/weight = M·b/d; presets aq-1bit, aq-1.5bit, aq-2bit, aq-3bit, aq-4bit
           aq.beam / aq.iterations / aq.lambda / aq.tolerance / aq.normalize / aq.scope (global | tensor)
@@ -64,12 +65,13 @@ final class CompressCommand implements Command {
     String outPath = a.require("--out");
     Config recipe = Recipes.resolve(a.get("--recipe"), a.all("--set"));
     CompressionSettings settings = Recipes.settings(recipe);
+    nnzip.compress.aq.AqSettings aqSettings = Recipes.aqSettings(recipe); // the whole recipe is checked up front
     SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip compress");
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       nnzip.Progress progress = msg -> err.println("[nnzip] " + msg);
       CompressJob.Result r = settings.codec() == nnzip.codec.CodecKind.AQ
-          ? nnzip.job.AqCompressJob.run(sc, settings, Recipes.aqSettings(recipe), Recipes.render(recipe), in, outPath,
+          ? nnzip.job.AqCompressJob.run(sc, settings, aqSettings, Recipes.render(recipe), in, outPath,
               a.has("--overwrite"), progress)
           : CompressJob.run(sc, settings, Recipes.render(recipe), in, outPath, a.has("--overwrite"), progress);
       if (a.has("--json")) {

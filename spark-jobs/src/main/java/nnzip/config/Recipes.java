@@ -151,7 +151,8 @@ public final class Recipes {
           c.getBoolean("allow-non-finite"),
           c.getBytes("shard-bytes"),
           c.getInt("partitions"),
-          c.getLong("seed"));
+          c.getLong("seed"),
+          c.getInt("dp.bins"));
     } catch (ConfigException e) {
       throw new UsageException("recipe: " + e.getMessage());
     } catch (PatternSyntaxException e) {

@@ -16,14 +16,28 @@ import nnzip.tensor.DType;
  * their raw values, so per-channel levels are exactly optimal for any dtype.
  *
  * @param bits bits per code, 1..16
+ * @param bins most weighted points the DP runs on for a histogram-summarized group (tensor or global
+ *     scope): the 65,536 half-precision pattern bins are merged into this many equal-width bins over
+ *     their range when fewer are asked; 2..65,536, default 65,536 (lossless for F16/BF16 weights)
  */
-public record DpCodec(int bits) implements ScalarCodec {
+public record DpCodec(int bits, int bins) implements ScalarCodec {
+  /** Default number of bins: every half-precision pattern its own bin. */
+  public static final int DEFAULT_BINS = 1 << 16;
+
+  /** The codec with the default bins. */
+  public DpCodec(int bits) {
+    this(bits, DEFAULT_BINS);
+  }
+
   /** Parameter name of the levels in the artifact: channels × 2^bits floats, row per channel. */
   public static final String LEVELS = "levels";
 
   public DpCodec {
     if (bits < 1 || bits > 16) {
       throw new IllegalArgumentException("dp bits must be in 1..16, got " + bits);
+    }
+    if (bins < 2 || bins > DEFAULT_BINS) {
+      throw new IllegalArgumentException("dp.bins must be in 2..65536, got " + bins);
     }
   }
 
@@ -45,10 +59,49 @@ public record DpCodec(int bits) implements ScalarCodec {
     int k = 1 << bits;
     Codebook[] books = new Codebook[s.channels()];
     for (int c = 0; c < books.length; c++) {
-      WeightedPoints points = s.points(c);
+      WeightedPoints points = s.channels() == 1 ? rebin(s.points(c), bins) : s.points(c);
       books[c] = points.size() == 0 ? Codebook.of(new float[] {0f}) : OptimalQuantizer1D.solve(points, k).codebook();
     }
     return new DpQuantizer(bits, s.layout(), books);
+  }
+
+  /**
+   * Merges sorted weighted points into at most {@code bins} equal-width bins over their range; each
+   * merged bin keeps its total weight and mean, and its spread goes into the constant SSE, so any
+   * partition's reported SSE stays the SSE of the underlying values.
+   */
+  static WeightedPoints rebin(WeightedPoints p, int bins) {
+    int n = p.size();
+    if (n <= bins) {
+      return p;
+    }
+    double lo = p.value(0);
+    double width = (p.value(n - 1) - lo) / bins;
+    double[] values = new double[bins];
+    double[] weights = new double[bins];
+    double constant = p.constantSse();
+    int out = 0;
+    int i = 0;
+    while (i < n) {
+      int bin = Math.min(bins - 1, (int) ((p.value(i) - lo) / width));
+      int j = i;
+      double w = 0;
+      double wx = 0;
+      while (j < n && Math.min(bins - 1, (int) ((p.value(j) - lo) / width)) == bin) {
+        w += p.weight(j);
+        wx += p.weight(j) * p.value(j);
+        j++;
+      }
+      double mean = wx / w;
+      for (int t = i; t < j; t++) {
+        double d = p.value(t) - mean;
+        constant += p.weight(t) * d * d; // two passes: exact up to rounding, no cancellation
+      }
+      values[out] = mean;
+      weights[out++] = w;
+      i = j;
+    }
+    return WeightedPoints.of(java.util.Arrays.copyOf(values, out), java.util.Arrays.copyOf(weights, out), constant);
   }
 
   @Override
