@@ -181,7 +181,7 @@ public final class Recipes {
         throw new UsageException("recipe key aq.codebook-dtype: expected f32 or f16, got '" + dtype + "'");
       }
       return new nnzip.compress.aq.AqSettings(p, scope.equals("global"), c.getBoolean("aq.normalize"),
-          c.getDouble("aq.tolerance"), dtype.equals("f16"));
+          c.getDouble("aq.tolerance"), dtype.equals("f16"), c.getInt("aq.init-lloyd"));
     } catch (ConfigException e) {
       throw new UsageException("recipe: " + e.getMessage());
     } catch (IllegalArgumentException e) {

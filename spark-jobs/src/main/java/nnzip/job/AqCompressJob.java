@@ -72,6 +72,7 @@ public final class AqCompressJob {
       List<ShardResult> results;
       try {
         books = initialize(sc, codedShards, codedCast, aq, slices, progress);
+        books = lloyd(sc, codedShards, codedCast, aq, books, slices, progress);
         books = rounds(sc, codedShards, codedCast, aq, books, slices, progress);
         if (aq.halfCodebooks()) {
           books = toHalf(books); // codes are then chosen for exactly the codebooks the artifact stores
@@ -196,46 +197,100 @@ public final class AqCompressJob {
     return books;
   }
 
+  /** Per-shard work for an ordered aggregation (serializable: it ships to executors). */
+  interface ShardFn<T> extends java.io.Serializable {
+    T apply(AqTensor tensor, Shard shard);
+  }
+
+  /** Merge of two partial results (serializable: it ships to executors). */
+  interface Merge<T> extends java.io.Serializable {
+    T apply(T a, T b);
+  }
+
   /**
-   * Normal equations per group, merged in shard order: shards are summed in fixed blocks on
-   * executors, the blocks in order on the driver, so floating-point sums never depend on partitioning.
+   * A per-group sum of per-shard results, merged in shard order: shards are summed in fixed blocks
+   * on executors and the blocks in order on the driver, so floating-point sums never depend on
+   * how shards were spread over partitions.
    */
+  static <T> Map<Integer, T> orderedSums(JavaSparkContext sc, List<Shard> shards,
+      Broadcast<Map<Integer, AqTensor>> coded, int slices, ShardFn<T> perShard, Merge<T> merge) {
+    List<Tuple2<Tuple2<Integer, Long>, T>> blocks = new ArrayList<>(sc.parallelize(shards, slices)
+        .mapToPair(s -> {
+          AqTensor t = coded.value().get(s.tensorIndex());
+          return new Tuple2<>(new Tuple2<>(t.group(), blockOf(s)), new Tuple2<>(s, perShard.apply(t, s)));
+        })
+        .groupByKey(slices)
+        .mapToPair(kv -> {
+          List<Tuple2<Shard, T>> parts = new ArrayList<>();
+          kv._2().forEach(parts::add);
+          parts.sort(Comparator.comparingInt((Tuple2<Shard, T> e) -> e._1().tensorIndex())
+              .thenComparingInt(e -> e._1().shardIndex()));
+          T sum = null;
+          for (Tuple2<Shard, T> e : parts) {
+            sum = sum == null ? e._2() : merge.apply(sum, e._2());
+          }
+          return new Tuple2<>(kv._1(), sum);
+        })
+        .collect());
+    blocks.sort(Comparator.comparingInt((Tuple2<Tuple2<Integer, Long>, T> e) -> e._1()._1())
+        .thenComparingLong(e -> e._1()._2()));
+    Map<Integer, T> sums = new LinkedHashMap<>();
+    for (Tuple2<Tuple2<Integer, Long>, T> b : blocks) {
+      sums.merge(b._1()._1(), b._2(), merge::apply);
+    }
+    return sums;
+  }
+
+  /** Normal equations per group for the given codebooks, merged in shard order. */
   static Map<Integer, NormalEquations> normalEquations(JavaSparkContext sc, List<Shard> shards,
       Broadcast<Map<Integer, AqTensor>> coded, AqParams p, Map<Integer, Codebooks> books, int slices) {
     Map<Integer, AdditiveQuantizer> quantizers = new TreeMap<>();
     books.forEach((g, b) -> quantizers.put(g, new AdditiveQuantizer(b, p)));
     Broadcast<Map<Integer, AdditiveQuantizer>> cast = sc.broadcast(quantizers);
     try {
-      List<Tuple2<Tuple2<Integer, Long>, NormalEquations>> blocks = new ArrayList<>(sc.parallelize(shards, slices)
-          .mapToPair(s -> {
-            AqTensor t = coded.value().get(s.tensorIndex());
-            NormalEquations ne = AqShards.normalEquations(HadoopFiles.fileSystem(t.task().source().file()), t, s,
-                cast.value().get(t.group()));
-            return new Tuple2<>(new Tuple2<>(t.group(), blockOf(s)), new Tuple2<>(s, ne));
-          })
-          .groupByKey(slices)
-          .mapToPair(kv -> {
-            List<Tuple2<Shard, NormalEquations>> parts = new ArrayList<>();
-            kv._2().forEach(parts::add);
-            parts.sort(Comparator.comparingInt((Tuple2<Shard, NormalEquations> e) -> e._1().tensorIndex())
-                .thenComparingInt(e -> e._1().shardIndex()));
-            NormalEquations sum = null;
-            for (Tuple2<Shard, NormalEquations> e : parts) {
-              sum = sum == null ? e._2() : sum.merge(e._2());
-            }
-            return new Tuple2<>(kv._1(), sum);
-          })
-          .collect());
-      blocks.sort(Comparator.comparingInt((Tuple2<Tuple2<Integer, Long>, NormalEquations> e) -> e._1()._1())
-          .thenComparingLong(e -> e._1()._2()));
-      Map<Integer, NormalEquations> sums = new LinkedHashMap<>();
-      for (Tuple2<Tuple2<Integer, Long>, NormalEquations> b : blocks) {
-        sums.merge(b._1()._1(), b._2(), NormalEquations::merge);
-      }
-      return sums;
+      return orderedSums(sc, shards, coded, slices,
+          (t, s) -> AqShards.normalEquations(HadoopFiles.fileSystem(t.task().source().file()), t, s,
+              cast.value().get(t.group())),
+          NormalEquations::merge);
     } finally {
       cast.destroy();
     }
+  }
+
+  /**
+   * Refines the sample-fitted residual k-means over all subvectors: for each stage in turn, Lloyd
+   * iterations whose cluster sums are computed on executors and merged in shard order.
+   */
+  private static Map<Integer, Codebooks> lloyd(JavaSparkContext sc, List<Shard> shards,
+      Broadcast<Map<Integer, AqTensor>> coded, AqSettings aq, Map<Integer, Codebooks> books, int slices,
+      Progress progress) {
+    AqParams p = aq.params();
+    for (int stage = 0; stage < p.codebooks(); stage++) {
+      for (int it = 0; it < aq.initLloyd(); it++) {
+        long t0 = System.nanoTime();
+        Broadcast<Map<Integer, Codebooks>> cast = sc.broadcast(new TreeMap<>(books));
+        int m = stage;
+        try {
+          Map<Integer, nnzip.codec.aq.LloydSums> sums = orderedSums(sc, shards, coded, slices,
+              (t, s) -> {
+                float[] x = AqShards.subvectors(HadoopFiles.fileSystem(t.task().source().file()), t, s, p.dim());
+                return new nnzip.codec.aq.LloydSums(p.codewords(), p.dim())
+                    .add(x, x.length / p.dim(), cast.value().get(t.group()), m);
+              },
+              nnzip.codec.aq.LloydSums::merge);
+          Map<Integer, Codebooks> next = new TreeMap<>(books);
+          for (Map.Entry<Integer, nnzip.codec.aq.LloydSums> e : sums.entrySet()) {
+            next.put(e.getKey(), e.getValue().update(next.get(e.getKey()), m));
+          }
+          books = next;
+        } finally {
+          cast.destroy();
+        }
+        progress.report(String.format("aq init: residual k-means stage %d, Lloyd iteration %d over all subvectors, %.1f s",
+            stage + 1, it + 1, (System.nanoTime() - t0) / 1e9));
+      }
+    }
+    return books;
   }
 
   /** Block of a shard: consecutive shards of a tensor, in tensor order. */
