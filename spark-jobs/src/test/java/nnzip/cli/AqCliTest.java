@@ -39,19 +39,7 @@ class AqCliTest {
       }
       float[] x = CompressCliTest.floats(original.get(name));
       float[] y = CompressCliTest.floats(restored.get(name));
-      // Independent recomputation of MSE / variance from the two files.
-      double mean = 0;
-      for (float v : x) {
-        mean += v;
-      }
-      mean /= x.length;
-      double var = 0;
-      double sse = 0;
-      for (int i = 0; i < x.length; i++) {
-        var += (x[i] - mean) * (x[i] - mean);
-        sse += ((double) x[i] - y[i]) * ((double) x[i] - y[i]);
-      }
-      double rel = sse / var;
+      double rel = relativeMse(x, y);
       assertEquals(rel, t.get("relativeMse").asDouble(), rel * 1e-6, name);
       assertTrue(rel < 0.5, name + " is reconstructed, not noise: " + rel);
       long codeBytes = t.get("entries").get(0).get("chunks").findValues("bytes").stream().mapToLong(JsonNode::asLong).sum();
@@ -102,6 +90,13 @@ class AqCliTest {
         back.toString()).code());
     float[] x = CompressCliTest.floats(CompressCliTest.tensors(model).get("conv1.weight"));
     float[] y = CompressCliTest.floats(CompressCliTest.tensors(back).get("conv1.weight"));
+    double rel = relativeMse(x, y);
+    assertEquals(rel, f16.get("tensors").get(0).get("relativeMse").asDouble(), 1e-6 * rel,
+        "codes were chosen for, and the error measured with, the F16 codebooks the artifact stores");
+  }
+
+  /** Independent recomputation of MSE / variance of the original x against the restored y. */
+  static double relativeMse(float[] x, float[] y) {
     double mean = 0;
     for (float v : x) {
       mean += v;
@@ -113,8 +108,7 @@ class AqCliTest {
       var += (x[i] - mean) * (x[i] - mean);
       sse += ((double) x[i] - y[i]) * ((double) x[i] - y[i]);
     }
-    assertEquals(sse / var, f16.get("tensors").get(0).get("relativeMse").asDouble(), 1e-6 * sse / var,
-        "codes were chosen for, and the error measured with, the F16 codebooks the artifact stores");
+    return sse / var;
   }
 
   static JsonNode compress(String name, String... set) throws IOException {
