@@ -1,0 +1,95 @@
+package nnzip.train;
+
+import java.util.Locale;
+
+/**
+ * A first-order update rule with its hyperparameters: Adam (Kingma and Ba 2015, bias-corrected) or
+ * SGD with optional heavy-ball momentum. Updates run in plain Java in a fixed order, so the same
+ * gradients give bit-identical parameters on any machine; the state lives in {@link OptimizerState}.
+ *
+ * @param kind the rule
+ * @param learningRate step size, finite and &gt; 0
+ * @param beta1 Adam's first-moment decay, or SGD's momentum; in [0, 1)
+ * @param beta2 Adam's second-moment decay, in [0, 1) (unused by SGD)
+ * @param epsilon Adam's denominator guard, &gt; 0 (unused by SGD)
+ */
+public record Optimizer(Kind kind, double learningRate, double beta1, double beta2, double epsilon)
+    implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The update rules. */
+  public enum Kind {
+    ADAM, SGD;
+
+    /**
+     * The rule for a config string ("adam" or "sgd", any case).
+     *
+     * @throws IllegalArgumentException listing the valid names
+     */
+    public static Kind parse(String s) {
+      try {
+        return valueOf(s.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("optimizer '" + s + "' is not one of adam, sgd");
+      }
+    }
+  }
+
+  /** Checks every range. */
+  public Optimizer {
+    if (!(learningRate > 0 && Double.isFinite(learningRate))) {
+      throw new IllegalArgumentException("learning rate must be finite and > 0, got " + learningRate);
+    }
+    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+      throw new IllegalArgumentException("beta1/momentum and beta2 must be in [0, 1), got " + beta1 + ", " + beta2);
+    }
+    if (!(epsilon > 0)) {
+      throw new IllegalArgumentException("epsilon must be > 0, got " + epsilon);
+    }
+  }
+
+  /** Adam with the usual betas (0.9, 0.999) and epsilon 1e-8. */
+  public static Optimizer adam(double learningRate) {
+    return new Optimizer(Kind.ADAM, learningRate, 0.9, 0.999, 1e-8);
+  }
+
+  /** SGD with momentum (0 for plain SGD). */
+  public static Optimizer sgd(double learningRate, double momentum) {
+    return new Optimizer(Kind.SGD, learningRate, momentum, 0, 1e-8);
+  }
+
+  /**
+   * Applies one update in place.
+   *
+   * @param params parameter arrays, updated in place
+   * @param grads mean gradient per parameter, same lengths as params
+   * @param state the rule's state, advanced by one step
+   */
+  public void apply(float[][] params, float[][] grads, OptimizerState state) {
+    state.requireFits(params);
+    long t = state.advance();
+    double lr = learningRate;
+    if (kind == Kind.ADAM) {
+      lr *= Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
+    }
+    for (int p = 0; p < params.length; p++) {
+      float[] w = params[p];
+      float[] g = grads[p];
+      float[] m = state.first()[p];
+      float[] v = state.second()[p];
+      if (g.length != w.length) {
+        throw new IllegalArgumentException("gradient " + p + " has " + g.length + " values, parameter " + w.length);
+      }
+      for (int i = 0; i < w.length; i++) {
+        if (kind == Kind.ADAM) {
+          m[i] = (float) (beta1 * m[i] + (1 - beta1) * g[i]);
+          v[i] = (float) (beta2 * v[i] + (1 - beta2) * g[i] * (double) g[i]);
+          w[i] = (float) (w[i] - lr * m[i] / (Math.sqrt(v[i]) + epsilon));
+        } else {
+          m[i] = (float) (beta1 * m[i] + g[i]);
+          w[i] = (float) (w[i] - lr * m[i]);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package nnzip.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import nnzip.graph.ImportedGraph;
+import nnzip.graph.ImportedGraph.BatchNormStats;
+import org.nd4j.autodiff.loss.LossReduce;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * An imported classifier with a summed softmax cross-entropy loss on its logits, ready for
+ * gradient computation: the trainable parameters are the graph's VARIABLE-type variables (what
+ * the {@link nnzip.graph.WeightBinder} made trainable), in creation order. Gradients are sums over
+ * the examples of a chunk, so chunks of a batch add up to the batch's gradient in any grouping.
+ * Mutable and not thread-safe: one instance per thread.
+ */
+public final class TrainingGraph {
+  static final String LABEL = "nnzip.label";
+  static final String LOSS = "nnzip.loss";
+
+  private final ImportedGraph graph;
+  private final SameDiff sd;
+  private final List<String> trainable;
+  private final List<long[]> shapes;
+  private final List<String> outputs;
+
+  private TrainingGraph(ImportedGraph graph, List<String> trainable, List<long[]> shapes) {
+    this.graph = graph;
+    this.sd = graph.sd();
+    this.trainable = Collections.unmodifiableList(trainable);
+    this.shapes = Collections.unmodifiableList(shapes);
+    List<String> out = new ArrayList<>(List.of(LOSS, graph.logits()));
+    for (BatchNormStats bn : graph.batchNorms()) {
+      out.add(bn.batchMean());
+      out.add(bn.batchVar());
+    }
+    this.outputs = List.copyOf(out);
+  }
+
+  /** Adds the loss to an imported graph (before any output() call, as SameDiff requires). */
+  public static TrainingGraph of(ImportedGraph graph) {
+    SameDiff sd = graph.sd();
+    SDVariable label = sd.placeHolder(LABEL, DataType.FLOAT, -1, graph.numClasses());
+    sd.loss().softmaxCrossEntropy(LOSS, label, sd.getVariable(graph.logits()), null, LossReduce.SUM, 0.0);
+    sd.setLossVariables(LOSS);
+    List<String> names = new ArrayList<>();
+    List<long[]> shapes = new ArrayList<>();
+    for (SDVariable v : sd.variables()) {
+      if (v.getVariableType() == VariableType.VARIABLE) {
+        names.add(v.name());
+        shapes.add(v.getArr().shape());
+      }
+    }
+    return new TrainingGraph(graph, names, shapes);
+  }
+
+  /** The imported graph underneath. */
+  public ImportedGraph imported() {
+    return graph;
+  }
+
+  /** Names of the trainable parameters, in a fixed order. */
+  public List<String> trainable() {
+    return trainable;
+  }
+
+  /** The current values of the trainable parameters, in {@link #trainable()} order. */
+  public ParameterValues values() {
+    float[][] v = new float[trainable.size()][];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = flat(sd.getVariable(trainable.get(i)).getArr());
+    }
+    return new ParameterValues(trainable, shapes, v);
+  }
+
+  /**
+   * Sets the trainable parameters.
+   *
+   * @throws IllegalArgumentException if the names or sizes differ from {@link #trainable()}
+   */
+  public void setValues(ParameterValues values) {
+    values.requireSameLayout(trainable, shapes);
+    for (int i = 0; i < trainable.size(); i++) {
+      sd.getVariable(trainable.get(i)).setArray(Nd4j.create(values.values()[i].clone(), shapes.get(i), 'c'));
+    }
+  }
+
+  /** Sets one weight that is not trainable (a constant such as a BatchNorm running statistic). */
+  public void setConstant(String name, float[] value) {
+    INDArray arr = sd.getVariable(name).getArr();
+    arr.assign(Nd4j.create(value, arr.shape(), 'c'));
+  }
+
+  /**
+   * The gradient of the summed loss over one chunk of examples.
+   *
+   * @param x features, length n·(product of the input shape), row-major
+   * @param y classes, length ≥ n
+   * @param n examples, ≥ 1
+   */
+  public ChunkGradient gradient(float[] x, int[] y, int n) {
+    Map<String, INDArray> feed = Map.of(graph.input(), input(x, n), LABEL, oneHot(y, n));
+    OutAndGrad r = sd.calculateGradientsAndOutputs(feed, outputs, trainable);
+    float[][] grads = new float[trainable.size()][];
+    for (int i = 0; i < grads.length; i++) {
+      INDArray g = r.getGradients().get(trainable.get(i));
+      grads[i] = g == null ? new float[Math.toIntExact(java.util.Arrays.stream(shapes.get(i)).reduce(1, Math::multiplyExact))] : flat(g);
+    }
+    Map<String, INDArray> out = r.getOutputs();
+    float[] logits = flat(out.get(graph.logits()));
+    int correct = correct(logits, y, n, graph.numClasses());
+    List<float[]> stats = new ArrayList<>();
+    for (BatchNormStats bn : graph.batchNorms()) {
+      stats.add(flat(out.get(bn.batchMean())));
+      stats.add(flat(out.get(bn.batchVar())));
+    }
+    return new ChunkGradient(grads, out.get(LOSS).getDouble(0), correct, n, stats);
+  }
+
+  /** Logits for n examples, [n, numClasses] row-major. */
+  public float[] logits(float[] x, int n) {
+    INDArray out = sd.output(Map.of(graph.input(), input(x, n)), graph.logits()).get(graph.logits());
+    return flat(out);
+  }
+
+  /** Number of the first n examples whose largest logit is at their label. */
+  static int correct(float[] logits, int[] y, int n, int k) {
+    int correct = 0;
+    for (int i = 0; i < n; i++) {
+      int best = 0;
+      for (int j = 1; j < k; j++) {
+        if (logits[i * k + j] > logits[i * k + best]) {
+          best = j;
+        }
+      }
+      if (best == y[i]) {
+        correct++;
+      }
+    }
+    return correct;
+  }
+
+  private INDArray input(float[] x, int n) {
+    long[] shape = new long[graph.inputShape().length + 1];
+    shape[0] = n;
+    System.arraycopy(graph.inputShape(), 0, shape, 1, graph.inputShape().length);
+    return Nd4j.create(x, shape, 'c');
+  }
+
+  private INDArray oneHot(int[] y, int n) {
+    int k = graph.numClasses();
+    float[] h = new float[n * k];
+    for (int i = 0; i < n; i++) {
+      h[i * k + y[i]] = 1f;
+    }
+    return Nd4j.create(h, new long[] {n, k}, 'c');
+  }
+
+  static float[] flat(INDArray a) {
+    return a.dup('c').data().asFloat();
+  }
+}

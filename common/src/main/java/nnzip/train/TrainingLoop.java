@@ -1,0 +1,152 @@
+package nnzip.train;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import nnzip.graph.ImportedGraph.BatchNormStats;
+
+/**
+ * The driver's side of data-parallel training: for each step it asks a {@link GradientSource} for
+ * the chunk gradients, sums them in chunk order (in double), divides by the batch size, lets an
+ * optional {@link Regularizer} add its term, applies the {@link Optimizer}, and folds the chunks'
+ * BatchNorm batch statistics into the running ones in chunk order. Every {@code stepsPerRound} steps
+ * and at each epoch's end the state goes to the checkpoint sink; a run given a saved state resumes
+ * from it and reaches the same parameters bit for bit.
+ */
+public final class TrainingLoop {
+  /** Hooks for a term added to the loss outside the graph (DP-Net's clustering regularizer). */
+  public interface Regularizer {
+    /** Called before each epoch (e.g. to re-solve quantization levels). */
+    default void startEpoch(int epoch, ParameterValues params) {}
+
+    /** Adds the regularizer's gradient to the mean loss gradient, in place. */
+    void addGradient(ParameterValues params, float[][] grads);
+  }
+
+  /** Measures validation accuracy of a state (never the test set). */
+  @FunctionalInterface
+  public interface Validator {
+    double accuracy(TrainingState state);
+  }
+
+  private final TrainingPlan plan;
+  private final Optimizer optimizer;
+  private final List<BatchNormStats> batchNorms;
+  private Regularizer regularizer;
+
+  /**
+   * @param batchNorms the graph's BatchNorm nodes in TRAINING mode (empty otherwise)
+   */
+  public TrainingLoop(TrainingPlan plan, Optimizer optimizer, List<BatchNormStats> batchNorms) {
+    this.plan = Objects.requireNonNull(plan, "plan");
+    this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+    this.batchNorms = List.copyOf(batchNorms);
+  }
+
+  /** Adds a regularizer; returns this. */
+  public TrainingLoop withRegularizer(Regularizer r) {
+    this.regularizer = r;
+    return this;
+  }
+
+  /**
+   * Runs from {@code state} to the end of the plan.
+   *
+   * @param checkpoint receives the state every round and after every epoch
+   * @param progress receives each finished epoch's diagnostics
+   * @return the final state
+   */
+  public TrainingState run(TrainingState state, GradientSource source, Validator validator,
+      Consumer<TrainingState> checkpoint, Consumer<EpochStats> progress) {
+    ParameterValues params = state.params().copy();
+    OptimizerState opt = state.optimizer().copy();
+    Map<String, float[]> stats = copy(state.statistics());
+    TrainingState s = new TrainingState(state.epoch(), state.step(), params, opt, stats, state.history(),
+        state.epochLoss(), state.epochCorrect(), state.epochSeen());
+    while (s.epoch() <= plan.epochs()) {
+      int epoch = s.epoch();
+      if (s.step() == 0 && regularizer != null) {
+        regularizer.startEpoch(epoch, params);
+      }
+      int[] order = plan.order(epoch);
+      long start = System.nanoTime();
+      double loss = s.epochLoss();
+      long correct = s.epochCorrect();
+      long seen = s.epochSeen();
+      for (int step = s.step(); step < plan.stepsPerEpoch(); step++) {
+        List<int[]> chunks = plan.chunks(order, step);
+        List<ChunkGradient> grads = source.gradients(params, chunks);
+        int n = 0;
+        for (ChunkGradient g : grads) {
+          n += g.n();
+          loss += g.lossSum();
+          correct += g.correct();
+        }
+        seen += n;
+        float[][] mean = meanGradient(grads, params, n);
+        if (regularizer != null) {
+          regularizer.addGradient(params, mean);
+        }
+        optimizer.apply(params.values(), mean, opt);
+        updateRunningStatistics(grads, stats);
+        int done = step + 1;
+        if (done % plan.stepsPerRound() == 0 && done < plan.stepsPerEpoch()) {
+          checkpoint.accept(new TrainingState(epoch, done, params.copy(), opt.copy(), copy(stats), s.history(), loss,
+              correct, seen));
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      TrainingState atEnd = new TrainingState(epoch, plan.stepsPerEpoch(), params, opt, stats, s.history(), loss,
+          correct, seen);
+      EpochStats e = new EpochStats(epoch, plan.stepsPerEpoch(), loss / Math.max(1, seen),
+          validator.accuracy(atEnd), seconds);
+      s = atEnd.nextEpoch(e);
+      checkpoint.accept(new TrainingState(s.epoch(), 0, params.copy(), opt.copy(), copy(stats), s.history(), 0, 0, 0));
+      progress.accept(e);
+    }
+    return s;
+  }
+
+  /** Σ chunk gradients (in chunk order, in double) / n. */
+  static float[][] meanGradient(List<ChunkGradient> grads, ParameterValues params, int n) {
+    float[][] mean = new float[params.values().length][];
+    for (int p = 0; p < mean.length; p++) {
+      double[] sum = new double[params.values()[p].length];
+      for (ChunkGradient g : grads) {
+        float[] gp = g.gradients()[p];
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += gp[i];
+        }
+      }
+      float[] m = new float[sum.length];
+      for (int i = 0; i < m.length; i++) {
+        m[i] = (float) (sum[i] / n);
+      }
+      mean[p] = m;
+    }
+    return mean;
+  }
+
+  private void updateRunningStatistics(List<ChunkGradient> grads, Map<String, float[]> stats) {
+    for (ChunkGradient g : grads) {
+      for (int b = 0; b < batchNorms.size(); b++) {
+        BatchNormStats bn = batchNorms.get(b);
+        blend(stats.get(bn.runningMean()), g.batchStats().get(2 * b), bn.momentum());
+        blend(stats.get(bn.runningVar()), g.batchStats().get(2 * b + 1), bn.momentum());
+      }
+    }
+  }
+
+  private static Map<String, float[]> copy(Map<String, float[]> stats) {
+    Map<String, float[]> c = new java.util.LinkedHashMap<>();
+    stats.forEach((k, v) -> c.put(k, v.clone()));
+    return c;
+  }
+
+  private static void blend(float[] running, float[] batch, float momentum) {
+    for (int i = 0; i < running.length; i++) {
+      running[i] = momentum * running[i] + (1 - momentum) * batch[i];
+    }
+  }
+}
