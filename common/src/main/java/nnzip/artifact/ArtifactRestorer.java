@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import nnzip.InvalidInputException;
 import nnzip.codec.BitPacking;
 import nnzip.codec.ScalarCodec;
@@ -93,6 +94,24 @@ public final class ArtifactRestorer {
       }
       w.finish();
     }
+  }
+
+  /**
+   * The runnable ONNX model: the stored graph with every tensor restored in place (models under
+   * protobuf's 2 GiB limit).
+   *
+   * @throws InvalidInputException if the artifact holds no ONNX graph
+   */
+  public static byte[] toOnnxBytes(Artifact a) throws IOException {
+    if (a.manifest().graphKey() == null) {
+      throw new InvalidInputException(a.file() + ": the artifact holds no ONNX graph (its source was not ONNX)");
+    }
+    Map<String, byte[]> weights = new java.util.LinkedHashMap<>();
+    for (TensorRecord t : a.manifest().tensors()) {
+      weights.put(t.spec().name(), restoreToBytes(a, t));
+    }
+    byte[] graph = SafetensorsReader.readTensor(a.fileSystem(), a.entry(a.manifest().graphKey())).array();
+    return nnzip.io.onnx.OnnxWeightWriter.restoreBytes(graph, weights);
   }
 
   /** The dense bytes of one tensor in memory (tensors under 2 GiB, e.g. for an ONNX graph). */

@@ -83,14 +83,9 @@ final class DecompressCommand implements Command {
   }
 
   private static void writeOnnx(Artifact artifact, FileSystem fs, Path file) throws Exception {
-    Map<String, byte[]> weights = new LinkedHashMap<>();
-    for (TensorRecord t : artifact.manifest().tensors()) {
-      weights.put(t.spec().name(), ArtifactRestorer.restoreToBytes(artifact, t));
-    }
-    byte[] graph = SafetensorsReader.readTensor(artifact.fileSystem(), artifact.entry(artifact.manifest().graphKey()))
-        .array();
     try (OutputStream os = fs.create(file, true)) {
-      os.write(OnnxWeightWriter.restoreBytes(graph, weights));
+      os.write(ArtifactRestorer.toOnnxBytes(artifact));
     }
   }
+
 }

@@ -1,0 +1,232 @@
+package nnzip.finetune;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import nnzip.artifact.Artifact;
+import nnzip.artifact.ArtifactCodes;
+import nnzip.artifact.ArtifactWriter;
+import nnzip.artifact.Chunk;
+import nnzip.artifact.EntryData;
+import nnzip.artifact.Manifest;
+import nnzip.artifact.StoredEntry;
+import nnzip.artifact.TensorRecord;
+import nnzip.codec.BitPacking;
+import nnzip.compress.TensorReader;
+import nnzip.io.safetensors.SafetensorsReader;
+import nnzip.stats.ErrorStats;
+import nnzip.stats.Moments;
+import nnzip.tensor.DType;
+import nnzip.tensor.FloatCodec;
+import nnzip.train.ParameterValues;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Writes the finetuned model as a new artifact with the old one's codes: trained dp levels
+ * (re-sorted per channel with the codes renumbered, since the dp format keeps levels ascending),
+ * trained aq codebooks (rounded to F16 where the artifact stores them so), trained passthrough
+ * tensors; every other entry is copied. Each coded tensor's error fields are recomputed against
+ * the original weights, so the manifest tells how far finetuning moved the decoded model.
+ */
+public final class FinetunedArtifact {
+  private FinetunedArtifact() {}
+
+  /**
+   * Writes {@code file} from {@code old} and the trained values.
+   *
+   * @param model what {@link CompressedModel#of} made of {@code old}
+   * @param trained trained parameter values (binding parameters and passthrough tensors by key)
+   * @param original the original FLOAT weights by tensor name, for the error fields
+   * @param recipe recipe text stored in the new artifact
+   */
+  public static void write(Artifact old, CompressedModel model, ParameterValues trained, Map<String, float[]> original,
+      FileSystem fs, Path file, String recipe) throws IOException {
+    Map<String, EntryData> data = new HashMap<>();
+    Map<String, float[]> newParams = new HashMap<>();
+    Map<String, int[]> perm = new HashMap<>();
+    // Sort each dp level table; remember how codes are renumbered.
+    for (WeightBinding b : model.plan().coded().values()) {
+      if (b instanceof WeightBinding.Dp dp && !perm.containsKey(dp.parameter())) {
+        int k = levelCount(old, dp.parameter());
+        float[] levels = trained.get(dp.parameter()).clone();
+        perm.put(dp.parameter(), sortPerChannel(levels, k));
+        newParams.put(dp.parameter(), levels);
+      } else if (b instanceof WeightBinding.Aq aq) {
+        newParams.putIfAbsent(aq.parameter(), trained.get(aq.parameter()).clone());
+      }
+    }
+    List<StoredEntry> shared = new ArrayList<>();
+    for (StoredEntry e : old.manifest().shared()) {
+      shared.add(rewriteParam(old, e, sharedParam(model, e), newParams, data));
+    }
+    List<TensorRecord> records = new ArrayList<>();
+    for (TensorRecord t : old.manifest().tensors()) {
+      records.add(rewrite(old, model, t, trained, newParams, perm, original, data));
+    }
+    Manifest m = old.manifest();
+    Manifest next = new Manifest(m.formatVersion(), m.sourceFormat(), m.sourceMetadata(), m.graphKey(), records, shared);
+    for (StoredEntry e : next.allEntries()) {
+      data.computeIfAbsent(e.key(), key -> new EntryData.SourceRange(old.entry(key)));
+    }
+    if (m.graphKey() != null) {
+      data.put(m.graphKey(), new EntryData.InMemory(
+          SafetensorsReader.readTensor(old.fileSystem(), old.entry(m.graphKey())).array()));
+    }
+    String source = old.header().metadata().getOrDefault(Manifest.SOURCE_KEY, "");
+    ArtifactWriter.write(fs, file, next, recipe, source, data);
+  }
+
+  private static TensorRecord rewrite(Artifact old, CompressedModel model, TensorRecord t, ParameterValues trained,
+      Map<String, float[]> newParams, Map<String, int[]> perm, Map<String, float[]> original,
+      Map<String, EntryData> data) throws IOException {
+    String name = t.spec().name();
+    if (t.isPassthrough()) {
+      if (!trained.names().contains(name) || t.spec().dtype() != DType.F32) {
+        return t;
+      }
+      byte[] bytes = ArtifactWriter.floatBytes(trained.get(name));
+      Chunk c = chunk(bytes);
+      List<StoredEntry> entries = new ArrayList<>();
+      for (StoredEntry e : t.entries()) {
+        entries.add(e.role().equals(StoredEntry.DATA) ? new StoredEntry(e.key(), e.role(), List.of(c)) : e);
+        data.put(e.key(), new EntryData.InMemory(bytes));
+      }
+      return new TensorRecord(t.spec(), t.codec(), t.bits(), t.scope(), t.channels(), t.channelAxis(), List.of(c),
+          0, 0, entries);
+    }
+    WeightBinding b = model.plan().coded().get(name);
+    if (b == null) {
+      return t;
+    }
+    List<StoredEntry> entries = new ArrayList<>();
+    float[] decoded;
+    if (b instanceof WeightBinding.Dp dp) {
+      int[] p = perm.get(dp.parameter());
+      float[] levels = newParams.get(dp.parameter());
+      int k = 1 << t.bits();
+      int[] codes = new int[dp.index().length];
+      decoded = new float[codes.length];
+      for (int i = 0; i < codes.length; i++) {
+        int slot = p[dp.index()[i]];
+        decoded[i] = levels[slot];
+        codes[i] = slot % k;
+      }
+      for (StoredEntry e : t.entries()) {
+        if (e.role().equals(StoredEntry.CODES)) {
+          byte[] packed = new byte[(int) BitPacking.packedBytes(codes.length, t.bits())];
+          BitPacking.pack(codes, codes.length, t.bits(), packed, 0);
+          data.put(e.key(), new EntryData.InMemory(packed));
+          entries.add(new StoredEntry(e.key(), e.role(), List.of(chunk(packed))));
+        } else {
+          entries.add(rewriteParam(old, e, dp.parameter(), newParams, data));
+        }
+      }
+    } else {
+      WeightBinding.Aq aq = (WeightBinding.Aq) b;
+      for (StoredEntry e : t.entries()) {
+        entries.add(e.parameterName() != null && e.parameterName().equals("codewords")
+            ? rewriteParam(old, e, aq.parameter(), newParams, data) : e);
+      }
+      decoded = decodeAq(aq, newParams.get(aq.parameter()), t.spec().numElements());
+    }
+    float[] ref = original.get(name);
+    double rel = t.relativeMse();
+    double max = t.maxAbsError();
+    if (ref != null && ref.length == decoded.length) {
+      ErrorStats err = ErrorStats.of(ref, decoded, ref.length);
+      Moments mo = new Moments();
+      mo.add(ref, ref.length, 0);
+      rel = err.relativeMse(mo.variance());
+      max = err.maxAbsError();
+    }
+    return new TensorRecord(t.spec(), t.codec(), t.bits(), t.scope(), t.channels(), t.channelAxis(), t.original(),
+        rel, max, entries);
+  }
+
+  /** The weights an aq binding decodes to with these codebooks (F32 sums, as the restorer does). */
+  static float[] decodeAq(WeightBinding.Aq aq, float[] books, long n) {
+    int subs = aq.index()[0].length;
+    int d = aq.dim();
+    float[] out = new float[(int) n];
+    float[] v = new float[d];
+    for (int s = 0; s < subs; s++) {
+      Arrays.fill(v, 0f);
+      for (int[] idx : aq.index()) {
+        int base = idx[s] * d;
+        for (int t = 0; t < d; t++) {
+          v[t] += books[base + t];
+        }
+      }
+      for (int t = 0; t < d && (long) s * d + t < n; t++) {
+        out[s * d + t] = v[t] * aq.scale();
+      }
+    }
+    return out;
+  }
+
+  /** A parameter entry with new values (rounded to F16 when stored so); other entries as they are. */
+  private static StoredEntry rewriteParam(Artifact old, StoredEntry e, String param, Map<String, float[]> newParams,
+      Map<String, EntryData> data) {
+    float[] v = param == null ? null : newParams.get(param);
+    if (v == null || e.parameterName() == null
+        || !(e.parameterName().equals("codewords") || e.parameterName().equals("levels"))) {
+      return e;
+    }
+    if (e.isHalfParameter()) {
+      FloatCodec.roundTo(DType.F16, v, v.length);
+    }
+    byte[] bytes = e.isHalfParameter() ? ArtifactWriter.halfBytes(v) : ArtifactWriter.floatBytes(v);
+    data.put(e.key(), new EntryData.InMemory(bytes));
+    return new StoredEntry(e.key(), e.role(), List.of(chunk(bytes)));
+  }
+
+  private static String sharedParam(CompressedModel model, StoredEntry e) {
+    if ("codewords".equals(e.parameterName())) {
+      return CompressedModel.CODEBOOKS;
+    }
+    return "levels".equals(e.parameterName()) ? CompressedModel.LEVELS : null;
+  }
+
+  private static int levelCount(Artifact old, String param) {
+    String tensor = param.equals(CompressedModel.LEVELS) ? null : param.substring(CompressedModel.LEVELS.length() + 1);
+    for (TensorRecord t : old.manifest().tensors()) {
+      if ("dp".equals(t.codec()) && (tensor == null ? Manifest.GLOBAL_SCOPE.equals(t.scope()) : t.spec().name().equals(tensor))) {
+        return 1 << t.bits();
+      }
+    }
+    throw new IllegalStateException("no dp tensor for parameter " + param);
+  }
+
+  /**
+   * Sorts each channel's k levels ascending in place.
+   *
+   * @return for each old flat slot, its new flat slot
+   */
+  static int[] sortPerChannel(float[] levels, int k) {
+    int[] moved = new int[levels.length];
+    for (int c = 0; c < levels.length / k; c++) {
+      Integer[] order = new Integer[k];
+      for (int j = 0; j < k; j++) {
+        order[j] = j;
+      }
+      int base = c * k;
+      Arrays.sort(order, (x, y) -> Float.compare(levels[base + x], levels[base + y]));
+      float[] sorted = new float[k];
+      for (int j = 0; j < k; j++) {
+        sorted[j] = levels[base + order[j]];
+        moved[base + order[j]] = base + j;
+      }
+      System.arraycopy(sorted, 0, levels, base, k);
+    }
+    return moved;
+  }
+
+  private static Chunk chunk(byte[] bytes) {
+    return new Chunk(bytes.length, TensorReader.hex(TensorReader.sha256().digest(bytes)));
+  }
+}
