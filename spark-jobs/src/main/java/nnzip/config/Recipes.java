@@ -189,6 +189,28 @@ public final class Recipes {
     }
   }
 
+  /**
+   * The finetune part of a resolved recipe.
+   *
+   * @throws UsageException naming the key whose value is invalid
+   */
+  public static nnzip.train.TrainingSettings training(Config c) {
+    try {
+      double lr = c.getDouble("finetune.lr");
+      double momentum = c.getDouble("finetune.momentum");
+      nnzip.train.Optimizer.Kind kind = nnzip.train.Optimizer.Kind.parse(c.getString("finetune.optimizer"));
+      nnzip.train.Optimizer opt = kind == nnzip.train.Optimizer.Kind.ADAM
+          ? new nnzip.train.Optimizer(kind, lr, momentum, 0.999, 1e-8) : nnzip.train.Optimizer.sgd(lr, momentum);
+      return new nnzip.train.TrainingSettings(c.getInt("finetune.epochs"), opt, c.getInt("finetune.batch"),
+          c.getInt("finetune.chunk"), c.getDouble("finetune.validation"), c.getInt("finetune.steps-per-round"),
+          c.getLong("seed"), c.getDouble("finetune.dp-net.lambda"), c.getInt("finetune.dp-net.epochs"));
+    } catch (ConfigException e) {
+      throw new UsageException("recipe: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("recipe: finetune: " + e.getMessage());
+    }
+  }
+
   /** The key that sets the scope of the recipe's codec: {@code dp.scope} for dp, else {@code scope}. */
   private static String scopeKey(Config c) {
     return "dp".equals(c.getString("codec")) ? "dp.scope" : "scope";

@@ -1,0 +1,32 @@
+package nnzip.data;
+
+/**
+ * A data set by reference, so executors load the same examples the driver planned with: the
+ * {@code --data} argument, the validation share and the split seed. Loading is deterministic.
+ *
+ * @param spec a dataset name ({@code fashion-mnist}) or a Hadoop path
+ * @param validation share of the training set held out for validation, in (0, 1)
+ * @param seed seed of the split
+ */
+public record DataRef(String spec, double validation, long seed) implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The training set split into the part trained on and the validation part. */
+  public Dataset.Split split() {
+    return load().train().split(validation, seed);
+  }
+
+  /** The test set (for final reports only). */
+  public Dataset test() {
+    return load().test();
+  }
+
+  /** Shape of one example without the batch dimension (e.g. [1, 28, 28]). */
+  public int[] exampleShape() {
+    return load().exampleShape();
+  }
+
+  private Datasets load() {
+    return Datasets.load(spec);
+  }
+}
