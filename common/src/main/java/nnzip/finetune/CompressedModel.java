@@ -14,6 +14,8 @@ import nnzip.artifact.TensorRecord;
 import nnzip.codec.TensorLayout;
 import nnzip.codec.dp.DpCodec;
 import nnzip.tensor.DType;
+import nnzip.train.WeightBinding;
+import nnzip.train.WeightPlan;
 
 /**
  * An artifact made ready for finetuning: the runnable ONNX model restored from it (the starting

@@ -23,6 +23,8 @@ import nnzip.stats.Moments;
 import nnzip.tensor.DType;
 import nnzip.tensor.FloatCodec;
 import nnzip.train.ParameterValues;
+import nnzip.train.WeightBinding;
+import nnzip.train.WeightPlan;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -132,7 +134,7 @@ public final class FinetunedArtifact {
         entries.add(e.parameterName() != null && e.parameterName().equals("codewords")
             ? rewriteParam(old, e, aq.parameter(), newParams, data) : e);
       }
-      decoded = decodeAq(aq, newParams.get(aq.parameter()), t.spec().numElements());
+      decoded = aq.decode(newParams.get(aq.parameter()));
     }
     float[] ref = original.get(name);
     double rel = t.relativeMse();
@@ -146,27 +148,6 @@ public final class FinetunedArtifact {
     }
     return new TensorRecord(t.spec(), t.codec(), t.bits(), t.scope(), t.channels(), t.channelAxis(), t.original(),
         rel, max, entries);
-  }
-
-  /** The weights an aq binding decodes to with these codebooks (F32 sums, as the restorer does). */
-  static float[] decodeAq(WeightBinding.Aq aq, float[] books, long n) {
-    int subs = aq.index()[0].length;
-    int d = aq.dim();
-    float[] out = new float[(int) n];
-    float[] v = new float[d];
-    for (int s = 0; s < subs; s++) {
-      Arrays.fill(v, 0f);
-      for (int[] idx : aq.index()) {
-        int base = idx[s] * d;
-        for (int t = 0; t < d; t++) {
-          v[t] += books[base + t];
-        }
-      }
-      for (int t = 0; t < d && (long) s * d + t < n; t++) {
-        out[s * d + t] = v[t] * aq.scale();
-      }
-    }
-    return out;
   }
 
   /** A parameter entry with new values (rounded to F16 when stored so); other entries as they are. */

@@ -1,7 +1,7 @@
 package nnzip.train;
 
 import java.util.Map;
-import nnzip.finetune.WeightPlan;
+import nnzip.train.WeightPlan;
 import nnzip.graph.GraphMode;
 import nnzip.graph.OnnxGraphImporter;
 import nnzip.io.onnx.OnnxModelFile;
@@ -20,7 +20,7 @@ public record GraphSetup(byte[] onnx, WeightPlan plan, nnzip.graph.GraphMode mod
 
   /** Imports the model and adds the loss. */
   public TrainingGraph build() {
-    return TrainingGraph.of(OnnxGraphImporter.load(OnnxModelFile.parse(onnx, "model"), plan, mode));
+    return TrainingGraph.of(OnnxGraphImporter.load(OnnxModelFile.parse(onnx, "model"), plan, mode), plan);
   }
 
   /** The same setup in another mode. */

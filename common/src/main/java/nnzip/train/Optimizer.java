@@ -69,9 +69,9 @@ public record Optimizer(Kind kind, double learningRate, double beta1, double bet
     state.requireFits(params);
     long t = state.advance();
     double lr = learningRate;
-    if (kind == Kind.ADAM) {
-      lr *= Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
-    }
+    // PyTorch's form: lr · m̂ / (√v̂ + ε) with the bias corrections applied to both moments.
+    double correction1 = 1 - Math.pow(beta1, t);
+    double sqrtCorrection2 = Math.sqrt(1 - Math.pow(beta2, t));
     for (int p = 0; p < params.length; p++) {
       float[] w = params[p];
       float[] g = grads[p];
@@ -84,7 +84,7 @@ public record Optimizer(Kind kind, double learningRate, double beta1, double bet
         if (kind == Kind.ADAM) {
           m[i] = (float) (beta1 * m[i] + (1 - beta1) * g[i]);
           v[i] = (float) (beta2 * v[i] + (1 - beta2) * g[i] * (double) g[i]);
-          w[i] = (float) (w[i] - lr * m[i] / (Math.sqrt(v[i]) + epsilon));
+          w[i] = (float) (w[i] - lr / correction1 * m[i] / (Math.sqrt(v[i]) / sqrtCorrection2 + epsilon));
         } else {
           m[i] = (float) (beta1 * m[i] + g[i]);
           w[i] = (float) (w[i] - lr * m[i]);

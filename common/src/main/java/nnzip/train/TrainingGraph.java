@@ -17,10 +17,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * An imported classifier with a summed softmax cross-entropy loss on its logits, ready for
- * gradient computation: the trainable parameters are the graph's VARIABLE-type variables (what
- * the {@link nnzip.graph.WeightBinder} made trainable), in creation order. Gradients are sums over
- * the examples of a chunk, so chunks of a batch add up to the batch's gradient in any grouping.
- * Mutable and not thread-safe: one instance per thread.
+ * gradient computation. The graph's VARIABLE-type variables are its weights; the trainable
+ * parameters are those of a {@link ParameterSpace} over them (the weights themselves, or the
+ * codebooks / levels they are decoded from), so values in and gradients out are always in
+ * parameter space. Gradients are sums over the examples of a chunk, so chunks of a batch add up to
+ * the batch's gradient in any grouping. Mutable and not thread-safe: one instance per thread.
  */
 public final class TrainingGraph {
   static final String LABEL = "nnzip.label";
@@ -31,9 +32,11 @@ public final class TrainingGraph {
   private final List<String> trainable;
   private final List<long[]> shapes;
   private final List<String> outputs;
+  private final ParameterSpace space;
 
-  private TrainingGraph(ImportedGraph graph, List<String> trainable, List<long[]> shapes) {
+  private TrainingGraph(ImportedGraph graph, List<String> trainable, List<long[]> shapes, WeightPlan plan) {
     this.graph = graph;
+    this.space = new ParameterSpace(plan, trainable, shapes);
     this.sd = graph.sd();
     this.trainable = Collections.unmodifiableList(trainable);
     this.shapes = Collections.unmodifiableList(shapes);
@@ -45,8 +48,17 @@ public final class TrainingGraph {
     this.outputs = List.copyOf(out);
   }
 
-  /** Adds the loss to an imported graph (before any output() call, as SameDiff requires). */
+  /** Adds the loss to an imported graph whose every variable trains as it is. */
   public static TrainingGraph of(ImportedGraph graph) {
+    return of(graph, WeightPlan.allTrainable(java.util.Set.of()));
+  }
+
+  /**
+   * Adds the loss to an imported graph (before any output() call, as SameDiff requires).
+   *
+   * @param plan the plan the graph was imported with (its bindings define the parameters)
+   */
+  public static TrainingGraph of(ImportedGraph graph, WeightPlan plan) {
     SameDiff sd = graph.sd();
     SDVariable label = sd.placeHolder(LABEL, DataType.FLOAT, -1, graph.numClasses());
     sd.loss().softmaxCrossEntropy(LOSS, label, sd.getVariable(graph.logits()), null, LossReduce.SUM, 0.0);
@@ -59,7 +71,7 @@ public final class TrainingGraph {
         shapes.add(v.getArr().shape());
       }
     }
-    return new TrainingGraph(graph, names, shapes);
+    return new TrainingGraph(graph, names, shapes, plan);
   }
 
   /** The imported graph underneath. */
@@ -69,27 +81,33 @@ public final class TrainingGraph {
 
   /** Names of the trainable parameters, in a fixed order. */
   public List<String> trainable() {
+    return space.names();
+  }
+
+  /** Names of the graph's weight variables, in graph order. */
+  public List<String> weights() {
     return trainable;
   }
 
-  /** The current values of the trainable parameters, in {@link #trainable()} order. */
+  /** The starting values of the trainable parameters, in {@link #trainable()} order. */
   public ParameterValues values() {
     float[][] v = new float[trainable.size()][];
     for (int i = 0; i < v.length; i++) {
       v[i] = flat(sd.getVariable(trainable.get(i)).getArr());
     }
-    return new ParameterValues(trainable, shapes, v);
+    return space.initial(new ParameterValues(trainable, shapes, v));
   }
 
   /**
-   * Sets the trainable parameters.
+   * Sets the trainable parameters (decoding coded weights).
    *
    * @throws IllegalArgumentException if the names or sizes differ from {@link #trainable()}
    */
   public void setValues(ParameterValues values) {
-    values.requireSameLayout(trainable, shapes);
+    ParameterValues weights = space.toGraph(values);
+    weights.requireSameLayout(trainable, shapes);
     for (int i = 0; i < trainable.size(); i++) {
-      sd.getVariable(trainable.get(i)).setArray(Nd4j.create(values.values()[i].clone(), shapes.get(i), 'c'));
+      sd.getVariable(trainable.get(i)).setArray(Nd4j.create(weights.values()[i].clone(), shapes.get(i), 'c'));
     }
   }
 
@@ -122,7 +140,7 @@ public final class TrainingGraph {
       stats.add(flat(out.get(bn.batchMean())));
       stats.add(flat(out.get(bn.batchVar())));
     }
-    return new ChunkGradient(grads, out.get(LOSS).getDouble(0), correct, n, stats);
+    return new ChunkGradient(space.toParameters(grads), out.get(LOSS).getDouble(0), correct, n, stats);
   }
 
   /** Logits for n examples, [n, numClasses] row-major. */

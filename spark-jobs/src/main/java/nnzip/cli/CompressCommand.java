@@ -28,14 +28,16 @@ final class CompressCommand implements Command {
   @Override
   public String help() {
     return """
-        usage: nnzip compress --in IN --out OUT [--recipe NAME|FILE] [--set key=value]... [--master URL]
-                              [--overwrite] [--json] [--verbose]
+        usage: nnzip compress --in IN --out OUT [--recipe NAME|FILE] [--set key=value]... [--data D]
+                              [--master URL] [--overwrite] [--json]
 
           --in IN          model: a .safetensors file, a model.safetensors.index.json (or a directory
                            holding one), or an .onnx file; any Hadoop path (file://, hdfs://, s3a://)
           --out OUT        artifact to write (conventionally *.nnz.safetensors); written atomically
           --recipe R       bundled recipe (%s) or a HOCON file
           --set k=v        override one recipe key (repeatable); unknown keys are an error
+          --data D         data set for finetuning (finetune.epochs > 0): fashion-mnist, an .npz file
+                           or a directory of IDX files; needs an ONNX model as --in
           --master URL     Spark master (default: spark-submit's, else local[*])
           --overwrite      replace OUT if it exists
           --json           print the result as JSON on stdout instead of the table
@@ -55,34 +57,70 @@ final class CompressCommand implements Command {
           shard-bytes      source bytes per encode task                (64m)
           partitions       encode partitions, 0 = default parallelism  (0)
           seed             seed of random choices                      (42)
+          finetune.epochs / lr / optimizer / momentum / batch / chunk / validation / steps-per-round
+                           finetuning on the task loss with codes frozen (epochs 0 = off); a
+                           checkpoint OUT.ckpt is written every round and resumed from after a crash
+          finetune.dp-net.lambda / epochs   DP-Net's clustering regularizer before dp quantization
         """.formatted(String.join(", ", Recipes.bundledNames()));
   }
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(argv, Set.of("--in", "--out", "--recipe", "--set", "--master"), Set.of("--overwrite", "--json"));
+    Args a = Args.parse(argv, Set.of("--in", "--out", "--recipe", "--set", "--master", "--data"), Set.of("--overwrite", "--json"));
     String in = a.require("--in");
     String outPath = a.require("--out");
     Config recipe = Recipes.resolve(a.get("--recipe"), a.all("--set"));
     CompressionSettings settings = Recipes.settings(recipe);
     nnzip.compress.aq.AqSettings aqSettings = Recipes.aqSettings(recipe); // the whole recipe is checked up front
+    nnzip.train.TrainingSettings training = Recipes.training(recipe);
+    boolean finetune = training.epochs() > 0 || (training.dpNetEpochs() > 0 && training.dpNetLambda() > 0);
+    if (finetune && a.get("--data") == null) {
+      throw new UsageException("finetuning (finetune.epochs > 0) needs --data (e.g. --data fashion-mnist)");
+    }
+    if (!finetune && a.get("--data") != null) {
+      throw new UsageException("--data is only used for finetuning; set finetune.epochs > 0");
+    }
     SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip compress");
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       nnzip.Progress progress = msg -> err.println("[nnzip] " + msg);
-      CompressJob.Result r = settings.codec() == nnzip.codec.CodecKind.AQ
-          ? nnzip.job.AqCompressJob.run(sc, settings, aqSettings, Recipes.render(recipe), in, outPath,
-              a.has("--overwrite"), progress)
-          : CompressJob.run(sc, settings, Recipes.render(recipe), in, outPath, a.has("--overwrite"), progress);
+      String rendered = Recipes.render(recipe);
+      nnzip.job.FinetuneJob.Compressor compressor = (src, dst) -> settings.codec() == nnzip.codec.CodecKind.AQ
+          ? nnzip.job.AqCompressJob.run(sc, settings, aqSettings, rendered, src, dst, true, progress)
+          : CompressJob.run(sc, settings, rendered, src, dst, true, progress);
+      nnzip.job.FinetuneJob.Outcome tuned = null;
+      CompressJob.Result r;
+      if (finetune) {
+        tuned = nnzip.job.FinetuneJob.run(sc, compressor, settings, training, rendered, in, outPath,
+            a.has("--overwrite"), new nnzip.data.DataRef(a.get("--data"), training.validation(), training.seed()),
+            progress);
+        r = tuned.result();
+      } else {
+        r = settings.codec() == nnzip.codec.CodecKind.AQ
+            ? nnzip.job.AqCompressJob.run(sc, settings, aqSettings, rendered, in, outPath, a.has("--overwrite"), progress)
+            : CompressJob.run(sc, settings, rendered, in, outPath, a.has("--overwrite"), progress);
+      }
       if (a.has("--json")) {
         ObjectNode o = ManifestJson.toTree(r.manifest());
         o.put("sourceBytes", r.sourceBytes());
         o.put("artifactBytes", r.artifactBytes());
         o.put("ratio", r.ratio());
         o.put("seconds", r.seconds());
+        if (tuned != null) {
+          ObjectNode f = o.putObject("finetune");
+          f.put("testAccuracyBefore", tuned.testBefore());
+          f.put("testAccuracyAfter", tuned.testAfter());
+          var h = f.putArray("epochs");
+          tuned.history().forEach(e -> h.addObject().put("epoch", e.epoch()).put("trainLoss", e.trainLoss())
+              .put("validationAccuracy", e.validationAccuracy()).put("msPerStep", e.millisPerStep()));
+        }
         out.println(o.toPrettyString());
       } else {
         CompressionTable.print(out, r.manifest(), r.sourceBytes(), r.artifactBytes());
+        if (tuned != null) {
+          out.printf("test accuracy of the decoded model: %.2f%% before finetuning, %.2f%% after%n",
+              100 * tuned.testBefore(), 100 * tuned.testAfter());
+        }
       }
       return Main.OK;
     } finally {

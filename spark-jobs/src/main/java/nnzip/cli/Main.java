@@ -27,7 +27,8 @@ public final class Main {
   static Map<String, Command> commands() {
     Map<String, Command> m = new LinkedHashMap<>();
     for (Command c : new Command[] {
-        new CompressCommand(), new DecompressCommand(), new InspectCommand(), new DemoCommand(), new BenchCommand()}) {
+        new CompressCommand(), new DecompressCommand(), new InspectCommand(), new TrainCommand(), new EvalCommand(),
+        new DemoCommand(), new BenchCommand()}) {
       m.put(c.name(), c);
     }
     return m;

@@ -1,4 +1,4 @@
-package nnzip.finetune;
+package nnzip.train;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -9,13 +9,12 @@ import nnzip.graph.WeightBinder;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Which weights train and how: coded weights through their {@link WeightBinding} (the parameters
- * they share are created on first use, from {@code parameters}), frozen weights (BatchNorm running
- * statistics, tensors of codecs without trainable parameters) as constants, every other weight as
- * a trainable variable of its own. Serializable, so executors rebuild the same graph.
+ * Which weights train and how: frozen weights (BatchNorm running statistics, tensors of codecs
+ * without trainable parameters) become graph constants, every other weight a graph variable. Coded
+ * weights are variables too, but what trains is their {@link WeightBinding}'s parameter (see
+ * {@link ParameterSpace}). Serializable, so executors rebuild the same graph and mapping.
  *
  * @param coded bindings by weight key
  * @param parameters initial values and shapes of the binding parameters, by name
@@ -49,14 +48,6 @@ public record WeightPlan(Map<String, WeightBinding> coded, Map<String, Parameter
 
   @Override
   public SDVariable bind(SameDiff sd, String key, INDArray value) {
-    WeightBinding b = coded.get(key);
-    if (b != null) {
-      if (!sd.hasVariable(b.parameter())) {
-        Parameter p = parameters.get(b.parameter());
-        sd.var(b.parameter(), Nd4j.create(p.values().clone(), p.shape(), 'c'));
-      }
-      return b.build(sd, key);
-    }
     return frozen.contains(key) ? sd.constant(key, value) : sd.var(key, value);
   }
 }

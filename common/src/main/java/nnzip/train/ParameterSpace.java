@@ -1,0 +1,87 @@
+package nnzip.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+
+/**
+ * The trainable parameters of a plan over a graph's variables, and the two maps between them:
+ * parameters → graph weights (decode the coded weights, copy the others) and graph-weight gradients
+ * → parameter gradients (the chain rule of each binding, summed in a fixed order). Parameters are
+ * the binding parameters in order of first use, then the uncoded graph variables in graph order.
+ */
+public final class ParameterSpace implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+  private final WeightPlan plan;
+  private final List<String> graphNames;
+  private final List<long[]> graphShapes;
+  private final List<String> names = new ArrayList<>();
+  private final List<long[]> shapes = new ArrayList<>();
+
+  /**
+   * @param graphNames the graph's trainable variable names, in graph order
+   * @param graphShapes their shapes
+   */
+  public ParameterSpace(WeightPlan plan, List<String> graphNames, List<long[]> graphShapes) {
+    this.plan = plan;
+    this.graphNames = List.copyOf(graphNames);
+    this.graphShapes = List.copyOf(graphShapes);
+    for (String g : graphNames) {
+      WeightBinding b = plan.coded().get(g);
+      if (b != null && !names.contains(b.parameter())) {
+        names.add(b.parameter());
+        shapes.add(plan.parameters().get(b.parameter()).shape());
+      }
+    }
+    for (int i = 0; i < graphNames.size(); i++) {
+      if (!plan.coded().containsKey(graphNames.get(i))) {
+        names.add(graphNames.get(i));
+        shapes.add(graphShapes.get(i));
+      }
+    }
+  }
+
+  /** The starting parameters: binding parameters from the plan, the rest from the graph's values. */
+  public ParameterValues initial(ParameterValues graphValues) {
+    float[][] v = new float[names.size()][];
+    for (int i = 0; i < v.length; i++) {
+      WeightPlan.Parameter p = plan.parameters().get(names.get(i));
+      v[i] = p != null ? p.values().clone() : graphValues.get(names.get(i)).clone();
+    }
+    return new ParameterValues(names, shapes, v);
+  }
+
+  /** The graph's weights for these parameters. */
+  public ParameterValues toGraph(ParameterValues params) {
+    float[][] v = new float[graphNames.size()][];
+    for (int i = 0; i < v.length; i++) {
+      WeightBinding b = plan.coded().get(graphNames.get(i));
+      v[i] = b != null ? b.decode(params.get(b.parameter())) : params.get(graphNames.get(i));
+    }
+    return new ParameterValues(graphNames, graphShapes, v);
+  }
+
+  /** Parameter gradients from graph-weight gradients (in graph order). */
+  public float[][] toParameters(float[][] graphGrads) {
+    Map<String, float[]> g = new LinkedHashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      g.put(names.get(i), new float[Math.toIntExact(java.util.Arrays.stream(shapes.get(i)).reduce(1, Math::multiplyExact))]);
+    }
+    for (int i = 0; i < graphNames.size(); i++) {
+      WeightBinding b = plan.coded().get(graphNames.get(i));
+      if (b != null) {
+        b.addGradient(graphGrads[i], g.get(b.parameter()));
+      } else {
+        g.put(graphNames.get(i), graphGrads[i]);
+      }
+    }
+    return g.values().toArray(new float[0][]);
+  }
+
+  /** Parameter names, in order. */
+  public List<String> names() {
+    return List.copyOf(names);
+  }
+}

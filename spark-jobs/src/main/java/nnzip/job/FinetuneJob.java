@@ -1,0 +1,184 @@
+package nnzip.job;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import nnzip.InvalidInputException;
+import nnzip.Progress;
+import nnzip.artifact.Artifact;
+import nnzip.artifact.AtomicOutput;
+import nnzip.compress.CompressionSettings;
+import nnzip.compress.TensorReader;
+import nnzip.data.DataRef;
+import nnzip.data.Dataset;
+import nnzip.finetune.CompressedModel;
+import nnzip.finetune.DpNetRegularizer;
+import nnzip.finetune.FinetunedArtifact;
+import nnzip.train.WeightPlan;
+import nnzip.graph.BatchNormWeights;
+import nnzip.graph.GraphMode;
+import nnzip.io.HadoopFiles;
+import nnzip.io.onnx.OnnxModelFile;
+import nnzip.io.onnx.OnnxWeight;
+import nnzip.io.onnx.OnnxWeightWriter;
+import nnzip.io.onnx.OnnxWeights;
+import nnzip.tensor.DType;
+import nnzip.train.EpochStats;
+import nnzip.train.Evaluation;
+import nnzip.train.GraphSetup;
+import nnzip.train.TrainingGraph;
+import nnzip.train.TrainingSettings;
+import nnzip.train.TrainingState;
+import onnx.Onnx.ModelProto;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Compression followed by finetuning on the task loss: optionally DP-Net's regularized training of
+ * the full-precision model first, then the compress job into a staging artifact, then data-parallel
+ * finetuning of the codebooks / levels and full-precision tensors with the codes frozen, then the
+ * finetuned artifact, committed atomically. The test set is only evaluated for the report.
+ */
+public final class FinetuneJob {
+  private FinetuneJob() {}
+
+  /** The compress job to run on a model: (in, out) → result. */
+  @FunctionalInterface
+  public interface Compressor {
+    CompressJob.Result compress(String in, String out) throws IOException;
+  }
+
+  /**
+   * What finetuning did.
+   *
+   * @param result the final artifact
+   * @param testBefore test accuracy of the decoded model before finetuning
+   * @param testAfter test accuracy after
+   * @param history per-epoch diagnostics
+   */
+  public record Outcome(CompressJob.Result result, double testBefore, double testAfter, List<EpochStats> history) {}
+
+  /**
+   * Runs the whole pipeline.
+   *
+   * @param in an ONNX model
+   * @param out artifact to write
+   */
+  public static Outcome run(JavaSparkContext sc, Compressor compressor, CompressionSettings settings,
+      TrainingSettings training, String recipe, String in, String out, boolean overwrite, DataRef data,
+      Progress progress) throws IOException {
+    long start = System.nanoTime();
+    Path source = HadoopFiles.qualify(in);
+    FileSystem inFs = HadoopFiles.fileSystem(source.toString());
+    if (!inFs.exists(source)) {
+      throw new InvalidInputException("no such file: " + source);
+    }
+    if (!source.getName().endsWith(".onnx")) {
+      throw new InvalidInputException(source + ": finetuning needs an ONNX model (the graph to train)");
+    }
+    ModelProto original = OnnxModelFile.read(inFs, source);
+    Path target = HadoopFiles.qualify(out);
+    FileSystem outFs = HadoopFiles.fileSystem(target.toString());
+    Dataset.Split split = data.split();
+    Dataset test = data.test();
+    String ckptBase = target + ".ckpt";
+    try (AtomicOutput output = AtomicOutput.create(outFs, target, overwrite)) {
+      String stageIn = in;
+      if (training.dpNetEpochs() > 0 && training.dpNetLambda() > 0) {
+        ModelProto regularized = dpNet(sc, original, settings, training, data, split, ckptBase + "-dpnet", recipe,
+            progress);
+        Path p = new Path(output.tempDir(), "dpnet.onnx");
+        OnnxModelFile.write(outFs, p, regularized);
+        stageIn = p.toString();
+      }
+      Path stage = new Path(output.tempDir(), "stage.nnz.safetensors");
+      CompressJob.Result compressed = compressor.compress(stageIn, stage.toString());
+      Artifact stage1 = Artifact.open(outFs, stage);
+      CompressedModel model = CompressedModel.of(stage1, BatchNormWeights.runningStatistics(original));
+      // BatchNorm stays in inference mode: finetuning keeps the running statistics of the model.
+      GraphSetup setup = new GraphSetup(model.onnx(), model.plan(), GraphMode.INFERENCE);
+      TrainingGraph init = setup.build();
+      double before = Evaluation.accuracy(init, test);
+      progress.report(String.format("finetune: %d trainable parameters (%d coded tensors); decoded model before"
+          + " finetuning: validation %.2f%%", init.values().count(), model.plan().coded().size(),
+          100 * Evaluation.accuracy(init, split.validation())));
+      String fingerprint = "finetune " + sha256(outFs, stage) + " " + recipe.hashCode() + " " + data;
+      TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data,
+          training.plan(split.train().n(), training.epochs()), training.optimizer(), null, ckptBase, fingerprint),
+          TrainingState.start(init.values(), Map.of()), split.validation(), progress);
+      double after = Evaluation.accuracy(init, done.params(), Map.of(), test);
+      FinetunedArtifact.write(stage1, model, done.params(), floatWeights(original), outFs, output.stagingFile(),
+          recipe);
+      Artifact result = Artifact.open(outFs, output.stagingFile());
+      result.verify();
+      long bytes = result.fileSize();
+      output.commit();
+      HadoopFiles.deleteQuietly(outFs, new Path(ckptBase));
+      return new Outcome(new CompressJob.Result(Artifact.open(outFs, target).manifest(), compressed.sourceBytes(),
+          bytes, (System.nanoTime() - start) / 1e9), before, after, done.history());
+    }
+  }
+
+  /** DP-Net: trains every weight dp will code with the clustering regularizer; returns the model. */
+  private static ModelProto dpNet(JavaSparkContext sc, ModelProto original, CompressionSettings settings,
+      TrainingSettings training, DataRef data, Dataset.Split split, String ckpt, String recipe, Progress progress)
+      throws IOException {
+    Set<String> frozen = BatchNormWeights.runningStatistics(original);
+    GraphSetup setup = new GraphSetup(original.toByteArray(), WeightPlan.allTrainable(frozen), GraphMode.TRAINING);
+    TrainingGraph init = setup.build();
+    List<String> coded = new ArrayList<>();
+    OnnxWeights weights = OnnxWeights.of(original);
+    for (String name : init.trainable()) {
+      OnnxWeight w = weights.byKey().get(name);
+      if (w != null && !settings.keepsAsIs(w.spec())) {
+        coded.add(name);
+      }
+    }
+    progress.report("dp-net: " + training.dpNetEpochs() + " epochs with the clustering regularizer (lambda "
+        + training.dpNetLambda() + ") on " + coded.size() + " tensors");
+    DpNetRegularizer reg = new DpNetRegularizer(coded, 1 << settings.bits(), training.dpNetLambda());
+    TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data,
+        training.plan(split.train().n(), training.dpNetEpochs()), training.optimizer(), reg, ckpt,
+        "dp-net " + recipe.hashCode() + " " + data), TrainingState.start(init.values(), GraphSetup.statistics(init)),
+        split.validation(), progress);
+    Map<String, byte[]> bytes = new HashMap<>();
+    for (int i = 0; i < done.params().names().size(); i++) {
+      bytes.put(done.params().names().get(i), nnzip.artifact.ArtifactWriter.floatBytes(done.params().values()[i]));
+    }
+    done.statistics().forEach((k, v) -> bytes.put(k, nnzip.artifact.ArtifactWriter.floatBytes(v)));
+    HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(ckpt), new Path(ckpt));
+    return OnnxWeightWriter.replace(original, bytes);
+  }
+
+  /** Every F32 weight of the model as floats, by key. */
+  static Map<String, float[]> floatWeights(ModelProto model) throws IOException {
+    OnnxWeights w = OnnxWeights.of(model);
+    Map<String, float[]> out = new HashMap<>();
+    for (OnnxWeight x : w.list()) {
+      if (x.spec().dtype() == DType.F32) {
+        float[] v = new float[(int) x.spec().numElements()];
+        ByteBuffer.wrap(w.bytes(x.key())).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        out.put(x.key(), v);
+      }
+    }
+    return out;
+  }
+
+  private static String sha256(FileSystem fs, Path p) throws IOException {
+    MessageDigest d = TensorReader.sha256();
+    try (var in = fs.open(p)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        d.update(buf, 0, n);
+      }
+    }
+    return TensorReader.hex(d.digest());
+  }
+}
