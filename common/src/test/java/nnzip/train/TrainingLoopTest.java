@@ -1,0 +1,161 @@
+package nnzip.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import nnzip.InvalidInputException;
+import nnzip.data.Dataset;
+import nnzip.graph.ImportedGraph;
+import nnzip.io.HadoopFiles;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The driver's training loop on a small softmax regression: chunking does not change a step beyond
+ * float rounding, the loop learns, and a run resumed from a checkpoint file reaches bit-identical
+ * parameters to an uninterrupted one.
+ */
+class TrainingLoopTest {
+  private static final int DIM = 6;
+  private static final int CLASSES = 3;
+
+  /** A separable 3-class problem: class = argmax of three fixed projections. */
+  static Dataset data(int n, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    float[] x = new float[n * DIM];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      double best = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < DIM; j++) {
+        x[i * DIM + j] = (float) rng.nextGaussian();
+      }
+      for (int c = 0; c < CLASSES; c++) {
+        double s = x[i * DIM + c] + 0.5 * x[i * DIM + c + 3];
+        if (s > best) {
+          best = s;
+          y[i] = c;
+        }
+      }
+    }
+    return new Dataset(x, y, n, DIM, CLASSES);
+  }
+
+  static TrainingGraph graph() {
+    SameDiff sd = SameDiff.create();
+    SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, DIM);
+    SDVariable w = sd.var("W", Nd4j.create(new float[DIM * CLASSES], new long[] {DIM, CLASSES}, 'c'));
+    SDVariable b = sd.var("b", Nd4j.create(new float[CLASSES], new long[] {CLASSES}, 'c'));
+    sd.mmul(x, w).add("logits", b);
+    return TrainingGraph.of(new ImportedGraph(sd, "x", new long[] {DIM}, "logits", "logits", CLASSES,
+        List.of("W", "b"), List.of()), WeightPlan.allTrainable(Set.of()));
+  }
+
+  @Test
+  void chunkedGradientEqualsTheWholeBatchGradient() {
+    Dataset d = data(64, 1);
+    TrainingGraph g = graph();
+    ParameterValues p = g.values();
+    p.values()[0][4] = 0.3f;
+    g.setValues(p);
+    ChunkGradient whole = g.gradient(d.features(), d.labels(), d.n());
+    int[] all = new int[64];
+    Arrays.setAll(all, i -> i);
+    List<ChunkGradient> chunks = new LocalGradients(g, d).gradients(p,
+        List.of(Arrays.copyOfRange(all, 0, 20), Arrays.copyOfRange(all, 20, 41), Arrays.copyOfRange(all, 41, 64)));
+    float[][] mean = TrainingLoop.meanGradient(chunks, p, 64);
+    for (int i = 0; i < mean.length; i++) {
+      for (int j = 0; j < mean[i].length; j++) {
+        assertEquals(whole.gradients()[i][j] / 64, mean[i][j], 1e-6);
+      }
+    }
+    assertEquals(whole.lossSum(), chunks.stream().mapToDouble(ChunkGradient::lossSum).sum(), 1e-4);
+  }
+
+  @Test
+  void planVisitsEveryExampleOncePerEpochInChunksOfTheStep() {
+    TrainingPlan plan = new TrainingPlan(103, 2, 20, 8, 3, 7);
+    assertEquals(6, plan.stepsPerEpoch());
+    int[] order = plan.order(1);
+    int[] seen = new int[103];
+    for (int s = 0; s < plan.stepsPerEpoch(); s++) {
+      List<int[]> chunks = plan.chunks(order, s);
+      int size = 0;
+      for (int[] c : chunks) {
+        assertTrue(c.length <= 8);
+        size += c.length;
+        for (int r : c) {
+          seen[r]++;
+        }
+      }
+      assertEquals(s < 5 ? 20 : 3, size);
+    }
+    assertTrue(Arrays.stream(seen).allMatch(v -> v == 1));
+    assertArrayEquals(order, plan.order(1));
+    assertNotEquals(Arrays.toString(order), Arrays.toString(plan.order(2)));
+  }
+
+  private static TrainingState train(TrainingPlan plan, Dataset d, TrainingState from, List<TrainingState> saved) {
+    TrainingGraph g = graph();
+    TrainingLoop loop = new TrainingLoop(plan, Optimizer.adam(0.05), List.of());
+    return loop.run(from == null ? TrainingState.start(g.values(), Map.of()) : from, new LocalGradients(g, d),
+        s -> Evaluation.accuracy(graph(), s.params(), Map.of(), d), saved::add, e -> { });
+  }
+
+  @Test
+  void trainingLearnsTheProblem() {
+    Dataset d = data(400, 2);
+    TrainingState end = train(new TrainingPlan(400, 3, 32, 8, 5, 3), d, null, new ArrayList<>());
+    assertEquals(3, end.history().size());
+    assertTrue(end.history().get(2).validationAccuracy() > 0.9, "accuracy " + end.history());
+    assertTrue(end.history().get(2).trainLoss() < end.history().get(0).trainLoss());
+  }
+
+  @Test
+  void aRunResumedFromACheckpointFileEndsBitIdentical(@TempDir java.nio.file.Path dir) throws Exception {
+    Dataset d = data(200, 4);
+    TrainingPlan plan = new TrainingPlan(200, 2, 16, 4, 3, 9);
+    List<TrainingState> saved = new ArrayList<>();
+    TrainingState straight = train(plan, d, null, saved);
+    // Take a checkpoint from the middle of epoch 1 (a "killed" run) through the file format.
+    TrainingState mid = saved.get(2);
+    assertEquals(1, mid.epoch());
+    assertEquals(9, mid.step());
+    FileSystem fs = HadoopFiles.fileSystem(dir.toString());
+    Path file = new Path(dir.toUri().toString(), "run.ckpt");
+    CheckpointFile.write(fs, file, "run-a", mid);
+    TrainingState loaded = CheckpointFile.read(fs, file, "run-a").orElseThrow();
+    TrainingState resumed = train(plan, d, loaded, new ArrayList<>());
+    assertEquals(straight.params(), resumed.params());
+    assertEquals(straight.optimizer().steps(), resumed.optimizer().steps());
+    assertEquals(straight.history().get(1).trainLoss(), resumed.history().get(1).trainLoss());
+    assertThrows(InvalidInputException.class, () -> CheckpointFile.read(fs, file, "run-b"));
+  }
+
+  @Test
+  void aTruncatedCheckpointIsAClearError(@TempDir java.nio.file.Path dir) throws Exception {
+    FileSystem fs = HadoopFiles.fileSystem(dir.toString());
+    Path file = new Path(dir.toUri().toString(), "x.ckpt");
+    TrainingGraph g = graph();
+    CheckpointFile.write(fs, file, "fp", TrainingState.start(g.values(), Map.of("s", new float[] {1, 2})));
+    byte[] all = java.nio.file.Files.readAllBytes(dir.resolve("x.ckpt"));
+    java.nio.file.Files.write(dir.resolve("x.ckpt"), Arrays.copyOf(all, all.length - 5));
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> CheckpointFile.read(fs, file, "fp"));
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    assertTrue(CheckpointFile.read(fs, new Path(dir.toUri().toString(), "none"), "fp").isEmpty());
+  }
+}
