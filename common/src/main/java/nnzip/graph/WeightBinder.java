@@ -13,16 +13,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 @FunctionalInterface
 public interface WeightBinder {
   /** Every weight becomes a trainable variable named after its key. */
-  WeightBinder VARIABLES = (sd, key, value) -> sd.var(key, value);
+  WeightBinder VARIABLES = (sd, key, value) -> sd.var(OnnxGraphImporter.variableName(key), value);
 
   /** Every weight becomes a constant (inference only). */
-  WeightBinder CONSTANTS = (sd, key, value) -> sd.constant(key, value);
+  WeightBinder CONSTANTS = (sd, key, value) -> sd.constant(OnnxGraphImporter.variableName(key), value);
 
   /**
    * The SameDiff variable standing for one weight.
    *
    * @param sd the graph being built
-   * @param key the weight's key (the initializer's name, or the Constant node's output name)
+   * @param key the weight's key (the initializer's name, or the Constant node's output name); the
+   *     variable's name must be {@link OnnxGraphImporter#variableName}(key)
    * @param value the stored value, FLOAT, in the ONNX shape
    * @return a variable of {@code value}'s shape and FLOAT type
    */

@@ -35,8 +35,8 @@ public record GraphSetup(byte[] onnx, WeightPlan plan, nnzip.graph.GraphMode mod
   public static Map<String, float[]> statistics(TrainingGraph g) {
     Map<String, float[]> stats = new java.util.LinkedHashMap<>();
     for (var bn : g.imported().batchNorms()) {
-      stats.put(bn.runningMean(), TrainingGraph.flat(g.imported().sd().getVariable(bn.runningMean()).getArr()));
-      stats.put(bn.runningVar(), TrainingGraph.flat(g.imported().sd().getVariable(bn.runningVar()).getArr()));
+      stats.put(bn.runningMean(), TrainingGraph.flat(g.imported().sd().getVariable(nnzip.graph.OnnxGraphImporter.variableName(bn.runningMean())).getArr()));
+      stats.put(bn.runningVar(), TrainingGraph.flat(g.imported().sd().getVariable(nnzip.graph.OnnxGraphImporter.variableName(bn.runningVar())).getArr()));
     }
     return stats;
   }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import nnzip.graph.ImportedGraph;
 import nnzip.graph.ImportedGraph.BatchNormStats;
+import nnzip.graph.OnnxGraphImporter;
 import org.nd4j.autodiff.loss.LossReduce;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -33,10 +34,12 @@ public final class TrainingGraph {
   private final List<long[]> shapes;
   private final List<String> outputs;
   private final ParameterSpace space;
+  private final List<String> variables;
 
   private TrainingGraph(ImportedGraph graph, List<String> trainable, List<long[]> shapes, WeightPlan plan) {
     this.graph = graph;
     this.space = new ParameterSpace(plan, trainable, shapes);
+    this.variables = trainable.stream().map(OnnxGraphImporter::variableName).toList();
     this.sd = graph.sd();
     this.trainable = Collections.unmodifiableList(trainable);
     this.shapes = Collections.unmodifiableList(shapes);
@@ -67,7 +70,7 @@ public final class TrainingGraph {
     List<long[]> shapes = new ArrayList<>();
     for (SDVariable v : sd.variables()) {
       if (v.getVariableType() == VariableType.VARIABLE) {
-        names.add(v.name());
+        names.add(OnnxGraphImporter.onnxName(v.name()));
         shapes.add(v.getArr().shape());
       }
     }
@@ -93,7 +96,7 @@ public final class TrainingGraph {
   public ParameterValues values() {
     float[][] v = new float[trainable.size()][];
     for (int i = 0; i < v.length; i++) {
-      v[i] = flat(sd.getVariable(trainable.get(i)).getArr());
+      v[i] = flat(sd.getVariable(OnnxGraphImporter.variableName(trainable.get(i))).getArr());
     }
     return space.initial(new ParameterValues(trainable, shapes, v));
   }
@@ -107,13 +110,13 @@ public final class TrainingGraph {
     ParameterValues weights = space.toGraph(values);
     weights.requireSameLayout(trainable, shapes);
     for (int i = 0; i < trainable.size(); i++) {
-      sd.getVariable(trainable.get(i)).setArray(Nd4j.create(weights.values()[i].clone(), shapes.get(i), 'c'));
+      sd.getVariable(OnnxGraphImporter.variableName(trainable.get(i))).setArray(Nd4j.create(weights.values()[i].clone(), shapes.get(i), 'c'));
     }
   }
 
   /** Sets one weight that is not trainable (a constant such as a BatchNorm running statistic). */
   public void setConstant(String name, float[] value) {
-    INDArray arr = sd.getVariable(name).getArr();
+    INDArray arr = sd.getVariable(OnnxGraphImporter.variableName(name)).getArr();
     arr.assign(Nd4j.create(value, arr.shape(), 'c'));
   }
 
@@ -126,10 +129,10 @@ public final class TrainingGraph {
    */
   public ChunkGradient gradient(float[] x, int[] y, int n) {
     Map<String, INDArray> feed = Map.of(graph.input(), input(x, n), LABEL, oneHot(y, n));
-    OutAndGrad r = sd.calculateGradientsAndOutputs(feed, outputs, trainable);
+    OutAndGrad r = sd.calculateGradientsAndOutputs(feed, outputs, variables);
     float[][] grads = new float[trainable.size()][];
     for (int i = 0; i < grads.length; i++) {
-      INDArray g = r.getGradients().get(trainable.get(i));
+      INDArray g = r.getGradients().get(OnnxGraphImporter.variableName(trainable.get(i)));
       grads[i] = g == null ? new float[Math.toIntExact(java.util.Arrays.stream(shapes.get(i)).reduce(1, Math::multiplyExact))] : flat(g);
     }
     Map<String, INDArray> out = r.getOutputs();

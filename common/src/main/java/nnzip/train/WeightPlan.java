@@ -48,6 +48,7 @@ public record WeightPlan(Map<String, WeightBinding> coded, Map<String, Parameter
 
   @Override
   public SDVariable bind(SameDiff sd, String key, INDArray value) {
-    return frozen.contains(key) ? sd.constant(key, value) : sd.var(key, value);
+    String name = nnzip.graph.OnnxGraphImporter.variableName(key);
+    return frozen.contains(key) ? sd.constant(name, value) : sd.var(name, value);
   }
 }
