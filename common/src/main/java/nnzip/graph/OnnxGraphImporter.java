@@ -1,12 +1,18 @@
 package nnzip.graph;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import nnzip.InvalidInputException;
 import nnzip.io.onnx.OnnxWeight;
 import nnzip.io.onnx.OnnxWeights;
@@ -14,6 +20,8 @@ import nnzip.tensor.DType;
 import onnx.Onnx.GraphProto;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.NodeProto;
+import onnx.Onnx.OperatorSetIdProto;
+import onnx.Onnx.TensorProto;
 import onnx.Onnx.TensorShapeProto;
 import onnx.Onnx.ValueInfoProto;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -22,49 +30,76 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Maps an ONNX graph to SameDiff, operator by operator, tracking every tensor's static shape (the
- * batch dimension symbolic). Supported: Gemm, MatMul, Add, Mul, Conv, Relu, LeakyRelu, Sigmoid,
- * Tanh, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization, Flatten, Reshape, Concat,
- * Dropout, Softmax, Identity. Any other operator, or an attribute value outside what is mapped, is
- * an {@link InvalidInputException} naming the op and node. ND4J's own ONNX importer is not used: it
- * computes wrong results (DESIGN.md).
+ * Maps the main graph of an ONNX classifier to a SameDiff graph, operator by operator, tracking
+ * every tensor's static shape with the batch dimension dynamic. Weights enter through a {@link
+ * WeightBinder}, keyed as {@link OnnxWeights} keys them, and every ONNX tensor's variable is named
+ * {@link #variableName}(its ONNX name). ND4J's own ONNX importer is not used: it computes wrong
+ * results (DESIGN.md, "Training engine facts").
  */
 public final class OnnxGraphImporter {
-  /** Operators this importer maps. */
+  /** Operators this importer maps (besides Constant, whose tensor is a weight). */
   public static final List<String> SUPPORTED = List.of("Gemm", "MatMul", "Add", "Mul", "Conv", "Relu", "LeakyRelu",
       "Sigmoid", "Tanh", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape",
       "Concat", "Dropout", "Softmax", "Identity");
 
   private final SameDiff sd = SameDiff.create();
+  /** ONNX tensor name → its variable, and its static shape (-1 where it depends on the batch). */
   private final Map<String, SDVariable> vars = new HashMap<>();
   private final Map<String, long[]> shapes = new HashMap<>();
+  /** Variable names that stand for ONNX tensors (never renamed once given). */
+  private final Set<String> onnxVariables = new HashSet<>();
+  /** Every ONNX tensor name of the graph, as variable names: internal variables avoid them. */
+  private final Set<String> reserved = new HashSet<>();
   private final Map<String, OnnxWeight> weightByName = new HashMap<>();
+  private final Map<String, Integer> weightOrder = new HashMap<>();
   private final List<String> bound = new ArrayList<>();
   private final List<ImportedGraph.BatchNormStats> batchNorms = new ArrayList<>();
   private final OnnxWeights weights;
   private final WeightBinder binder;
   private final GraphMode mode;
   private final String graphName;
+  private final long opset;
 
   private OnnxGraphImporter(ModelProto model, WeightBinder binder, GraphMode mode) {
     this.weights = OnnxWeights.of(model);
     this.binder = binder;
     this.mode = mode;
-    this.graphName = model.getGraph().getName().isEmpty() ? "ONNX graph" : "ONNX graph '" + model.getGraph().getName() + "'";
-    for (OnnxWeight w : weights.list()) {
-      if (w.depth() == 0) {
-        weightByName.put(w.tensorName(), w);
+    String name = model.getGraph().getName();
+    this.graphName = name.isEmpty() ? "ONNX graph" : "ONNX graph '" + name + "'";
+    long version = 13; // a model without a default-domain import is read with today's semantics
+    for (OperatorSetIdProto o : model.getOpsetImportList()) {
+      if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
+        version = o.getVersion();
+      }
+    }
+    this.opset = version;
+    List<OnnxWeight> list = weights.list();
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).depth() == 0) {
+        weightByName.put(list.get(i).tensorName(), list.get(i));
+        weightOrder.put(list.get(i).key(), i);
       }
     }
   }
 
   /**
-   * Imports a single-input classifier.
+   * Imports a classifier: one FLOAT input [batch, fixed dims...], one output whose last dimension
+   * is the number of classes.
    *
-   * @throws InvalidInputException naming the op and node for an unsupported operator or attribute
-   *     value, or the input when the graph has not exactly one FLOAT input
+   * @param model the ONNX model; only its main graph is read, with all weight data inside the
+   *     protobuf (raw_data or typed fields)
+   * @param binder makes the variable of each FLOAT weight the graph uses (initializers and Constant
+   *     node values, keyed by initializer name or Constant output name); called once per weight, in
+   *     order of first use
+   * @param mode how BatchNormalization behaves
+   * @throws InvalidInputException naming the op and node for an unsupported operator, attribute
+   *     value or input shape; naming the inputs when the graph has not exactly one FLOAT input
+   *     besides its initializers, or not exactly one output
    */
   public static ImportedGraph load(ModelProto model, WeightBinder binder, GraphMode mode) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(binder, "binder");
+    Objects.requireNonNull(mode, "mode");
     return new OnnxGraphImporter(model, binder, mode).run(model.getGraph());
   }
 
@@ -79,48 +114,74 @@ public final class OnnxGraphImporter {
   }
 
   private ImportedGraph run(GraphProto g) {
-    List<ValueInfoProto> inputs = new ArrayList<>();
-    for (ValueInfoProto v : g.getInputList()) {
-      if (!weightByName.containsKey(v.getName())) {
-        inputs.add(v);
-      }
+    ValueInfoProto in = theInput(g);
+    if (g.getOutputCount() != 1) {
+      throw new InvalidInputException(graphName + ": nnzip imports classifiers with one output, found "
+          + g.getOutputCount());
     }
-    if (inputs.size() != 1 || g.getOutputCount() != 1) {
-      throw new InvalidInputException(graphName + ": nnzip imports classifiers with one input and one output, found "
-          + inputs.size() + " inputs and " + g.getOutputCount() + " outputs");
+    Set<String> consumed = new HashSet<>();
+    for (NodeProto n : g.getNodeList()) {
+      consumed.addAll(n.getInputList());
+      n.getOutputList().forEach(o -> reserved.add(variableName(o)));
     }
-    ValueInfoProto in = inputs.get(0);
-    if (in.getType().getTensorType().getElemType() != onnx.Onnx.TensorProto.DataType.FLOAT_VALUE) {
-      throw new InvalidInputException(graphName + ": input '" + in.getName() + "' is not FLOAT");
+    consumed.add(g.getOutput(0).getName());
+    g.getInitializerList().forEach(t -> reserved.add(variableName(t.getName())));
+    long[] shape = inputShape(in);
+    String input = variableName(in.getName());
+    reserved.add(input);
+    onnxVariables.add(input);
+    vars.put(in.getName(), sd.placeHolder(input, DataType.FLOAT, shape));
+    shapes.put(in.getName(), shape);
+    for (NodeProto n : g.getNodeList()) {
+      node(n, consumed);
     }
+    String out = g.getOutput(0).getName();
+    NodeProto last = producer(g, out);
+    if (last == null || last.getOpType().equals("Constant")) {
+      throw new InvalidInputException(graphName + ": output '" + out + "' is not computed by a node");
+    }
+    long[] outShape = shapes.get(out);
+    if (outShape.length < 2 || outShape[outShape.length - 1] < 1) {
+      throw new InvalidInputException(graphName + ": output '" + out + "' has shape " + Arrays.toString(outShape)
+          + "; a classifier's output is [batch, ..., classes] with a fixed number of classes");
+    }
+    String logits = last.getOpType().equals("Softmax") ? vars.get(last.getInput(0)).name() : vars.get(out).name();
+    bound.sort(Comparator.comparing(weightOrder::get));
+    return new ImportedGraph(sd, input, Arrays.copyOfRange(shape, 1, shape.length), vars.get(out).name(), logits,
+        Math.toIntExact(outShape[outShape.length - 1]), List.copyOf(bound), List.copyOf(batchNorms));
+  }
+
+  /** The one graph input that is not an initializer; it must be FLOAT. */
+  private ValueInfoProto theInput(GraphProto g) {
+    Set<String> initializers = new HashSet<>();
+    g.getInitializerList().forEach(t -> initializers.add(t.getName()));
+    List<ValueInfoProto> inputs = g.getInputList().stream().filter(v -> !initializers.contains(v.getName())).toList();
+    if (inputs.size() != 1 || inputs.get(0).getType().getTensorType().getElemType() != TensorProto.DataType.FLOAT_VALUE) {
+      List<String> described = inputs.stream().map(v -> "'" + v.getName() + "' ("
+          + TensorProto.DataType.forNumber(v.getType().getTensorType().getElemType()) + ")").toList();
+      throw new InvalidInputException(graphName + ": nnzip imports graphs with exactly one FLOAT input besides the"
+          + " initializers, found " + inputs.size() + (inputs.isEmpty() ? "" : ": " + String.join(", ", described)));
+    }
+    return inputs.get(0);
+  }
+
+  /** [-1, d1, ...]: dimension 0 is the batch whatever the model says; the others must be fixed. */
+  private long[] inputShape(ValueInfoProto in) {
     TensorShapeProto sp = in.getType().getTensorType().getShape();
     if (sp.getDimCount() < 2) {
-      throw new InvalidInputException(graphName + ": input '" + in.getName() + "' needs a batch dimension and a shape");
+      throw new InvalidInputException(graphName + ": input '" + in.getName() + "' has rank " + sp.getDimCount()
+          + "; nnzip needs [batch, features...]");
     }
     long[] shape = new long[sp.getDimCount()];
     shape[0] = -1;
     for (int i = 1; i < shape.length; i++) {
       if (!sp.getDim(i).hasDimValue() || sp.getDim(i).getDimValue() < 1) {
-        throw new InvalidInputException(graphName + ": input '" + in.getName() + "' dimension " + i + " is not fixed");
+        throw new InvalidInputException(graphName + ": input '" + in.getName() + "' dimension " + i
+            + " is not a fixed size (only the batch dimension 0 may be symbolic)");
       }
       shape[i] = sp.getDim(i).getDimValue();
     }
-    long[] placeholder = shape.clone();
-    vars.put(in.getName(), sd.placeHolder(variableName(in.getName()), DataType.FLOAT, placeholder));
-    shapes.put(in.getName(), shape);
-    for (NodeProto n : g.getNodeList()) {
-      node(n);
-    }
-    String out = g.getOutput(0).getName();
-    SDVariable o = tensor(out, null);
-    String logits = out;
-    NodeProto last = producer(g, out);
-    if (last != null && last.getOpType().equals("Softmax")) {
-      logits = last.getInput(0);
-    }
-    long[] outShape = shapes.get(out);
-    return new ImportedGraph(sd, variableName(in.getName()), Arrays.copyOfRange(shape, 1, shape.length),
-        o.name(), variableName(logits), (int) outShape[outShape.length - 1], bound, batchNorms);
+    return shape;
   }
 
   private static NodeProto producer(GraphProto g, String tensor) {
@@ -132,7 +193,50 @@ public final class OnnxGraphImporter {
     return null;
   }
 
-  /** The variable of an ONNX tensor: computed, the input, or a weight bound on first use. */
+  private void node(NodeProto n, Set<String> consumed) {
+    if (n.getOpType().equals("Constant") && n.getDomain().isEmpty()) {
+      // Its tensor is a weight (OnnxWeights keys it by the output name), bound where it is used.
+      if (n.getAttributeCount() != 1 || !n.getAttribute(0).getName().equals("value")) {
+        throw unsupported(n, "a Constant without a single 'value' tensor attribute");
+      }
+      return;
+    }
+    if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
+      throw unsupported(n, "domain '" + n.getDomain() + "'");
+    }
+    if (n.getOutputCount() < 1 || n.getOutput(0).isEmpty()) {
+      throw unsupported(n, "a node without its first output");
+    }
+    for (int i = 1; i < n.getOutputCount(); i++) {
+      if (consumed.contains(n.getOutput(i))) {
+        throw unsupported(n, "output " + i + " ('" + n.getOutput(i) + "'), which the graph uses,");
+      }
+    }
+    OnnxOps.Result r = OnnxOps.map(this, n);
+    String out = n.getOutput(0);
+    SDVariable v = r.var();
+    if (onnxVariables.contains(v.name())) {
+      v = sd.identity(v); // the op passed a named tensor through; give the output its own variable
+    }
+    String name = variableName(out);
+    claim(name);
+    v.rename(name);
+    onnxVariables.add(name);
+    vars.put(out, v);
+    shapes.put(out, r.shape());
+  }
+
+  /** Frees {@code name} if SameDiff gave it to an internal variable (e.g. "add" to an Add op). */
+  private void claim(String name) {
+    if (sd.hasVariable(name)) {
+      if (onnxVariables.contains(name)) {
+        throw new InvalidInputException(graphName + ": tensor '" + onnxName(name) + "' is defined twice");
+      }
+      sd.renameVariable(name, freshName(name + ".internal"));
+    }
+  }
+
+  /** The variable of an ONNX tensor: computed, the input, or a FLOAT weight bound on first use. */
   private SDVariable tensor(String name, NodeProto user) {
     SDVariable v = vars.get(name);
     if (v != null) {
@@ -140,65 +244,40 @@ public final class OnnxGraphImporter {
     }
     OnnxWeight w = weightByName.get(name);
     if (w == null) {
-      throw new InvalidInputException(graphName + ": tensor '" + name + "'" + (user == null ? "" : " used by node '"
-          + nodeName(user) + "'") + " is neither computed, an input, nor a weight");
+      throw new InvalidInputException(graphName + ": tensor '" + name + "' used by node '" + nodeName(user)
+          + "' is neither computed before it, the input, nor a weight");
     }
     if (w.spec().dtype() != DType.F32) {
-      throw new InvalidInputException(graphName + ": weight '" + name + "' is " + w.spec().dtype()
-          + "; only FLOAT weights can enter the graph");
+      throw unsupported(user, "input '" + name + "' of type " + w.spec().dtype() + " (weights entering the graph"
+          + " must be FLOAT)");
     }
-    float[] values = floats(w);
+    ByteBuffer b = ByteBuffer.wrap(bytes(w)).order(ByteOrder.LITTLE_ENDIAN);
+    float[] values = new float[Math.toIntExact(w.spec().numElements())];
+    b.asFloatBuffer().get(values);
     long[] shape = w.spec().shape();
-    v = binder.bind(sd, w.key(), Nd4j.create(values, shape.length == 0 ? new long[0] : shape, 'c'));
+    String varName = variableName(w.key());
+    claim(varName);
+    v = binder.bind(sd, w.key(), Nd4j.create(values, shape, 'c'));
+    if (!v.name().equals(varName)) {
+      throw new IllegalStateException("the binder named weight '" + w.key() + "' '" + v.name() + "', expected '"
+          + varName + "'");
+    }
+    onnxVariables.add(varName);
     bound.add(w.key());
     vars.put(name, v);
     shapes.put(name, shape.clone());
     return v;
   }
 
-  private float[] floats(OnnxWeight w) {
+  private byte[] bytes(OnnxWeight w) {
     try {
-      float[] v = new float[Math.toIntExact(w.spec().numElements())];
-      ByteBuffer.wrap(weights.bytes(w.key())).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-      return v;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      return weights.bytes(w.key());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // in-protobuf data: no I/O happens
     }
   }
 
-  /** INT64 values of a weight (Reshape's shape input). */
-  long[] longs(String name, NodeProto user) {
-    OnnxWeight w = weightByName.get(name);
-    if (w == null || w.spec().dtype() != DType.I64) {
-      throw new InvalidInputException(graphName + ": node '" + nodeName(user) + "' (" + user.getOpType()
-          + ") needs input '" + name + "' as a constant INT64 tensor");
-    }
-    try {
-      long[] v = new long[Math.toIntExact(w.spec().numElements())];
-      ByteBuffer.wrap(weights.bytes(w.key())).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(v);
-      return v;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private void node(NodeProto n) {
-    if (n.getOpType().equals("Constant")) {
-      return; // its tensor is a weight, bound where it is used
-    }
-    if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
-      throw unsupported(n, "domain '" + n.getDomain() + "'");
-    }
-    OnnxOps.Result r = OnnxOps.map(this, n);
-    for (int i = 0; i < n.getOutputCount(); i++) {
-      if (i > 0 && !n.getOutput(i).isEmpty()) {
-        throw unsupported(n, "output " + i + " ('" + n.getOutput(i) + "')");
-      }
-    }
-    String out = n.getOutput(0);
-    vars.put(out, r.var().rename(variableName(out)));
-    shapes.put(out, r.shape());
-  }
+  // ---- for the operator mappings
 
   SameDiff sd() {
     return sd;
@@ -208,6 +287,12 @@ public final class OnnxGraphImporter {
     return mode;
   }
 
+  /** The model's default-domain opset version. */
+  long opset() {
+    return opset;
+  }
+
+  /** The variable of input i of a node, or null when the node has no such (or an empty) input. */
   SDVariable input(NodeProto n, int i) {
     if (i >= n.getInputCount() || n.getInput(i).isEmpty()) {
       return null;
@@ -215,26 +300,58 @@ public final class OnnxGraphImporter {
     return tensor(n.getInput(i), n);
   }
 
+  /** The static shape of input i of a node (-1 where it depends on the batch). */
   long[] shapeOf(NodeProto n, int i) {
-    tensor(n.getInput(i), n);
+    if (input(n, i) == null) {
+      throw unsupported(n, "a missing input " + i);
+    }
     return shapes.get(n.getInput(i));
+  }
+
+  /** The values of input i of a node, a constant INT64 tensor (never bound: it is not a weight). */
+  long[] longs(NodeProto n, int i) {
+    OnnxWeight w = i < n.getInputCount() ? weightByName.get(n.getInput(i)) : null;
+    if (w == null || w.spec().dtype() != DType.I64 || w.spec().shape().length != 1) {
+      throw unsupported(n, "input " + i + (i < n.getInputCount() ? " ('" + n.getInput(i) + "')" : "")
+          + " that is not a constant 1-D INT64 tensor (an initializer or Constant)");
+    }
+    long[] v = new long[Math.toIntExact(w.spec().numElements())];
+    ByteBuffer.wrap(bytes(w)).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(v);
+    return v;
+  }
+
+  /** The weight key of input i of a node, or null when it is not a weight. */
+  String keyOf(NodeProto n, int i) {
+    OnnxWeight w = weightByName.get(n.getInput(i));
+    return w == null ? null : w.key();
   }
 
   void addBatchNorm(ImportedGraph.BatchNormStats s) {
     batchNorms.add(s);
   }
 
-  /** The weight key of a node input (for BatchNorm statistics). */
-  String keyOf(NodeProto n, int i) {
-    OnnxWeight w = weightByName.get(n.getInput(i));
-    return w == null ? null : w.key();
+  /** A variable name starting with {@code base} that is neither taken nor an ONNX tensor's. */
+  String freshName(String base) {
+    String name = base;
+    for (int i = 2; sd.hasVariable(name) || reserved.contains(name); i++) {
+      name = base + "_" + i;
+    }
+    return name;
   }
 
+  /** "[graph]: ONNX op 'op' (node 'name'): [what] is not supported by nnzip's importer". */
   InvalidInputException unsupported(NodeProto n, String what) {
     return new InvalidInputException(graphName + ": ONNX op '" + n.getOpType() + "' (node '" + nodeName(n) + "'): "
         + what + " is not supported by nnzip's importer");
   }
 
+  /** The error for an operator outside {@link #SUPPORTED}. */
+  InvalidInputException unsupportedOp(NodeProto n) {
+    return new InvalidInputException(graphName + ": ONNX op '" + n.getOpType() + "' (node '" + nodeName(n)
+        + "') is not supported by nnzip's importer; supported: " + String.join(", ", SUPPORTED) + " (and Constant)");
+  }
+
+  /** The node's name, or "op->first output" for an unnamed node. */
   static String nodeName(NodeProto n) {
     return n.getName().isEmpty() ? n.getOpType() + "->" + (n.getOutputCount() > 0 ? n.getOutput(0) : "?") : n.getName();
   }
