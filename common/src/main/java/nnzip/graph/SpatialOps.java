@@ -7,7 +7,6 @@ import onnx.Onnx.NodeProto;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
@@ -117,10 +116,11 @@ final class SpatialOps {
   }
 
   private static SDVariable conv2d(SameDiff sd, SDVariable x, SDVariable w, SDVariable b, Window win) {
-    // OIYX is ONNX's [out, in, kH, kW]; SameDiff's default would be [kH, kW, in, out].
+    // ONNX [out, in, kH, kW] → SameDiff's default [kH, kW, in, out]. WeightsFormat.OIYX would skip
+    // the permute in the forward pass, but conv2d_bp ignores it in M2.1 and rejects the shape.
+    SDVariable yxio = sd.permute(w, 2, 3, 1, 0);
     Conv2DConfig c = config(win);
-    c.setWeightsFormat(WeightsFormat.OIYX);
-    return b == null ? sd.cnn().conv2d(x, w, c) : sd.cnn().conv2d(x, w, b, c);
+    return b == null ? sd.cnn().conv2d(x, yxio, c) : sd.cnn().conv2d(x, yxio, b, c);
   }
 
   private static Conv2DConfig config(Window w) {

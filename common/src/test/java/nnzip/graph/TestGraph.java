@@ -38,6 +38,17 @@ final class TestGraph {
     return name;
   }
 
+  /** Declares an INT64 input [N, dims...]. */
+  String longInput(String name, long... dims) {
+    Onnx.TensorShapeProto.Builder s = Onnx.TensorShapeProto.newBuilder()
+        .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
+    for (long d : dims) {
+      s.addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+    }
+    graph.addInput(valueInfo(name, TensorProto.DataType.INT64_VALUE, s));
+    return name;
+  }
+
   /** Declares a FLOAT input of fully fixed shape (dimension 0 is still the batch to nnzip). */
   String fixedInput(String name, long... dims) {
     Onnx.TensorShapeProto.Builder s = Onnx.TensorShapeProto.newBuilder();
