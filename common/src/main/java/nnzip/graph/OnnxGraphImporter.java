@@ -1,9 +1,5 @@
 package nnzip.graph;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -50,18 +46,16 @@ public final class OnnxGraphImporter {
   private final Set<String> onnxVariables = new HashSet<>();
   /** Every ONNX tensor name of the graph, as variable names: internal variables avoid them. */
   private final Set<String> reserved = new HashSet<>();
-  private final Map<String, OnnxWeight> weightByName = new HashMap<>();
-  private final Map<String, Integer> weightOrder = new HashMap<>();
   private final List<String> bound = new ArrayList<>();
   private final List<ImportedGraph.BatchNormStats> batchNorms = new ArrayList<>();
-  private final OnnxWeights weights;
+  private final MainGraphWeights weights;
   private final WeightBinder binder;
   private final GraphMode mode;
   private final String graphName;
   private final long opset;
 
   private OnnxGraphImporter(ModelProto model, WeightBinder binder, GraphMode mode) {
-    this.weights = OnnxWeights.of(model);
+    this.weights = new MainGraphWeights(model);
     this.binder = binder;
     this.mode = mode;
     String name = model.getGraph().getName();
@@ -73,13 +67,6 @@ public final class OnnxGraphImporter {
       }
     }
     this.opset = version;
-    List<OnnxWeight> list = weights.list();
-    for (int i = 0; i < list.size(); i++) {
-      if (list.get(i).depth() == 0) {
-        weightByName.put(list.get(i).tensorName(), list.get(i));
-        weightOrder.put(list.get(i).key(), i);
-      }
-    }
   }
 
   /**
@@ -94,7 +81,10 @@ public final class OnnxGraphImporter {
    * @param mode how BatchNormalization behaves
    * @throws InvalidInputException naming the op and node for an unsupported operator, attribute
    *     value or input shape; naming the inputs when the graph has not exactly one FLOAT input
-   *     besides its initializers, or not exactly one output
+   *     besides its initializers, or not exactly one output; also for weight data outside the
+   *     protobuf or of the wrong size (see {@link OnnxWeights#of(ModelProto)})
+   * @throws IllegalStateException if the binder names a variable other than {@link
+   *     #variableName}(key)
    */
   public static ImportedGraph load(ModelProto model, WeightBinder binder, GraphMode mode) {
     Objects.requireNonNull(model, "model");
@@ -146,7 +136,7 @@ public final class OnnxGraphImporter {
           + "; a classifier's output is [batch, ..., classes] with a fixed number of classes");
     }
     String logits = last.getOpType().equals("Softmax") ? vars.get(last.getInput(0)).name() : vars.get(out).name();
-    bound.sort(Comparator.comparing(weightOrder::get));
+    bound.sort(Comparator.comparing(weights::order));
     return new ImportedGraph(sd, input, Arrays.copyOfRange(shape, 1, shape.length), vars.get(out).name(), logits,
         Math.toIntExact(outShape[outShape.length - 1]), List.copyOf(bound), List.copyOf(batchNorms));
   }
@@ -242,7 +232,7 @@ public final class OnnxGraphImporter {
     if (v != null) {
       return v;
     }
-    OnnxWeight w = weightByName.get(name);
+    OnnxWeight w = weights.get(name);
     if (w == null) {
       throw new InvalidInputException(graphName + ": tensor '" + name + "' used by node '" + nodeName(user)
           + "' is neither computed before it, the input, nor a weight");
@@ -251,9 +241,7 @@ public final class OnnxGraphImporter {
       throw unsupported(user, "input '" + name + "' of type " + w.spec().dtype() + " (weights entering the graph"
           + " must be FLOAT)");
     }
-    ByteBuffer b = ByteBuffer.wrap(bytes(w)).order(ByteOrder.LITTLE_ENDIAN);
-    float[] values = new float[Math.toIntExact(w.spec().numElements())];
-    b.asFloatBuffer().get(values);
+    float[] values = weights.floats(w);
     long[] shape = w.spec().shape();
     String varName = variableName(w.key());
     claim(varName);
@@ -267,14 +255,6 @@ public final class OnnxGraphImporter {
     vars.put(name, v);
     shapes.put(name, shape.clone());
     return v;
-  }
-
-  private byte[] bytes(OnnxWeight w) {
-    try {
-      return weights.bytes(w.key());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // in-protobuf data: no I/O happens
-    }
   }
 
   // ---- for the operator mappings
@@ -310,19 +290,17 @@ public final class OnnxGraphImporter {
 
   /** The values of input i of a node, a constant INT64 tensor (never bound: it is not a weight). */
   long[] longs(NodeProto n, int i) {
-    OnnxWeight w = i < n.getInputCount() ? weightByName.get(n.getInput(i)) : null;
+    OnnxWeight w = i < n.getInputCount() ? weights.get(n.getInput(i)) : null;
     if (w == null || w.spec().dtype() != DType.I64 || w.spec().shape().length != 1) {
       throw unsupported(n, "input " + i + (i < n.getInputCount() ? " ('" + n.getInput(i) + "')" : "")
           + " that is not a constant 1-D INT64 tensor (an initializer or Constant)");
     }
-    long[] v = new long[Math.toIntExact(w.spec().numElements())];
-    ByteBuffer.wrap(bytes(w)).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(v);
-    return v;
+    return weights.longs(w);
   }
 
   /** The weight key of input i of a node, or null when it is not a weight. */
   String keyOf(NodeProto n, int i) {
-    OnnxWeight w = weightByName.get(n.getInput(i));
+    OnnxWeight w = weights.get(n.getInput(i));
     return w == null ? null : w.key();
   }
 

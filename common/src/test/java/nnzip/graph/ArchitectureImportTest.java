@@ -1,14 +1,22 @@
 package nnzip.graph;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import nnzip.model.Architecture;
 import onnx.Onnx;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.autodiff.loss.LossReduce;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Every reference architecture, imported by nnzip, computes what ONNX Runtime computes. */
@@ -37,5 +45,42 @@ class ArchitectureImportTest {
       diff = Math.max(diff, Math.abs(ort[i] - ours[i]));
     }
     assertTrue(diff <= 1e-4 * Math.max(1, scale), arch + ": max difference " + diff + " at scale " + scale);
+  }
+
+  /** Training-mode import: every trainable weight gets a finite gradient of the right shape. */
+  @ParameterizedTest
+  @EnumSource(Architecture.class)
+  void everyArchitectureHasFiniteGradientsInTrainingMode(Architecture arch) {
+    Onnx.ModelProto model = arch.build(new int[] {1, 28, 28}, 10, 7);
+    Set<String> frozen = BatchNormWeights.runningStatistics(model);
+    WeightBinder binder = (sd, key, value) -> frozen.contains(key) ? WeightBinder.CONSTANTS.bind(sd, key, value)
+        : WeightBinder.VARIABLES.bind(sd, key, value);
+    ImportedGraph g = OnnxGraphImporter.load(model, binder, GraphMode.TRAINING);
+    SameDiff sd = g.sd();
+    SDVariable label = sd.placeHolder("label", DataType.FLOAT, -1, 10);
+    sd.loss().softmaxCrossEntropy("loss", label, sd.getVariable(g.logits()), null, LossReduce.SUM, 0.0);
+    sd.setLossVariables("loss");
+    int n = 2;
+    SplittableRandom rng = new SplittableRandom(2);
+    float[] x = new float[n * 784];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rng.nextDouble();
+    }
+    float[] y = new float[n * 10];
+    y[3] = 1;
+    y[10 + 7] = 1;
+    List<String> trainable = g.weights().stream().filter(k -> !frozen.contains(k))
+        .map(OnnxGraphImporter::variableName).toList();
+    Map<String, INDArray> grads = sd.calculateGradients(Map.of(g.input(),
+        Nd4j.create(x, new long[] {n, 1, 28, 28}, 'c'), "label", Nd4j.create(y, new long[] {n, 10}, 'c')), trainable);
+    assertEquals(frozen.size() / 2, g.batchNorms().size(), arch.toString());
+    for (String w : trainable) {
+      INDArray grad = grads.get(w);
+      assertTrue(grad != null, arch + ": no gradient for " + w);
+      assertArrayEquals(sd.getVariable(w).getArr().shape(), grad.shape(), arch + ": " + w);
+      for (float v : grad.dup('c').data().asFloat()) {
+        assertTrue(Float.isFinite(v), arch + ": " + w);
+      }
+    }
   }
 }

@@ -75,6 +75,26 @@ class OnnxGraphImporterTest {
   }
 
   @Test
+  void onnxNamesThatSameDiffGaveToInternalVariablesStillNameTheirTensors() throws Exception {
+    TestGraph t = new TestGraph("internal-names", 33);
+    String x = t.input("x", 4);
+    // Gemm's own variables come first; SameDiff names them "matmul" and "mul_scalar".
+    t.node("Gemm", List.of(x, t.weight("w", 1, 4, 3), t.weight("b", 1, 3)), "g").addAttribute(f("alpha", 2f));
+    t.node("Relu", List.of("g"), "matmul");
+    t.node("Mul", List.of("matmul", t.weight("mul_scalar", 1, 3)), "y");
+    ImportedGraph g = assertMatchesOrt(t.build("y"), 2, 4);
+    INDArray in = Nd4j.create(new float[] {1, -2, 3, 0.5f}, new long[] {1, 4}, 'c');
+    Map<String, INDArray> out = g.sd().output(Map.of(g.input(), in), "g", "matmul");
+    float[] gemm = out.get("g").data().asFloat();
+    float[] relu = out.get("matmul").data().asFloat();
+    for (int j = 0; j < 3; j++) {
+      assertEquals(Math.max(0, gemm[j]), relu[j]);
+    }
+    assertArrayEquals(new long[] {3}, g.sd().getVariable("mul_scalar").getArr().shape());
+    assertEquals(List.of("w", "b", "mul_scalar"), g.weights());
+  }
+
+  @Test
   void everyUsedFloatWeightGoesThroughTheBinderUnderItsOnnxKey() {
     TestGraph t = new TestGraph("binding", 22);
     String x = t.input("x", 6);

@@ -167,6 +167,9 @@ class OnnxOpsTest {
     TestGraph u = new TestGraph("conv-same-upper-even-kernel", 13);
     assertMatchesOrt(single(u, "Conv", d(2, 6, 6), List.of(u.weight("w", 0.3, 3, 2, 2, 2)),
         s("auto_pad", "SAME_UPPER")), 2, 2, 6, 6);
+    TestGraph l = new TestGraph("conv-same-lower", 13);
+    assertMatchesOrt(single(l, "Conv", d(2, 6, 6), List.of(l.weight("w", 0.3, 3, 2, 2, 2)),
+        s("auto_pad", "SAME_LOWER")), 2, 2, 6, 6);
     TestGraph v = new TestGraph("conv-valid", 13);
     assertMatchesOrt(single(v, "Conv", d(2, 6, 6), List.of(v.weight("w", 0.3, 3, 2, 3, 3)),
         s("auto_pad", "VALID"), ints("strides", 2, 1)), 2, 2, 6, 6);
@@ -192,6 +195,8 @@ class OnnxOpsTest {
         ints("strides", 2, 2), ints("pads", 1, 1, 1, 1)), 2, 2, 7, 6);
     assertMatchesOrt(single("maxpool-asymmetric", "MaxPool", d(2, 6, 6), List.of(), ints("kernel_shape", 3, 2),
         ints("pads", 0, 1, 2, 0)), 2, 2, 6, 6);
+    assertMatchesOrt(single("maxpool-dilated", "MaxPool", d(2, 7, 7), List.of(), ints("kernel_shape", 2, 2),
+        ints("dilations", 2, 2), ints("pads", 1, 1, 1, 1)), 2, 2, 7, 7);
     assertMatchesOrt(single("maxpool-same-upper", "MaxPool", d(2, 6, 7), List.of(), ints("kernel_shape", 3, 3),
         ints("strides", 2, 2), s("auto_pad", "SAME_UPPER")), 2, 2, 6, 7);
   }
