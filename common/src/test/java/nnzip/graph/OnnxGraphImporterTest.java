@@ -81,8 +81,10 @@ class OnnxGraphImporterTest {
     // Gemm's own variables come first; SameDiff names them "matmul" and "mul_scalar".
     t.node("Gemm", List.of(x, t.weight("w", 1, 4, 3), t.weight("b", 1, 3)), "g").addAttribute(f("alpha", 2f));
     t.node("Relu", List.of("g"), "matmul");
-    t.node("Mul", List.of("matmul", t.weight("mul_scalar", 1, 3)), "y");
-    ImportedGraph g = assertMatchesOrt(t.build("y"), 2, 4);
+    // The Mul op's own output is named "mul" by SameDiff, before it becomes the ONNX tensor "mul".
+    t.node("Mul", List.of("matmul", t.weight("mul_scalar", 1, 3)), "mul");
+    ImportedGraph g = assertMatchesOrt(t.build("mul"), 2, 4);
+    assertEquals("mul", g.output());
     INDArray in = Nd4j.create(new float[] {1, -2, 3, 0.5f}, new long[] {1, 4}, 'c');
     Map<String, INDArray> out = g.sd().output(Map.of(g.input(), in), "g", "matmul");
     float[] gemm = out.get("g").data().asFloat();
