@@ -311,12 +311,37 @@ class OnnxGraphImporterTest {
   }
 
   /**
+   * Conv with SameDiff's own symmetric padding, without a bias, and with a constant bias or a
+   * constant weight (a frozen layer between trainable ones): conv2d_bp handles all of these.
+   */
+  @Test
+  void gradientsThroughConvsWithoutBiasOrWithConstantsMatchCentralDifferences() {
+    TestGraph t = new TestGraph("grad-3", 34);
+    String x = t.input("x", 2, 6, 6);
+    t.node("Conv", List.of(x, t.weight("c1.w", 0.5, 3, 2, 3, 3), t.weight("c1.b", 0.5, 3)), "c1")
+        .addAttribute(ints("pads", 1, 1, 1, 1));
+    t.node("Tanh", List.of("c1"), "h1");
+    t.node("Conv", List.of("h1", t.weight("c2.w", 0.4, 3, 3, 3, 3)), "c2")
+        .addAllAttribute(List.of(ints("pads", 1, 1, 1, 1), ints("strides", 2, 2)));
+    t.node("Tanh", List.of("c2"), "h2");
+    t.node("Conv", List.of("h2", t.weight("c3.w", 0.4, 3, 3, 1, 1)), "c3");
+    t.node("Flatten", List.of("c3"), "f");
+    t.node("Gemm", List.of("f", t.weight("fc.w", 0.2, 3, 27), t.weight("fc.b", 0.3, 3)), "logits")
+        .addAttribute(i("transB", 1));
+    Set<String> frozen = Set.of("c1.b", "c2.w");
+    WeightBinder binder = (sd, key, value) -> frozen.contains(key) ? WeightBinder.CONSTANTS.bind(sd, key, value)
+        : WeightBinder.VARIABLES.bind(sd, key, value);
+    ImportedGraph g = OnnxGraphImporter.load(t.build("logits"), binder, GraphMode.INFERENCE);
+    assertGradientsMatchCentralDifferences(g, t, List.of("c1.w", "c3.w", "fc.w", "fc.b"), 1e-2);
+  }
+
+  /**
    * Adds a summed softmax cross-entropy on the logits (as training does) and compares SameDiff's
    * gradient with central differences (step h) on four random entries of each weight, wherever
    * the gradient is not negligible (> 1% of the weight's largest and > 1e-3). The differences
    * take the loss in double from the float logits, so that rounding stays well below the step.
    */
-  static void assertGradientsMatchCentralDifferences(ImportedGraph g, TestGraph t, List<String> trainable,
+  private static void assertGradientsMatchCentralDifferences(ImportedGraph g, TestGraph t, List<String> trainable,
       double h) {
     SameDiff sd = g.sd();
     int k = g.numClasses();
@@ -362,7 +387,7 @@ class OnnxGraphImporterTest {
       }
     }
     assertTrue(failures.isEmpty(), failures.toString());
-    assertTrue(checked >= 12, "only " + checked + " entries had a non-negligible gradient");
+    assertTrue(checked >= 2 * trainable.size(), "only " + checked + " entries had a non-negligible gradient");
   }
 
   /** Summed softmax cross-entropy of logits [n, k] against one-hot labels, in double. */
