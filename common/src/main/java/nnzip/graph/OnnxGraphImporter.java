@@ -35,6 +35,9 @@ public final class OnnxGraphImporter {
       "Sigmoid", "Tanh", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape",
       "Concat", "Dropout", "Softmax", "Identity");
 
+  /** Name prefix of graph variables that are not weights and must never be trained. */
+  public static final String FIXED_PREFIX = "nnzip.fixed:";
+
   private final SameDiff sd = SameDiff.create();
   private final Map<String, SDVariable> vars = new HashMap<>();
   private final Map<String, long[]> shapes = new HashMap<>();

@@ -8,7 +8,6 @@ import onnx.Onnx.AttributeProto;
 import onnx.Onnx.NodeProto;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
@@ -124,13 +123,20 @@ final class OnnxOps {
     long[] d = ints(n, "dilations", 1, 1);
     long[] pads = pads(g, n, xs, k, s, d);
     SameDiff sd = g.sd();
-    SDVariable in = padded(g, n, x, pads, false);
-    boolean symmetric = pads[0] == pads[2] && pads[1] == pads[3];
-    Conv2DConfig cfg = Conv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1])
-        .pH(symmetric ? pads[0] : 0).pW(symmetric ? pads[1] : 0).dH(d[0]).dW(d[1])
-        .paddingMode(PaddingMode.VALID).dataFormat("NCHW").weightsFormat(WeightsFormat.OIYX).build();
+    // Padding is always explicit: conv2d_bp of SameDiff 1.0.0-M2.1 fails on its own pH/pW.
+    SDVariable in = padded(g, x, pads);
+    Conv2DConfig cfg = Conv2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(0).pW(0).dH(d[0]).dW(d[1])
+        .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
     SDVariable b = g.input(n, 2);
-    SDVariable y = b == null ? sd.cnn().conv2d(in, g.input(n, 1), cfg) : sd.cnn().conv2d(in, g.input(n, 1), b, cfg);
+    if (b == null) {
+      // conv2d_bp of SameDiff 1.0.0-M2.1 fails ("Op validation failed") without a bias, and with a
+      // constant one: use a zero variable that no trainer updates (see FIXED_PREFIX).
+      b = sd.var(OnnxGraphImporter.FIXED_PREFIX + OnnxGraphImporter.variableName(n.getOutput(0)),
+          org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, ws[0]));
+    }
+    // ONNX keeps [O, I, kH, kW]; conv2d_bp of M2.1 ignores weightsFormat=OIYX, so permute to its
+    // default [kH, kW, I, O] (a differentiable view; the weight variable keeps the ONNX layout).
+    SDVariable y = sd.cnn().conv2d(in, sd.permute(g.input(n, 1), 2, 3, 1, 0), b, cfg);
     return new Result(y, new long[] {xs[0], ws[0], out(xs[2], k[0], s[0], d[0], pads[0] + pads[2]),
         out(xs[3], k[1], s[1], d[1], pads[1] + pads[3])});
   }
@@ -294,9 +300,9 @@ final class OnnxOps {
     }
   }
 
-  /** x padded explicitly when the pads are asymmetric (SameDiff's own padding is symmetric). */
-  private static SDVariable padded(OnnxGraphImporter g, NodeProto n, SDVariable x, long[] pads, boolean pool) {
-    if (pads[0] == pads[2] && pads[1] == pads[3]) {
+  /** x zero-padded by [top, left, bottom, right] (x itself when all are 0). */
+  private static SDVariable padded(OnnxGraphImporter g, SDVariable x, long[] pads) {
+    if (java.util.Arrays.stream(pads).allMatch(p -> p == 0)) {
       return x;
     }
     SameDiff sd = g.sd();

@@ -69,7 +69,7 @@ public final class TrainingGraph {
     List<String> names = new ArrayList<>();
     List<long[]> shapes = new ArrayList<>();
     for (SDVariable v : sd.variables()) {
-      if (v.getVariableType() == VariableType.VARIABLE) {
+      if (v.getVariableType() == VariableType.VARIABLE && !v.name().startsWith(OnnxGraphImporter.FIXED_PREFIX)) {
         names.add(OnnxGraphImporter.onnxName(v.name()));
         shapes.add(v.getArr().shape());
       }
