@@ -74,6 +74,17 @@ public final class TrainingGraph {
         shapes.add(v.getArr().shape());
       }
     }
+    // SameDiff announces every op it differentiates on stdout ("Added differentiated op ..."), which
+    // would corrupt --json output: build the gradient function now, with stdout silenced.
+    synchronized (System.class) {
+      java.io.PrintStream stdout = System.out;
+      System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      try {
+        sd.createGradFunction();
+      } finally {
+        System.setOut(stdout);
+      }
+    }
     return new TrainingGraph(graph, names, shapes, plan);
   }
 
