@@ -27,6 +27,6 @@ public record DataRef(String spec, double validation, long seed) implements java
   }
 
   private Datasets load() {
-    return Datasets.load(spec);
+    return DataSource.load(spec);
   }
 }
