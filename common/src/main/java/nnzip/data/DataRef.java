@@ -41,6 +41,6 @@ public record DataRef(String spec, double validation, long seed, int examples) i
   }
 
   private Datasets load() {
-    return Datasets.load(spec);
+    return DataSource.load(spec);
   }
 }

@@ -36,8 +36,8 @@ final class CompressCommand implements Command {
           --out OUT        artifact to write (conventionally *.nnz.safetensors); written atomically
           --recipe R       bundled recipe (%s) or a HOCON file
           --set k=v        override one recipe key (repeatable); unknown keys are an error
-          --data D         data set for finetuning (finetune.epochs > 0): fashion-mnist or a local
-                           directory of gzipped IDX files; needs an ONNX model as --in
+          --data D         data set for finetuning (finetune.epochs > 0): fashion-mnist, an .npz file
+                           or a directory of IDX files; needs an ONNX model as --in
           --master URL     Spark master (default: spark-submit's, else local[*])
           --overwrite      replace OUT if it exists
           --json           print the result as JSON on stdout instead of the table

@@ -54,8 +54,9 @@ final class TrainCommand implements Command {
                            [--seed N] [--examples N] [--checkpoint PATH] [--master URL] [--overwrite] [--json]
 
           --arch ARCH      mlp-300-100 | lenet5 | vgg-small | resnet20
-          --data D         fashion-mnist (Debian's dataset-fashion-mnist) or a local directory of
-                           gzipped IDX files in the same layout                         (fashion-mnist)
+          --data D         fashion-mnist (Debian's dataset-fashion-mnist), an .npz file
+                           (x_train, y_train, x_test, y_test) or a directory of IDX files, any
+                           Hadoop path                                                  (fashion-mnist)
           --out OUT        ONNX model to write (IR 8, opset 13); runs in ONNX Runtime and PyTorch
           --epochs N       passes over the training split                               (3)
           --batch N        examples per optimizer step                                  (128)
