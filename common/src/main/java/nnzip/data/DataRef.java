@@ -7,13 +7,27 @@ package nnzip.data;
  * @param spec a dataset name ({@code fashion-mnist}) or a Hadoop path
  * @param validation share of the training set held out for validation, in (0, 1)
  * @param seed seed of the split
+ * @param examples use only the first this many training examples (0 = all), for quick runs
  */
-public record DataRef(String spec, double validation, long seed) implements java.io.Serializable {
+public record DataRef(String spec, double validation, long seed, int examples) implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
+
+  /** Checks the limit. */
+  public DataRef {
+    if (examples < 0) {
+      throw new IllegalArgumentException("examples must be ≥ 0, got " + examples);
+    }
+  }
+
+  /** All training examples. */
+  public DataRef(String spec, double validation, long seed) {
+    this(spec, validation, seed, 0);
+  }
 
   /** The training set split into the part trained on and the validation part. */
   public Dataset.Split split() {
-    return load().train().split(validation, seed);
+    Dataset train = load().train();
+    return (examples > 0 && examples < train.n() ? train.head(examples) : train).split(validation, seed);
   }
 
   /** The test set (for final reports only). */
@@ -27,6 +41,6 @@ public record DataRef(String spec, double validation, long seed) implements java
   }
 
   private Datasets load() {
-    return Datasets.load(spec);
+    return DataSource.load(spec);
   }
 }

@@ -34,6 +34,7 @@ public final class TrainingGraph {
   private final List<long[]> shapes;
   private final List<String> outputs;
   private final ParameterSpace space;
+  private boolean gradientReady;
   private final List<String> variables;
 
   private TrainingGraph(ImportedGraph graph, List<String> trainable, List<long[]> shapes, WeightPlan plan) {
@@ -69,7 +70,7 @@ public final class TrainingGraph {
     List<String> names = new ArrayList<>();
     List<long[]> shapes = new ArrayList<>();
     for (SDVariable v : sd.variables()) {
-      if (v.getVariableType() == VariableType.VARIABLE) {
+      if (v.getVariableType() == VariableType.VARIABLE && !v.name().startsWith(OnnxGraphImporter.FIXED_PREFIX)) {
         names.add(OnnxGraphImporter.onnxName(v.name()));
         shapes.add(v.getArr().shape());
       }
@@ -128,6 +129,9 @@ public final class TrainingGraph {
    * @param n examples, ≥ 1
    */
   public ChunkGradient gradient(float[] x, int[] y, int n) {
+    if (!gradientReady) {
+      buildGradientQuietly();
+    }
     Map<String, INDArray> feed = Map.of(graph.input(), input(x, n), LABEL, oneHot(y, n));
     OutAndGrad r = sd.calculateGradientsAndOutputs(feed, outputs, variables);
     float[][] grads = new float[trainable.size()][];
@@ -144,6 +148,24 @@ public final class TrainingGraph {
       stats.add(flat(out.get(bn.batchVar())));
     }
     return new ChunkGradient(space.toParameters(grads), out.get(LOSS).getDouble(0), correct, n, stats);
+  }
+
+  /**
+   * SameDiff announces every op it differentiates on stdout ("Added differentiated op ..."), which
+   * would corrupt --json output: build the gradient function once, with stdout silenced. (Only
+   * graphs that train get one: inference-mode BatchNorm has no derivative op in M2.1.)
+   */
+  private void buildGradientQuietly() {
+    synchronized (System.class) {
+      java.io.PrintStream stdout = System.out;
+      System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      try {
+        sd.createGradFunction();
+      } finally {
+        System.setOut(stdout);
+      }
+    }
+    gradientReady = true;
   }
 
   /** Logits for n examples, [n, numClasses] row-major. */

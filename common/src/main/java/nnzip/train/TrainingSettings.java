@@ -12,9 +12,10 @@ package nnzip.train;
  * @param seed seed of the split and the visiting orders
  * @param dpNetLambda weight of DP-Net's clustering regularizer, ≥ 0 (0 = off)
  * @param dpNetEpochs epochs of regularized full-precision training before quantization, ≥ 0
+ * @param examples training examples used (0 = all)
  */
 public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int chunk, double validation,
-    int stepsPerRound, long seed, double dpNetLambda, int dpNetEpochs) implements java.io.Serializable {
+    int stepsPerRound, long seed, double dpNetLambda, int dpNetEpochs, int examples) implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Checks every range. */
@@ -27,6 +28,9 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
     }
     if (!(validation > 0 && validation < 1)) {
       throw new IllegalArgumentException("validation must be in (0, 1), got " + validation);
+    }
+    if (examples < 0) {
+      throw new IllegalArgumentException("examples must be ≥ 0, got " + examples);
     }
     if (stepsPerRound < 1) {
       throw new IllegalArgumentException("steps-per-round must be ≥ 1, got " + stepsPerRound);

@@ -33,6 +33,7 @@ final class BenchCommand implements Command {
   public String help() {
     return """
         usage: nnzip bench io [--dir DIR] [--gb N] [--heap-gb N] [--json-out FILE] [--repeats N]
+               nnzip bench train [--arch A,B,...] [--batch N] [--steps N] [--json-out FILE]
                nnzip bench dp [--dir DIR] [--weights N] [--json-out FILE]
                nnzip bench aq [--dir DIR] [--json-out FILE] [--scale-weights N]
 
@@ -63,11 +64,14 @@ final class BenchCommand implements Command {
     if (argv.length > 0 && argv[0].equals("aq")) {
       return runAq(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
     }
+    if (argv.length > 0 && argv[0].equals("train")) {
+      return runTrain(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
+    }
     if (argv.length > 0 && argv[0].equals("dp")) {
       return runDp(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
     }
     if (argv.length == 0 || !argv[0].equals("io")) {
-      throw new UsageException("bench needs a benchmark name: io, dp or aq");
+      throw new UsageException("bench needs a benchmark name: io, dp, aq or train");
     }
     Args a = Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length),
         Set.of("--dir", "--gb", "--heap-gb", "--json-out", "--repeats"), Set.of());
@@ -184,6 +188,41 @@ final class BenchCommand implements Command {
     String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
     out.println(json);
     Files.writeString(java.nio.file.Path.of(a.get("--json-out") != null ? a.get("--json-out") : defaultJson), json);
+    return Main.OK;
+  }
+
+  /** nnzip's training step against PyTorch's, same model, batch and one thread, in this run. */
+  private static int runTrain(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    Args a = Args.parse(argv, Set.of("--arch", "--batch", "--steps", "--json-out"), Set.of());
+    int batch = a.getInt("--batch", 128);
+    int steps = a.getInt("--steps", 20);
+    String script = System.getProperty("nnzip.home", ".") + "/deploy/bench/torch_train_step.py";
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("batch", batch);
+    report.put("threads", 1);
+    for (String name : (a.get("--arch") == null ? "mlp-300-100,lenet5" : a.get("--arch")).split(",")) {
+      nnzip.model.Architecture arch;
+      try {
+        arch = nnzip.model.Architecture.parse(name);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
+      err.println("[nnzip] bench train " + arch.cliName() + ": nnzip engine, " + steps + " steps");
+      Map<String, Object> ours = nnzip.bench.TrainBenchmark.nnzip(arch, batch, steps, 3);
+      err.println("[nnzip] bench train " + arch.cliName() + ": PyTorch reference");
+      Map<String, Object> torch = nnzip.bench.TrainBenchmark.torch(script, arch, batch, steps, 3,
+          m -> err.println("[nnzip] " + m));
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("nnzip", ours);
+      r.put("torch", torch);
+      if (torch.get("ms_per_step_median") instanceof Number t) {
+        r.put("ratio_nnzip_over_torch", ((Number) ours.get("ms_per_step_median")).doubleValue() / t.doubleValue());
+      }
+      report.put(arch.cliName(), r);
+    }
+    String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
+    out.println(json);
+    Files.writeString(java.nio.file.Path.of(a.get("--json-out") != null ? a.get("--json-out") : "bench-train.json"), json);
     return Main.OK;
   }
 

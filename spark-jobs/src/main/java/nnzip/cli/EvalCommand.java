@@ -44,7 +44,7 @@ final class EvalCommand implements Command {
           --model M        an ONNX model, or an artifact (its decoded weights are evaluated)
           --graph G        the ONNX graph for an artifact compressed from safetensors (artifacts
                            compressed from ONNX carry their graph)
-          --data D         fashion-mnist, an .npz file or a directory of IDX files (fashion-mnist)
+          --data D         fashion-mnist, an .npz file or a directory of IDX files   (fashion-mnist)
           --json           print the result as JSON on stdout
 
         Runs nnzip's own ONNX importer (SameDiff) on the test split.

@@ -51,12 +51,12 @@ final class TrainCommand implements Command {
     return """
         usage: nnzip train --arch ARCH --out OUT.onnx [--data fashion-mnist|PATH] [--epochs N] [--batch N]
                            [--chunk N] [--lr X] [--optimizer adam|sgd] [--momentum X] [--validation X]
-                           [--seed N] [--checkpoint PATH] [--master URL] [--overwrite] [--json]
+                           [--seed N] [--examples N] [--checkpoint PATH] [--master URL] [--overwrite] [--json]
 
           --arch ARCH      mlp-300-100 | lenet5 | vgg-small | resnet20
           --data D         fashion-mnist (Debian's dataset-fashion-mnist), an .npz file
-                           (x_train, y_train, x_test, y_test) or a directory of IDX files; any Hadoop path
-                                                                                      (fashion-mnist)
+                           (x_train, y_train, x_test, y_test) or a directory of IDX files, any
+                           Hadoop path                                                  (fashion-mnist)
           --out OUT        ONNX model to write (IR 8, opset 13); runs in ONNX Runtime and PyTorch
           --epochs N       passes over the training split                               (3)
           --batch N        examples per optimizer step                                  (128)
@@ -67,6 +67,7 @@ final class TrainCommand implements Command {
           --momentum X     Adam's beta1 or SGD's momentum                               (0.9)
           --validation X   share of the training set held out for validation            (0.1)
           --seed N         seed of initialization, split and batch order                (1)
+          --examples N     use only the first N training examples (0 = all)             (0)
           --checkpoint P   checkpoint file, written every 100 steps and each epoch; an existing
                            checkpoint of the same run is resumed from
           --master URL     Spark master (default: spark-submit's, else local[*])
@@ -79,7 +80,7 @@ final class TrainCommand implements Command {
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
     Args a = Args.parse(argv, Set.of("--arch", "--out", "--data", "--epochs", "--batch", "--chunk", "--lr", "--optimizer",
-        "--momentum", "--validation", "--seed", "--checkpoint", "--master"), Set.of("--overwrite", "--json"));
+        "--momentum", "--validation", "--seed", "--checkpoint", "--master", "--examples"), Set.of("--overwrite", "--json"));
     Architecture arch;
     try {
       arch = Architecture.parse(a.require("--arch"));
@@ -95,7 +96,8 @@ final class TrainCommand implements Command {
     Optimizer opt = optimizer(a, 1e-3);
     TrainingOptions t = TrainingOptions.of(a, batch, seed);
     Progress progress = msg -> err.println("[nnzip] " + msg);
-    DataRef data = new DataRef(a.get("--data") == null ? "fashion-mnist" : a.get("--data"), t.validation(), seed);
+    DataRef data = new DataRef(a.get("--data") == null ? "fashion-mnist" : a.get("--data"), t.validation(), seed,
+        a.getInt("--examples", 0));
     Dataset.Split split = data.split();
     ModelProto model = arch.build(data.exampleShape(), split.train().numClasses(), seed);
     GraphSetup setup = new GraphSetup(model.toByteArray(),

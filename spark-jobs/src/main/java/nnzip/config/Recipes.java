@@ -203,7 +203,8 @@ public final class Recipes {
           ? new nnzip.train.Optimizer(kind, lr, momentum, 0.999, 1e-8) : nnzip.train.Optimizer.sgd(lr, momentum);
       return new nnzip.train.TrainingSettings(c.getInt("finetune.epochs"), opt, c.getInt("finetune.batch"),
           c.getInt("finetune.chunk"), c.getDouble("finetune.validation"), c.getInt("finetune.steps-per-round"),
-          c.getLong("seed"), c.getDouble("finetune.dp-net.lambda"), c.getInt("finetune.dp-net.epochs"));
+          c.getLong("seed"), c.getDouble("finetune.dp-net.lambda"), c.getInt("finetune.dp-net.epochs"),
+          c.getInt("finetune.examples"));
     } catch (ConfigException e) {
       throw new UsageException("recipe: " + e.getMessage());
     } catch (IllegalArgumentException e) {
