@@ -7,10 +7,11 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * BatchNormalization over axis 1: y = scale·(x − mean)/√(var + ε) + bias. In {@link
- * GraphMode#INFERENCE} mean and var are the running statistics; in {@link GraphMode#TRAINING} they
- * are the batch's mean and biased variance over every axis but 1, built from differentiable ops
- * and named so that the trainer can fetch them (see {@link ImportedGraph.BatchNormStats}).
+ * BatchNormalization over axis 1: y = scale·(x − mean)/√(var + ε) + bias, from elementary
+ * differentiable ops in both modes. In {@link GraphMode#INFERENCE} mean and var are the running
+ * statistics; in {@link GraphMode#TRAINING} they are the batch's mean and biased variance over
+ * every axis but 1, named so that the trainer can fetch them (see {@link
+ * ImportedGraph.BatchNormStats}).
  */
 final class BatchNormOp {
   /** Suffixes of the batch-statistics variables, after the node output's variable name. */
@@ -44,8 +45,16 @@ final class BatchNormOp {
     // Running statistics are bound in both modes, so the trainer can read and update them.
     SDVariable runningMean = g.input(n, 3);
     SDVariable runningVar = g.input(n, 4);
+    long[] perChannel = new long[xs.length];
+    Arrays.fill(perChannel, 1);
+    perChannel[1] = xs[1];
     if (g.mode() == GraphMode.INFERENCE) {
-      return new Result(sd.nn().batchNorm(x, runningMean, runningVar, scale, bias, eps, 1), xs);
+      // y = x·factor + shift, factor = scale/√(var + ε), shift = bias − mean·factor: the
+      // derivative of SameDiff's own batchnorm op fails in M2.1 ("Invalid axis argument"), and
+      // finetuning with frozen statistics needs gradients through inference-mode graphs.
+      SDVariable factor = scale.div(sd.math().sqrt(runningVar.add(eps)));
+      SDVariable shift = bias.sub(runningMean.mul(factor));
+      return new Result(x.mul(sd.reshape(factor, perChannel)).add(sd.reshape(shift, perChannel)), xs);
     }
     String meanKey = g.keyOf(n, 3);
     String varKey = g.keyOf(n, 4);
@@ -56,9 +65,6 @@ final class BatchNormOp {
     for (int i = 1; i < axes.length; i++) {
       axes[i] = i + 1;
     }
-    long[] perChannel = new long[xs.length];
-    Arrays.fill(perChannel, 1);
-    perChannel[1] = xs[1];
     String base = OnnxGraphImporter.variableName(n.getOutput(0));
     SDVariable mean = sd.mean(g.freshName(base + BATCH_MEAN), x, axes);
     SDVariable centered = x.sub(sd.reshape(mean, perChannel));

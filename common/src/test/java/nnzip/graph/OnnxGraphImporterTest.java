@@ -311,16 +311,19 @@ class OnnxGraphImporterTest {
   }
 
   /**
-   * Conv with SameDiff's own symmetric padding, without a bias, and with a constant bias or a
-   * constant weight (a frozen layer between trainable ones): conv2d_bp handles all of these.
+   * Inference mode (frozen BatchNorm statistics, as finetuning uses it), Conv with SameDiff's own
+   * symmetric padding, without a bias, and with a constant bias or a constant weight (a frozen
+   * layer between trainable ones).
    */
   @Test
-  void gradientsThroughConvsWithoutBiasOrWithConstantsMatchCentralDifferences() {
+  void gradientsInInferenceModeThroughConvsWithoutBiasOrWithConstantsMatchCentralDifferences() {
     TestGraph t = new TestGraph("grad-3", 34);
     String x = t.input("x", 2, 6, 6);
     t.node("Conv", List.of(x, t.weight("c1.w", 0.5, 3, 2, 3, 3), t.weight("c1.b", 0.5, 3)), "c1")
         .addAttribute(ints("pads", 1, 1, 1, 1));
-    t.node("Tanh", List.of("c1"), "h1");
+    t.node("BatchNormalization", List.of("c1", t.weight("bn.g", t.uniform(3, 0.5, 1.5), 3), t.weight("bn.b", 0.3, 3),
+        t.weight("bn.rm", 0.3, 3), t.weight("bn.rv", t.uniform(3, 0.5, 2), 3)), "n1");
+    t.node("Tanh", List.of("n1"), "h1");
     t.node("Conv", List.of("h1", t.weight("c2.w", 0.4, 3, 3, 3, 3)), "c2")
         .addAllAttribute(List.of(ints("pads", 1, 1, 1, 1), ints("strides", 2, 2)));
     t.node("Tanh", List.of("c2"), "h2");
@@ -328,11 +331,11 @@ class OnnxGraphImporterTest {
     t.node("Flatten", List.of("c3"), "f");
     t.node("Gemm", List.of("f", t.weight("fc.w", 0.2, 3, 27), t.weight("fc.b", 0.3, 3)), "logits")
         .addAttribute(i("transB", 1));
-    Set<String> frozen = Set.of("c1.b", "c2.w");
+    Set<String> frozen = Set.of("c1.b", "c2.w", "bn.rm", "bn.rv");
     WeightBinder binder = (sd, key, value) -> frozen.contains(key) ? WeightBinder.CONSTANTS.bind(sd, key, value)
         : WeightBinder.VARIABLES.bind(sd, key, value);
     ImportedGraph g = OnnxGraphImporter.load(t.build("logits"), binder, GraphMode.INFERENCE);
-    assertGradientsMatchCentralDifferences(g, t, List.of("c1.w", "c3.w", "fc.w", "fc.b"), 1e-2);
+    assertGradientsMatchCentralDifferences(g, t, List.of("c1.w", "bn.g", "bn.b", "c3.w", "fc.w", "fc.b"), 1e-2);
   }
 
   /**
