@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Accuracy-vs-ratio figures (a long benchmark, not a test): trains ARCH with nnzip, then compresses it
+# with each recipe, with and without one epoch of finetuning, writing every --json result to OUT.
+# Then: notebooks/accuracy_vs_ratio.py OUT --out OUT/report.html (table + plot).
+# usage: deploy/bench/figures.sh [ARCH (mlp-300-100)] [EPOCHS (3)] [OUT (figures)]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+N="$ROOT/deploy/bin/nnzip"
+arch=${1:-mlp-300-100}
+epochs=${2:-3}
+out=${3:-figures}
+mkdir -p "$out"
+[[ -f $out/$arch.onnx ]] || "$N" train --arch "$arch" --epochs "$epochs" --out "$out/$arch.onnx" --json \
+  > "$out/$arch-train.json" 2> "$out/$arch-train.log"
+run() { # name, then compress arguments
+  local name=$1; shift
+  [[ -s $out/$arch-$name-ft.json ]] && grep -q finetune "$out/$arch-$name-ft.json" && return
+  "$N" compress --in "$out/$arch.onnx" --out "$out/$arch-$name.nnz.safetensors" --overwrite --json "$@" \
+    > "$out/$arch-$name.json" 2> "$out/$arch-$name.log"
+  "$N" compress --in "$out/$arch.onnx" --out "$out/$arch-$name-ft.nnz.safetensors" --overwrite --json \
+    --data fashion-mnist --set finetune.epochs=1 --set finetune.lr=0.0003 "$@" \
+    > "$out/$arch-$name-ft.json" 2> "$out/$arch-$name-ft.log"
+}
+run dp2 --recipe dp-2bit
+run dp3 --recipe dp-2bit --set bits=3
+run dp4 --recipe dp-4bit
+run aq1 --recipe aq-1bit
+run aq1.5 --recipe aq-1.5bit
+run aq2 --recipe aq-2bit
+run aq3 --recipe aq-3bit
+run aq1-tensor --recipe aq-1bit --set aq.scope=tensor
+run aq2-tensor --recipe aq-2bit --set aq.scope=tensor
+run aq0.5 --recipe aq-1bit --set aq.codebooks=1 --set aq.codebook-dtype=f16 --set passthrough.min-elements=0
+run dpnet2 --recipe dp-net-2bit
