@@ -69,6 +69,19 @@ class FinetuneCliTest {
       agree += ours[i] == ort[i] ? 1 : 0;
     }
     assertTrue(agree >= 0.999 * test.n(), "agreement with ONNX Runtime: " + agree + " of " + test.n());
+
+    // aq with per-tensor F16 codebooks: the finetuned codebooks are stored rounded, and the
+    // artifact decodes to exactly the model whose accuracy compress reported.
+    Path aq = dir.resolve("aq.nnz.safetensors");
+    CliRun a = CliRun.of("compress", "--in", model.toString(), "--out", aq.toString(), "--recipe", "aq-2bit",
+        "--set", "aq.scope=tensor", "--set", "aq.codebook-dtype=f16", "--set", "aq.iterations=2",
+        "--data", "fashion-mnist", "--set", "finetune.epochs=1", "--set", "finetune.examples=2000",
+        "--master", "local[2]", "--json");
+    assertEquals(0, a.code(), a.err());
+    double aqAfter = new ObjectMapper().readTree(a.out()).get("finetune").get("testAccuracyAfter").asDouble();
+    CliRun aqEval = CliRun.of("eval", "--model", aq.toString(), "--json");
+    assertEquals(0, aqEval.code(), aqEval.err());
+    assertEquals(aqAfter, new ObjectMapper().readTree(aqEval.out()).get("accuracy").asDouble(), 1e-12);
   }
 
   @Test
