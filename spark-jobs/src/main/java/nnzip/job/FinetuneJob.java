@@ -113,11 +113,13 @@ public final class FinetuneJob {
       TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data,
           training.plan(split.train().n(), training.epochs()), training.optimizer(), null, ckptBase, fingerprint),
           TrainingState.start(init.values(), Map.of()), split.validation(), progress);
-      double after = Evaluation.accuracy(init, done.params(), Map.of(), test);
       FinetunedArtifact.write(stage1, model, done.params(), floatWeights(original), outFs, output.stagingFile(),
           recipe);
       Artifact result = Artifact.open(outFs, output.stagingFile());
       result.verify();
+      // Report the accuracy of what was stored (F16 codebooks are rounded), decoded as decompress does.
+      double after = Evaluation.accuracy(new GraphSetup(nnzip.artifact.ArtifactRestorer.toOnnxBytes(result),
+          WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build(), test);
       long bytes = result.fileSize();
       output.commit();
       HadoopFiles.deleteQuietly(outFs, new Path(ckptBase));
