@@ -24,23 +24,19 @@ public record DataRef(String spec, double validation, long seed, int examples) i
     this(spec, validation, seed, 0);
   }
 
-  /** The training set split into the part trained on and the validation part. */
+  /** The training set split into the part trained on and the validation part (loads the data). */
   public Dataset.Split split() {
-    Dataset train = load().train();
+    return split(load());
+  }
+
+  /** The training set of {@code loaded} (what {@link #load} gave) split as this reference says. */
+  public Dataset.Split split(Datasets loaded) {
+    Dataset train = loaded.train();
     return (examples > 0 && examples < train.n() ? train.head(examples) : train).split(validation, seed);
   }
 
-  /** The test set (for final reports only). */
-  public Dataset test() {
-    return load().test();
-  }
-
-  /** Shape of one example without the batch dimension (e.g. [1, 28, 28]). */
-  public int[] exampleShape() {
-    return load().exampleShape();
-  }
-
-  private Datasets load() {
+  /** Loads train and test sets; callers that need several parts load once and keep the result. */
+  public Datasets load() {
     return DataSource.load(spec);
   }
 }

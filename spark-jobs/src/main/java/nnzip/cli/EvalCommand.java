@@ -58,7 +58,7 @@ final class EvalCommand implements Command {
     DataRef data = new DataRef(a.get("--data") == null ? "fashion-mnist" : a.get("--data"), 0.1, 1);
     ModelProto model = load(modelPath, a.get("--graph"));
     long start = System.nanoTime();
-    Dataset test = data.test();
+    Dataset test = data.load().test();
     TrainingGraph g = new GraphSetup(model.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build();
     double accuracy = Evaluation.accuracy(g, test);
     double seconds = (System.nanoTime() - start) / 1e9;

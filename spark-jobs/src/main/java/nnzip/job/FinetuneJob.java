@@ -86,8 +86,9 @@ public final class FinetuneJob {
     ModelProto original = OnnxModelFile.read(inFs, source);
     Path target = HadoopFiles.qualify(out);
     FileSystem outFs = HadoopFiles.fileSystem(target.toString());
-    Dataset.Split split = data.split();
-    Dataset test = data.test();
+    nnzip.data.Datasets loaded = data.load();
+    Dataset.Split split = data.split(loaded);
+    Dataset test = loaded.test();
     String ckptBase = target + ".ckpt";
     try (AtomicOutput output = AtomicOutput.create(outFs, target, overwrite)) {
       String stageIn = in;
@@ -150,13 +151,8 @@ public final class FinetuneJob {
         training.plan(split.train().n(), training.dpNetEpochs()), training.optimizer(), reg, ckpt,
         "dp-net " + recipe.hashCode() + " " + data), TrainingState.start(init.values(), GraphSetup.statistics(init)),
         split.validation(), progress);
-    Map<String, byte[]> bytes = new HashMap<>();
-    for (int i = 0; i < done.params().names().size(); i++) {
-      bytes.put(done.params().names().get(i), nnzip.artifact.ArtifactWriter.floatBytes(done.params().values()[i]));
-    }
-    done.statistics().forEach((k, v) -> bytes.put(k, nnzip.artifact.ArtifactWriter.floatBytes(v)));
     HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(ckpt), new Path(ckpt));
-    return OnnxWeightWriter.replace(original, bytes);
+    return OnnxWeightWriter.replace(original, done.weightBytes());
   }
 
   /** Every F32 weight of the model as floats, by key. */
