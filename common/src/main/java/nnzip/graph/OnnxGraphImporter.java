@@ -38,13 +38,6 @@ public final class OnnxGraphImporter {
       "Sigmoid", "Tanh", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape",
       "Concat", "Dropout", "Softmax", "Identity");
 
-  /**
-   * Name prefix of graph variables that are not weights and must never be trained ({@code
-   * TrainingGraph} skips them). The importer itself makes none: every conv2d variant it emits
-   * differentiates without helper variables.
-   */
-  public static final String FIXED_PREFIX = "nnzip.fixed:";
-
   private final SameDiff sd = SameDiff.create();
   /** ONNX tensor name → its variable, and its static shape (-1 where it depends on the batch). */
   private final Map<String, SDVariable> vars = new HashMap<>();

@@ -45,16 +45,7 @@ public final class Evaluation {
     for (int from = 0; from < data.n(); from += CHUNK) {
       int rows = Math.min(CHUNK, data.n() - from);
       float[] x = Arrays.copyOfRange(data.features(), from * data.dim(), (from + rows) * data.dim());
-      float[] logits = graph.logits(x, rows);
-      for (int i = 0; i < rows; i++) {
-        int best = 0;
-        for (int j = 1; j < k; j++) {
-          if (logits[i * k + j] > logits[i * k + best]) {
-            best = j;
-          }
-        }
-        out[from + i] = best;
-      }
+      Dense.argmax(graph.logits(x, rows), rows, k, out, from);
     }
     return out;
   }

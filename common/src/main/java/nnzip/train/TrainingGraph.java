@@ -70,7 +70,7 @@ public final class TrainingGraph {
     List<String> names = new ArrayList<>();
     List<long[]> shapes = new ArrayList<>();
     for (SDVariable v : sd.variables()) {
-      if (v.getVariableType() == VariableType.VARIABLE && !v.name().startsWith(OnnxGraphImporter.FIXED_PREFIX)) {
+      if (v.getVariableType() == VariableType.VARIABLE) {
         names.add(OnnxGraphImporter.onnxName(v.name()));
         shapes.add(v.getArr().shape());
       }
@@ -176,17 +176,11 @@ public final class TrainingGraph {
 
   /** Number of the first n examples whose largest logit is at their label. */
   static int correct(float[] logits, int[] y, int n, int k) {
+    int[] predicted = new int[n];
+    Dense.argmax(logits, n, k, predicted, 0);
     int correct = 0;
     for (int i = 0; i < n; i++) {
-      int best = 0;
-      for (int j = 1; j < k; j++) {
-        if (logits[i * k + j] > logits[i * k + best]) {
-          best = j;
-        }
-      }
-      if (best == y[i]) {
-        correct++;
-      }
+      correct += predicted[i] == y[i] ? 1 : 0;
     }
     return correct;
   }

@@ -35,6 +35,19 @@ public record TrainingState(int epoch, int step, ParameterValues params, Optimiz
     return new TrainingState(1, 0, params, OptimizerState.zeros(params.values()), statistics, List.of(), 0, 0, 0);
   }
 
+  /**
+   * Raw little-endian bytes of every parameter and statistic by weight key, ready to replace the
+   * model's weights (parameters of coded weights are not weight keys: use this for plain training).
+   */
+  public Map<String, byte[]> weightBytes() {
+    Map<String, byte[]> w = new LinkedHashMap<>();
+    for (int i = 0; i < params.names().size(); i++) {
+      w.put(params.names().get(i), nnzip.artifact.ArtifactWriter.floatBytes(params.values()[i]));
+    }
+    statistics.forEach((k, v) -> w.put(k, nnzip.artifact.ArtifactWriter.floatBytes(v)));
+    return w;
+  }
+
   /** This state with a finished epoch appended and the position at the next epoch's start. */
   TrainingState nextEpoch(EpochStats stats) {
     List<EpochStats> h = new ArrayList<>(history);

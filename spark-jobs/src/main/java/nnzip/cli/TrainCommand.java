@@ -2,11 +2,8 @@ package nnzip.cli;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import nnzip.Progress;
-import nnzip.artifact.ArtifactWriter;
 import nnzip.artifact.AtomicOutput;
 import nnzip.data.DataRef;
 import nnzip.data.Dataset;
@@ -21,7 +18,6 @@ import nnzip.model.Architecture;
 import nnzip.train.Evaluation;
 import nnzip.train.GraphSetup;
 import nnzip.train.Optimizer;
-import nnzip.train.ParameterValues;
 import nnzip.train.TrainingGraph;
 import nnzip.train.TrainingPlan;
 import nnzip.train.TrainingState;
@@ -98,8 +94,10 @@ final class TrainCommand implements Command {
     Progress progress = msg -> err.println("[nnzip] " + msg);
     DataRef data = new DataRef(a.get("--data") == null ? "fashion-mnist" : a.get("--data"), t.validation(), seed,
         a.getInt("--examples", 0));
-    Dataset.Split split = data.split();
-    ModelProto model = arch.build(data.exampleShape(), split.train().numClasses(), seed);
+    nnzip.data.Datasets loaded = data.load();
+    Dataset.Split split = data.split(loaded);
+    Dataset test = loaded.test();
+    ModelProto model = arch.build(loaded.exampleShape(), split.train().numClasses(), seed);
     GraphSetup setup = new GraphSetup(model.toByteArray(),
         WeightPlan.allTrainable(BatchNormWeights.runningStatistics(model)), GraphMode.TRAINING);
     TrainingGraph init = setup.build();
@@ -119,10 +117,10 @@ final class TrainCommand implements Command {
       spark.stop();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    ModelProto trained = OnnxWeightWriter.replace(model, weightBytes(done.params(), done.statistics()));
+    ModelProto trained = OnnxWeightWriter.replace(model, done.weightBytes());
     TrainingGraph eval = new GraphSetup(trained.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE)
         .build();
-    double testAccuracy = Evaluation.accuracy(eval, data.test());
+    double testAccuracy = Evaluation.accuracy(eval, test);
     try (AtomicOutput output = AtomicOutput.create(outFs, target, a.has("--overwrite"))) {
       try (OutputStream os = outFs.create(output.stagingFile(), true)) {
         trained.writeTo(os);
@@ -145,19 +143,9 @@ final class TrainCommand implements Command {
       out.println(o.toPrettyString());
     } else {
       out.printf("wrote %s: %s, test accuracy %.2f%% (%d examples), %.1f s%n", target, arch.cliName(), 100 * testAccuracy,
-          data.test().n(), seconds);
+          test.n(), seconds);
     }
     return Main.OK;
-  }
-
-  /** Raw little-endian bytes of every trained parameter and statistic, by weight key. */
-  static Map<String, byte[]> weightBytes(ParameterValues params, Map<String, float[]> statistics) {
-    Map<String, byte[]> w = new LinkedHashMap<>();
-    for (int i = 0; i < params.names().size(); i++) {
-      w.put(params.names().get(i), ArtifactWriter.floatBytes(params.values()[i]));
-    }
-    statistics.forEach((k, v) -> w.put(k, ArtifactWriter.floatBytes(v)));
-    return w;
   }
 
   /** The optimizer of --optimizer, --lr and --momentum. */
