@@ -15,13 +15,23 @@ import nnzip.graph.ImportedGraph.BatchNormStats;
  * from it and reaches the same parameters bit for bit.
  */
 public final class TrainingLoop {
-  /** Hooks for a term added to the loss outside the graph (DP-Net's clustering regularizer). */
+  /**
+   * Hooks for what training does outside the graph: a term added to the loss (DP-Net's clustering
+   * regularizer) or a constraint on the parameters (magnitude pruning's masks). A hook must be a
+   * function of (epoch, step, parameters) only, so a resumed run repeats it exactly.
+   */
   public interface Regularizer {
-    /** Called before each epoch (e.g. to re-solve quantization levels). */
+    /** Called before each epoch's first step, and when a run resumes inside an epoch. */
     default void startEpoch(int epoch, ParameterValues params) {}
+
+    /** Called before each step's gradients are computed; may change the parameters in place. */
+    default void startStep(int epoch, int step, ParameterValues params) {}
 
     /** Adds the regularizer's gradient to the mean loss gradient, in place. */
     void addGradient(ParameterValues params, float[][] grads);
+
+    /** Called after the optimizer applied the step; may change the parameters in place. */
+    default void endStep(ParameterValues params) {}
   }
 
   /** Measures validation accuracy of a state (never the test set). */
@@ -66,7 +76,7 @@ public final class TrainingLoop {
         state.epochLoss(), state.epochCorrect(), state.epochSeen());
     while (s.epoch() <= plan.epochs()) {
       int epoch = s.epoch();
-      if (s.step() == 0 && regularizer != null) {
+      if (regularizer != null) {
         regularizer.startEpoch(epoch, params);
       }
       int[] order = plan.order(epoch);
@@ -76,6 +86,9 @@ public final class TrainingLoop {
       long seen = s.epochSeen();
       for (int step = s.step(); step < plan.stepsPerEpoch(); step++) {
         List<int[]> chunks = plan.chunks(order, step);
+        if (regularizer != null) {
+          regularizer.startStep(epoch, step, params);
+        }
         List<ChunkGradient> grads = source.gradients(params, chunks);
         int n = 0;
         for (ChunkGradient g : grads) {
@@ -89,6 +102,9 @@ public final class TrainingLoop {
           regularizer.addGradient(params, mean);
         }
         optimizer.apply(params.values(), mean, opt);
+        if (regularizer != null) {
+          regularizer.endStep(params);
+        }
         updateRunningStatistics(grads, stats);
         int done = step + 1;
         if (done % plan.stepsPerRound() == 0 && done < plan.stepsPerEpoch()) {

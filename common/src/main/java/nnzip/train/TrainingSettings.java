@@ -13,10 +13,45 @@ package nnzip.train;
  * @param dpNetLambda weight of DP-Net's clustering regularizer, ≥ 0 (0 = off)
  * @param dpNetEpochs epochs of regularized full-precision training before quantization, ≥ 0
  * @param examples training examples used (0 = all)
+ * @param pruning magnitude pruning of the full-precision model before quantization
  */
 public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int chunk, double validation,
-    int stepsPerRound, long seed, double dpNetLambda, int dpNetEpochs, int examples) implements java.io.Serializable {
+    int stepsPerRound, long seed, double dpNetLambda, int dpNetEpochs, int examples, Pruning pruning)
+    implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
+
+  /**
+   * The recipe's {@code finetune.prune} block.
+   *
+   * @param sparsity final share of zero weights in the coded tensors, in [0, 1) (0 = off)
+   * @param epochs epochs of training while pruning, ≥ 0 (0 = off)
+   * @param global one magnitude threshold over all coded tensors, or the same share in each
+   * @param ramp share of the pruning steps over which the sparsity rises, in (0, 1]
+   */
+  public record Pruning(double sparsity, int epochs, boolean global, double ramp) implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** No pruning. */
+    public static final Pruning NONE = new Pruning(0, 0, true, 1);
+
+    /** Checks every range. */
+    public Pruning {
+      if (!(sparsity >= 0 && sparsity < 1)) {
+        throw new IllegalArgumentException("prune.sparsity must be in [0, 1), got " + sparsity);
+      }
+      if (epochs < 0) {
+        throw new IllegalArgumentException("prune.epochs must be ≥ 0, got " + epochs);
+      }
+      if (!(ramp > 0 && ramp <= 1)) {
+        throw new IllegalArgumentException("prune.ramp must be in (0, 1], got " + ramp);
+      }
+    }
+
+    /** Whether the pruning phase runs. */
+    public boolean enabled() {
+      return sparsity > 0 && epochs > 0;
+    }
+  }
 
   /** Checks every range. */
   public TrainingSettings {
@@ -35,9 +70,20 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
     if (stepsPerRound < 1) {
       throw new IllegalArgumentException("steps-per-round must be ≥ 1, got " + stepsPerRound);
     }
+    java.util.Objects.requireNonNull(pruning, "pruning");
     if (!(dpNetLambda >= 0 && Double.isFinite(dpNetLambda))) {
       throw new IllegalArgumentException("dp-net.lambda must be finite and ≥ 0, got " + dpNetLambda);
     }
+  }
+
+  /** Whether DP-Net's regularized training runs. */
+  public boolean dpNet() {
+    return dpNetEpochs > 0 && dpNetLambda > 0;
+  }
+
+  /** Whether any training runs (pruning, DP-Net or finetuning), which needs a data set. */
+  public boolean trains() {
+    return epochs > 0 || dpNet() || pruning.enabled();
   }
 
   /** The plan for {@code examples} training examples and {@code e} epochs. */

@@ -61,6 +61,7 @@ final class CompressCommand implements Command {
                            finetuning on the task loss with codes frozen (epochs 0 = off); a
                            checkpoint OUT.ckpt is written every round and resumed from after a crash
           finetune.dp-net.lambda / epochs   DP-Net's clustering regularizer before dp quantization
+          finetune.prune.sparsity / epochs / scope / ramp   magnitude pruning before quantization
         """.formatted(String.join(", ", Recipes.bundledNames()));
   }
 
@@ -73,12 +74,13 @@ final class CompressCommand implements Command {
     CompressionSettings settings = Recipes.settings(recipe);
     nnzip.compress.aq.AqSettings aqSettings = Recipes.aqSettings(recipe); // the whole recipe is checked up front
     nnzip.train.TrainingSettings training = Recipes.training(recipe);
-    boolean finetune = training.epochs() > 0 || (training.dpNetEpochs() > 0 && training.dpNetLambda() > 0);
+    boolean finetune = training.trains();
     if (finetune && a.get("--data") == null) {
-      throw new UsageException("finetuning (finetune.epochs > 0) needs --data (e.g. --data fashion-mnist)");
+      throw new UsageException("training (finetune.epochs, finetune.prune or finetune.dp-net) needs --data"
+          + " (e.g. --data fashion-mnist)");
     }
     if (!finetune && a.get("--data") != null) {
-      throw new UsageException("--data is only used for finetuning; set finetune.epochs > 0");
+      throw new UsageException("--data is only used for training; set finetune.epochs > 0 (or finetune.prune)");
     }
     SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip compress");
     try {
@@ -109,6 +111,7 @@ final class CompressCommand implements Command {
         o.put("seconds", r.seconds());
         if (tuned != null) {
           ObjectNode f = o.putObject("finetune");
+          f.put("testAccuracyOriginal", tuned.testOriginal());
           f.put("testAccuracyBefore", tuned.testBefore());
           f.put("testAccuracyAfter", tuned.testAfter());
           var h = f.putArray("epochs");
@@ -119,8 +122,8 @@ final class CompressCommand implements Command {
       } else {
         CompressionTable.print(out, r.manifest(), r.sourceBytes(), r.artifactBytes());
         if (tuned != null) {
-          out.printf("test accuracy of the decoded model: %.2f%% before finetuning, %.2f%% after%n",
-              100 * tuned.testBefore(), 100 * tuned.testAfter());
+          out.printf("test accuracy: original %.2f%%; decoded model %.2f%% before finetuning, %.2f%% after%n",
+              100 * tuned.testOriginal(), 100 * tuned.testBefore(), 100 * tuned.testAfter());
         }
       }
       return Main.OK;

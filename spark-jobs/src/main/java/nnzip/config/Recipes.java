@@ -204,12 +204,22 @@ public final class Recipes {
       return new nnzip.train.TrainingSettings(c.getInt("finetune.epochs"), opt, c.getInt("finetune.batch"),
           c.getInt("finetune.chunk"), c.getDouble("finetune.validation"), c.getInt("finetune.steps-per-round"),
           c.getLong("seed"), c.getDouble("finetune.dp-net.lambda"), c.getInt("finetune.dp-net.epochs"),
-          c.getInt("finetune.examples"));
+          c.getInt("finetune.examples"), new nnzip.train.TrainingSettings.Pruning(
+              c.getDouble("finetune.prune.sparsity"), c.getInt("finetune.prune.epochs"),
+              pruneGlobal(c.getString("finetune.prune.scope")), c.getDouble("finetune.prune.ramp")));
     } catch (ConfigException e) {
       throw new UsageException("recipe: " + e.getMessage());
     } catch (IllegalArgumentException e) {
       throw new UsageException("recipe: finetune: " + e.getMessage());
     }
+  }
+
+  private static boolean pruneGlobal(String scope) {
+    return switch (scope) {
+      case "global" -> true;
+      case "tensor" -> false;
+      default -> throw new IllegalArgumentException("prune.scope must be global or tensor, got '" + scope + "'");
+    };
   }
 
   /** The key that sets the scope of the recipe's codec: {@code dp.scope} for dp, else {@code scope}. */

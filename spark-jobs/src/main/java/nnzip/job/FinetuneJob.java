@@ -20,6 +20,8 @@ import nnzip.data.Dataset;
 import nnzip.finetune.CompressedModel;
 import nnzip.finetune.DpNetRegularizer;
 import nnzip.finetune.FinetunedArtifact;
+import nnzip.finetune.MagnitudePruner;
+import nnzip.train.TrainingLoop;
 import nnzip.train.WeightPlan;
 import nnzip.graph.BatchNormWeights;
 import nnzip.graph.GraphMode;
@@ -59,11 +61,12 @@ public final class FinetuneJob {
    * What finetuning did.
    *
    * @param result the final artifact
+   * @param testOriginal test accuracy of the model given
    * @param testBefore test accuracy of the decoded model before finetuning
    * @param testAfter test accuracy after
    * @param history per-epoch diagnostics
    */
-  public record Outcome(CompressJob.Result result, double testBefore, double testAfter, List<EpochStats> history) {}
+  public record Outcome(CompressJob.Result result, double testOriginal, double testBefore, double testAfter, List<EpochStats> history) {}
 
   /**
    * Runs the whole pipeline.
@@ -84,19 +87,25 @@ public final class FinetuneJob {
       throw new InvalidInputException(source + ": finetuning needs an ONNX model (the graph to train)");
     }
     ModelProto original = OnnxModelFile.read(inFs, source);
+    if (training.pruning().enabled() && training.dpNet()) {
+      throw new InvalidInputException("finetune.prune and finetune.dp-net are alternatives: DP-Net's training would"
+          + " move the pruned weights off zero; set one of their epochs to 0");
+    }
     Path target = HadoopFiles.qualify(out);
     FileSystem outFs = HadoopFiles.fileSystem(target.toString());
     nnzip.data.Datasets loaded = data.load();
     Dataset.Split split = data.split(loaded);
     Dataset test = loaded.test();
     String ckptBase = target + ".ckpt";
+    double testOriginal = Evaluation.accuracy(new GraphSetup(original.toByteArray(),
+        WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build(), test);
     try (AtomicOutput output = AtomicOutput.create(outFs, target, overwrite)) {
       String stageIn = in;
-      if (training.dpNetEpochs() > 0 && training.dpNetLambda() > 0) {
-        ModelProto regularized = dpNet(sc, original, settings, training, data, split, ckptBase + "-dpnet", recipe,
+      if (training.dpNet() || training.pruning().enabled()) {
+        ModelProto trained = trainFullPrecision(sc, original, settings, training, data, split, ckptBase, recipe,
             progress);
-        Path p = new Path(output.tempDir(), "dpnet.onnx");
-        OnnxModelFile.write(outFs, p, regularized);
+        Path p = new Path(output.tempDir(), "trained.onnx");
+        OnnxModelFile.write(outFs, p, trained);
         stageIn = p.toString();
       }
       Path stage = new Path(output.tempDir(), "stage.nnz.safetensors");
@@ -125,13 +134,16 @@ public final class FinetuneJob {
       output.commit();
       HadoopFiles.deleteQuietly(outFs, new Path(ckptBase));
       return new Outcome(new CompressJob.Result(Artifact.open(outFs, target).manifest(), compressed.sourceBytes(),
-          bytes, (System.nanoTime() - start) / 1e9), before, after, done.history());
+          bytes, (System.nanoTime() - start) / 1e9), testOriginal, before, after, done.history());
     }
   }
 
-  /** DP-Net: trains every weight dp will code with the clustering regularizer; returns the model. */
-  private static ModelProto dpNet(JavaSparkContext sc, ModelProto original, CompressionSettings settings,
-      TrainingSettings training, DataRef data, Dataset.Split split, String ckpt, String recipe, Progress progress)
+  /**
+   * Trains the full-precision model before quantization, with DP-Net's clustering regularizer or
+   * with magnitude pruning on every weight the codec will code; returns the trained model.
+   */
+  private static ModelProto trainFullPrecision(JavaSparkContext sc, ModelProto original, CompressionSettings settings,
+      TrainingSettings training, DataRef data, Dataset.Split split, String ckptBase, String recipe, Progress progress)
       throws IOException {
     Set<String> frozen = BatchNormWeights.runningStatistics(original);
     GraphSetup setup = new GraphSetup(original.toByteArray(), WeightPlan.allTrainable(frozen), GraphMode.TRAINING);
@@ -144,13 +156,34 @@ public final class FinetuneJob {
         coded.add(name);
       }
     }
-    progress.report("dp-net: " + training.dpNetEpochs() + " epochs with the clustering regularizer (lambda "
-        + training.dpNetLambda() + ") on " + coded.size() + " tensors");
-    DpNetRegularizer reg = new DpNetRegularizer(coded, 1 << settings.bits(), training.dpNetLambda());
-    TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data,
-        training.plan(split.train().n(), training.dpNetEpochs()), training.optimizer(), reg, ckpt,
-        "dp-net " + recipe.hashCode() + " " + data), TrainingState.start(init.values(), GraphSetup.statistics(init)),
+    int epochs;
+    String phase;
+    TrainingLoop.Regularizer hook;
+    nnzip.train.TrainingPlan plan;
+    if (training.pruning().enabled()) {
+      TrainingSettings.Pruning p = training.pruning();
+      epochs = p.epochs();
+      plan = training.plan(split.train().n(), epochs);
+      phase = "prune";
+      hook = new MagnitudePruner(coded, p.sparsity(), p.global(), plan.stepsPerEpoch(), epochs, p.ramp());
+      progress.report(String.format("prune: %d epochs, sparsity rising to %.1f%% of %d tensors (%s threshold)",
+          epochs, 100 * p.sparsity(), coded.size(), p.global() ? "one global" : "a per-tensor"));
+    } else {
+      epochs = training.dpNetEpochs();
+      plan = training.plan(split.train().n(), epochs);
+      phase = "dp-net";
+      hook = new DpNetRegularizer(coded, 1 << settings.bits(), training.dpNetLambda());
+      progress.report("dp-net: " + epochs + " epochs with the clustering regularizer (lambda "
+          + training.dpNetLambda() + ") on " + coded.size() + " tensors");
+    }
+    String ckpt = ckptBase + "-" + phase;
+    TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data, plan, training.optimizer(), hook, ckpt,
+        phase + " " + recipe.hashCode() + " " + data), TrainingState.start(init.values(), GraphSetup.statistics(init)),
         split.validation(), progress);
+    if (hook instanceof MagnitudePruner pruner) {
+      progress.report(String.format("prune: %.2f%% of the coded weights are zero", 100 * pruner.measuredSparsity(
+          done.params())));
+    }
     HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(ckpt), new Path(ckpt));
     return OnnxWeightWriter.replace(original, done.weightBytes());
   }
