@@ -6,12 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
 import nnzip.InvalidInputException;
-import nnzip.codec.BitPacking;
 import nnzip.codec.aq.Codebooks;
-import nnzip.io.StoredTensor;
 import nnzip.tensor.FloatCodec;
 import nnzip.tensor.TensorSpec;
-import org.apache.hadoop.fs.FSDataInputStream;
 
 /**
  * Restores a tensor coded by additive quantization: M codes of b bits per d-dimensional subvector,
@@ -47,24 +44,15 @@ final class AqRestorer {
     TensorSpec spec = t.spec();
     long n = spec.numElements();
     long subs = (n + d - 1) / d;
-    StoredTensor codes = a.entry(t.entries().get(0).key());
-    if (BitPacking.packedBytes(subs * m, t.bits()) != codes.spec().byteSize()) {
-      throw new InvalidInputException(a.file() + ": aq codes of '" + spec.name() + "' have the wrong size");
-    }
     int chunk = (int) Math.min(CHUNK_SUBVECTORS, Math.max(1, subs));
-    byte[] packed = new byte[(int) BitPacking.packedBytes((long) chunk * m, t.bits())];
     int[] idx = new int[chunk * m];
     float[] values = new float[chunk * d];
     ByteBuffer dense = ByteBuffer.allocate(chunk * d * spec.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-    try (FSDataInputStream in = a.fileSystem().open(a.file())) {
-      long pos = codes.offset();
+    try (CodeReader codes = CodeReader.open(a, t, subs * m, m)) {
       long written = 0;
       for (long first = 0; first < subs; first += chunk) {
         int s = (int) Math.min(chunk, subs - first);
-        int len = (int) BitPacking.packedBytes((long) s * m, t.bits());
-        in.readFully(pos, packed, 0, len);
-        pos += len;
-        BitPacking.unpack(packed, 0, s * m, t.bits(), idx);
+        codes.read(idx, s * m);
         books.decode(idx, s, values);
         int keep = (int) Math.min((long) s * d, n - written);
         for (int i = 0; i < keep; i++) {

@@ -9,10 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import nnzip.InvalidInputException;
-import nnzip.codec.BitPacking;
 import nnzip.codec.ScalarCodec;
 import nnzip.compress.TensorReader;
-import nnzip.io.StoredTensor;
 import nnzip.io.safetensors.SafetensorsReader;
 import nnzip.io.safetensors.SafetensorsWriter;
 import nnzip.tensor.FloatCodec;
@@ -49,30 +47,15 @@ public final class ArtifactRestorer {
     }
     ScalarCodec.Quantizer q = a.quantizer(t);
     TensorSpec spec = t.spec();
-    StoredTensor codes = a.entry(codesEntry(t).key());
     long n = spec.numElements();
     int chunk = (int) Math.min(TensorReader.CHUNK_ELEMENTS, Math.max(1, n));
-    int bits = t.bits();
-    byte[] packed = new byte[(int) BitPacking.packedBytes(chunk, bits)];
     int[] idx = new int[chunk];
     float[] values = new float[chunk];
     ByteBuffer dense = ByteBuffer.allocate(chunk * spec.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-    if (BitPacking.packedBytes(n, bits) != codes.spec().byteSize()) {
-      throw new InvalidInputException(a.file() + ": tensor '" + spec.name() + "' has " + codes.spec().byteSize()
-          + " code bytes, expected " + BitPacking.packedBytes(n, bits));
-    }
-    try (FSDataInputStream in = fs.open(a.file())) {
-      long pos = codes.offset();
+    try (CodeReader codes = CodeReader.open(a, t, n, CodeReader.scalarRowLength(t))) {
       for (long first = 0; first < n; first += chunk) {
         int m = (int) Math.min(chunk, n - first);
-        int len = (int) BitPacking.packedBytes(m, bits);
-        try {
-          in.readFully(pos, packed, 0, len);
-        } catch (org.apache.hadoop.fs.ChecksumException e) {
-          throw new InvalidInputException(a.file() + ": codes of tensor '" + spec.name() + "' are corrupt", e);
-        }
-        pos += len;
-        BitPacking.unpack(packed, 0, m, bits, idx);
+        codes.read(idx, m);
         q.decode(idx, m, first, values);
         dense.clear();
         FloatCodec.encode(values, 0, m, spec.dtype(), dense);
@@ -126,10 +109,6 @@ public final class ArtifactRestorer {
 
   private static StoredEntry dataEntry(TensorRecord t) {
     return role(t, StoredEntry.DATA);
-  }
-
-  private static StoredEntry codesEntry(TensorRecord t) {
-    return role(t, StoredEntry.CODES);
   }
 
   private static StoredEntry role(TensorRecord t, String role) {

@@ -26,6 +26,8 @@ public record Manifest(
     List<StoredEntry> shared) {
 
   public static final int FORMAT_VERSION = 1;
+  /** Version of artifacts holding arithmetic-coded codes ({@link StoredEntry#CODES_CABAC}). */
+  public static final int ENTROPY_FORMAT_VERSION = 2;
   public static final String METADATA_KEY = "nnzip.manifest";
   public static final String FORMAT_KEY = "nnzip.format";
   public static final String RECIPE_KEY = "nnzip.recipe";

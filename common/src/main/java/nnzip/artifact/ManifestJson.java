@@ -118,9 +118,10 @@ public final class ManifestJson {
     }
     try {
       int version = required(root, "format", where).asInt();
-      if (version != Manifest.FORMAT_VERSION) {
+      if (version < Manifest.FORMAT_VERSION || version > Manifest.ENTROPY_FORMAT_VERSION) {
         throw new InvalidInputException(where + ": artifact format version " + version
-            + " is not supported (this nnzip reads version " + Manifest.FORMAT_VERSION + ")");
+            + " is not supported (this nnzip reads versions " + Manifest.FORMAT_VERSION + " to "
+            + Manifest.ENTROPY_FORMAT_VERSION + ")");
       }
       Map<String, String> meta = new LinkedHashMap<>();
       Iterator<Map.Entry<String, JsonNode>> it = required(root, "sourceMetadata", where).fields();

@@ -7,17 +7,24 @@ import java.util.List;
  * parameter, or the tensor itself when passed through.
  *
  * @param key safetensors key, e.g. {@code fc1.weight.codes}
- * @param role {@code codes}, {@code data}, {@code param:<name>} (F32) or {@code param16:<name>} (F16)
+ * @param role {@code codes} (bit-packed), {@code codes-cabac} (arithmetic-coded segments, one chunk each),
+ *     {@code data}, {@code param:<name>} (F32) or {@code param16:<name>} (F16)
  * @param chunks consecutive byte runs covering the entry, in order
  */
 public record StoredEntry(String key, String role, List<Chunk> chunks) {
   public static final String CODES = "codes";
+  public static final String CODES_CABAC = "codes-cabac";
   public static final String DATA = "data";
   public static final String PARAM_PREFIX = "param:";
   public static final String HALF_PARAM_PREFIX = "param16:";
 
   public StoredEntry {
     chunks = List.copyOf(chunks);
+  }
+
+  /** True for a tensor's code indices, in either form. */
+  public boolean isCodes() {
+    return role.equals(CODES) || role.equals(CODES_CABAC);
   }
 
   /** Total bytes of the entry. */

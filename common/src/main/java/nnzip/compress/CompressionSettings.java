@@ -23,6 +23,7 @@ import nnzip.tensor.TensorSpec;
  * @param partitions Spark partitions for the encode pass; 0 means the default parallelism
  * @param seed seed for every random choice (none yet for uniform, kept for reproducible recipes)
  * @param dpBins bins the dp codec's DP runs on for tensor and global scope (2..65,536)
+ * @param entropyCoding arithmetic-code the code streams after encoding (recipe {@code entropy = cabac})
  */
 public record CompressionSettings(
     CodecKind codec,
@@ -35,7 +36,8 @@ public record CompressionSettings(
     long shardBytes,
     int partitions,
     long seed,
-    int dpBins) implements java.io.Serializable {
+    int dpBins,
+    boolean entropyCoding) implements java.io.Serializable {
 
   /** Settings with dp's default bins. */
   public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
@@ -43,6 +45,14 @@ public record CompressionSettings(
       long seed) {
     this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, allowNonFinite,
         shardBytes, partitions, seed, nnzip.codec.dp.DpCodec.DEFAULT_BINS);
+  }
+
+  /** Settings with bit-packed code streams. */
+  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
+      long passthroughMinElements, int passthroughMaxRank, boolean allowNonFinite, long shardBytes, int partitions,
+      long seed, int dpBins) {
+    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, allowNonFinite,
+        shardBytes, partitions, seed, dpBins, false);
   }
 
   public CompressionSettings {

@@ -45,9 +45,11 @@ public final class FinetunedArtifact {
    * @param trained trained parameter values (binding parameters and passthrough tensors by key)
    * @param original the original FLOAT weights by tensor name, for the error fields
    * @param recipe recipe text stored in the new artifact
+   * @param source the model the user gave (the staging artifact was coded from a temporary copy when
+   *     pruning or DP-Net trained it first)
    */
   public static void write(Artifact old, CompressedModel model, ParameterValues trained, Map<String, float[]> original,
-      FileSystem fs, Path file, String recipe) throws IOException {
+      FileSystem fs, Path file, String recipe, String source) throws IOException {
     Map<String, EntryData> data = new HashMap<>();
     Map<String, float[]> newParams = new HashMap<>();
     Map<String, int[]> perm = new HashMap<>();
@@ -79,7 +81,6 @@ public final class FinetunedArtifact {
       data.put(m.graphKey(), new EntryData.InMemory(
           SafetensorsReader.readTensor(old.fileSystem(), old.entry(m.graphKey())).array()));
     }
-    String source = old.header().metadata().getOrDefault(Manifest.SOURCE_KEY, "");
     ArtifactWriter.write(fs, file, next, recipe, source, data);
   }
 
@@ -119,11 +120,12 @@ public final class FinetunedArtifact {
         codes[i] = slot % k;
       }
       for (StoredEntry e : t.entries()) {
-        if (e.role().equals(StoredEntry.CODES)) {
+        if (e.isCodes()) {
+          // Renumbered codes are written bit-packed; the entropy pass may code them again.
           byte[] packed = new byte[(int) BitPacking.packedBytes(codes.length, t.bits())];
           BitPacking.pack(codes, codes.length, t.bits(), packed, 0);
           data.put(e.key(), new EntryData.InMemory(packed));
-          entries.add(new StoredEntry(e.key(), e.role(), List.of(chunk(packed))));
+          entries.add(new StoredEntry(e.key(), StoredEntry.CODES, List.of(chunk(packed))));
         } else {
           entries.add(rewriteParam(old, e, dp.parameter(), newParams, data));
         }

@@ -12,10 +12,50 @@ import java.util.Locale;
  * @param beta1 Adam's first-moment decay, or SGD's momentum; in [0, 1)
  * @param beta2 Adam's second-moment decay, in [0, 1) (unused by SGD)
  * @param epsilon Adam's denominator guard, &gt; 0 (unused by SGD)
+ * @param schedule how the step size changes over a run
  */
-public record Optimizer(Kind kind, double learningRate, double beta1, double beta2, double epsilon)
-    implements java.io.Serializable {
+public record Optimizer(Kind kind, double learningRate, double beta1, double beta2, double epsilon,
+    Schedule schedule) implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
+
+  /** The step size over a run of T steps. */
+  public enum Schedule {
+    /** The same step size throughout. */
+    CONSTANT,
+    /** Cosine annealing (Loshchilov and Hutter): lr · ½(1 + cos(π·(t−1)/T)) at step t = 1..T. */
+    COSINE;
+
+    /**
+     * The schedule for a config string ("constant" or "cosine", any case).
+     *
+     * @throws IllegalArgumentException listing the valid names
+     */
+    public static Schedule parse(String s) {
+      try {
+        return valueOf(s.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("schedule '" + s + "' is not one of constant, cosine");
+      }
+    }
+
+    /** The factor on the step size at step t (1-based) of a run of {@code total} steps. */
+    public double factor(long t, long total) {
+      if (this == CONSTANT || total <= 0) {
+        return 1;
+      }
+      return 0.5 * (1 + Math.cos(Math.PI * Math.min(t - 1, total) / total));
+    }
+  }
+
+  /** An optimizer with a constant step size. */
+  public Optimizer(Kind kind, double learningRate, double beta1, double beta2, double epsilon) {
+    this(kind, learningRate, beta1, beta2, epsilon, Schedule.CONSTANT);
+  }
+
+  /** This optimizer with another schedule. */
+  public Optimizer withSchedule(Schedule s) {
+    return new Optimizer(kind, learningRate, beta1, beta2, epsilon, s);
+  }
 
   /** The update rules. */
   public enum Kind {
@@ -46,6 +86,7 @@ public record Optimizer(Kind kind, double learningRate, double beta1, double bet
     if (!(epsilon > 0)) {
       throw new IllegalArgumentException("epsilon must be > 0, got " + epsilon);
     }
+    java.util.Objects.requireNonNull(schedule, "schedule");
   }
 
   /** Adam with the usual betas (0.9, 0.999) and epsilon 1e-8. */
@@ -66,9 +107,17 @@ public record Optimizer(Kind kind, double learningRate, double beta1, double bet
    * @param state the rule's state, advanced by one step
    */
   public void apply(float[][] params, float[][] grads, OptimizerState state) {
+    apply(params, grads, state, 0);
+  }
+
+  /**
+   * Applies one update of a run of {@code totalSteps} steps in place; the schedule sets the step size
+   * from the state's step count, so a resumed run continues the schedule exactly.
+   */
+  public void apply(float[][] params, float[][] grads, OptimizerState state, long totalSteps) {
     state.requireFits(params);
     long t = state.advance();
-    double lr = learningRate;
+    double lr = learningRate * schedule.factor(t, totalSteps);
     // PyTorch's form: lr · m̂ / (√v̂ + ε) with the bias corrections applied to both moments.
     double correction1 = 1 - Math.pow(beta1, t);
     double sqrtCorrection2 = Math.sqrt(1 - Math.pow(beta2, t));

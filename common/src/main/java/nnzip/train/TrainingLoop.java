@@ -101,7 +101,7 @@ public final class TrainingLoop {
         if (regularizer != null) {
           regularizer.addGradient(params, mean);
         }
-        optimizer.apply(params.values(), mean, opt);
+        optimizer.apply(params.values(), mean, opt, plan.totalSteps());
         if (regularizer != null) {
           regularizer.endStep(params);
         }

@@ -54,4 +54,22 @@ class OptimizerTest {
     assertThrows(IllegalArgumentException.class,
         () -> Optimizer.adam(0.1).apply(w, new float[][] {{1f, 1f}}, OptimizerState.zeros(new float[][] {{1f}})));
   }
+
+  /** Plain SGD on a constant gradient moves by Σ lr·½(1 + cos(π(t−1)/T)) over T steps, in closed form. */
+  @Test
+  void cosineScheduleAnnealsTheStepSizeAsItsClosedFormSays() {
+    Optimizer sgd = Optimizer.sgd(0.1, 0).withSchedule(Optimizer.Schedule.COSINE);
+    float[][] w = {{0f}};
+    OptimizerState state = OptimizerState.zeros(w);
+    int total = 20;
+    double expected = 0;
+    for (int t = 1; t <= total; t++) {
+      sgd.apply(w, new float[][] {{1f}}, state, total);
+      expected -= 0.1 * 0.5 * (1 + Math.cos(Math.PI * (t - 1) / total));
+      assertEquals(expected, w[0][0], 1e-5, "step " + t);
+    }
+    assertEquals(1.0, Optimizer.Schedule.COSINE.factor(1, total), 0);
+    assertEquals(0.5, Optimizer.Schedule.COSINE.factor(11, total), 1e-12);
+    assertEquals(1.0, Optimizer.Schedule.CONSTANT.factor(17, total), 0);
+  }
 }

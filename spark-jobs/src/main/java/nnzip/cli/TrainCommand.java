@@ -46,7 +46,8 @@ final class TrainCommand implements Command {
   public String help() {
     return """
         usage: nnzip train --arch ARCH --out OUT.onnx [--data fashion-mnist|PATH] [--epochs N] [--batch N]
-                           [--chunk N] [--lr X] [--optimizer adam|sgd] [--momentum X] [--validation X]
+                           [--chunk N] [--lr X] [--schedule cosine|constant] [--optimizer adam|sgd]
+                           [--momentum X] [--validation X]
                            [--seed N] [--examples N] [--checkpoint PATH] [--master URL] [--overwrite] [--json]
 
           --arch ARCH      mlp-300-100 | lenet5 | vgg-small | resnet20
@@ -59,6 +60,7 @@ final class TrainCommand implements Command {
           --chunk N        examples per gradient task; steps are byte-identical whatever the number
                            of executors                                                 (32)
           --lr X           step size                                                    (0.001)
+          --schedule S     cosine (annealed to 0 by the last step) | constant           (cosine)
           --optimizer O    adam | sgd                                                   (adam)
           --momentum X     Adam's beta1 or SGD's momentum                               (0.9)
           --validation X   share of the training set held out for validation            (0.1)
@@ -75,7 +77,7 @@ final class TrainCommand implements Command {
 
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(argv, Set.of("--arch", "--out", "--data", "--epochs", "--batch", "--chunk", "--lr", "--optimizer",
+    Args a = Args.parse(argv, Set.of("--arch", "--out", "--data", "--epochs", "--batch", "--chunk", "--lr", "--schedule", "--optimizer",
         "--momentum", "--validation", "--seed", "--checkpoint", "--master", "--examples"), Set.of("--overwrite", "--json"));
     Architecture arch;
     try {
@@ -154,7 +156,10 @@ final class TrainCommand implements Command {
       double lr = a.get("--lr") == null ? defaultLr : Double.parseDouble(a.get("--lr"));
       double momentum = a.get("--momentum") == null ? 0.9 : Double.parseDouble(a.get("--momentum"));
       Optimizer.Kind kind = Optimizer.Kind.parse(a.get("--optimizer") == null ? "adam" : a.get("--optimizer"));
-      return kind == Optimizer.Kind.ADAM ? new Optimizer(kind, lr, momentum, 0.999, 1e-8) : Optimizer.sgd(lr, momentum);
+      Optimizer.Schedule schedule = Optimizer.Schedule.parse(a.get("--schedule") == null ? "cosine"
+          : a.get("--schedule"));
+      return (kind == Optimizer.Kind.ADAM ? new Optimizer(kind, lr, momentum, 0.999, 1e-8) : Optimizer.sgd(lr, momentum))
+          .withSchedule(schedule);
     } catch (NumberFormatException e) {
       throw new UsageException("--lr and --momentum expect numbers: " + e.getMessage());
     } catch (IllegalArgumentException e) {

@@ -44,7 +44,7 @@ public final class Recipes {
   /** Names of the recipes shipped in the jar. */
   public static List<String> bundledNames() {
     return List.of("uniform-8bit", "uniform-4bit", "lossless", "dp-4bit", "dp-2bit", "aq-1bit", "aq-1.5bit",
-        "aq-2bit", "aq-3bit", "aq-4bit", "dp-net-2bit");
+        "aq-2bit", "aq-3bit", "aq-4bit", "dp-net-2bit", "prune-dp-3bit");
   }
 
   /**
@@ -152,7 +152,12 @@ public final class Recipes {
           c.getBytes("shard-bytes"),
           c.getInt("partitions"),
           c.getLong("seed"),
-          c.getInt("dp.bins"));
+          c.getInt("dp.bins"),
+          parse("entropy", () -> switch (c.getString("entropy")) {
+            case "none" -> false;
+            case "cabac" -> true;
+            default -> throw new IllegalArgumentException("must be none or cabac, got '" + c.getString("entropy") + "'");
+          }));
     } catch (ConfigException e) {
       throw new UsageException("recipe: " + e.getMessage());
     } catch (PatternSyntaxException e) {
@@ -199,8 +204,9 @@ public final class Recipes {
       double lr = c.getDouble("finetune.lr");
       double momentum = c.getDouble("finetune.momentum");
       nnzip.train.Optimizer.Kind kind = nnzip.train.Optimizer.Kind.parse(c.getString("finetune.optimizer"));
-      nnzip.train.Optimizer opt = kind == nnzip.train.Optimizer.Kind.ADAM
+      var opt = kind == nnzip.train.Optimizer.Kind.ADAM
           ? new nnzip.train.Optimizer(kind, lr, momentum, 0.999, 1e-8) : nnzip.train.Optimizer.sgd(lr, momentum);
+      opt = opt.withSchedule(nnzip.train.Optimizer.Schedule.parse(c.getString("finetune.schedule")));
       return new nnzip.train.TrainingSettings(c.getInt("finetune.epochs"), opt, c.getInt("finetune.batch"),
           c.getInt("finetune.chunk"), c.getDouble("finetune.validation"), c.getInt("finetune.steps-per-round"),
           c.getLong("seed"), c.getDouble("finetune.dp-net.lambda"), c.getInt("finetune.dp-net.epochs"),

@@ -52,7 +52,8 @@ public final class AqCompressJob {
   public static CompressJob.Result run(JavaSparkContext sc, CompressionSettings base, AqSettings aq, String recipe,
       String in, String out, boolean overwrite, Progress progress) throws IOException {
     AqParams params = aq.params();
-    return ArtifactJob.run(in, out, overwrite, recipe, progress, (source, tempDir) -> {
+    return ArtifactJob.run(in, out, overwrite, recipe, base.entropyCoding(), progress,
+        (source, tempDir) -> {
       List<TensorTask> tasks = new ArrayList<>();
       for (int i = 0; i < source.tensors().size(); i++) {
         tasks.add(new TensorTask(i, source.tensors().get(i), null, Scope.TENSOR));

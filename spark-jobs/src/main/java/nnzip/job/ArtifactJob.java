@@ -6,6 +6,7 @@ import nnzip.Progress;
 import nnzip.artifact.Artifact;
 import nnzip.artifact.ArtifactWriter;
 import nnzip.artifact.AtomicOutput;
+import nnzip.artifact.EntropyCodedArtifact;
 import nnzip.artifact.EntryData;
 import nnzip.artifact.Manifest;
 import nnzip.io.HadoopFiles;
@@ -29,8 +30,8 @@ final class ArtifactJob {
     Plan run(ModelSource source, Path tempDir) throws IOException;
   }
 
-  static CompressJob.Result run(String in, String out, boolean overwrite, String recipe, Progress progress,
-      Passes passes) throws IOException {
+  static CompressJob.Result run(String in, String out, boolean overwrite, String recipe, boolean entropyCoding,
+      Progress progress, Passes passes) throws IOException {
     long start = System.nanoTime();
     Path inPath = HadoopFiles.qualify(in);
     Path outPath = HadoopFiles.qualify(out);
@@ -41,15 +42,21 @@ final class ArtifactJob {
       ModelSource source = ModelSource.open(inFs, inPath, output.tempDir());
       Plan plan = passes.run(source, output.tempDir());
       Path staging = output.stagingFile();
+      Path packed = entropyCoding ? new Path(output.tempDir(), "packed.nnz.safetensors") : staging;
       progress.report("assembling " + staging.getName());
-      ArtifactWriter.write(outFs, staging, plan.manifest(), recipe, in, plan.data());
-      Artifact written = Artifact.open(outFs, staging);
+      ArtifactWriter.write(outFs, packed, plan.manifest(), recipe, in, plan.data());
+      Artifact written = Artifact.open(outFs, packed);
+      if (entropyCoding) {
+        written.verify();
+        EntropyCodedArtifact.write(written, outFs, staging, progress);
+        written = Artifact.open(outFs, staging);
+      }
       written.verify();
       long artifactBytes = written.fileSize();
       output.commit();
       double seconds = (System.nanoTime() - start) / 1e9;
       progress.report(String.format("wrote %s (%s) in %.1f s", out, Units.bytes(artifactBytes), seconds));
-      return new CompressJob.Result(plan.manifest(), source.sourceBytes(), artifactBytes, seconds);
+      return new CompressJob.Result(written.manifest(), source.sourceBytes(), artifactBytes, seconds);
     }
   }
 }

@@ -62,7 +62,8 @@ public final class CompressJob {
    */
   public static Result run(JavaSparkContext sc, CompressionSettings settings, String recipe, String in, String out,
       boolean overwrite, Progress progress) throws IOException {
-    return ArtifactJob.run(in, out, overwrite, recipe, progress, (source, tempDir) -> {
+    return ArtifactJob.run(in, out, overwrite, recipe, settings.entropyCoding(), progress,
+        (source, tempDir) -> {
       List<TensorTask> tasks = new ArrayList<>();
       for (int i = 0; i < source.tensors().size(); i++) {
         StoredTensor t = source.tensors().get(i);

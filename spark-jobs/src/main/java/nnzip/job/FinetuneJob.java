@@ -13,6 +13,7 @@ import nnzip.InvalidInputException;
 import nnzip.Progress;
 import nnzip.artifact.Artifact;
 import nnzip.artifact.AtomicOutput;
+import nnzip.artifact.EntropyCodedArtifact;
 import nnzip.compress.CompressionSettings;
 import nnzip.compress.TensorReader;
 import nnzip.data.DataRef;
@@ -123,8 +124,12 @@ public final class FinetuneJob {
       TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data,
           training.plan(split.train().n(), training.epochs()), training.optimizer(), null, ckptBase, fingerprint),
           TrainingState.start(init.values(), Map.of()), split.validation(), progress);
-      FinetunedArtifact.write(stage1, model, done.params(), floatWeights(original), outFs, output.stagingFile(),
-          recipe);
+      Path tuned = settings.entropyCoding() ? new Path(output.tempDir(), "finetuned.nnz.safetensors")
+          : output.stagingFile();
+      FinetunedArtifact.write(stage1, model, done.params(), floatWeights(original), outFs, tuned, recipe, in);
+      if (settings.entropyCoding()) {
+        EntropyCodedArtifact.write(Artifact.open(outFs, tuned), outFs, output.stagingFile(), progress);
+      }
       Artifact result = Artifact.open(outFs, output.stagingFile());
       result.verify();
       // Report the accuracy of what was stored (F16 codebooks are rounded), decoded as decompress does.

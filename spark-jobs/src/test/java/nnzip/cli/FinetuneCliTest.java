@@ -84,6 +84,67 @@ class FinetuneCliTest {
     assertEquals(aqAfter, new ObjectMapper().readTree(aqEval.out()).get("accuracy").asDouble(), 1e-12);
   }
 
+  /**
+   * The pruning recipe through the CLI: magnitude pruning while training, dp levels, level finetuning,
+   * arithmetic-coded codes. The stored model has the pruned share of its first layer on one level, its
+   * code stream is a fraction of the bit-packed size, eval of the artifact gives the accuracy compress
+   * reported, and ONNX Runtime agrees with nnzip's predictions on the decompressed model.
+   */
+  @Test
+  void pruneThenEntropyCodeWritesAnArtifactThatDecodesToWhatItReports() throws Exception {
+    Path model = dir.resolve("p.onnx");
+    CliRun train = CliRun.of("train", "--arch", "mlp-300-100", "--epochs", "1", "--examples", "3000", "--out",
+        model.toString(), "--master", "local[2]", "--json");
+    assertEquals(0, train.code(), train.err());
+    Path art = dir.resolve("p.nnz.safetensors");
+    CliRun c = CliRun.of("compress", "--in", model.toString(), "--out", art.toString(), "--recipe", "prune-dp-3bit",
+        "--data", "fashion-mnist", "--set", "finetune.prune.sparsity=0.9", "--set", "finetune.prune.epochs=2",
+        "--set", "finetune.epochs=1", "--set", "finetune.examples=3000", "--set", "finetune.steps-per-round=5",
+        "--master", "local[2]", "--json");
+    assertEquals(0, c.code(), c.err());
+    JsonNode r = new ObjectMapper().readTree(c.out());
+    assertEquals(2, r.get("format").asInt());
+    JsonNode fc1 = r.get("tensors").get(0);
+    assertEquals("fc1.weight", fc1.get("name").asText());
+    JsonNode codes = fc1.get("entries").get(0);
+    assertEquals("codes-cabac", codes.get("role").asText());
+    long codedBytes = 0;
+    for (JsonNode chunk : codes.get("chunks")) {
+      codedBytes += chunk.get("bytes").asLong();
+    }
+    long packedBytes = 300 * 784 * 3 / 8;
+    assertTrue(codedBytes * 3 < packedBytes, codedBytes + " coded bytes vs " + packedBytes + " packed");
+    double after = r.get("finetune").get("testAccuracyAfter").asDouble();
+
+    CliRun eval = CliRun.of("eval", "--model", art.toString(), "--json");
+    assertEquals(0, eval.code(), eval.err());
+    assertEquals(after, new ObjectMapper().readTree(eval.out()).get("accuracy").asDouble(), 1e-12);
+
+    Path restored = dir.resolve("p-restored.onnx");
+    CliRun d = CliRun.of("decompress", "--in", art.toString(), "--out", restored.toString(), "--format", "onnx");
+    assertEquals(0, d.code(), d.err());
+    byte[] onnx = Files.readAllBytes(restored);
+    Onnx.TensorProto w = Onnx.ModelProto.parseFrom(onnx).getGraph().getInitializerList().stream()
+        .filter(t -> t.getName().equals("fc1.weight")).findFirst().orElseThrow();
+    java.nio.FloatBuffer fb = w.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .asFloatBuffer();
+    Map<Float, Integer> counts = new java.util.HashMap<>();
+    while (fb.hasRemaining()) {
+      counts.merge(fb.get(), 1, Integer::sum);
+    }
+    int onOneLevel = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    assertTrue(onOneLevel >= 0.9 * 300 * 784, "the largest level holds " + onOneLevel + " weights");
+    Dataset test = FashionMnist.test();
+    TrainingGraph g = new GraphSetup(onnx, WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build();
+    int[] ours = Evaluation.predictions(g, test);
+    int[] ort = ortPredictions(onnx, test);
+    int agree = 0;
+    for (int i = 0; i < ours.length; i++) {
+      agree += ours[i] == ort[i] ? 1 : 0;
+    }
+    assertTrue(agree >= 0.999 * test.n(), "agreement with ONNX Runtime: " + agree + " of " + test.n());
+  }
+
   @Test
   void finetuningWithoutDataIsAUsageError() {
     Path model = dir.resolve("x.onnx");
