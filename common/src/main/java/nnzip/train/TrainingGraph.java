@@ -111,7 +111,14 @@ public final class TrainingGraph {
     ParameterValues weights = space.toGraph(values);
     weights.requireSameLayout(trainable, shapes);
     for (int i = 0; i < trainable.size(); i++) {
-      sd.getVariable(OnnxGraphImporter.variableName(trainable.get(i))).setArray(Nd4j.create(weights.values()[i].clone(), shapes.get(i), 'c'));
+      // Written into the variable's own buffer: a new array per step was the largest allocation cost.
+      INDArray arr = sd.getVariable(OnnxGraphImporter.variableName(trainable.get(i))).getArr();
+      if (arr.isView() || arr.ordering() != 'c' || arr.data().length() != weights.values()[i].length) {
+        sd.getVariable(OnnxGraphImporter.variableName(trainable.get(i)))
+            .setArray(Nd4j.create(weights.values()[i].clone(), shapes.get(i), 'c'));
+      } else {
+        arr.data().setData(weights.values()[i]);
+      }
     }
   }
 
@@ -202,6 +209,9 @@ public final class TrainingGraph {
   }
 
   static float[] flat(INDArray a) {
+    if (!a.isView() && a.ordering() == 'c' && a.data().length() == a.length()) {
+      return a.data().asFloat();
+    }
     return a.dup('c').data().asFloat();
   }
 }

@@ -53,11 +53,12 @@ final class CompressCommand implements Command {
                            bits/weight = M·b/d; presets aq-1bit, aq-1.5bit, aq-2bit, aq-3bit, aq-4bit
           aq.beam / aq.iterations / aq.lambda / aq.tolerance / aq.normalize / aq.scope (global | tensor)
           passthrough.patterns / min-elements / max-rank: tensors kept in full precision
+          entropy          none | cabac: arithmetic coding of the code streams (none)
           allow-non-finite reject (false) or pass through (true) tensors with NaN/Inf
           shard-bytes      source bytes per encode task                (64m)
           partitions       encode partitions, 0 = default parallelism  (0)
           seed             seed of random choices                      (42)
-          finetune.epochs / lr / optimizer / momentum / batch / chunk / validation / steps-per-round
+          finetune.epochs / lr / schedule / optimizer / momentum / batch / chunk / validation / steps-per-round
                            finetuning on the task loss with codes frozen (epochs 0 = off); a
                            checkpoint OUT.ckpt is written every round and resumed from after a crash
           finetune.dp-net.lambda / epochs   DP-Net's clustering regularizer before dp quantization

@@ -43,7 +43,9 @@ public final class CompressionTable {
   }
 
   private static String codec(TensorRecord t) {
-    return t.isPassthrough() ? "passthrough" : t.codec() + "/" + t.bits() + (t.scope() == null ? "" : "/" + t.scope().charAt(0));
+    boolean arithmetic = t.entries().stream().anyMatch(e -> e.role().equals(nnzip.artifact.StoredEntry.CODES_CABAC));
+    return t.isPassthrough() ? "passthrough" : t.codec() + "/" + t.bits() + (t.scope() == null ? "" : "/" + t.scope().charAt(0))
+        + (arithmetic ? "+ac" : "");
   }
 
   static String shape(long[] shape) {
