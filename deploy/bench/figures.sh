@@ -16,7 +16,7 @@ run() { # name, then compress arguments
   local name=$1; shift
   [[ -s $out/$arch-$name-ft.json ]] && grep -q finetune "$out/$arch-$name-ft.json" && return
   "$N" compress --in "$out/$arch.onnx" --out "$out/$arch-$name.nnz.safetensors" --overwrite --json "$@" \
-    --set finetune.epochs=0 --set finetune.dp-net.epochs=0 \
+    --set finetune.epochs=0 --set finetune.dp-net.epochs=0 --set finetune.prune.epochs=0 \
     > "$out/$arch-$name.json" 2> "$out/$arch-$name.log"
   "$N" compress --in "$out/$arch.onnx" --out "$out/$arch-$name-ft.nnz.safetensors" --overwrite --json \
     --data fashion-mnist --set finetune.epochs=1 --set finetune.lr=0.0003 "$@" \
@@ -33,3 +33,5 @@ run aq1-tensor --recipe aq-1bit --set aq.scope=tensor
 run aq2-tensor --recipe aq-2bit --set aq.scope=tensor
 run aq0.5 --recipe aq-1bit --set aq.codebooks=1 --set aq.codebook-dtype=f16 --set passthrough.min-elements=0
 run dpnet2 --recipe dp-net-2bit
+# Deep Compression's pipeline: 95% magnitude pruning while training, dp 3-bit per tensor, arithmetic-coded codes.
+run prune-dp3 --recipe prune-dp-3bit --set finetune.epochs=2 --set finetune.lr=0.0005

@@ -136,10 +136,21 @@ public final class TrainingGraph {
    * @param n examples, ≥ 1
    */
   public ChunkGradient gradient(float[] x, int[] y, int n) {
+    return gradient(x, y, null, n);
+  }
+
+  /**
+   * The gradient of the summed cross-entropy against soft targets (distillation), or against the
+   * labels when {@code targets} is null; accuracy is always counted against the labels.
+   *
+   * @param targets n × numClasses target distributions, row-major, or null
+   */
+  public ChunkGradient gradient(float[] x, int[] y, float[] targets, int n) {
     if (!gradientReady) {
       buildGradientQuietly();
     }
-    Map<String, INDArray> feed = Map.of(graph.input(), input(x, n), LABEL, oneHot(y, n));
+    INDArray label = targets == null ? oneHot(y, n) : Nd4j.create(targets, new long[] {n, graph.numClasses()}, 'c');
+    Map<String, INDArray> feed = Map.of(graph.input(), input(x, n), LABEL, label);
     OutAndGrad r = sd.calculateGradientsAndOutputs(feed, outputs, variables);
     float[][] grads = new float[trainable.size()][];
     for (int i = 0; i < grads.length; i++) {

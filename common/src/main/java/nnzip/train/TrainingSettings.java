@@ -14,9 +14,11 @@ package nnzip.train;
  * @param dpNetEpochs epochs of regularized full-precision training before quantization, ≥ 0
  * @param examples training examples used (0 = all)
  * @param pruning magnitude pruning of the full-precision model before quantization
+ * @param distillation the original model as teacher in every training phase
  */
 public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int chunk, double validation,
-    int stepsPerRound, long seed, double dpNetLambda, int dpNetEpochs, int examples, Pruning pruning)
+    int stepsPerRound, long seed, double dpNetLambda, int dpNetEpochs, int examples, Pruning pruning,
+    Distillation distillation)
     implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -71,6 +73,7 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
       throw new IllegalArgumentException("steps-per-round must be ≥ 1, got " + stepsPerRound);
     }
     java.util.Objects.requireNonNull(pruning, "pruning");
+    java.util.Objects.requireNonNull(distillation, "distillation");
     if (!(dpNetLambda >= 0 && Double.isFinite(dpNetLambda))) {
       throw new IllegalArgumentException("dp-net.lambda must be finite and ≥ 0, got " + dpNetLambda);
     }

@@ -85,11 +85,14 @@ class ManifestJsonTest {
   @Test
   void anUnknownFormatVersionIsRejectedNamingBothVersions() {
     ObjectNode tree = ManifestJson.toTree(sample());
-    tree.put("format", 2);
+    tree.put("format", 3);
     InvalidInputException e = assertThrows(InvalidInputException.class,
         () -> ManifestJson.read(tree.toString(), "x.nnz.safetensors"));
-    assertTrue(e.getMessage().contains("x.nnz.safetensors") && e.getMessage().contains("version 2")
-        && e.getMessage().contains("version " + Manifest.FORMAT_VERSION), e.getMessage());
+    assertTrue(e.getMessage().contains("x.nnz.safetensors") && e.getMessage().contains("version 3")
+        && e.getMessage().contains("versions " + Manifest.FORMAT_VERSION + " to "
+        + Manifest.ENTROPY_FORMAT_VERSION), e.getMessage());
+    tree.put("format", 0);
+    assertThrows(InvalidInputException.class, () -> ManifestJson.read(tree.toString(), "x.nnz.safetensors"));
   }
 
   private static void assertMissingRejected(ObjectNode tree, ObjectNode holder, String field) {

@@ -98,13 +98,20 @@ public final class FinetuneJob {
     Dataset.Split split = data.split(loaded);
     Dataset test = loaded.test();
     String ckptBase = target + ".ckpt";
-    double testOriginal = Evaluation.accuracy(new GraphSetup(original.toByteArray(),
-        WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build(), test);
+    TrainingGraph teacher = new GraphSetup(original.toByteArray(), WeightPlan.allTrainable(Set.of()),
+        GraphMode.INFERENCE).build();
+    double testOriginal = Evaluation.accuracy(teacher, test);
+    float[] targets = null;
+    if (training.distillation().enabled()) {
+      targets = training.distillation().targets(teacher, split.train());
+      progress.report(String.format("distillation: targets from the original model (alpha %.2f, temperature %.1f)",
+          training.distillation().alpha(), training.distillation().temperature()));
+    }
     try (AtomicOutput output = AtomicOutput.create(outFs, target, overwrite)) {
       String stageIn = in;
       if (training.dpNet() || training.pruning().enabled()) {
-        ModelProto trained = trainFullPrecision(sc, original, settings, training, data, split, ckptBase, recipe,
-            progress);
+        ModelProto trained = trainFullPrecision(sc, original, settings, training, data, split, targets, ckptBase,
+            recipe, progress);
         Path p = new Path(output.tempDir(), "trained.onnx");
         OnnxModelFile.write(outFs, p, trained);
         stageIn = p.toString();
@@ -122,7 +129,8 @@ public final class FinetuneJob {
           100 * Evaluation.accuracy(init, split.validation())));
       String fingerprint = "finetune " + sha256(outFs, stage) + " " + recipe.hashCode() + " " + data;
       TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data,
-          training.plan(split.train().n(), training.epochs()), training.optimizer(), null, ckptBase, fingerprint),
+          training.plan(split.train().n(), training.epochs()), training.optimizer(), null, ckptBase, fingerprint,
+          targets),
           TrainingState.start(init.values(), Map.of()), split.validation(), progress);
       Path tuned = settings.entropyCoding() ? new Path(output.tempDir(), "finetuned.nnz.safetensors")
           : output.stagingFile();
@@ -148,8 +156,8 @@ public final class FinetuneJob {
    * with magnitude pruning on every weight the codec will code; returns the trained model.
    */
   private static ModelProto trainFullPrecision(JavaSparkContext sc, ModelProto original, CompressionSettings settings,
-      TrainingSettings training, DataRef data, Dataset.Split split, String ckptBase, String recipe, Progress progress)
-      throws IOException {
+      TrainingSettings training, DataRef data, Dataset.Split split, float[] targets, String ckptBase, String recipe,
+      Progress progress) throws IOException {
     Set<String> frozen = BatchNormWeights.runningStatistics(original);
     GraphSetup setup = new GraphSetup(original.toByteArray(), WeightPlan.allTrainable(frozen), GraphMode.TRAINING);
     TrainingGraph init = setup.build();
@@ -183,7 +191,7 @@ public final class FinetuneJob {
     }
     String ckpt = ckptBase + "-" + phase;
     TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data, plan, training.optimizer(), hook, ckpt,
-        phase + " " + recipe.hashCode() + " " + data), TrainingState.start(init.values(), GraphSetup.statistics(init)),
+        phase + " " + recipe.hashCode() + " " + data, targets), TrainingState.start(init.values(), GraphSetup.statistics(init)),
         split.validation(), progress);
     if (hook instanceof MagnitudePruner pruner) {
       progress.report(String.format("prune: %.2f%% of the coded weights are zero", 100 * pruner.measuredSparsity(

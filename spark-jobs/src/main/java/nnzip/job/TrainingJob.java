@@ -50,9 +50,16 @@ public final class TrainingJob {
    * @param regularizer an extra loss term, or null
    * @param checkpoint checkpoint file, or null for none
    * @param fingerprint identity of the run, checked on resume
+   * @param targets soft targets of the training split's examples (distillation), or null for the labels
    */
   public record Spec(GraphSetup setup, DataRef data, TrainingPlan plan, Optimizer optimizer,
-      TrainingLoop.Regularizer regularizer, String checkpoint, String fingerprint) {}
+      TrainingLoop.Regularizer regularizer, String checkpoint, String fingerprint, float[] targets) {
+    /** A run on the labels. */
+    public Spec(GraphSetup setup, DataRef data, TrainingPlan plan, Optimizer optimizer,
+        TrainingLoop.Regularizer regularizer, String checkpoint, String fingerprint) {
+      this(setup, data, plan, optimizer, regularizer, checkpoint, fingerprint, null);
+    }
+  }
 
   /**
    * Trains to the end of the plan.
@@ -81,7 +88,8 @@ public final class TrainingJob {
     String key = UUID.randomUUID().toString();
     Broadcast<GraphSetup> setup = sc.broadcast(spec.setup());
     int slices = Math.max(1, sc.defaultParallelism());
-    GradientSource source = new SparkGradients(sc, setup, spec.data(), key, slices);
+    Broadcast<float[]> targets = spec.targets() == null ? null : sc.broadcast(spec.targets());
+    GradientSource source = new SparkGradients(sc, setup, spec.data(), targets, key, slices);
     TrainingPlan plan = spec.plan();
     try {
       return loop.run(state, source,
@@ -104,6 +112,9 @@ public final class TrainingJob {
               plan.epochs(), e.trainLoss(), 100 * e.validationAccuracy(), e.seconds(), e.millisPerStep())));
     } finally {
       setup.destroy();
+      if (targets != null) {
+        targets.destroy();
+      }
     }
   }
 
@@ -112,13 +123,16 @@ public final class TrainingJob {
     private final JavaSparkContext sc;
     private final Broadcast<GraphSetup> setup;
     private final DataRef data;
+    private final Broadcast<float[]> targets;
     private final String key;
     private final int slices;
 
-    SparkGradients(JavaSparkContext sc, Broadcast<GraphSetup> setup, DataRef data, String key, int slices) {
+    SparkGradients(JavaSparkContext sc, Broadcast<GraphSetup> setup, DataRef data, Broadcast<float[]> targets,
+        String key, int slices) {
       this.sc = sc;
       this.setup = setup;
       this.data = data;
+      this.targets = targets;
       this.key = key;
       this.slices = slices;
     }
@@ -132,6 +146,7 @@ public final class TrainingJob {
       }
       Broadcast<GraphSetup> s = setup;
       DataRef d = data;
+      Broadcast<float[]> soft0 = targets;
       String k = key;
       try {
         List<Tuple2<Integer, ChunkGradient>> out = new ArrayList<>(sc.parallelize(items, Math.min(slices, items.size()))
@@ -140,10 +155,11 @@ public final class TrainingJob {
               try {
                 g.setValues(p.value());
                 Dataset train = ExecutorCache.train(d);
+                float[] soft = soft0 == null ? null : soft0.value();
                 List<Tuple2<Integer, ChunkGradient>> r = new ArrayList<>();
                 while (it.hasNext()) {
                   Tuple2<Integer, int[]> c = it.next();
-                  r.add(new Tuple2<>(c._1(), LocalGradients.chunkGradient(g, train, c._2())));
+                  r.add(new Tuple2<>(c._1(), LocalGradients.chunkGradient(g, train, soft, c._2())));
                 }
                 return r.iterator();
               } finally {
