@@ -33,16 +33,17 @@ public final class Artifact {
   private final Path file;
   private final SafetensorsHeader header;
   private final Manifest manifest;
+  private final String recipe;
   private final Map<String, StoredTensor> entries = new LinkedHashMap<>();
 
-  private Artifact(FileSystem fs, Path file, SafetensorsHeader header, Manifest manifest) {
+  private Artifact(FileSystem fs, Path file, SafetensorsHeader header, Manifest manifest, String recipe,
+      Map<String, StoredTensor> entries) {
     this.fs = fs;
     this.file = file;
     this.header = header;
     this.manifest = manifest;
-    for (StoredTensor t : header.tensors(file.toString())) {
-      entries.put(t.spec().name(), t);
-    }
+    this.recipe = recipe;
+    this.entries.putAll(entries);
   }
 
   /**
@@ -53,11 +54,25 @@ public final class Artifact {
    */
   public static Artifact open(FileSystem fs, Path file) throws IOException {
     SafetensorsHeader header = SafetensorsReader.readHeader(fs, file);
+    Map<String, StoredTensor> entries = new LinkedHashMap<>();
+    for (StoredTensor t : header.tensors(file.toString())) {
+      entries.put(t.spec().name(), t);
+    }
     String json = header.metadata().get(Manifest.METADATA_KEY);
+    String recipe = header.metadata().getOrDefault(Manifest.RECIPE_KEY, "");
+    StoredTensor packed = entries.get(Manifest.PACKED_HEADER_KEY);
+    if (json == null && packed != null) {
+      if (packed.spec().byteSize() > PackedHeader.MAX_INFLATED) {
+        throw new InvalidInputException(file + ": the packed manifest entry is implausibly large");
+      }
+      PackedHeader.Contents c = PackedHeader.unpack(SafetensorsReader.readTensor(fs, packed).array(), file.toString());
+      json = c.manifestJson();
+      recipe = c.recipe();
+    }
     if (json == null) {
       throw new InvalidInputException(file + ": not an nnzip artifact (no " + Manifest.METADATA_KEY + " in its metadata)");
     }
-    Artifact a = new Artifact(fs, file, header, ManifestJson.read(json, file.toString()));
+    Artifact a = new Artifact(fs, file, header, ManifestJson.read(json, file.toString()), recipe, entries);
     a.crossCheck();
     return a;
   }
@@ -89,6 +104,16 @@ public final class Artifact {
 
   public Manifest manifest() {
     return manifest;
+  }
+
+  /** The resolved recipe the artifact was made with. */
+  public String recipe() {
+    return recipe;
+  }
+
+  /** Where the model came from, as the user named it. */
+  public String source() {
+    return header.metadata().getOrDefault(Manifest.SOURCE_KEY, "");
   }
 
   public SafetensorsHeader header() {

@@ -49,12 +49,20 @@ public final class ArtifactWriter {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put(Manifest.FORMAT_KEY, Integer.toString(manifest.formatVersion()));
     meta.put(Manifest.SOURCE_KEY, source);
-    meta.put(Manifest.RECIPE_KEY, recipe);
-    meta.put(Manifest.METADATA_KEY, ManifestJson.write(manifest));
+    Map<String, EntryData> all = data;
+    if (manifest.formatVersion() >= Manifest.ENTROPY_FORMAT_VERSION) {
+      byte[] packed = PackedHeader.pack(ManifestJson.write(manifest), recipe);
+      specs.add(new TensorSpec(Manifest.PACKED_HEADER_KEY, DType.U8, new long[] {packed.length}));
+      all = new java.util.HashMap<>(data);
+      all.put(Manifest.PACKED_HEADER_KEY, new EntryData.InMemory(packed));
+    } else {
+      meta.put(Manifest.RECIPE_KEY, recipe);
+      meta.put(Manifest.METADATA_KEY, ManifestJson.write(manifest));
+    }
     try (OutputStream out = fs.create(file, true);
         SafetensorsWriter writer = new SafetensorsWriter(out, specs, meta)) {
       for (TensorSpec spec : specs) {
-        EntryData d = data.get(spec.name());
+        EntryData d = all.get(spec.name());
         if (d == null) {
           throw new IllegalStateException("no data for artifact entry '" + spec.name() + "'");
         }

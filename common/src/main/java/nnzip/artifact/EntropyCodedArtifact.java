@@ -74,9 +74,7 @@ public final class EntropyCodedArtifact {
       data.put(m.graphKey(), new EntryData.InMemory(
           SafetensorsReader.readTensor(packed.fileSystem(), packed.entry(m.graphKey())).array()));
     }
-    Map<String, String> meta = packed.header().metadata();
-    ArtifactWriter.write(fs, file, next, meta.getOrDefault(Manifest.RECIPE_KEY, ""),
-        meta.getOrDefault(Manifest.SOURCE_KEY, ""), data);
+    ArtifactWriter.write(fs, file, next, packed.recipe(), packed.source(), data);
     progress.report(String.format("entropy: code streams %,d → %,d bytes", before, after));
     return fs.getFileStatus(file).getLen();
   }

@@ -127,6 +127,22 @@ class EntropyCodedArtifactTest {
         Files.readAllBytes(shared.resolve("again.nnz.safetensors")));
   }
 
+  /** Format 2 keeps manifest and recipe deflated in an entry, smaller than the header text of format 1. */
+  @Test
+  void theManifestAndRecipeTravelDeflatedAndADamagedCopyIsAClearError() throws IOException {
+    assertTrue(coded.header().metadata().get(Manifest.METADATA_KEY) == null);
+    assertEquals(packed.recipe(), coded.recipe());
+    assertEquals(packed.source(), coded.source());
+    long packedEntry = coded.entry(Manifest.PACKED_HEADER_KEY).spec().byteSize();
+    assertTrue(packedEntry < ManifestJson.write(coded.manifest()).length() / 2, packedEntry + " bytes");
+    java.nio.file.Path copy = shared.resolve("badheader.nnz.safetensors");
+    byte[] all = Files.readAllBytes(shared.resolve("coded.nnz.safetensors"));
+    all[(int) coded.entry(Manifest.PACKED_HEADER_KEY).offset() + 3] ^= 0x5a;
+    Files.write(copy, all);
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> Artifact.open(fs, new Path(copy.toUri())));
+    assertTrue(e.getMessage().contains("manifest"), e.getMessage());
+  }
+
   @Test
   void aDamagedSegmentIsCaughtByItsDigest() throws IOException {
     java.nio.file.Path copy = shared.resolve("damaged.nnz.safetensors");

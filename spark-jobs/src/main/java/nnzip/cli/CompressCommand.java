@@ -63,6 +63,7 @@ final class CompressCommand implements Command {
                            checkpoint OUT.ckpt is written every round and resumed from after a crash
           finetune.dp-net.lambda / epochs   DP-Net's clustering regularizer before dp quantization
           finetune.prune.sparsity / epochs / scope / ramp   magnitude pruning before quantization
+          finetune.distill.alpha / temperature   the original model as teacher (alpha 0 = off)
         """.formatted(String.join(", ", Recipes.bundledNames()));
   }
 

@@ -50,8 +50,8 @@ final class InspectCommand implements Command {
     if (a.has("--json")) {
       ObjectNode o = ManifestJson.toTree(m);
       o.put("artifactBytes", artifact.fileSize());
-      o.put("source", artifact.header().metadata().getOrDefault(Manifest.SOURCE_KEY, ""));
-      o.put("recipe", artifact.header().metadata().getOrDefault(Manifest.RECIPE_KEY, ""));
+      o.put("source", artifact.source());
+      o.put("recipe", artifact.recipe());
       if (a.has("--verify")) {
         o.put("verified", true);
       }
