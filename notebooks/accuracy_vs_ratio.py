@@ -27,7 +27,7 @@ def rows(directory):
         base = load(os.path.join(directory, arch + "-train.json")) if arch != "?" else None
         out.append(dict(arch=arch, recipe=name[len(arch) + 1:], ratio=d["ratio"],
                         before=d["finetune"]["testAccuracyBefore"], after=d["finetune"]["testAccuracyAfter"],
-                        base=base["testAccuracy"] if base else None))
+                        base=d["finetune"].get("testAccuracyOriginal", base["testAccuracy"] if base else None)))
     return out
 
 

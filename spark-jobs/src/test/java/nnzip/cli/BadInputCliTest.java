@@ -125,7 +125,10 @@ class BadInputCliTest {
   void invalidRecipeValuesExitTwoNamingTheKey() throws IOException {
     Path out = dir.resolve("val.nnz.safetensors");
     for (String[] kv : new String[][] {{"bits=0", "bits"}, {"scope=row", "scope"}, {"codec=zip", "codec"},
-        {"bits=many", "bits"}, {"dp.bins=1", "dp.bins"}, {"aq.dim=5", "aq"}, {"aq.scope=row", "aq.scope"}}) {
+        {"bits=many", "bits"}, {"dp.bins=1", "dp.bins"}, {"aq.dim=5", "aq"}, {"aq.scope=row", "aq.scope"},
+        {"entropy=zip", "entropy"}, {"finetune.prune.sparsity=1", "prune.sparsity"},
+        {"finetune.prune.scope=row", "prune.scope"}, {"finetune.schedule=step", "schedule"},
+        {"finetune.distill.alpha=2", "distill.alpha"}}) {
       CliRun c = CliRun.of("compress", "--in", model.toString(), "--out", out.toString(), "--set", kv[0]);
       assertEquals(Main.USAGE, c.code(), kv[0] + ": " + c.err());
       assertTrue(c.errorLine().contains(kv[1]), kv[0] + ": " + c.errorLine());
