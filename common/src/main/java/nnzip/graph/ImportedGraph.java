@@ -16,6 +16,8 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * @param weights keys of the bound weights, in ONNX order
  * @param batchNorms in {@link GraphMode#TRAINING}, one entry per BatchNormalization node; empty in
  *     inference mode
+ * @param chain the graph from input to logits as a chain of layers that hand-written kernels can
+ *     run, or empty when it is not one (see {@link ChainLayer})
  */
 public record ImportedGraph(
     SameDiff sd,
@@ -25,7 +27,14 @@ public record ImportedGraph(
     String logits,
     int numClasses,
     List<String> weights,
-    List<BatchNormStats> batchNorms) {
+    List<BatchNormStats> batchNorms,
+    List<ChainLayer> chain) {
+
+  /** A graph that trains on SameDiff alone (no layer chain). */
+  public ImportedGraph(SameDiff sd, String input, long[] inputShape, String output, String logits, int numClasses,
+      List<String> weights, List<BatchNormStats> batchNorms) {
+    this(sd, input, inputShape, output, logits, numClasses, weights, batchNorms, List.of());
+  }
 
   /**
    * The running statistics of one BatchNormalization node and the graph variables holding the

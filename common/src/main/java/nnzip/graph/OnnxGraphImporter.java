@@ -53,6 +53,7 @@ public final class OnnxGraphImporter {
   private final GraphMode mode;
   private final String graphName;
   private final long opset;
+  private ChainRecorder chain;
 
   private OnnxGraphImporter(ModelProto model, WeightBinder binder, GraphMode mode) {
     this.weights = new MainGraphWeights(model);
@@ -122,6 +123,7 @@ public final class OnnxGraphImporter {
     onnxVariables.add(input);
     vars.put(in.getName(), sd.placeHolder(input, DataType.FLOAT, shape));
     shapes.put(in.getName(), shape);
+    chain = new ChainRecorder(in.getName());
     for (NodeProto n : g.getNodeList()) {
       node(n, consumed);
     }
@@ -135,10 +137,11 @@ public final class OnnxGraphImporter {
       throw new InvalidInputException(graphName + ": output '" + out + "' has shape " + Arrays.toString(outShape)
           + "; a classifier's output is [batch, ..., classes] with a fixed number of classes");
     }
-    String logits = last.getOpType().equals("Softmax") ? vars.get(last.getInput(0)).name() : vars.get(out).name();
+    String logitsTensor = last.getOpType().equals("Softmax") ? last.getInput(0) : out;
     bound.sort(Comparator.comparing(weights::order));
-    return new ImportedGraph(sd, input, Arrays.copyOfRange(shape, 1, shape.length), vars.get(out).name(), logits,
-        Math.toIntExact(outShape[outShape.length - 1]), List.copyOf(bound), List.copyOf(batchNorms));
+    return new ImportedGraph(sd, input, Arrays.copyOfRange(shape, 1, shape.length), vars.get(out).name(),
+        vars.get(logitsTensor).name(), Math.toIntExact(outShape[outShape.length - 1]), List.copyOf(bound),
+        List.copyOf(batchNorms), chain.chainTo(logitsTensor));
   }
 
   /** The one graph input that is not an initializer; it must be FLOAT. */
@@ -203,6 +206,7 @@ public final class OnnxGraphImporter {
       }
     }
     OnnxOps.Result r = OnnxOps.map(this, n);
+    chain.mapped(this, n, shapes.get(n.getInput(0)), r.shape());
     String out = n.getOutput(0);
     SDVariable v = r.var();
     if (onnxVariables.contains(v.name())) {

@@ -119,8 +119,14 @@ public record Optimizer(Kind kind, double learningRate, double beta1, double bet
     long t = state.advance();
     double lr = learningRate * schedule.factor(t, totalSteps);
     // PyTorch's form: lr · m̂ / (√v̂ + ε) with the bias corrections applied to both moments.
-    double correction1 = 1 - Math.pow(beta1, t);
-    double sqrtCorrection2 = Math.sqrt(1 - Math.pow(beta2, t));
+    // PyTorch's form: lr · m̂ / (√v̂ + ε) with the bias corrections applied to both moments, in float
+    // arithmetic like PyTorch's: plain float loops the JIT vectorizes (double made Adam a fifth of a step).
+    float b1 = (float) beta1;
+    float b2 = (float) beta2;
+    float stepSize = (float) (lr / (1 - Math.pow(beta1, t)));
+    float invSqrtCorrection2 = (float) (1 / Math.sqrt(1 - Math.pow(beta2, t)));
+    float eps = (float) epsilon;
+    float rate = (float) lr;
     for (int p = 0; p < params.length; p++) {
       float[] w = params[p];
       float[] g = grads[p];
@@ -129,14 +135,16 @@ public record Optimizer(Kind kind, double learningRate, double beta1, double bet
       if (g.length != w.length) {
         throw new IllegalArgumentException("gradient " + p + " has " + g.length + " values, parameter " + w.length);
       }
-      for (int i = 0; i < w.length; i++) {
-        if (kind == Kind.ADAM) {
-          m[i] = (float) (beta1 * m[i] + (1 - beta1) * g[i]);
-          v[i] = (float) (beta2 * v[i] + (1 - beta2) * g[i] * (double) g[i]);
-          w[i] = (float) (w[i] - lr / correction1 * m[i] / (Math.sqrt(v[i]) / sqrtCorrection2 + epsilon));
-        } else {
-          m[i] = (float) (beta1 * m[i] + g[i]);
-          w[i] = (float) (w[i] - lr * m[i]);
+      if (kind == Kind.ADAM) {
+        for (int i = 0; i < w.length; i++) {
+          m[i] = b1 * m[i] + (1 - b1) * g[i];
+          v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+          w[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) * invSqrtCorrection2 + eps);
+        }
+      } else {
+        for (int i = 0; i < w.length; i++) {
+          m[i] = b1 * m[i] + g[i];
+          w[i] -= rate * m[i];
         }
       }
     }

@@ -67,7 +67,10 @@ public final class ParameterSpace implements java.io.Serializable {
   public float[][] toParameters(float[][] graphGrads) {
     Map<String, float[]> g = new LinkedHashMap<>();
     for (int i = 0; i < names.size(); i++) {
-      g.put(names.get(i), new float[Math.toIntExact(java.util.Arrays.stream(shapes.get(i)).reduce(1, Math::multiplyExact))]);
+      // Codebooks and levels collect the gradients of their weights; a plain weight's is its own.
+      boolean collects = !graphNames.contains(names.get(i)) || plan.coded().containsKey(names.get(i));
+      g.put(names.get(i), collects
+          ? new float[Math.toIntExact(java.util.Arrays.stream(shapes.get(i)).reduce(1, Math::multiplyExact))] : null);
     }
     for (int i = 0; i < graphNames.size(); i++) {
       WeightBinding b = plan.coded().get(graphNames.get(i));

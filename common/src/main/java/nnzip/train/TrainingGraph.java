@@ -7,6 +7,7 @@ import java.util.Map;
 import nnzip.graph.ImportedGraph;
 import nnzip.graph.ImportedGraph.BatchNormStats;
 import nnzip.graph.OnnxGraphImporter;
+import nnzip.train.chain.ChainEngine;
 import org.nd4j.autodiff.loss.LossReduce;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -36,6 +37,8 @@ public final class TrainingGraph {
   private final ParameterSpace space;
   private boolean gradientReady;
   private final List<String> variables;
+  /** The hand-written passes when the graph is a plain layer chain, else null (SameDiff computes). */
+  private ChainEngine chain;
 
   private TrainingGraph(ImportedGraph graph, List<String> trainable, List<long[]> shapes, WeightPlan plan) {
     this.graph = graph;
@@ -50,6 +53,24 @@ public final class TrainingGraph {
       out.add(bn.batchVar());
     }
     this.outputs = List.copyOf(out);
+    if (!graph.chain().isEmpty() && graph.batchNorms().isEmpty()) {
+      long inputSize = java.util.Arrays.stream(graph.inputShape()).reduce(1, Math::multiplyExact);
+      this.chain = new ChainEngine(graph.chain(), Math.toIntExact(inputSize), graph.numClasses());
+    }
+  }
+
+  /**
+   * Makes SameDiff compute every pass even where the hand-written chain kernels could (for
+   * comparing the two, and for the benchmark's baseline).
+   */
+  public TrainingGraph sameDiffOnly() {
+    chain = null;
+    return this;
+  }
+
+  /** Whether the hand-written chain kernels compute this graph's passes. */
+  public boolean usesChainKernels() {
+    return chain != null;
   }
 
   /** Adds the loss to an imported graph whose every variable trains as it is. */
@@ -117,7 +138,7 @@ public final class TrainingGraph {
         sd.getVariable(OnnxGraphImporter.variableName(trainable.get(i)))
             .setArray(Nd4j.create(weights.values()[i].clone(), shapes.get(i), 'c'));
       } else {
-        arr.data().setData(weights.values()[i]);
+        arr.data().asNioFloat().put(0, weights.values()[i]); // one bulk copy; setData went element by element
       }
     }
   }
@@ -146,6 +167,16 @@ public final class TrainingGraph {
    * @param targets n × numClasses target distributions, row-major, or null
    */
   public ChunkGradient gradient(float[] x, int[] y, float[] targets, int n) {
+    if (chain != null) {
+      ChainEngine.Result r = chain.gradient(x, y, targets, n, this::weight);
+      float[][] grads = new float[trainable.size()][];
+      for (int i = 0; i < grads.length; i++) {
+        float[] g = r.gradients().get(trainable.get(i));
+        grads[i] = g != null ? g : zeros(i);
+      }
+      int correct = correct(r.logits(), y, n, graph.numClasses());
+      return new ChunkGradient(space.toParameters(grads), r.loss(), correct, n, List.of());
+    }
     if (!gradientReady) {
       buildGradientQuietly();
     }
@@ -155,7 +186,7 @@ public final class TrainingGraph {
     float[][] grads = new float[trainable.size()][];
     for (int i = 0; i < grads.length; i++) {
       INDArray g = r.getGradients().get(OnnxGraphImporter.variableName(trainable.get(i)));
-      grads[i] = g == null ? new float[Math.toIntExact(java.util.Arrays.stream(shapes.get(i)).reduce(1, Math::multiplyExact))] : flat(g);
+      grads[i] = g == null ? zeros(i) : flat(g);
     }
     Map<String, INDArray> out = r.getOutputs();
     float[] logits = flat(out.get(graph.logits()));
@@ -188,8 +219,21 @@ public final class TrainingGraph {
 
   /** Logits for n examples, [n, numClasses] row-major. */
   public float[] logits(float[] x, int n) {
+    if (chain != null) {
+      return chain.logits(x, n, this::weight);
+    }
     INDArray out = sd.output(Map.of(graph.input(), input(x, n)), graph.logits()).get(graph.logits());
     return flat(out);
+  }
+
+  /** A zero gradient for weight i (one the loss does not depend on). */
+  private float[] zeros(int i) {
+    return new float[Math.toIntExact(java.util.Arrays.stream(shapes.get(i)).reduce(1, Math::multiplyExact))];
+  }
+
+  /** The current array of a weight, by key. */
+  private INDArray weight(String key) {
+    return sd.getVariable(OnnxGraphImporter.variableName(key)).getArr();
   }
 
   /** Number of the first n examples whose largest logit is at their label. */
@@ -220,9 +264,9 @@ public final class TrainingGraph {
   }
 
   static float[] flat(INDArray a) {
-    if (!a.isView() && a.ordering() == 'c' && a.data().length() == a.length()) {
-      return a.data().asFloat();
-    }
-    return a.dup('c').data().asFloat();
+    INDArray whole = !a.isView() && a.ordering() == 'c' && a.data().length() == a.length() ? a : a.dup('c');
+    float[] v = new float[Math.toIntExact(whole.length())];
+    whole.data().asNioFloat().get(0, v); // one bulk copy; asFloat() went element by element
+    return v;
   }
 }

@@ -23,19 +23,27 @@ import onnx.Onnx;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
- * Time per training step of nnzip's engine (SameDiff forward + backward on the imported graph, Adam
- * in Java) against PyTorch on the same architecture, batch and thread count, measured in the same
+ * Time per training step of nnzip's engine (forward + backward on the imported graph, by the
+ * hand-written chain kernels where the graph is a plain layer chain, else SameDiff; Adam in Java)
+ * and of SameDiff alone, against PyTorch on the same architecture, batch and thread count, measured in the same
  * run: the reference is {@code deploy/bench/torch_train_step.py} run as a child process.
  */
 public final class TrainBenchmark {
   private TrainBenchmark() {}
 
-  /** Median and mean milliseconds per step of nnzip's engine; random inputs outside the timing. */
-  public static Map<String, Object> nnzip(Architecture arch, int batch, int steps, int warmup) {
+  /**
+   * Median and mean milliseconds per step of nnzip's engine; random inputs outside the timing.
+   *
+   * @param sameDiffOnly time SameDiff's passes even where the hand-written chain kernels apply
+   */
+  public static Map<String, Object> nnzip(Architecture arch, int batch, int steps, int warmup, boolean sameDiffOnly) {
     Onnx.ModelProto m = arch.build(new int[] {1, 28, 28}, 10, 1);
     GraphSetup setup = new GraphSetup(m.toByteArray(), WeightPlan.allTrainable(BatchNormWeights.runningStatistics(m)),
         GraphMode.TRAINING);
     TrainingGraph g = setup.build();
+    if (sameDiffOnly) {
+      g.sameDiffOnly();
+    }
     ParameterValues p = g.values();
     OptimizerState state = OptimizerState.zeros(p.values());
     Optimizer adam = Optimizer.adam(1e-3);
@@ -68,6 +76,7 @@ public final class TrainBenchmark {
     r.put("ms_per_step_median", median(ms));
     r.put("ms_per_step_mean", Arrays.stream(ms).average().orElse(0));
     r.put("parameters", p.count());
+    r.put("engine", g.usesChainKernels() ? "chain kernels" : "samediff");
     return r;
   }
 

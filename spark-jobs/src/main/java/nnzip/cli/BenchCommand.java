@@ -33,7 +33,7 @@ final class BenchCommand implements Command {
   public String help() {
     return """
         usage: nnzip bench io [--dir DIR] [--gb N] [--heap-gb N] [--json-out FILE] [--repeats N]
-               nnzip bench train [--arch A,B,...] [--batch N] [--steps N] [--json-out FILE]
+               nnzip bench train [--arch A,B,...] [--batch N] [--steps N] [--warmup N] [--json-out FILE]
                nnzip bench dp [--dir DIR] [--weights N] [--json-out FILE]
                nnzip bench aq [--dir DIR] [--json-out FILE] [--scale-weights N]
 
@@ -42,6 +42,10 @@ final class BenchCommand implements Command {
                    (goal ≥ 0.8);
                 2) compresses a --heap-gb GB model (default 2) on local[2] in a child JVM whose heap is
                    capped at 512 MB (driver and executors share it), and reports its peak heap use.
+          train time per training step (batch --batch, default 128, one thread, Adam) on mlp-300-100 and
+                lenet5: nnzip's engine (hand-written chain kernels where the graph is a plain layer
+                chain), SameDiff alone, and PyTorch (deploy/bench/torch_train_step.py), in the same run
+                (goal nnzip ≤ 2× PyTorch); each after --warmup untimed steps (default 50).
           dp    1) relative MSE of dp on 1M N(0,1) weights at k=4 and 16 (Lloyd–Max optimum at k=4: 0.11753);
                 2) Student-t(3), 1M weights, k=16: dp against Spark MLlib KMeans on the same data;
                 3) dp alone on 65,536 weighted bins, k=256, one core (goal < 1 s);
@@ -193,13 +197,17 @@ final class BenchCommand implements Command {
 
   /** nnzip's training step against PyTorch's, same model, batch and one thread, in this run. */
   private static int runTrain(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(argv, Set.of("--arch", "--batch", "--steps", "--json-out"), Set.of());
+    Args a = Args.parse(argv, Set.of("--arch", "--batch", "--steps", "--warmup", "--json-out"), Set.of());
     int batch = a.getInt("--batch", 128);
     int steps = a.getInt("--steps", 20);
+    // Untimed steps first, the same number for every engine: the JIT compiles nnzip's loops within
+    // the first few hundred steps, and a training run takes thousands.
+    int warmup = a.getInt("--warmup", 50);
     String script = System.getProperty("nnzip.home", ".") + "/deploy/bench/torch_train_step.py";
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("batch", batch);
     report.put("threads", 1);
+    report.put("warmup", warmup);
     for (String name : (a.get("--arch") == null ? "mlp-300-100,lenet5" : a.get("--arch")).split(",")) {
       nnzip.model.Architecture arch;
       try {
@@ -208,12 +216,17 @@ final class BenchCommand implements Command {
         throw new UsageException(e.getMessage());
       }
       err.println("[nnzip] bench train " + arch.cliName() + ": nnzip engine, " + steps + " steps");
-      Map<String, Object> ours = nnzip.bench.TrainBenchmark.nnzip(arch, batch, steps, 3);
+      Map<String, Object> ours = nnzip.bench.TrainBenchmark.nnzip(arch, batch, steps, warmup, false);
+      err.println("[nnzip] bench train " + arch.cliName() + ": SameDiff alone, " + steps + " steps");
+      Map<String, Object> sameDiff = nnzip.bench.TrainBenchmark.nnzip(arch, batch, steps, warmup, true);
       err.println("[nnzip] bench train " + arch.cliName() + ": PyTorch reference");
-      Map<String, Object> torch = nnzip.bench.TrainBenchmark.torch(script, arch, batch, steps, 3,
+      Map<String, Object> torch = nnzip.bench.TrainBenchmark.torch(script, arch, batch, steps, warmup,
           m -> err.println("[nnzip] " + m));
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("nnzip", ours);
+      r.put("nnzip_samediff", sameDiff);
+      r.put("ratio_samediff_over_nnzip", ((Number) sameDiff.get("ms_per_step_median")).doubleValue()
+          / ((Number) ours.get("ms_per_step_median")).doubleValue());
       r.put("torch", torch);
       if (torch.get("ms_per_step_median") instanceof Number t) {
         r.put("ratio_nnzip_over_torch", ((Number) ours.get("ms_per_step_median")).doubleValue() / t.doubleValue());

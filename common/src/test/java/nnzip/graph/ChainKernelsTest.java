@@ -1,0 +1,143 @@
+package nnzip.graph;
+
+import static nnzip.graph.TestGraph.i;
+import static nnzip.graph.TestGraph.ints;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import nnzip.model.Architecture;
+import nnzip.train.ChunkGradient;
+import nnzip.train.GraphSetup;
+import nnzip.train.ParameterValues;
+import nnzip.train.TrainingGraph;
+import nnzip.train.WeightPlan;
+import onnx.Onnx;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hand-written chain kernels (nnzip.train.chain) against SameDiff on the same graph, weights and
+ * batch: logits, loss, accuracy count and every weight gradient; and which graphs get them at all.
+ */
+class ChainKernelsTest {
+  private static final int BATCH = 19;
+
+  @Test
+  void lenet5MatchesSameDiff() {
+    Onnx.ModelProto m = Architecture.LENET5.build(new int[] {1, 28, 28}, 10, 3);
+    assertChainMatchesSameDiff(m, 784, false);
+    assertChainMatchesSameDiff(m, 784, true);
+  }
+
+  @Test
+  void mlpMatchesSameDiff() {
+    Onnx.ModelProto m = Architecture.MLP_300_100.build(new int[] {1, 28, 28}, 10, 4);
+    assertChainMatchesSameDiff(m, 784, false);
+    assertChainMatchesSameDiff(m, 784, true);
+  }
+
+  /** Padding, strides and dilation in the convolution, padded strided pooling, MatMul + Add, Gemm transB=0. */
+  @Test
+  void paddedStridedLayersAndPyTorchStyleDenseMatchSameDiff() {
+    TestGraph t = new TestGraph("chain", 5);
+    String x = t.input("x", 2, 11, 10);
+    t.weight("cw", 0.4, 4, 2, 3, 3);
+    t.node("Conv", List.of(x, "cw"), "c").addAttribute(ints("pads", 2, 1, 2, 1)).addAttribute(ints("strides", 2, 1))
+        .addAttribute(ints("dilations", 1, 2));
+    t.node("Relu", List.of("c"), "r");
+    t.node("MaxPool", List.of("r"), "p").addAttribute(ints("kernel_shape", 3, 3)).addAttribute(ints("strides", 2, 2))
+        .addAttribute(ints("pads", 1, 1, 1, 1));
+    t.node("Flatten", List.of("p"), "f");
+    // Conv out: H (11 + 4 − 3)/2 + 1 = 7, W (10 + 2 − 5)/1 + 1 = 8; pool: 4 × 4.
+    t.weight("mw", 0.2, 4 * 4 * 4, 9);
+    t.weight("mb", 0.1, 9);
+    t.node("MatMul", List.of("f", "mw"), "mm");
+    t.node("Add", List.of("mm", "mb"), "a");
+    t.node("Relu", List.of("a"), "h");
+    t.weight("gw", 0.3, 9, 5);
+    t.weight("gb", 0.1, 5);
+    t.node("Gemm", List.of("h", "gw", "gb"), "logits");
+    t.node("Softmax", List.of("logits"), "prob").addAttribute(i("axis", 1));
+    Onnx.ModelProto m = t.build("prob");
+    assertChainMatchesSameDiff(m, 2 * 11 * 10, false);
+    assertChainMatchesSameDiff(m, 2 * 11 * 10, true);
+  }
+
+  @Test
+  void graphsOutsideTheChainTrainOnSameDiff() {
+    assertFalse(build(Architecture.VGG_SMALL.build(new int[] {1, 28, 28}, 10, 1)).usesChainKernels(), "BatchNorm");
+    assertFalse(build(Architecture.RESNET20.build(new int[] {1, 28, 28}, 10, 1)).usesChainKernels(), "branches");
+    TestGraph t = new TestGraph("sigmoid", 6);
+    String x = t.input("x", 6);
+    t.weight("w", 0.3, 4, 6);
+    t.node("Gemm", List.of(x, "w"), "z").addAttribute(i("transB", 1));
+    t.node("Sigmoid", List.of("z"), "s");
+    t.weight("w2", 0.3, 3, 4);
+    t.node("Gemm", List.of("s", "w2"), "out").addAttribute(i("transB", 1));
+    assertFalse(build(t.build("out")).usesChainKernels(), "Sigmoid");
+  }
+
+  private static TrainingGraph build(Onnx.ModelProto m) {
+    return new GraphSetup(m.toByteArray(), WeightPlan.allTrainable(BatchNormWeights.runningStatistics(m)),
+        GraphMode.TRAINING).build();
+  }
+
+  private static void assertChainMatchesSameDiff(Onnx.ModelProto m, int inputSize, boolean softTargets) {
+    TrainingGraph chain = build(m);
+    TrainingGraph reference = build(m).sameDiffOnly();
+    assertTrue(chain.usesChainKernels());
+    assertFalse(reference.usesChainKernels());
+    ParameterValues p = chain.values();
+    chain.setValues(p);
+    reference.setValues(p);
+    SplittableRandom rng = new SplittableRandom(softTargets ? 11 : 12);
+    float[] x = new float[BATCH * inputSize];
+    for (int k = 0; k < x.length; k++) {
+      x[k] = (float) rng.nextDouble(-1, 1);
+    }
+    int classes = chain.imported().numClasses();
+    int[] y = new int[BATCH];
+    float[] targets = softTargets ? new float[BATCH * classes] : null;
+    for (int e = 0; e < BATCH; e++) {
+      y[e] = rng.nextInt(classes);
+      if (softTargets) {
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+          targets[e * classes + c] = (float) rng.nextDouble();
+          sum += targets[e * classes + c];
+        }
+        for (int c = 0; c < classes; c++) {
+          targets[e * classes + c] /= (float) sum;
+        }
+      }
+    }
+    assertClose(reference.logits(x, BATCH), chain.logits(x, BATCH), "logits");
+    ChunkGradient want = reference.gradient(x, y, targets, BATCH);
+    ChunkGradient first = chain.gradient(x, y, targets, BATCH);
+    // Again on the same buffers, which the first backward pass filled with gradients: the same bytes.
+    ChunkGradient got = chain.gradient(x, y, targets, BATCH);
+    for (int k = 0; k < got.gradients().length; k++) {
+      assertArrayEquals(first.gradients()[k], got.gradients()[k], chain.trainable().get(k) + " on a second call");
+    }
+    assertEquals(want.lossSum(), got.lossSum(), 1e-4 * Math.abs(want.lossSum()), "loss");
+    assertEquals(want.correct(), got.correct(), "correct");
+    assertEquals(want.gradients().length, got.gradients().length);
+    for (int k = 0; k < want.gradients().length; k++) {
+      assertClose(want.gradients()[k], got.gradients()[k], chain.trainable().get(k));
+    }
+  }
+
+  /** Equal within 1e-4 of the reference's largest magnitude (float sums in another order). */
+  private static void assertClose(float[] want, float[] got, String what) {
+    assertEquals(want.length, got.length, what + " length");
+    double scale = 0;
+    for (float v : want) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    assertTrue(scale > 0, what + " is all zero, which tests nothing");
+    assertArrayEquals(want, got, (float) (1e-4 * scale), what);
+  }
+}
