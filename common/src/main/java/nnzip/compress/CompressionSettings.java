@@ -24,6 +24,9 @@ import nnzip.tensor.TensorSpec;
  * @param seed seed for every random choice (none yet for uniform, kept for reproducible recipes)
  * @param dpBins bins the dp codec's DP runs on for tensor and global scope (2..65,536)
  * @param entropyCoding arithmetic-code the code streams after encoding (recipe {@code entropy = cabac})
+ * @param passthroughDpBits code the floating tensors the passthrough rules keep with dp at this many
+ *     bits per tensor instead (0 = keep them as they are), where that is smaller (recipe {@code
+ *     passthrough.dp-bits}); only with a scalar codec
  */
 public record CompressionSettings(
     CodecKind codec,
@@ -37,7 +40,8 @@ public record CompressionSettings(
     int partitions,
     long seed,
     int dpBins,
-    boolean entropyCoding) implements java.io.Serializable {
+    boolean entropyCoding,
+    int passthroughDpBits) implements java.io.Serializable {
 
   /** Settings with dp's default bins. */
   public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
@@ -52,7 +56,7 @@ public record CompressionSettings(
       long passthroughMinElements, int passthroughMaxRank, boolean allowNonFinite, long shardBytes, int partitions,
       long seed, int dpBins) {
     this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, allowNonFinite,
-        shardBytes, partitions, seed, dpBins, false);
+        shardBytes, partitions, seed, dpBins, false, 0);
   }
 
   public CompressionSettings {
@@ -67,6 +71,9 @@ public record CompressionSettings(
     }
     if (partitions < 0) {
       throw new IllegalArgumentException("partitions must be ≥ 0, got " + partitions);
+    }
+    if (passthroughDpBits < 0 || passthroughDpBits > 16) {
+      throw new IllegalArgumentException("passthrough.dp-bits must be in 0..16, got " + passthroughDpBits);
     }
     if (dpBins < 2 || dpBins > nnzip.codec.dp.DpCodec.DEFAULT_BINS) {
       throw new IllegalArgumentException("dp.bins must be in 2..65536, got " + dpBins);
@@ -99,6 +106,23 @@ public record CompressionSettings(
   public TensorTask taskFor(int index, StoredTensor tensor, int channelAxis) {
     int rank = tensor.spec().shape().length;
     int axis = channelAxis < rank ? channelAxis : 0;
-    return new TensorTask(index, tensor, keepsAsIs(tensor.spec()) ? null : scalarCodec(), scope, axis);
+    if (!keepsAsIs(tensor.spec())) {
+      return new TensorTask(index, tensor, scalarCodec(), scope, axis);
+    }
+    return new TensorTask(index, tensor, keptTensorCodec(tensor.spec()), Scope.TENSOR, axis);
+  }
+
+  /**
+   * The codec for a tensor the passthrough rules keep: dp at {@link #passthroughDpBits} per tensor
+   * when set, the tensor is floating, and its levels (F32) plus codes take fewer bytes than the
+   * tensor itself; else null (kept as it is).
+   */
+  private ScalarCodec keptTensorCodec(TensorSpec spec) {
+    if (passthroughDpBits == 0 || codec == CodecKind.PASSTHROUGH || codec == CodecKind.AQ
+        || !spec.dtype().isFloating()) {
+      return null;
+    }
+    long coded = 4L * (1L << passthroughDpBits) + (spec.numElements() * passthroughDpBits + 7) / 8;
+    return coded < spec.byteSize() ? new nnzip.codec.dp.DpCodec(passthroughDpBits, dpBins) : null;
   }
 }

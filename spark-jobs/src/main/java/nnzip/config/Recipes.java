@@ -158,7 +158,8 @@ public final class Recipes {
             case "none" -> false;
             case "cabac" -> true;
             default -> throw new IllegalArgumentException("must be none or cabac, got '" + c.getString("entropy") + "'");
-          }));
+          }),
+          c.getInt("passthrough.dp-bits"));
     } catch (ConfigException e) {
       throw new UsageException("recipe: " + e.getMessage());
     } catch (PatternSyntaxException e) {

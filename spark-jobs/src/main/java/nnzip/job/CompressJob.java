@@ -70,9 +70,11 @@ public final class CompressJob {
         tasks.add(settings.taskFor(i, t, source.channelAxis(t.spec().name())));
       }
       long coded = tasks.stream().filter(t -> !t.isPassthrough()).count();
-      progress.report(String.format("%s: %d tensors (%d to code with %s %d-bit, %d kept as they are), %s",
-          in, tasks.size(), coded, settings.codec().label(), settings.bits(), tasks.size() - coded,
-          Units.bytes(source.sourceBytes())));
+      long small = tasks.stream().filter(t -> !t.isPassthrough() && settings.keepsAsIs(t.source().spec())).count();
+      progress.report(String.format("%s: %d tensors (%d to code with %s %d-bit, %s%d kept as they are), %s",
+          in, tasks.size(), coded - small, settings.codec().label(), settings.bits(),
+          small == 0 ? "" : small + " small ones with dp " + settings.passthroughDpBits() + "-bit per tensor, ",
+          tasks.size() - coded, Units.bytes(source.sourceBytes())));
 
       List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes());
       List<TensorStatistics> stats = scan(sc, tasks, shards, settings.partitions(),
@@ -105,7 +107,12 @@ public final class CompressJob {
                 ShardStatistics.scan(HadoopFiles.fileSystem(task.source().file()), task, s));
           })
           .groupByKey(Math.max(1, Math.min(tasks.size(), slices)))
-          .map(kv -> TensorStatistics.merge(taskCast.value().get(kv._1()), kv._2(), !global));
+          .map(kv -> {
+            // Under global scope a tensor coded on its own (a kept tensor with passthrough.dp-bits)
+            // is still fitted alone.
+            TensorTask task = taskCast.value().get(kv._1());
+            return TensorStatistics.merge(task, kv._2(), !global || task.scope() != Scope.GLOBAL);
+          });
       List<TensorStatistics> stats;
       if (!global) {
         stats = new ArrayList<>(perTensor.collect());
@@ -118,7 +125,7 @@ public final class CompressJob {
             .mapToPair(s -> new Tuple2<>(0, s)).groupByKey(1)
             .map(kv -> TensorStatistics.fitShared(codec, kv._2())).collect();
         ScalarCodec.Quantizer q = shared.isEmpty() ? null : shared.get(0);
-        stats = new ArrayList<>(perTensor.map(s -> s.withQuantizer(s.summary() != null ? q : null)).collect());
+        stats = new ArrayList<>(perTensor.map(s -> s.summary() != null ? s.withQuantizer(q) : s).collect());
       }
       stats.sort(Comparator.comparingInt(TensorStatistics::index));
       progress.report(String.format("pass 1/2: scanned %d shards, fitted %s in %.1f s", shards.size(),
