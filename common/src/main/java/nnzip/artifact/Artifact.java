@@ -106,6 +106,21 @@ public final class Artifact {
     return manifest;
   }
 
+  /**
+   * The ONNX graph without weights (inflated if stored deflated), or null when the source was not
+   * ONNX.
+   *
+   * @throws InvalidInputException if a deflated graph is damaged
+   */
+  public byte[] graph() throws IOException {
+    if (manifest.graphKey() == null) {
+      return null;
+    }
+    byte[] stored = SafetensorsReader.readTensor(fs, entry(manifest.graphKey())).array();
+    return manifest.graphKey().equals(Manifest.ONNX_GRAPH_DEFLATED_KEY)
+        ? PackedHeader.inflate(stored, file.toString(), "deflated ONNX graph") : stored;
+  }
+
   /** The resolved recipe the artifact was made with. */
   public String recipe() {
     return recipe;

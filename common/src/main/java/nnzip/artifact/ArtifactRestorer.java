@@ -93,8 +93,7 @@ public final class ArtifactRestorer {
     for (TensorRecord t : a.manifest().tensors()) {
       weights.put(t.spec().name(), restoreToBytes(a, t));
     }
-    byte[] graph = SafetensorsReader.readTensor(a.fileSystem(), a.entry(a.manifest().graphKey())).array();
-    return nnzip.io.onnx.OnnxWeightWriter.restoreBytes(graph, weights);
+    return nnzip.io.onnx.OnnxWeightWriter.restoreBytes(a.graph(), weights);
   }
 
   /** The dense bytes of one tensor in memory (tensors under 2 GiB, e.g. for an ONNX graph). */

@@ -65,14 +65,15 @@ public final class EntropyCodedArtifact {
           t.original(), t.relativeMse(), t.maxAbsError(), entries));
     }
     Manifest m = packed.manifest();
+    String graphKey = m.graphKey() != null && coded ? Manifest.ONNX_GRAPH_DEFLATED_KEY : m.graphKey();
     Manifest next = new Manifest(coded ? Manifest.ENTROPY_FORMAT_VERSION : m.formatVersion(), m.sourceFormat(), m.sourceMetadata(),
-        m.graphKey(), records, m.shared());
+        graphKey, records, m.shared());
     for (StoredEntry e : next.allEntries()) {
       data.computeIfAbsent(e.key(), key -> new EntryData.SourceRange(packed.entry(key)));
     }
-    if (m.graphKey() != null) {
-      data.put(m.graphKey(), new EntryData.InMemory(
-          SafetensorsReader.readTensor(packed.fileSystem(), packed.entry(m.graphKey())).array()));
+    if (graphKey != null) {
+      byte[] graph = packed.graph();
+      data.put(graphKey, new EntryData.InMemory(coded ? PackedHeader.deflate(graph) : graph));
     }
     ArtifactWriter.write(fs, file, next, packed.recipe(), packed.source(), data);
     progress.report(String.format("entropy: code streams %,d → %,d bytes", before, after));

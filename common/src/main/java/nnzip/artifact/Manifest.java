@@ -33,6 +33,8 @@ public record Manifest(
   public static final String RECIPE_KEY = "nnzip.recipe";
   public static final String SOURCE_KEY = "nnzip.source";
   public static final String ONNX_GRAPH_KEY = "nnzip.onnx.graph";
+  /** Key of the deflated ONNX graph (format 2, arithmetic-coded artifacts: names deflate to about half). */
+  public static final String ONNX_GRAPH_DEFLATED_KEY = "nnzip.onnx.graph.deflate";
   /**
    * Key of the entry that holds manifest and recipe, deflated, in format 2 artifacts: the JSON in the
    * safetensors header took a quarter of a small model's artifact.

@@ -128,7 +128,7 @@ class BadInputCliTest {
         {"bits=many", "bits"}, {"dp.bins=1", "dp.bins"}, {"aq.dim=5", "aq"}, {"aq.scope=row", "aq.scope"},
         {"entropy=zip", "entropy"}, {"finetune.prune.sparsity=1", "prune.sparsity"},
         {"finetune.prune.scope=row", "prune.scope"}, {"finetune.schedule=step", "schedule"},
-        {"finetune.distill.alpha=2", "distill.alpha"}}) {
+        {"finetune.distill.alpha=2", "distill.alpha"}, {"passthrough.dp-bits=17", "dp-bits"}}) {
       CliRun c = CliRun.of("compress", "--in", model.toString(), "--out", out.toString(), "--set", kv[0]);
       assertEquals(Main.USAGE, c.code(), kv[0] + ": " + c.err());
       assertTrue(c.errorLine().contains(kv[1]), kv[0] + ": " + c.errorLine());

@@ -82,6 +82,7 @@ class FinetuneCliTest {
     assertEquals(0, c.code(), c.err());
     JsonNode r = new ObjectMapper().readTree(c.out());
     assertEquals(2, r.get("format").asInt());
+    assertEquals("nnzip.onnx.graph.deflate", r.get("graph").asText());
     JsonNode fc1 = r.get("tensors").get(0);
     assertEquals("fc1.weight", fc1.get("name").asText());
     JsonNode codes = fc1.get("entries").get(0);
@@ -92,6 +93,15 @@ class FinetuneCliTest {
     }
     long packedBytes = 300 * 784 * 3 / 8;
     assertTrue(codedBytes * 3 < packedBytes, codedBytes + " coded bytes vs " + packedBytes + " packed");
+    // The recipe codes the biases too (passthrough.dp-bits): 300 and 100 values on 32 levels each; the
+    // last layer's 10 are fewer bytes kept as they are.
+    Map<String, String> codecs = new java.util.HashMap<>();
+    for (JsonNode t : r.get("tensors")) {
+      codecs.put(t.get("name").asText(), t.get("codec").asText() + "/" + t.get("bits").asInt());
+    }
+    assertEquals("dp/5", codecs.get("fc1.bias"));
+    assertEquals("dp/5", codecs.get("fc2.bias"));
+    assertEquals("passthrough/0", codecs.get("fc3.bias"));
     double after = r.get("finetune").get("testAccuracyAfter").asDouble();
 
     byte[] onnx = evalReportsAndDecompress(art, after, "p-restored.onnx");

@@ -1,0 +1,70 @@
+package nnzip.compress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.regex.Pattern;
+import nnzip.codec.CodecKind;
+import nnzip.codec.Scope;
+import nnzip.codec.dp.DpCodec;
+import nnzip.io.StoredTensor;
+import nnzip.tensor.DType;
+import nnzip.tensor.TensorSpec;
+import org.junit.jupiter.api.Test;
+
+/** Which codec each tensor gets, in particular the tensors the passthrough rules keep under dp-bits. */
+class CompressionSettingsTest {
+
+  private static CompressionSettings settings(CodecKind codec, int keptBits) {
+    return new CompressionSettings(codec, 3, Scope.CHANNEL, List.of(Pattern.compile(".*\\.bias")), 1024, 1, false,
+        1 << 20, 0, 1, DpCodec.DEFAULT_BINS, false, keptBits);
+  }
+
+  private static StoredTensor tensor(String name, DType dtype, long... shape) {
+    return new StoredTensor(new TensorSpec(name, dtype, shape), "file:/m.safetensors", 0);
+  }
+
+  @Test
+  void keptTensorsStayAsTheyAreWithoutDpBits() {
+    CompressionSettings s = settings(CodecKind.DP, 0);
+    assertTrue(s.taskFor(0, tensor("fc1.bias", DType.F32, 300)).isPassthrough());
+    assertTrue(s.taskFor(0, tensor("fc3.weight", DType.F32, 10, 100)).isPassthrough());
+    assertEquals(Scope.CHANNEL, s.taskFor(0, tensor("fc1.weight", DType.F32, 300, 784)).scope());
+  }
+
+  @Test
+  void dpBitsCodesKeptTensorsPerTensorWhereThatIsSmaller() {
+    CompressionSettings s = settings(CodecKind.DP, 5);
+    TensorTask bias = s.taskFor(0, tensor("fc1.bias", DType.F32, 300));
+    assertTrue(bias.codec() instanceof DpCodec);
+    assertEquals(5, bias.codec().bits());
+    assertEquals(Scope.TENSOR, bias.scope());
+    // Kept by min-elements rather than by pattern or rank: coded the same way.
+    assertEquals(5, s.taskFor(0, tensor("fc3.weight", DType.F32, 10, 100)).codec().bits());
+    // 32 F32 levels (128 B) + 10 five-bit codes (7 B) ≥ 40 B: smaller as it is.
+    assertTrue(s.taskFor(0, tensor("fc3.bias", DType.F32, 10)).isPassthrough());
+    // Break-even in F16: 100 values are 200 B against 128 + 63 B coded.
+    assertEquals(5, s.taskFor(0, tensor("b", DType.F16, 100)).codec().bits());
+    assertTrue(s.taskFor(0, tensor("b", DType.F16, 90)).isPassthrough());
+    assertTrue(s.taskFor(0, tensor("steps", DType.I64, 300)).isPassthrough(), "integers are never coded");
+    // The main codec and scope still code the large tensors.
+    TensorTask w = s.taskFor(0, tensor("fc1.weight", DType.F32, 300, 784));
+    assertEquals(3, w.codec().bits());
+    assertEquals(Scope.CHANNEL, w.scope());
+  }
+
+  @Test
+  void dpBitsDoesNotApplyToAqOrPassthroughRecipes() {
+    assertTrue(settings(CodecKind.PASSTHROUGH, 5).taskFor(0, tensor("fc1.bias", DType.F32, 300)).isPassthrough());
+    assertNull(settings(CodecKind.AQ, 5).taskFor(0, tensor("fc1.bias", DType.F32, 300)).codec());
+  }
+
+  @Test
+  void dpBitsOutsideItsRangeIsRejected() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> settings(CodecKind.DP, 17));
+    assertTrue(e.getMessage().contains("passthrough.dp-bits"), e.getMessage());
+  }
+}
