@@ -73,6 +73,25 @@ public final class ArtifactWriter {
     }
   }
 
+  /**
+   * Writes a changed copy of an artifact: the entries in {@code data}, every other entry of {@code
+   * next} copied from {@code old}'s file as it is, and the ONNX graph under {@code next}'s graph key
+   * (deflated when the key says so).
+   */
+  public static void rewrite(Artifact old, FileSystem fs, Path file, Manifest next, String recipe, String source,
+      Map<String, EntryData> data) throws IOException {
+    Map<String, EntryData> all = new java.util.HashMap<>(data);
+    for (StoredEntry e : next.allEntries()) {
+      all.computeIfAbsent(e.key(), key -> new EntryData.SourceRange(old.entry(key)));
+    }
+    if (next.graphKey() != null) {
+      byte[] graph = old.graph();
+      all.put(next.graphKey(), new EntryData.InMemory(
+          next.graphKey().equals(Manifest.ONNX_GRAPH_DEFLATED_KEY) ? PackedHeader.deflate(graph) : graph));
+    }
+    write(fs, file, next, recipe, source, all);
+  }
+
   /** The safetensors spec of a stored entry ({@code t} null for shared parameters). */
   static TensorSpec entrySpec(TensorRecord t, StoredEntry e) {
     if (e.role().equals(StoredEntry.DATA)) {

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import nnzip.Progress;
 import nnzip.codec.entropy.CodeStreamCoder;
-import nnzip.io.safetensors.SafetensorsReader;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -68,14 +67,7 @@ public final class EntropyCodedArtifact {
     String graphKey = m.graphKey() != null && coded ? Manifest.ONNX_GRAPH_DEFLATED_KEY : m.graphKey();
     Manifest next = new Manifest(coded ? Manifest.ENTROPY_FORMAT_VERSION : m.formatVersion(), m.sourceFormat(), m.sourceMetadata(),
         graphKey, records, m.shared());
-    for (StoredEntry e : next.allEntries()) {
-      data.computeIfAbsent(e.key(), key -> new EntryData.SourceRange(packed.entry(key)));
-    }
-    if (graphKey != null) {
-      byte[] graph = packed.graph();
-      data.put(graphKey, new EntryData.InMemory(coded ? PackedHeader.deflate(graph) : graph));
-    }
-    ArtifactWriter.write(fs, file, next, packed.recipe(), packed.source(), data);
+    ArtifactWriter.rewrite(packed, fs, file, next, packed.recipe(), packed.source(), data);
     progress.report(String.format("entropy: code streams %,d → %,d bytes", before, after));
     return fs.getFileStatus(file).getLen();
   }

@@ -17,7 +17,6 @@ import nnzip.artifact.StoredEntry;
 import nnzip.artifact.TensorRecord;
 import nnzip.codec.BitPacking;
 import nnzip.compress.TensorReader;
-import nnzip.io.safetensors.SafetensorsReader;
 import nnzip.stats.ErrorStats;
 import nnzip.stats.Moments;
 import nnzip.tensor.DType;
@@ -74,14 +73,7 @@ public final class FinetunedArtifact {
     }
     Manifest m = old.manifest();
     Manifest next = new Manifest(m.formatVersion(), m.sourceFormat(), m.sourceMetadata(), m.graphKey(), records, shared);
-    for (StoredEntry e : next.allEntries()) {
-      data.computeIfAbsent(e.key(), key -> new EntryData.SourceRange(old.entry(key)));
-    }
-    if (m.graphKey() != null) {
-      data.put(m.graphKey(), new EntryData.InMemory(
-          SafetensorsReader.readTensor(old.fileSystem(), old.entry(m.graphKey())).array()));
-    }
-    ArtifactWriter.write(fs, file, next, recipe, source, data);
+    ArtifactWriter.rewrite(old, fs, file, next, recipe, source, data);
   }
 
   private static TensorRecord rewrite(Artifact old, CompressedModel model, TensorRecord t, ParameterValues trained,

@@ -59,7 +59,9 @@ final class ChainRecorder {
     int size = perExample(out);
     return switch (n.getOpType()) {
       case "Relu" -> size > 0 ? new ChainLayer.Relu(size) : null;
-      case "Flatten", "Reshape", "Identity", "Dropout" -> size > 0 && out[0] == -1 ? new ChainLayer.Reshape(size) : null;
+      // Only shapes that keep the batch apart: Flatten(axis=2) of [N, C, H, W] makes N·C rows.
+      case "Flatten", "Reshape", "Identity", "Dropout" -> size > 0 && out[0] == -1 && size == perExample(xs)
+          ? new ChainLayer.Reshape(size) : null;
       case "Gemm" -> gemm(g, n, a, xs, out);
       case "MatMul" -> xs.length == 2 && weight(g, n, 1, 2) ? new ChainLayer.Dense(g.keyOf(n, 1), false, null,
           (int) xs[1], (int) out[1]) : null;

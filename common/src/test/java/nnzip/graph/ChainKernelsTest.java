@@ -78,6 +78,13 @@ class ChainKernelsTest {
     t.weight("w2", 0.3, 3, 4);
     t.node("Gemm", List.of("s", "w2"), "out").addAttribute(i("transB", 1));
     assertFalse(build(t.build("out")).usesChainKernels(), "Sigmoid");
+    // Flatten(axis=2) folds the channels into the rows: [N, 2, 3, 4] → [2N, 12].
+    TestGraph f = new TestGraph("flatten2", 7);
+    String x2 = f.input("x", 2, 3, 4);
+    f.node("Flatten", List.of(x2), "rows").addAttribute(i("axis", 2));
+    f.weight("w3", 0.3, 5, 12);
+    f.node("Gemm", List.of("rows", "w3"), "out").addAttribute(i("transB", 1));
+    assertFalse(build(f.build("out")).usesChainKernels(), "Flatten that folds the batch");
   }
 
   private static TrainingGraph build(Onnx.ModelProto m) {
