@@ -33,5 +33,5 @@ run aq1-tensor --recipe aq-1bit --set aq.scope=tensor
 run aq2-tensor --recipe aq-2bit --set aq.scope=tensor
 run aq0.5 --recipe aq-1bit --set aq.codebooks=1 --set aq.codebook-dtype=f16 --set passthrough.min-elements=0
 run dpnet2 --recipe dp-net-2bit
-# Deep Compression's pipeline: 95% magnitude pruning while training, dp 3-bit per tensor, arithmetic-coded codes.
+# Deep Compression's pipeline: 93% magnitude pruning while training, dp 3-bit per tensor, arithmetic-coded codes.
 run prune-dp3 --recipe prune-dp-3bit --set finetune.epochs=2 --set finetune.lr=0.0005

@@ -39,6 +39,20 @@ class ChainKernelsTest {
     assertChainMatchesSameDiff(m, 784, true);
   }
 
+  /** Logits come in passes of at most 256 rows: 300 rows cross a pass boundary. */
+  @Test
+  void logitsOfMoreRowsThanOnePassMatchSameDiff() {
+    Onnx.ModelProto m = Architecture.LENET5.build(new int[] {1, 28, 28}, 10, 8);
+    TrainingGraph chain = build(m);
+    TrainingGraph reference = build(m).sameDiffOnly();
+    float[] x = new float[300 * 784];
+    SplittableRandom rng = new SplittableRandom(13);
+    for (int k = 0; k < x.length; k++) {
+      x[k] = (float) rng.nextDouble();
+    }
+    assertClose(reference.logits(x, 300), chain.logits(x, 300), "logits of 300 rows");
+  }
+
   /** Padding, strides and dilation in the convolution, padded strided pooling, MatMul + Add, Gemm transB=0. */
   @Test
   void paddedStridedLayersAndPyTorchStyleDenseMatchSameDiff() {

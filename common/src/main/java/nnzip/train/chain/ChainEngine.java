@@ -22,6 +22,11 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ChainEngine {
   /** Batch sizes whose buffers are kept (the chunk size, a last short chunk, an evaluation batch). */
   private static final int KEPT_SIZES = 4;
+  /**
+   * Examples per forward pass when only logits are wanted: rows are independent, and the buffers of
+   * a convolution grow with the batch (LeNet-5 at 1,000 rows would hold ~600 MB).
+   */
+  private static final int LOGIT_ROWS = 256;
 
   private final List<ChainLayer> layers;
   private final int inputSize;
@@ -58,7 +63,12 @@ public final class ChainEngine {
 
   /** Logits of n examples, [n, classes] row-major. */
   public float[] logits(float[] x, int n, Function<String, INDArray> weights) {
-    return Kernels.read(pass(n).forward(x, weights), null);
+    float[] logits = new float[n * classes];
+    for (int from = 0; from < n; from += LOGIT_ROWS) {
+      int rows = Math.min(LOGIT_ROWS, n - from);
+      Kernels.floats(pass(rows).forward(x, from, weights)).get(0, logits, from * classes, rows * classes);
+    }
+    return logits;
   }
 
   /**
@@ -70,7 +80,7 @@ public final class ChainEngine {
    */
   public Result gradient(float[] x, int[] y, float[] targets, int n, Function<String, INDArray> weights) {
     Pass pass = pass(n);
-    INDArray logits = pass.forward(x, weights);
+    INDArray logits = pass.forward(x, 0, weights);
     float[] z = Kernels.read(logits, null);
     float[] dz = new float[z.length];
     double loss = 0;
@@ -138,9 +148,10 @@ public final class ChainEngine {
       this.gradOut = Nd4j.create(DataType.FLOAT, n, classes);
     }
 
-    INDArray forward(float[] x, Function<String, INDArray> weights) {
+    /** The logits of the examples from row {@code from} of x on. */
+    INDArray forward(float[] x, int from, Function<String, INDArray> weights) {
       FloatBuffer in = Kernels.floats(input);
-      in.put(0, x, 0, in.limit());
+      in.put(0, x, from * inputSize, in.limit());
       INDArray a = input;
       for (Step s : steps) {
         a = s.forward(a, weights);
