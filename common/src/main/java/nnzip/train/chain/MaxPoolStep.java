@@ -1,6 +1,5 @@
 package nnzip.train.chain;
 
-import java.util.Map;
 import java.util.function.Function;
 import nnzip.graph.ChainLayer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -11,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Max pooling that remembers where each maximum came from (the first of equal values, in window
  * order), so the backward pass routes each output gradient to that one input.
  */
-final class MaxPoolStep implements Step {
+final class MaxPoolStep implements WeightlessStep {
   private final ChainLayer.MaxPool layer;
   private final int n;
   private final INDArray y;
@@ -70,11 +69,7 @@ final class MaxPoolStep implements Step {
   }
 
   @Override
-  public INDArray backward(INDArray gy, boolean needInput, Function<String, INDArray> weights,
-      Map<String, float[]> grads) {
-    if (!needInput) {
-      return null;
-    }
+  public INDArray inputGradient(INDArray gy) {
     float[] g = Kernels.read(gy, pooled);
     float[] dst = scratch; // the input's values are no longer needed
     java.util.Arrays.fill(dst, 0f);

@@ -1,6 +1,5 @@
 package nnzip.train.chain;
 
-import java.util.Map;
 import java.util.function.Function;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -9,7 +8,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * max(x, 0) written over x by libnd4j; the backward pass zeroes the gradient where the output is
  * not positive (the derivative SameDiff uses, 0 at 0), in place as well.
  */
-final class ReluStep implements Step {
+final class ReluStep implements WeightlessStep {
   private INDArray y;
 
   @Override
@@ -19,11 +18,7 @@ final class ReluStep implements Step {
   }
 
   @Override
-  public INDArray backward(INDArray gy, boolean needInput, Function<String, INDArray> weights,
-      Map<String, float[]> grads) {
-    if (!needInput) {
-      return null;
-    }
+  public INDArray inputGradient(INDArray gy) {
     Kernels.exec("relu_bp", new INDArray[] {y, gy}, new INDArray[] {gy}, new double[] {0.0});
     return gy;
   }
