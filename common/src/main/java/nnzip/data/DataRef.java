@@ -12,6 +12,13 @@ package nnzip.data;
 public record DataRef(String spec, double validation, long seed, int examples) implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Seed of the validation split in every command ({@code train}, {@code eval}, finetuning in
+   * {@code compress}): the split is a property of the data, not of a run's seed, so finetuning a model
+   * that {@code train} made never validates on examples it was trained on.
+   */
+  public static final long SPLIT_SEED = 1;
+
   /** Checks the limit. */
   public DataRef {
     if (examples < 0) {
@@ -22,6 +29,11 @@ public record DataRef(String spec, double validation, long seed, int examples) i
   /** All training examples. */
   public DataRef(String spec, double validation, long seed) {
     this(spec, validation, seed, 0);
+  }
+
+  /** The split every command shares ({@link #SPLIT_SEED}). */
+  public static DataRef standard(String spec, double validation, int examples) {
+    return new DataRef(spec, validation, SPLIT_SEED, examples);
   }
 
   /** The training set split into the part trained on and the validation part (loads the data). */

@@ -9,7 +9,7 @@ package nnzip.train;
  * @param chunk examples per gradient task, in [1, batch]
  * @param validation share of the training set held out for validation, in (0, 1)
  * @param stepsPerRound steps between checkpoints, ≥ 1
- * @param seed seed of the split and the visiting orders
+ * @param seed seed of the visiting orders (the validation split is {@code DataRef.SPLIT_SEED}'s)
  * @param dpNetLambda weight of DP-Net's clustering regularizer, ≥ 0 (0 = off)
  * @param dpNetEpochs epochs of regularized full-precision training before quantization, ≥ 0
  * @param examples training examples used (0 = all)

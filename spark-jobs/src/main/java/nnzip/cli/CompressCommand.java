@@ -96,8 +96,7 @@ final class CompressCommand implements Command {
       CompressJob.Result r;
       if (finetune) {
         tuned = nnzip.job.FinetuneJob.run(sc, compressor, settings, training, rendered, in, outPath,
-            a.has("--overwrite"), new nnzip.data.DataRef(a.get("--data"), training.validation(), training.seed(),
-                training.examples()),
+            a.has("--overwrite"), nnzip.data.DataRef.standard(a.get("--data"), training.validation(), training.examples()),
             progress);
         r = tuned.result();
       } else {

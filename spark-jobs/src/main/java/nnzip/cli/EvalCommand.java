@@ -55,7 +55,7 @@ final class EvalCommand implements Command {
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
     Args a = Args.parse(argv, Set.of("--model", "--graph", "--data"), Set.of("--json"));
     String modelPath = a.require("--model");
-    DataRef data = new DataRef(a.get("--data") == null ? "fashion-mnist" : a.get("--data"), 0.1, 1);
+    DataRef data = DataRef.standard(a.get("--data") == null ? "fashion-mnist" : a.get("--data"), 0.1, 0);
     ModelProto model = load(modelPath, a.get("--graph"));
     long start = System.nanoTime();
     Dataset test = data.load().test();

@@ -64,7 +64,7 @@ final class TrainCommand implements Command {
           --optimizer O    adam | sgd                                                   (adam)
           --momentum X     Adam's beta1 or SGD's momentum                               (0.9)
           --validation X   share of the training set held out for validation            (0.1)
-          --seed N         seed of initialization, split and batch order                (1)
+          --seed N         seed of initialization and batch order (not of the split)    (1)
           --examples N     use only the first N training examples (0 = all)             (0)
           --checkpoint P   checkpoint file, written every 100 steps and each epoch; an existing
                            checkpoint of the same run is resumed from
@@ -94,7 +94,7 @@ final class TrainCommand implements Command {
     Optimizer opt = optimizer(a, 1e-3);
     TrainingOptions t = TrainingOptions.of(a, batch, seed);
     Progress progress = msg -> err.println("[nnzip] " + msg);
-    DataRef data = new DataRef(a.get("--data") == null ? "fashion-mnist" : a.get("--data"), t.validation(), seed,
+    DataRef data = DataRef.standard(a.get("--data") == null ? "fashion-mnist" : a.get("--data"), t.validation(),
         a.getInt("--examples", 0));
     nnzip.data.Datasets loaded = data.load();
     Dataset.Split split = data.split(loaded);
