@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Spark standalone GPU worker: append to $SPARK_HOME/conf/spark-env.sh on every GPU host, then restart
 # the worker. The worker runs the discovery script and offers its GPUs to executors, one address each.
 # NNZIP_HOME: where nnzip is unpacked on this host (default /opt/nnzip).
