@@ -22,6 +22,7 @@ import nnzip.finetune.CompressedModel;
 import nnzip.finetune.DpNetRegularizer;
 import nnzip.finetune.FinetunedArtifact;
 import nnzip.finetune.MagnitudePruner;
+import nnzip.finetune.PrunedDpNet;
 import nnzip.train.TrainingLoop;
 import nnzip.train.WeightPlan;
 import nnzip.graph.BatchNormWeights;
@@ -178,9 +179,17 @@ public final class FinetuneJob {
       epochs = p.epochs();
       plan = training.plan(split.train().n(), epochs);
       phase = "prune";
-      hook = new MagnitudePruner(coded, p.sparsity(), p.global(), plan.stepsPerEpoch(), epochs, p.ramp());
+      MagnitudePruner pruner = new MagnitudePruner(coded, p.sparsity(), p.global(), plan.stepsPerEpoch(), epochs,
+          p.ramp());
       progress.report(String.format("prune: %d epochs, sparsity rising to %.1f%% of %d tensors (%s threshold)",
           epochs, 100 * p.sparsity(), coded.size(), p.global() ? "one global" : "a per-tensor"));
+      hook = pruner;
+      if (training.dpNet()) {
+        int from = Math.max(1, epochs - training.dpNetEpochs() + 1);
+        hook = new PrunedDpNet(pruner, new DpNetRegularizer(coded, 1 << settings.bits(), training.dpNetLambda()), from);
+        progress.report("prune: epochs " + from + "-" + epochs + " also carry the dp-net clustering regularizer (lambda "
+            + training.dpNetLambda() + ")");
+      }
     } else {
       epochs = training.dpNetEpochs();
       plan = training.plan(split.train().n(), epochs);
@@ -193,8 +202,10 @@ public final class FinetuneJob {
     TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data, plan, training.optimizer(), hook, ckpt,
         phase + " " + recipe.hashCode() + " " + data, targets), TrainingState.start(init.values(), GraphSetup.statistics(init)),
         split.validation(), progress);
-    if (hook instanceof MagnitudePruner pruner) {
-      progress.report(String.format("prune: %.2f%% of the coded weights are zero", 100 * pruner.measuredSparsity(
+    MagnitudePruner pruned = hook instanceof PrunedDpNet both ? both.pruner()
+        : hook instanceof MagnitudePruner only ? only : null;
+    if (pruned != null) {
+      progress.report(String.format("prune: %.2f%% of the coded weights are zero", 100 * pruned.measuredSparsity(
           done.params())));
     }
     HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(ckpt), new Path(ckpt));
