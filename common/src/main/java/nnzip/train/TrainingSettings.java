@@ -77,6 +77,10 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
     if (!(dpNetLambda >= 0 && Double.isFinite(dpNetLambda))) {
       throw new IllegalArgumentException("dp-net.lambda must be finite and ≥ 0, got " + dpNetLambda);
     }
+    if (pruning.enabled() && dpNetLambda > 0 && dpNetEpochs > pruning.epochs()) {
+      throw new IllegalArgumentException("dp-net.epochs (" + dpNetEpochs + ") must be ≤ prune.epochs ("
+          + pruning.epochs() + ") when both are set: the clustering term runs in the last pruning epochs");
+    }
   }
 
   /** Whether DP-Net's regularized training runs. */

@@ -89,10 +89,6 @@ public final class FinetuneJob {
       throw new InvalidInputException(source + ": finetuning needs an ONNX model (the graph to train)");
     }
     ModelProto original = OnnxModelFile.read(inFs, source);
-    if (training.pruning().enabled() && training.dpNet()) {
-      throw new InvalidInputException("finetune.prune and finetune.dp-net are alternatives: DP-Net's training would"
-          + " move the pruned weights off zero; set one of their epochs to 0");
-    }
     Path target = HadoopFiles.qualify(out);
     FileSystem outFs = HadoopFiles.fileSystem(target.toString());
     nnzip.data.Datasets loaded = data.load();
@@ -185,7 +181,7 @@ public final class FinetuneJob {
           epochs, 100 * p.sparsity(), coded.size(), p.global() ? "one global" : "a per-tensor"));
       hook = pruner;
       if (training.dpNet()) {
-        int from = Math.max(1, epochs - training.dpNetEpochs() + 1);
+        int from = epochs - training.dpNetEpochs() + 1;
         hook = new PrunedDpNet(pruner, new DpNetRegularizer(coded, 1 << settings.bits(), training.dpNetLambda()), from);
         progress.report("prune: epochs " + from + "-" + epochs + " also carry the dp-net clustering regularizer (lambda "
             + training.dpNetLambda() + ")");

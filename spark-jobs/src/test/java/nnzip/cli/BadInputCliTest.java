@@ -133,6 +133,10 @@ class BadInputCliTest {
       assertEquals(Main.USAGE, c.code(), kv[0] + ": " + c.err());
       assertTrue(c.errorLine().contains(kv[1]), kv[0] + ": " + c.errorLine());
     }
+    CliRun longer = CliRun.of("compress", "--in", model.toString(), "--out", out.toString(), "--recipe",
+        "prune-dp-3bit", "--set", "finetune.dp-net.lambda=0.001", "--set", "finetune.dp-net.epochs=21");
+    assertEquals(Main.USAGE, longer.code(), longer.err());
+    assertTrue(longer.errorLine().contains("dp-net.epochs (21) must be ≤ prune.epochs (20)"), longer.errorLine());
     CliRun r = CliRun.of("compress", "--in", model.toString(), "--out", out.toString(), "--recipe", "no-such-recipe");
     assertEquals(Main.USAGE, r.code());
     assertNoOutput(out);
