@@ -52,9 +52,4 @@ public final class PrunedDpNet implements TrainingLoop.Regularizer {
   public void endStep(ParameterValues params) {
     pruner.endStep(params);
   }
-
-  /** The pruner, for the sparsity report. */
-  public MagnitudePruner pruner() {
-    return pruner;
-  }
 }

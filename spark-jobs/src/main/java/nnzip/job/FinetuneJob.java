@@ -169,20 +169,21 @@ public final class FinetuneJob {
     int epochs;
     String phase;
     TrainingLoop.Regularizer hook;
+    MagnitudePruner pruner = null;
+    DpNetRegularizer clustering = new DpNetRegularizer(coded, 1 << settings.bits(), training.dpNetLambda());
     nnzip.train.TrainingPlan plan;
     if (training.pruning().enabled()) {
       TrainingSettings.Pruning p = training.pruning();
       epochs = p.epochs();
       plan = training.plan(split.train().n(), epochs);
       phase = "prune";
-      MagnitudePruner pruner = new MagnitudePruner(coded, p.sparsity(), p.global(), plan.stepsPerEpoch(), epochs,
-          p.ramp());
+      pruner = new MagnitudePruner(coded, p.sparsity(), p.global(), plan.stepsPerEpoch(), epochs, p.ramp());
       progress.report(String.format("prune: %d epochs, sparsity rising to %.1f%% of %d tensors (%s threshold)",
           epochs, 100 * p.sparsity(), coded.size(), p.global() ? "one global" : "a per-tensor"));
       hook = pruner;
       if (training.dpNet()) {
         int from = epochs - training.dpNetEpochs() + 1;
-        hook = new PrunedDpNet(pruner, new DpNetRegularizer(coded, 1 << settings.bits(), training.dpNetLambda()), from);
+        hook = new PrunedDpNet(pruner, clustering, from);
         progress.report("prune: epochs " + from + "-" + epochs + " also carry the dp-net clustering regularizer (lambda "
             + training.dpNetLambda() + ")");
       }
@@ -190,7 +191,7 @@ public final class FinetuneJob {
       epochs = training.dpNetEpochs();
       plan = training.plan(split.train().n(), epochs);
       phase = "dp-net";
-      hook = new DpNetRegularizer(coded, 1 << settings.bits(), training.dpNetLambda());
+      hook = clustering;
       progress.report("dp-net: " + epochs + " epochs with the clustering regularizer (lambda "
           + training.dpNetLambda() + ") on " + coded.size() + " tensors");
     }
@@ -198,10 +199,8 @@ public final class FinetuneJob {
     TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data, plan, training.optimizer(), hook, ckpt,
         phase + " " + recipe.hashCode() + " " + data, targets), TrainingState.start(init.values(), GraphSetup.statistics(init)),
         split.validation(), progress);
-    MagnitudePruner pruned = hook instanceof PrunedDpNet both ? both.pruner()
-        : hook instanceof MagnitudePruner only ? only : null;
-    if (pruned != null) {
-      progress.report(String.format("prune: %.2f%% of the coded weights are zero", 100 * pruned.measuredSparsity(
+    if (pruner != null) {
+      progress.report(String.format("prune: %.2f%% of the coded weights are zero", 100 * pruner.measuredSparsity(
           done.params())));
     }
     HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(ckpt), new Path(ckpt));

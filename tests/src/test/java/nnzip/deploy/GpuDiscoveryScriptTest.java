@@ -94,11 +94,10 @@ class GpuDiscoveryScriptTest {
     Path shellcheck = onPath("shellcheck");
     assumeTrue(shellcheck != null, "shellcheck is not installed");
     Path deploy = Path.of(System.getProperty("nnzip.deployDir"));
-    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(shellcheck.toString(),
-        script().toString(), deploy.resolve("bin/nnzip").toString(), deploy.resolve("bin/setup").toString(),
-        deploy.resolve("bin/test").toString(), deploy.resolve("bench/figures.sh").toString(),
-        deploy.resolve("conf/gpu/spark-env-gpu.sh").toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(shellcheck.toString(), script().toString(), deploy.resolve("bin/nnzip").toString(),
+        deploy.resolve("bin/setup").toString(), deploy.resolve("bin/test").toString(),
+        deploy.resolve("bench/figures.sh").toString(), deploy.resolve("conf/gpu/spark-env-gpu.sh").toString())
+        .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), out);
