@@ -81,6 +81,12 @@ public record CompressionSettings(
     passthroughPatterns = List.copyOf(passthroughPatterns);
   }
 
+  /** These settings with the code streams arithmetic-coded or not. */
+  public CompressionSettings withEntropyCoding(boolean entropy) {
+    return new CompressionSettings(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank,
+        allowNonFinite, shardBytes, partitions, seed, dpBins, entropy, passthroughDpBits);
+  }
+
   /** The codec instance (null for passthrough). */
   public ScalarCodec scalarCodec() {
     return codec == CodecKind.DP ? new nnzip.codec.dp.DpCodec(bits, dpBins) : codec.create(bits);

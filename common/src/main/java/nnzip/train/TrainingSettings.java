@@ -12,12 +12,14 @@ package nnzip.train;
  * @param seed seed of the visiting orders (the validation split is {@code DataRef.SPLIT_SEED}'s)
  * @param dpNetLambda weight of DP-Net's clustering regularizer, ≥ 0 (0 = off)
  * @param dpNetEpochs epochs of regularized full-precision training before quantization, ≥ 0
+ * @param qatEpochs epochs of quantization-aware full-precision training (straight through the dp
+ *     levels) before quantization, ≥ 0 (0 = off)
  * @param examples training examples used (0 = all)
  * @param pruning magnitude pruning of the full-precision model before quantization
  * @param distillation the original model as teacher in every training phase
  */
 public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int chunk, double validation,
-    int stepsPerRound, long seed, double dpNetLambda, int dpNetEpochs, int examples, Pruning pruning,
+    int stepsPerRound, long seed, double dpNetLambda, int dpNetEpochs, int qatEpochs, int examples, Pruning pruning,
     Distillation distillation)
     implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
@@ -57,8 +59,8 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
 
   /** Checks every range. */
   public TrainingSettings {
-    if (epochs < 0 || dpNetEpochs < 0) {
-      throw new IllegalArgumentException("epochs must be ≥ 0, got " + epochs + " and " + dpNetEpochs);
+    if (epochs < 0 || dpNetEpochs < 0 || qatEpochs < 0) {
+      throw new IllegalArgumentException("epochs must be ≥ 0, got " + epochs + ", " + dpNetEpochs + " and " + qatEpochs);
     }
     if (batch < 1 || chunk < 1 || chunk > batch) {
       throw new IllegalArgumentException("need batch ≥ 1 and chunk in [1, batch], got batch " + batch + ", chunk " + chunk);
@@ -81,6 +83,10 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
       throw new IllegalArgumentException("dp-net.epochs (" + dpNetEpochs + ") must be ≤ prune.epochs ("
           + pruning.epochs() + ") when both are set: the clustering term runs in the last pruning epochs");
     }
+    if (pruning.enabled() && qatEpochs > pruning.epochs()) {
+      throw new IllegalArgumentException("qat.epochs (" + qatEpochs + ") must be ≤ prune.epochs ("
+          + pruning.epochs() + ") when both are set: quantization-aware training runs in the last pruning epochs");
+    }
   }
 
   /** Whether DP-Net's regularized training runs. */
@@ -88,9 +94,17 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
     return dpNetEpochs > 0 && dpNetLambda > 0;
   }
 
-  /** Whether any training runs (pruning, DP-Net or finetuning), which needs a data set. */
+  /**
+   * Epochs of full-precision training before quantization: pruning's, else the longer of DP-Net's and
+   * quantization-aware training's (each runs in the last of its epochs); 0 = none.
+   */
+  public int fullPrecisionEpochs() {
+    return pruning.enabled() ? pruning.epochs() : Math.max(dpNet() ? dpNetEpochs : 0, qatEpochs);
+  }
+
+  /** Whether any training runs (pruning, DP-Net, quantization-aware training or finetuning), which needs a data set. */
   public boolean trains() {
-    return epochs > 0 || dpNet() || pruning.enabled();
+    return epochs > 0 || fullPrecisionEpochs() > 0;
   }
 
   /** The plan for {@code examples} training examples and {@code e} epochs. */

@@ -22,9 +22,9 @@ class DpNetRegularizerTest {
   @Test
   void valueIsLambdaTimesTheOptimalTwoLevelErrorByBruteForce() {
     float[] w = {-1.0f, -0.9f, -0.2f, 0.1f, 0.3f, 1.2f, 1.4f};
-    DpNetRegularizer r = new DpNetRegularizer(List.of("w"), 2, 0.5);
+    DpNetRegularizer r = new DpNetRegularizer(List.of("w"), 2, 0.5, 1);
     ParameterValues p = params(w, new float[] {9f});
-    r.startEpoch(1, p);
+    r.startStep(1, 0, p);
     float[] sorted = w.clone();
     java.util.Arrays.sort(sorted);
     double best = Double.POSITIVE_INFINITY;
@@ -54,9 +54,9 @@ class DpNetRegularizerTest {
     for (int i = 0; i < w.length; i++) {
       w[i] = (float) rng.nextGaussian();
     }
-    DpNetRegularizer r = new DpNetRegularizer(List.of("w"), 4, 0.3);
+    DpNetRegularizer r = new DpNetRegularizer(List.of("w"), 4, 0.3, 1);
     ParameterValues p = params(w, new float[] {1f, 2f});
-    r.startEpoch(1, p);
+    r.startStep(1, 0, p);
     float[][] g = {new float[w.length], new float[2]};
     r.addGradient(p, g);
     assertEquals(0f, g[1][0]);
@@ -79,9 +79,9 @@ class DpNetRegularizerTest {
     for (int i = 0; i < w.length; i++) {
       w[i] = (float) rng.nextGaussian();
     }
-    DpNetRegularizer r = new DpNetRegularizer(List.of("w"), 4, 1.0);
+    DpNetRegularizer r = new DpNetRegularizer(List.of("w"), 4, 1.0, 1);
     ParameterValues p = params(w, new float[1]);
-    r.startEpoch(1, p);
+    r.startStep(1, 0, p);
     double before = r.value(p);
     for (int step = 0; step < 10; step++) {
       float[][] g = {new float[w.length], new float[1]};

@@ -176,6 +176,29 @@ class TrainingLoopTest {
     assertEquals(straight.params(), resumed.params());
   }
 
+  /**
+   * Pruning whose last epochs carry DP-Net's term and quantization-aware training, both with levels
+   * solved from the weights: a run resumed from a checkpoint inside one of those epochs, with fresh
+   * hooks, ends bit-identical to an uninterrupted one, and the training still classifies.
+   */
+  @Test
+  void pruningWithClusteringAndQuantizationAwareEpochsResumesBitIdentical() {
+    Dataset d = data(400, 6);
+    TrainingPlan plan = new TrainingPlan(400, 3, 32, 8, 4, 12);
+    java.util.function.Supplier<TrainingLoop.Regularizer> hooks = () -> new nnzip.finetune.ScheduledTerms(
+        new nnzip.finetune.MagnitudePruner(List.of("W"), 0.5, true, plan.stepsPerEpoch(), plan.epochs(), 0.5),
+        List.of(new nnzip.finetune.ScheduledTerms.Late(
+                new nnzip.finetune.DpNetRegularizer(List.of("W"), 4, 0.01, plan.stepsPerRound()), 2),
+            new nnzip.finetune.ScheduledTerms.Late(
+                new nnzip.finetune.StraightThroughQuantizer(List.of("W"), 4, plan.stepsPerRound()), 2)));
+    List<TrainingState> saved = new ArrayList<>();
+    TrainingState straight = train(plan, d, null, saved, hooks.get());
+    assertTrue(straight.history().get(2).validationAccuracy() > 0.6, "accuracy " + straight.history());
+    TrainingState mid = saved.stream().filter(s -> s.epoch() == 2 && s.step() == 8).findFirst().orElseThrow();
+    TrainingState resumed = train(plan, d, mid, new ArrayList<>(), hooks.get());
+    assertEquals(straight.params(), resumed.params());
+  }
+
   @Test
   void aTruncatedCheckpointIsAClearError(@TempDir java.nio.file.Path dir) throws Exception {
     FileSystem fs = HadoopFiles.fileSystem(dir.toString());

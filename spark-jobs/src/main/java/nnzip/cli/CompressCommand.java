@@ -62,6 +62,8 @@ final class CompressCommand implements Command {
                            finetuning on the task loss with codes frozen (epochs 0 = off); a
                            checkpoint OUT.ckpt is written every round and resumed from after a crash
           finetune.dp-net.lambda / epochs   DP-Net's clustering regularizer before dp quantization
+          finetune.qat.epochs   quantization-aware training (straight through the dp levels) before
+                   dp quantization; with prune, in its last epochs (needs codec dp, dp.scope tensor)
           finetune.prune.sparsity / epochs / scope / ramp   magnitude pruning before quantization
           finetune.distill.alpha / temperature   the original model as teacher (alpha 0 = off)
         """.formatted(String.join(", ", Recipes.bundledNames()));
@@ -77,8 +79,13 @@ final class CompressCommand implements Command {
     nnzip.compress.aq.AqSettings aqSettings = Recipes.aqSettings(recipe); // the whole recipe is checked up front
     nnzip.train.TrainingSettings training = Recipes.training(recipe);
     boolean finetune = training.trains();
+    if (training.qatEpochs() > 0 && (settings.codec() != nnzip.codec.CodecKind.DP
+        || settings.scope() != nnzip.codec.Scope.TENSOR)) {
+      throw new UsageException("finetune.qat needs codec = dp with dp.scope = tensor (its levels are one tensor's dp"
+          + " levels), got codec " + recipe.getString("codec") + ", dp.scope " + recipe.getString("dp.scope"));
+    }
     if (finetune && a.get("--data") == null) {
-      throw new UsageException("training (finetune.epochs, finetune.prune or finetune.dp-net) needs --data"
+      throw new UsageException("training (finetune.epochs, finetune.prune, finetune.dp-net or finetune.qat) needs --data"
           + " (e.g. --data fashion-mnist)");
     }
     if (!finetune && a.get("--data") != null) {
@@ -89,9 +96,12 @@ final class CompressCommand implements Command {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       nnzip.Progress progress = msg -> err.println("[nnzip] " + msg);
       String rendered = Recipes.render(recipe);
-      nnzip.job.FinetuneJob.Compressor compressor = (src, dst) -> settings.codec() == nnzip.codec.CodecKind.AQ
-          ? nnzip.job.AqCompressJob.run(sc, settings, aqSettings, rendered, src, dst, true, progress)
-          : CompressJob.run(sc, settings, rendered, src, dst, true, progress);
+      nnzip.job.FinetuneJob.Compressor compressor = (src, dst, overwrite, entropy) -> {
+        CompressionSettings s = settings.withEntropyCoding(entropy);
+        return s.codec() == nnzip.codec.CodecKind.AQ
+            ? nnzip.job.AqCompressJob.run(sc, s, aqSettings, rendered, src, dst, overwrite, progress)
+            : CompressJob.run(sc, s, rendered, src, dst, overwrite, progress);
+      };
       nnzip.job.FinetuneJob.Outcome tuned = null;
       CompressJob.Result r;
       if (finetune) {
@@ -100,9 +110,7 @@ final class CompressCommand implements Command {
             progress);
         r = tuned.result();
       } else {
-        r = settings.codec() == nnzip.codec.CodecKind.AQ
-            ? nnzip.job.AqCompressJob.run(sc, settings, aqSettings, rendered, in, outPath, a.has("--overwrite"), progress)
-            : CompressJob.run(sc, settings, rendered, in, outPath, a.has("--overwrite"), progress);
+        r = compressor.compress(in, outPath, a.has("--overwrite"), settings.entropyCoding());
       }
       if (a.has("--json")) {
         ObjectNode o = ManifestJson.toTree(r.manifest());

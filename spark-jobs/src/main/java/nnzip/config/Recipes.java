@@ -212,7 +212,7 @@ public final class Recipes {
       return new nnzip.train.TrainingSettings(c.getInt("finetune.epochs"), opt, c.getInt("finetune.batch"),
           c.getInt("finetune.chunk"), c.getDouble("finetune.validation"), c.getInt("finetune.steps-per-round"),
           c.getLong("seed"), c.getDouble("finetune.dp-net.lambda"), c.getInt("finetune.dp-net.epochs"),
-          c.getInt("finetune.examples"), new nnzip.train.TrainingSettings.Pruning(
+          c.getInt("finetune.qat.epochs"), c.getInt("finetune.examples"), new nnzip.train.TrainingSettings.Pruning(
               c.getDouble("finetune.prune.sparsity"), c.getInt("finetune.prune.epochs"),
               pruneGlobal(c.getString("finetune.prune.scope")), c.getDouble("finetune.prune.ramp")),
           new nnzip.train.Distillation(c.getDouble("finetune.distill.alpha"),

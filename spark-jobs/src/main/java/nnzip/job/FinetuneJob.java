@@ -22,7 +22,8 @@ import nnzip.finetune.CompressedModel;
 import nnzip.finetune.DpNetRegularizer;
 import nnzip.finetune.FinetunedArtifact;
 import nnzip.finetune.MagnitudePruner;
-import nnzip.finetune.PrunedDpNet;
+import nnzip.finetune.ScheduledTerms;
+import nnzip.finetune.StraightThroughQuantizer;
 import nnzip.train.TrainingLoop;
 import nnzip.train.WeightPlan;
 import nnzip.graph.BatchNormWeights;
@@ -53,10 +54,15 @@ import org.apache.spark.api.java.JavaSparkContext;
 public final class FinetuneJob {
   private FinetuneJob() {}
 
-  /** The compress job to run on a model: (in, out) → result. */
+  /** The compress job to run on a model. */
   @FunctionalInterface
   public interface Compressor {
-    CompressJob.Result compress(String in, String out) throws IOException;
+    /**
+     * @param overwrite replace {@code out} if it exists
+     * @param entropyCoding arithmetic-code the code streams (the recipe's {@code entropy}, or false
+     *     for a staging artifact that is coded once finetuned)
+     */
+    CompressJob.Result compress(String in, String out, boolean overwrite, boolean entropyCoding) throws IOException;
   }
 
   /**
@@ -106,7 +112,7 @@ public final class FinetuneJob {
     }
     try (AtomicOutput output = AtomicOutput.create(outFs, target, overwrite)) {
       String stageIn = in;
-      if (training.dpNet() || training.pruning().enabled()) {
+      if (training.fullPrecisionEpochs() > 0) {
         ModelProto trained = trainFullPrecision(sc, original, settings, training, data, split, targets, ckptBase,
             recipe, progress);
         Path p = new Path(output.tempDir(), "trained.onnx");
@@ -114,7 +120,8 @@ public final class FinetuneJob {
         stageIn = p.toString();
       }
       Path stage = new Path(output.tempDir(), "stage.nnz.safetensors");
-      CompressJob.Result compressed = compressor.compress(stageIn, stage.toString());
+      // Bit-packed: the codes are arithmetic-coded once, after finetuning.
+      CompressJob.Result compressed = compressor.compress(stageIn, stage.toString(), true, false);
       Artifact stage1 = Artifact.open(outFs, stage);
       CompressedModel model = CompressedModel.of(stage1, BatchNormWeights.runningStatistics(original));
       // BatchNorm stays in inference mode: finetuning keeps the running statistics of the model.
@@ -149,8 +156,9 @@ public final class FinetuneJob {
   }
 
   /**
-   * Trains the full-precision model before quantization, with DP-Net's clustering regularizer or
-   * with magnitude pruning on every weight the codec will code; returns the trained model.
+   * Trains the full-precision model before quantization, with magnitude pruning, DP-Net's clustering
+   * regularizer and quantization-aware training on every weight the codec will code (each as the
+   * recipe asks); returns the trained model.
    */
   private static ModelProto trainFullPrecision(JavaSparkContext sc, ModelProto original, CompressionSettings settings,
       TrainingSettings training, DataRef data, Dataset.Split split, float[] targets, String ckptBase, String recipe,
@@ -166,35 +174,36 @@ public final class FinetuneJob {
         coded.add(name);
       }
     }
-    int epochs;
-    String phase;
-    TrainingLoop.Regularizer hook;
+    int epochs = training.fullPrecisionEpochs();
+    nnzip.train.TrainingPlan plan = training.plan(split.train().n(), epochs);
     MagnitudePruner pruner = null;
-    DpNetRegularizer clustering = new DpNetRegularizer(coded, 1 << settings.bits(), training.dpNetLambda());
-    nnzip.train.TrainingPlan plan;
+    String phase;
     if (training.pruning().enabled()) {
       TrainingSettings.Pruning p = training.pruning();
-      epochs = p.epochs();
-      plan = training.plan(split.train().n(), epochs);
       phase = "prune";
       pruner = new MagnitudePruner(coded, p.sparsity(), p.global(), plan.stepsPerEpoch(), epochs, p.ramp());
       progress.report(String.format("prune: %d epochs, sparsity rising to %.1f%% of %d tensors (%s threshold)",
           epochs, 100 * p.sparsity(), coded.size(), p.global() ? "one global" : "a per-tensor"));
-      hook = pruner;
-      if (training.dpNet()) {
-        int from = epochs - training.dpNetEpochs() + 1;
-        hook = new PrunedDpNet(pruner, clustering, from);
-        progress.report("prune: epochs " + from + "-" + epochs + " also carry the dp-net clustering regularizer (lambda "
-            + training.dpNetLambda() + ")");
-      }
     } else {
-      epochs = training.dpNetEpochs();
-      plan = training.plan(split.train().n(), epochs);
-      phase = "dp-net";
-      hook = clustering;
-      progress.report("dp-net: " + epochs + " epochs with the clustering regularizer (lambda "
-          + training.dpNetLambda() + ") on " + coded.size() + " tensors");
+      phase = training.dpNet() ? "dp-net" : "qat";
+      progress.report(phase + ": " + epochs + " epochs of full-precision training on " + coded.size() + " tensors");
     }
+    List<ScheduledTerms.Late> terms = new ArrayList<>();
+    if (training.dpNet()) {
+      int from = epochs - training.dpNetEpochs() + 1;
+      terms.add(new ScheduledTerms.Late(new DpNetRegularizer(coded, 1 << settings.bits(), training.dpNetLambda(),
+          plan.stepsPerRound()), from));
+      progress.report(phase + ": epochs " + from + "-" + epochs + " carry the dp-net clustering regularizer (lambda "
+          + training.dpNetLambda() + ")");
+    }
+    if (training.qatEpochs() > 0) {
+      int from = epochs - training.qatEpochs() + 1;
+      terms.add(new ScheduledTerms.Late(new StraightThroughQuantizer(coded, 1 << settings.bits(),
+          plan.stepsPerRound()), from));
+      progress.report(phase + ": epochs " + from + "-" + epochs + " train through the " + (1 << settings.bits())
+          + " dp levels of each tensor (quantization-aware, straight-through)");
+    }
+    TrainingLoop.Regularizer hook = new ScheduledTerms(pruner, terms);
     String ckpt = ckptBase + "-" + phase;
     TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data, plan, training.optimizer(), hook, ckpt,
         phase + " " + recipe.hashCode() + " " + data, targets), TrainingState.start(init.values(), GraphSetup.statistics(init)),

@@ -11,7 +11,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,6 +139,20 @@ class BadInputCliTest {
         "prune-dp-3bit", "--set", "finetune.dp-net.lambda=0.001", "--set", "finetune.dp-net.epochs=21");
     assertEquals(Main.USAGE, longer.code(), longer.err());
     assertTrue(longer.errorLine().contains("dp-net.epochs (21) must be ≤ prune.epochs (20)"), longer.errorLine());
+    CliRun qatLonger = CliRun.of("compress", "--in", model.toString(), "--out", out.toString(), "--recipe",
+        "prune-dp-3bit", "--set", "finetune.qat.epochs=21");
+    assertEquals(Main.USAGE, qatLonger.code(), qatLonger.err());
+    assertTrue(qatLonger.errorLine().contains("qat.epochs (21) must be ≤ prune.epochs (20)"), qatLonger.errorLine());
+    for (String[] recipe : new String[][] {{"aq-2bit"}, {"dp-4bit", "dp.scope=channel"}, {"uniform-4bit"}}) {
+      List<String> args = new ArrayList<>(List.of("compress", "--in", model.toString(), "--out",
+          out.toString(), "--data", "fashion-mnist", "--recipe", recipe[0], "--set", "finetune.qat.epochs=1"));
+      if (recipe.length > 1) {
+        args.addAll(List.of("--set", recipe[1]));
+      }
+      CliRun qat = CliRun.of(args.toArray(String[]::new));
+      assertEquals(Main.USAGE, qat.code(), recipe[0] + ": " + qat.err());
+      assertTrue(qat.errorLine().contains("finetune.qat needs codec = dp with dp.scope = tensor"), qat.errorLine());
+    }
     CliRun r = CliRun.of("compress", "--in", model.toString(), "--out", out.toString(), "--recipe", "no-such-recipe");
     assertEquals(Main.USAGE, r.code());
     assertNoOutput(out);

@@ -66,8 +66,8 @@ class FinetuneCliTest {
   }
 
   /**
-   * The pruning recipe through the CLI: magnitude pruning while training, dp levels, level finetuning,
-   * arithmetic-coded codes. The stored model has the pruned share of its first layer on one level, its
+   * The pruning recipe through the CLI: magnitude pruning while training (its last epoch
+   * quantization-aware), dp levels, level finetuning, arithmetic-coded codes. The stored model has the pruned share of its first layer on one level, its
    * code stream is a fraction of the bit-packed size, eval of the artifact gives the accuracy compress
    * reported, and ONNX Runtime agrees with nnzip's predictions on the decompressed model.
    */
@@ -77,9 +77,11 @@ class FinetuneCliTest {
     Path art = dir.resolve("p.nnz.safetensors");
     CliRun c = CliRun.of("compress", "--in", model.toString(), "--out", art.toString(), "--recipe", "prune-dp-3bit",
         "--data", "fashion-mnist", "--set", "finetune.prune.sparsity=0.9", "--set", "finetune.prune.epochs=2",
-        "--set", "finetune.epochs=1", "--set", "finetune.examples=3000", "--set", "finetune.steps-per-round=5",
+        "--set", "finetune.qat.epochs=1", "--set", "finetune.epochs=1", "--set", "finetune.examples=3000",
+        "--set", "finetune.steps-per-round=5",
         "--master", "local[2]", "--json");
     assertEquals(0, c.code(), c.err());
+    assertTrue(c.err().contains("prune: epochs 2-2 train through the 8 dp levels"), c.err());
     JsonNode r = new ObjectMapper().readTree(c.out());
     assertEquals(2, r.get("format").asInt());
     assertEquals("nnzip.onnx.graph.deflate", r.get("graph").asText());

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * 2-level 1-D k-means solved by brute force over every split of the sorted pruned weights, and the
  * pruned weights get no gradient and stay at zero.
  */
-class PrunedDpNetTest {
+class ScheduledTermsTest {
   private static final int N = 40;
   private static final double LAMBDA = 0.05;
 
@@ -26,31 +26,6 @@ class PrunedDpNetTest {
       w[i] = (float) (rng.nextGaussian() + (i % 2 == 0 ? 2 : -1));
     }
     return new ParameterValues(List.of("w"), List.of(new long[] {N}), new float[][] {w});
-  }
-
-  /** The 2 levels minimizing the squared error: the best split of the sorted values, by brute force. */
-  private static double[] bruteForceLevels(float[] w) {
-    double[] v = new double[w.length];
-    for (int i = 0; i < w.length; i++) {
-      v[i] = w[i];
-    }
-    Arrays.sort(v);
-    double best = Double.MAX_VALUE;
-    double[] levels = null;
-    for (int cut = 1; cut < v.length; cut++) {
-      double a = Arrays.stream(v, 0, cut).average().orElseThrow();
-      double b = Arrays.stream(v, cut, v.length).average().orElseThrow();
-      double err = 0;
-      for (int i = 0; i < v.length; i++) {
-        double d = v[i] - (i < cut ? a : b);
-        err += d * d;
-      }
-      if (err < best) {
-        best = err;
-        levels = new double[] {a, b};
-      }
-    }
-    return levels;
   }
 
   private static float[][] gradients(float value) {
@@ -65,8 +40,8 @@ class PrunedDpNetTest {
     int epochs = 3;
     ParameterValues p = params();
     ParameterValues alone = p.copy();
-    PrunedDpNet both = new PrunedDpNet(new MagnitudePruner(List.of("w"), 0.5, true, stepsPerEpoch, epochs, 0.5),
-        new DpNetRegularizer(List.of("w"), 2, LAMBDA), 3);
+    ScheduledTerms both = new ScheduledTerms(new MagnitudePruner(List.of("w"), 0.5, true, stepsPerEpoch, epochs, 0.5),
+        List.of(new ScheduledTerms.Late(new DpNetRegularizer(List.of("w"), 2, LAMBDA, stepsPerEpoch), 3)));
     MagnitudePruner reference = new MagnitudePruner(List.of("w"), 0.5, true, stepsPerEpoch, epochs, 0.5);
     for (int epoch = 1; epoch <= epochs; epoch++) {
       both.startEpoch(epoch, p);
@@ -83,12 +58,12 @@ class PrunedDpNetTest {
         if (epoch < 3) {
           assertArrayEquals(ref[0], g[0], "epoch " + epoch + ": the pruner's gradient alone");
         } else {
-          double[] levels = bruteForceLevels(w);
+          double[] levels = TwoLevels.bruteForce(w);
           for (int i = 0; i < N; i++) {
             if (ref[0][i] == 0) {
               assertEquals(0f, g[0][i], "pruned weight " + i + " gets no gradient");
             } else {
-              double q = Math.abs(w[i] - levels[0]) <= Math.abs(w[i] - levels[1]) ? levels[0] : levels[1];
+              double q = TwoLevels.nearest(levels, w[i]);
               assertEquals(0.25 + 2 * LAMBDA * (w[i] - q), g[0][i], 1e-5, "weight " + i);
             }
           }
@@ -102,5 +77,47 @@ class PrunedDpNetTest {
       zeros += x == 0 ? 1 : 0;
     }
     assertEquals(N / 2, zeros);
+  }
+
+  @Test
+  void quantizationAwareEpochsRunOnTheLevelsOfThePrunedWeightsAndLeaveTheMaskAlone() {
+    int stepsPerEpoch = 2;
+    int epochs = 3;
+    ParameterValues p = params();
+    ParameterValues alone = p.copy();
+    ScheduledTerms both = new ScheduledTerms(new MagnitudePruner(List.of("w"), 0.5, true, stepsPerEpoch, epochs, 0.5),
+        List.of(new ScheduledTerms.Late(new StraightThroughQuantizer(List.of("w"), 2, stepsPerEpoch), 2)));
+    MagnitudePruner reference = new MagnitudePruner(List.of("w"), 0.5, true, stepsPerEpoch, epochs, 0.5);
+    for (int epoch = 1; epoch <= epochs; epoch++) {
+      both.startEpoch(epoch, p);
+      reference.startEpoch(epoch, alone);
+      double[] levels = null;
+      if (epoch >= 2) {
+        reference.startStep(epoch, 0, alone); // the levels come from the weights as masked for the first step
+        levels = TwoLevels.bruteForce(alone.get("w"));
+      }
+      for (int step = 0; step < stepsPerEpoch; step++) {
+        both.startStep(epoch, step, p);
+        reference.startStep(epoch, step, alone);
+        float[] w = p.get("w");
+        for (int i = 0; i < N; i++) {
+          double expected = levels == null ? alone.get("w")[i] : TwoLevels.nearest(levels, alone.get("w")[i]);
+          assertEquals(expected, w[i], 1e-5, "epoch " + epoch + " step " + step + " weight " + i);
+        }
+        float[][] g = gradients(0.25f);
+        float[][] ref = gradients(0.25f);
+        both.addGradient(p, g);
+        reference.addGradient(alone, ref);
+        assertArrayEquals(alone.get("w"), p.get("w"), "the pruned full-precision weights are back");
+        assertArrayEquals(ref[0], g[0], "the pruner's gradient, straight through the levels");
+        for (int i = 0; i < N; i++) {
+          p.get("w")[i] -= g[0][i];
+          alone.get("w")[i] -= ref[0][i];
+        }
+        both.endStep(p);
+        reference.endStep(alone);
+        assertArrayEquals(alone.get("w"), p.get("w"));
+      }
+    }
   }
 }

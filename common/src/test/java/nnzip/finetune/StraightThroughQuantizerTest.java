@@ -1,0 +1,75 @@
+package nnzip.finetune;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import nnzip.train.ParameterValues;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Quantization-aware training's hook: within a step the model holds each weight's nearest level of
+ * the 2-level k-means of the weights at the round's first step (brute force as the reference), and
+ * the optimizer then sees the full-precision weights again, bit for bit, with the gradient untouched.
+ */
+class StraightThroughQuantizerTest {
+  private static final int N = 40;
+
+  private static ParameterValues params(long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    float[] w = new float[N];
+    for (int i = 0; i < N; i++) {
+      w[i] = (float) (rng.nextGaussian() + (i % 2 == 0 ? 2 : -1));
+    }
+    return new ParameterValues(List.of("w"), List.of(new long[] {N}), new float[][] {w});
+  }
+
+  @Test
+  void stepRunsOnTheNearestLevelsAndTheOptimizerSeesTheFullPrecisionWeights() {
+    ParameterValues p = params(5);
+    StraightThroughQuantizer qat = new StraightThroughQuantizer(List.of("w"), 2, 3);
+    double[] levels = TwoLevels.bruteForce(p.get("w"));
+    for (int step = 0; step < 3; step++) {
+      float[] full = p.get("w").clone();
+      qat.startStep(1, step, p);
+      assertArrayEquals(new float[] {(float) levels[0], (float) levels[1]}, qat.levels("w"), 1e-5f,
+          "the levels of the round's first step hold through the round");
+      for (int i = 0; i < N; i++) {
+        assertEquals(TwoLevels.nearest(levels, full[i]), p.get("w")[i], 1e-5, "weight " + i + " during step " + step);
+      }
+      float[][] g = {new float[N]};
+      Arrays.fill(g[0], 0.5f);
+      qat.addGradient(p, g);
+      assertArrayEquals(full, p.get("w"), "the full-precision weights are back before the update");
+      for (float x : g[0]) {
+        assertEquals(0.5f, x, "the gradient passes straight through");
+      }
+      // What an optimizer would do: move the full-precision weights, which the next step quantizes.
+      for (int i = 0; i < N; i++) {
+        p.get("w")[i] -= 0.3f * (i % 3 - 1);
+      }
+    }
+  }
+
+  @Test
+  void levelsFollowTheWeightsFromRoundToRound() {
+    ParameterValues p = params(9);
+    StraightThroughQuantizer qat = new StraightThroughQuantizer(List.of("w"), 2, 2);
+    qat.startStep(1, 0, p);
+    qat.addGradient(p, new float[][] {new float[N]});
+    float[] first = qat.levels("w");
+    float[] w = p.get("w");
+    for (int i = 0; i < N; i++) {
+      w[i] = 3 * w[i] + 1;
+    }
+    qat.startStep(1, 1, p);
+    qat.addGradient(p, new float[][] {new float[N]});
+    assertArrayEquals(first, qat.levels("w"), "no new levels inside a round");
+    qat.startStep(1, 2, p);
+    double[] levels = TwoLevels.bruteForce(w);
+    assertArrayEquals(new float[] {(float) levels[0], (float) levels[1]}, qat.levels("w"), 1e-4f);
+    assertEquals(3 * first[0] + 1, qat.levels("w")[0], 1e-4, "an affine map of the weights moves the levels with it");
+  }
+}
