@@ -16,7 +16,7 @@ run() { # name, then compress arguments
   local name=$1; shift
   [[ -s $out/$arch-$name-ft.json ]] && grep -q finetune "$out/$arch-$name-ft.json" && return
   "$N" compress --in "$out/$arch.onnx" --out "$out/$arch-$name.nnz.safetensors" --overwrite --json "$@" \
-    --set finetune.epochs=0 --set finetune.dp-net.epochs=0 --set finetune.prune.epochs=0 \
+    --set finetune.epochs=0 --set finetune.dp-net.epochs=0 --set finetune.prune.epochs=0 --set finetune.qat.epochs=0 \
     > "$out/$arch-$name.json" 2> "$out/$arch-$name.log"
   "$N" compress --in "$out/$arch.onnx" --out "$out/$arch-$name-ft.nnz.safetensors" --overwrite --json \
     --data fashion-mnist --set finetune.epochs=1 --set finetune.lr=0.0003 "$@" \
