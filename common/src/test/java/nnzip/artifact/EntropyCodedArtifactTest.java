@@ -156,5 +156,10 @@ class EntropyCodedArtifactTest {
     InvalidInputException e = assertThrows(InvalidInputException.class,
         () -> ArtifactRestorer.restoreToBytes(damaged, record(damaged, "pruned.weight")));
     assertTrue(e.getMessage().contains("corrupt") && e.getMessage().contains("pruned.weight"), e.getMessage());
+    // Finetuning's path to the codes (one read, the reader checking each segment) catches it too.
+    TensorRecord d = record(damaged, "pruned.weight");
+    InvalidInputException forFinetune = assertThrows(InvalidInputException.class,
+        () -> ArtifactCodes.read(damaged, d, CodeReader.layoutOf(damaged, d).count()));
+    assertTrue(forFinetune.getMessage().contains("corrupt"), forFinetune.getMessage());
   }
 }
