@@ -19,9 +19,10 @@ import nnzip.train.WeightPlan;
 
 /**
  * An artifact made ready for finetuning: the runnable ONNX model restored from it (the starting
- * point of every weight) and the {@link WeightPlan} that ties each dp- or aq-coded tensor to its
- * trainable levels or codebooks with its codes frozen. Tensors of other codecs are frozen at their
- * decoded values; passed-through FLOAT tensors (biases, norms) train as they are.
+ * point of every weight) and the {@link WeightPlan} that ties each dp-, uniform- or aq-coded tensor
+ * to its trainable levels, per-channel minimum and step, or codebooks with its codes frozen.
+ * Uniform tensors of global scope and tensors of other codecs are frozen at their decoded values;
+ * passed-through FLOAT tensors (biases, norms) train as they are.
  *
  * @param onnx the restored model bytes
  * @param plan how each weight enters the training graph
@@ -30,6 +31,8 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
   private static final long serialVersionUID = 1L;
   /** Parameter-name prefix of dp levels (plus the tensor name, unless shared). */
   public static final String LEVELS = "nnzip.levels";
+  /** Parameter-name prefix of a uniform tensor's per-channel minimum and step (plus the tensor name). */
+  public static final String UNIFORM = "nnzip.uniform";
   /** Parameter-name prefix of aq codebooks (plus the tensor name, unless shared). */
   public static final String CODEBOOKS = "nnzip.codebooks";
 
@@ -57,6 +60,13 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
       switch (t.codec()) {
         case "dp" -> coded.put(name, dp(a, t, shared, params));
         case "aq" -> coded.put(name, aq(a, t, shared, params));
+        case "uniform" -> {
+          if (shared) {
+            fixed.add(name);
+          } else {
+            coded.put(name, uniform(a, t, params));
+          }
+        }
         default -> fixed.add(name);
       }
     }
@@ -81,6 +91,29 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
       index[i] = (layout.channels() == 1 ? 0 : layout.channelOf(i) * k) + codes[i];
     }
     return new WeightBinding.Dp(param, index, t.spec().shape());
+  }
+
+  private static WeightBinding uniform(Artifact a, TensorRecord t, Map<String, WeightPlan.Parameter> params)
+      throws IOException {
+    String name = t.spec().name();
+    Map<String, float[]> p = a.parameters(t);
+    float[] min = p.get(nnzip.codec.uniform.UniformCodec.MIN);
+    float[] step = p.get(nnzip.codec.uniform.UniformCodec.STEP);
+    TensorLayout layout = Artifact.layoutOf(t);
+    if (min == null || step == null || min.length != layout.channels() || step.length != layout.channels()) {
+      throw new InvalidInputException(a.file() + ": uniform tensor '" + name + "' lacks its per-channel min and step");
+    }
+    float[] values = new float[2 * min.length];
+    System.arraycopy(min, 0, values, 0, min.length);
+    System.arraycopy(step, 0, values, min.length, step.length);
+    String param = UNIFORM + ":" + name;
+    params.put(param, new WeightPlan.Parameter(new long[] {values.length}, values));
+    int k = 1 << t.bits();
+    int[] index = ArtifactCodes.read(a, t, t.spec().numElements());
+    for (int i = 0; i < index.length; i++) {
+      index[i] += (layout.channels() == 1 ? 0 : layout.channelOf(i) * k);
+    }
+    return new WeightBinding.Uniform(param, index, k, t.spec().shape());
   }
 
   private static WeightBinding aq(Artifact a, TensorRecord t, boolean shared, Map<String, WeightPlan.Parameter> params)

@@ -30,7 +30,7 @@ import org.apache.hadoop.fs.Path;
 /**
  * Writes the finetuned model as a new artifact with the old one's codes: trained dp levels
  * (re-sorted per channel with the codes renumbered, since the dp format keeps levels ascending),
- * trained aq codebooks (rounded to F16 where the artifact stores them so), trained passthrough
+ * trained uniform minimum and step per channel, trained aq codebooks (rounded to F16 where the artifact stores them so), trained passthrough
  * tensors; every other entry is copied. Each coded tensor's error fields are recomputed against
  * the original weights, so the manifest tells how far finetuning moved the decoded model.
  */
@@ -122,6 +122,21 @@ public final class FinetunedArtifact {
           entries.add(rewriteParam(old, e, dp.parameter(), newParams, data));
         }
       }
+    } else if (b instanceof WeightBinding.Uniform u) {
+      float[] minAndStep = trained.get(u.parameter()).clone();
+      int channels = minAndStep.length / 2;
+      for (StoredEntry e : t.entries()) {
+        String param = e.parameterName();
+        boolean min = nnzip.codec.uniform.UniformCodec.MIN.equals(param);
+        if (min || nnzip.codec.uniform.UniformCodec.STEP.equals(param)) {
+          float[] v = Arrays.copyOfRange(minAndStep, min ? 0 : channels, min ? channels : 2 * channels);
+          entries.add(paramEntry(e, v, data));
+          System.arraycopy(v, 0, minAndStep, min ? 0 : channels, channels); // as stored (F16 rounds)
+        } else {
+          entries.add(e);
+        }
+      }
+      decoded = u.decode(minAndStep);
     } else {
       WeightBinding.Aq aq = (WeightBinding.Aq) b;
       for (StoredEntry e : t.entries()) {
@@ -152,6 +167,11 @@ public final class FinetunedArtifact {
         || !(e.parameterName().equals("codewords") || e.parameterName().equals("levels"))) {
       return e;
     }
+    return paramEntry(e, v, data);
+  }
+
+  /** Parameter entry {@code e} with the values {@code v} (rounded to F16 when stored so). */
+  private static StoredEntry paramEntry(StoredEntry e, float[] v, Map<String, EntryData> data) {
     if (e.isHalfParameter()) {
       FloatCodec.roundTo(DType.F16, v, v.length);
     }

@@ -49,6 +49,42 @@ public sealed interface WeightBinding extends Serializable {
   }
 
   /**
+   * A uniform-coded weight: element i is {@code min[c] + code · step[c]} for its channel c, as the
+   * uniform codec decodes it (the same float operations, so training starts from exactly the decoded
+   * model); the parameter holds every channel's min, then every channel's step. dL/dmin[c] is the sum
+   * of dL/dw over the channel, dL/dstep[c] that sum weighted by the codes.
+   *
+   * @param parameter name of the parameter (2 × channels values)
+   * @param index per element (row-major), channel · k + code
+   * @param k 2^bits, codes per channel
+   * @param shape the weight's shape
+   */
+  record Uniform(String parameter, int[] index, int k, long[] shape) implements WeightBinding {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public float[] decode(float[] minAndStep) {
+      int channels = minAndStep.length / 2;
+      float[] w = new float[index.length];
+      for (int i = 0; i < w.length; i++) {
+        int c = index[i] / k;
+        w[i] = minAndStep[c] + (index[i] - c * k) * minAndStep[channels + c];
+      }
+      return w;
+    }
+
+    @Override
+    public void addGradient(float[] weightGrad, float[] paramGrad) {
+      int channels = paramGrad.length / 2;
+      for (int i = 0; i < index.length; i++) {
+        int c = index[i] / k;
+        paramGrad[c] += weightGrad[i];
+        paramGrad[channels + c] += (index[i] - c * k) * weightGrad[i];
+      }
+    }
+  }
+
+  /**
    * An aq-coded weight: subvector s is {@code scale · Σ_m C[index[m][s]]} with C the [M·K, d]
    * codebooks and index[m][s] = m·K + code, so dL/dC_m[j] is scale times the sum of dL/dx over
    * the subvectors coded j in codebook m (the finetune rule of Sun et al.). The zero padding of

@@ -15,9 +15,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Gradients of the finetune parameterizations (dp levels, aq codebooks with frozen codes) through a
- * real SameDiff classifier agree with central finite differences of the summed cross entropy,
- * computed independently in double precision in plain Java.
+ * Gradients of the finetune parameterizations (dp levels, uniform min and step, aq codebooks with
+ * frozen codes) through a real SameDiff classifier agree with central finite differences of the
+ * summed cross entropy, computed independently in double precision in plain Java.
  */
 class WeightBindingTest {
   private static final int IN = 5;
@@ -137,5 +137,32 @@ class WeightBindingTest {
     float[] books = uniform(rng, m * k * d, 1);
     checkAgainstFiniteDifferences(new WeightBinding.Aq("books", index, d, 0.7f, new long[] {IN, OUT}), books,
         new long[] {m * k, d});
+  }
+
+  @Test
+  void uniformMinAndStepGradientsMatchFiniteDifferencesAndDecodeAsTheCodecDoes() {
+    SplittableRandom rng = new SplittableRandom(7);
+    int k = 8;
+    int[] codes = new int[IN * OUT];
+    int[] index = new int[codes.length];
+    for (int i = 0; i < index.length; i++) {
+      codes[i] = rng.nextInt(k);
+      index[i] = (i / OUT) * k + codes[i]; // per-row (channel) min and step
+    }
+    float[] min = uniform(rng, IN, 1);
+    float[] step = uniform(rng, IN, 0.2);
+    for (int c = 0; c < IN; c++) {
+      step[c] = Math.abs(step[c]) + 0.01f;
+    }
+    float[] minAndStep = new float[2 * IN];
+    System.arraycopy(min, 0, minAndStep, 0, IN);
+    System.arraycopy(step, 0, minAndStep, IN, IN);
+    WeightBinding.Uniform u = new WeightBinding.Uniform("range", index, k, new long[] {IN, OUT});
+    float[] byCodec = new float[codes.length];
+    new nnzip.codec.uniform.UniformCodec(3).restore(nnzip.codec.TensorLayout.rows(IN * OUT, IN),
+        Map.of(nnzip.codec.uniform.UniformCodec.MIN, min, nnzip.codec.uniform.UniformCodec.STEP, step))
+        .decode(codes, codes.length, 0, byCodec);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(byCodec, u.decode(minAndStep), "the codec's decode, bit for bit");
+    checkAgainstFiniteDifferences(u, minAndStep, new long[] {2 * IN});
   }
 }

@@ -28,7 +28,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * compress with finetuning, end to end through the CLI: train a small model, compress it with dp
- * 2-bit and finetune the levels, then check that the finetuned artifact decodes to a runnable ONNX
+ * 2-bit and finetune the levels (and with aq and uniform codecs, their codebooks and ranges), then check that the finetuned artifact decodes to a runnable ONNX
  * model whose predictions ONNX Runtime reproduces (≥ 99.9% of the test set), that eval of the
  * artifact reports the accuracy compress reported, and that finetuning needs --data.
  */
@@ -63,6 +63,19 @@ class FinetuneCliTest {
     CliRun aqEval = CliRun.of("eval", "--model", aq.toString(), "--json");
     assertEquals(0, aqEval.code(), aqEval.err());
     assertEquals(aqAfter, new ObjectMapper().readTree(aqEval.out()).get("accuracy").asDouble(), 1e-12);
+
+    // uniform 4-bit per channel: each weight tensor's per-channel min and step train, and the
+    // artifact decodes to exactly the model whose accuracy compress reported.
+    Path uni = dir.resolve("u.nnz.safetensors");
+    CliRun u = CliRun.of("compress", "--in", model.toString(), "--out", uni.toString(), "--recipe", "uniform-4bit",
+        "--data", "fashion-mnist", "--set", "finetune.epochs=1", "--set", "finetune.examples=2000",
+        "--master", "local[2]", "--json");
+    assertEquals(0, u.code(), u.err());
+    assertTrue(u.err().contains("(2 coded tensors)"), u.err()); // fc1, fc2 (fc3 is small: kept as it is)
+    double uniAfter = new ObjectMapper().readTree(u.out()).get("finetune").get("testAccuracyAfter").asDouble();
+    CliRun uniEval = CliRun.of("eval", "--model", uni.toString(), "--json");
+    assertEquals(0, uniEval.code(), uniEval.err());
+    assertEquals(uniAfter, new ObjectMapper().readTree(uniEval.out()).get("accuracy").asDouble(), 1e-12);
   }
 
   /**
