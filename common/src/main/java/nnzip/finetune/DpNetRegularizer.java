@@ -1,7 +1,6 @@
 package nnzip.finetune;
 
 import java.util.List;
-import nnzip.codec.dp.Codebook;
 import nnzip.train.ParameterValues;
 import nnzip.train.TrainingLoop;
 
@@ -23,7 +22,7 @@ public final class DpNetRegularizer implements TrainingLoop.Regularizer {
    * @param stepsPerRound the training plan's steps between checkpoints
    */
   public DpNetRegularizer(List<String> tensors, int levels, double lambda, int stepsPerRound) {
-    this.books = new RoundLevels(tensors, levels, stepsPerRound);
+    this.books = new RoundLevels(tensors, null, levels, stepsPerRound);
     this.lambda = lambda;
   }
 
@@ -36,12 +35,11 @@ public final class DpNetRegularizer implements TrainingLoop.Regularizer {
   public void addGradient(ParameterValues params, float[][] grads) {
     List<String> tensors = books.tensors();
     for (int t = 0; t < tensors.size(); t++) {
-      Codebook b = books.book(t);
       int p = params.names().indexOf(tensors.get(t));
       float[] w = params.values()[p];
       float[] g = grads[p];
       for (int i = 0; i < w.length; i++) {
-        g[i] += (float) (2 * lambda * (w[i] - b.decode(b.encode(w[i]))));
+        g[i] += (float) (2 * lambda * (w[i] - books.quantize(t, i, w[i])));
       }
     }
   }
@@ -51,9 +49,9 @@ public final class DpNetRegularizer implements TrainingLoop.Regularizer {
     double sum = 0;
     List<String> tensors = books.tensors();
     for (int t = 0; t < tensors.size(); t++) {
-      Codebook b = books.book(t);
-      for (float x : params.get(tensors.get(t))) {
-        double e = x - b.decode(b.encode(x));
+      float[] w = params.get(tensors.get(t));
+      for (int i = 0; i < w.length; i++) {
+        double e = w[i] - books.quantize(t, i, w[i]);
         sum += e * e;
       }
     }

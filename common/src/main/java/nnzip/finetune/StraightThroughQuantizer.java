@@ -1,14 +1,15 @@
 package nnzip.finetune;
 
 import java.util.List;
-import nnzip.codec.dp.Codebook;
+import nnzip.codec.TensorLayout;
 import nnzip.train.ParameterValues;
 import nnzip.train.TrainingLoop;
 
 /**
  * Quantization-aware training with the straight-through estimator (Bengio et al. 2013; the QAT of
  * Jacob et al. 2018, with optimal rather than uniform levels): every step computes the loss and its
- * gradients with each listed tensor snapped to the nearest level of its optimal k-level quantizer,
+ * gradients with each listed tensor snapped to the nearest level of its optimal k-level quantizer
+ * (one per tensor or one per channel, as the dp codec's scope will have it),
  * and the optimizer applies those gradients to the full-precision weights kept aside. Training so
  * sees the error quantization will make, and the weights settle where it costs the least, which
  * finetuning the levels afterwards (codes frozen) cannot do because it never moves a weight from one
@@ -24,11 +25,13 @@ public final class StraightThroughQuantizer implements TrainingLoop.Regularizer 
 
   /**
    * @param tensors names of the quantized parameters (the weights dp will code)
-   * @param levels levels per tensor, 2^bits
+   * @param layouts per tensor, the groups that get their own levels (as the codec's scope makes
+   *     them); null for one group per tensor
+   * @param levels levels per group, 2^bits
    * @param stepsPerRound the training plan's steps between checkpoints
    */
-  public StraightThroughQuantizer(List<String> tensors, int levels, int stepsPerRound) {
-    this.books = new RoundLevels(tensors, levels, stepsPerRound);
+  public StraightThroughQuantizer(List<String> tensors, List<TensorLayout> layouts, int levels, int stepsPerRound) {
+    this.books = new RoundLevels(tensors, layouts, levels, stepsPerRound);
     this.latent = new float[tensors.size()][];
   }
 
@@ -43,9 +46,8 @@ public final class StraightThroughQuantizer implements TrainingLoop.Regularizer 
         latent[t] = new float[w.length];
       }
       System.arraycopy(w, 0, latent[t], 0, w.length);
-      Codebook b = books.book(t);
       for (int i = 0; i < w.length; i++) {
-        w[i] = b.decode(b.encode(w[i]));
+        w[i] = books.quantize(t, i, w[i]);
       }
     }
   }
@@ -62,8 +64,8 @@ public final class StraightThroughQuantizer implements TrainingLoop.Regularizer 
     }
   }
 
-  /** The current levels of tensor {@code name} (for reports and tests). */
-  public float[] levels(String name) {
-    return books.book(books.tensors().indexOf(name)).levels();
+  /** The current levels of tensor {@code name}'s group {@code channel} (for reports and tests). */
+  public float[] levels(String name, int channel) {
+    return books.levels(books.tensors().indexOf(name), channel);
   }
 }

@@ -86,7 +86,7 @@ class ScheduledTermsTest {
     ParameterValues p = params();
     ParameterValues alone = p.copy();
     ScheduledTerms both = new ScheduledTerms(new MagnitudePruner(List.of("w"), 0.5, true, stepsPerEpoch, epochs, 0.5),
-        List.of(new ScheduledTerms.Late(new StraightThroughQuantizer(List.of("w"), 2, stepsPerEpoch), 2)));
+        List.of(new ScheduledTerms.Late(new StraightThroughQuantizer(List.of("w"), null, 2, stepsPerEpoch), 2)));
     MagnitudePruner reference = new MagnitudePruner(List.of("w"), 0.5, true, stepsPerEpoch, epochs, 0.5);
     for (int epoch = 1; epoch <= epochs; epoch++) {
       both.startEpoch(epoch, p);

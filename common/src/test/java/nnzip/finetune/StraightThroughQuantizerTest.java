@@ -29,12 +29,12 @@ class StraightThroughQuantizerTest {
   @Test
   void stepRunsOnTheNearestLevelsAndTheOptimizerSeesTheFullPrecisionWeights() {
     ParameterValues p = params(5);
-    StraightThroughQuantizer qat = new StraightThroughQuantizer(List.of("w"), 2, 3);
+    StraightThroughQuantizer qat = new StraightThroughQuantizer(List.of("w"), null, 2, 3);
     double[] levels = TwoLevels.bruteForce(p.get("w"));
     for (int step = 0; step < 3; step++) {
       float[] full = p.get("w").clone();
       qat.startStep(1, step, p);
-      assertArrayEquals(new float[] {(float) levels[0], (float) levels[1]}, qat.levels("w"), 1e-5f,
+      assertArrayEquals(new float[] {(float) levels[0], (float) levels[1]}, qat.levels("w", 0), 1e-5f,
           "the levels of the round's first step hold through the round");
       for (int i = 0; i < N; i++) {
         assertEquals(TwoLevels.nearest(levels, full[i]), p.get("w")[i], 1e-5, "weight " + i + " during step " + step);
@@ -56,20 +56,52 @@ class StraightThroughQuantizerTest {
   @Test
   void levelsFollowTheWeightsFromRoundToRound() {
     ParameterValues p = params(9);
-    StraightThroughQuantizer qat = new StraightThroughQuantizer(List.of("w"), 2, 2);
+    StraightThroughQuantizer qat = new StraightThroughQuantizer(List.of("w"), null, 2, 2);
     qat.startStep(1, 0, p);
     qat.addGradient(p, new float[][] {new float[N]});
-    float[] first = qat.levels("w");
+    float[] first = qat.levels("w", 0);
     float[] w = p.get("w");
     for (int i = 0; i < N; i++) {
       w[i] = 3 * w[i] + 1;
     }
     qat.startStep(1, 1, p);
     qat.addGradient(p, new float[][] {new float[N]});
-    assertArrayEquals(first, qat.levels("w"), "no new levels inside a round");
+    assertArrayEquals(first, qat.levels("w", 0), "no new levels inside a round");
     qat.startStep(1, 2, p);
     double[] levels = TwoLevels.bruteForce(w);
-    assertArrayEquals(new float[] {(float) levels[0], (float) levels[1]}, qat.levels("w"), 1e-4f);
-    assertEquals(3 * first[0] + 1, qat.levels("w")[0], 1e-4, "an affine map of the weights moves the levels with it");
+    assertArrayEquals(new float[] {(float) levels[0], (float) levels[1]}, qat.levels("w", 0), 1e-4f);
+    assertEquals(3 * first[0] + 1, qat.levels("w", 0)[0], 1e-4, "an affine map of the weights moves the levels with it");
+  }
+
+  /**
+   * With the codec's channel groups (a [4, 10] MatMul-style weight whose channels lie along axis 1,
+   * so each channel is a strided column), every element snaps to the levels of its own column.
+   */
+  @Test
+  void channelGroupsGetTheirOwnLevels() {
+    SplittableRandom rng = new SplittableRandom(13);
+    int rows = 10;
+    int cols = 4;
+    float[] w = new float[rows * cols];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) (rng.nextGaussian() * (1 + i % cols) + 3 * (i % cols)); // columns on different scales
+    }
+    ParameterValues p = new ParameterValues(List.of("w"), List.of(new long[] {rows, cols}), new float[][] {w});
+    nnzip.codec.TensorLayout columns = nnzip.codec.TensorLayout.alongAxis(
+        new nnzip.tensor.TensorSpec("w", nnzip.tensor.DType.F32, new long[] {rows, cols}), 1);
+    StraightThroughQuantizer qat = new StraightThroughQuantizer(List.of("w"), List.of(columns), 2, 5);
+    float[] full = w.clone();
+    qat.startStep(1, 0, p);
+    for (int c = 0; c < cols; c++) {
+      float[] column = new float[rows];
+      for (int r = 0; r < rows; r++) {
+        column[r] = full[r * cols + c];
+      }
+      double[] levels = TwoLevels.bruteForce(column);
+      assertArrayEquals(new float[] {(float) levels[0], (float) levels[1]}, qat.levels("w", c), 1e-5f, "column " + c);
+      for (int r = 0; r < rows; r++) {
+        assertEquals(TwoLevels.nearest(levels, column[r]), p.get("w")[r * cols + c], 1e-5, "row " + r + " column " + c);
+      }
+    }
   }
 }

@@ -190,7 +190,7 @@ class TrainingLoopTest {
         List.of(new nnzip.finetune.ScheduledTerms.Late(
                 new nnzip.finetune.DpNetRegularizer(List.of("W"), 4, 0.01, plan.stepsPerRound()), 2),
             new nnzip.finetune.ScheduledTerms.Late(
-                new nnzip.finetune.StraightThroughQuantizer(List.of("W"), 4, plan.stepsPerRound()), 2)));
+                new nnzip.finetune.StraightThroughQuantizer(List.of("W"), null, 4, plan.stepsPerRound()), 2)));
     List<TrainingState> saved = new ArrayList<>();
     TrainingState straight = train(plan, d, null, saved, hooks.get());
     assertTrue(straight.history().get(2).validationAccuracy() > 0.6, "accuracy " + straight.history());

@@ -63,7 +63,8 @@ final class CompressCommand implements Command {
                            checkpoint OUT.ckpt is written every round and resumed from after a crash
           finetune.dp-net.lambda / epochs   DP-Net's clustering regularizer before dp quantization
           finetune.qat.epochs   quantization-aware training (straight through the dp levels) before
-                   dp quantization; with prune, in its last epochs (needs codec dp, dp.scope tensor)
+                   dp quantization; with prune, in its last epochs (needs codec dp, dp.scope
+                   tensor or channel)
           finetune.prune.sparsity / epochs / scope / ramp   magnitude pruning before quantization
           finetune.distill.alpha / temperature   the original model as teacher (alpha 0 = off)
         """.formatted(String.join(", ", Recipes.bundledNames()));
@@ -80,9 +81,10 @@ final class CompressCommand implements Command {
     nnzip.train.TrainingSettings training = Recipes.training(recipe);
     boolean finetune = training.trains();
     if (training.qatEpochs() > 0 && (settings.codec() != nnzip.codec.CodecKind.DP
-        || settings.scope() != nnzip.codec.Scope.TENSOR)) {
-      throw new UsageException("finetune.qat needs codec = dp with dp.scope = tensor (its levels are one tensor's dp"
-          + " levels), got codec " + recipe.getString("codec") + ", dp.scope " + recipe.getString("dp.scope"));
+        || settings.scope() == nnzip.codec.Scope.GLOBAL)) {
+      throw new UsageException("finetune.qat needs codec = dp with dp.scope = tensor or channel (it trains through"
+          + " each tensor's or channel's dp levels), got codec " + recipe.getString("codec") + ", dp.scope "
+          + recipe.getString("dp.scope"));
     }
     if (finetune && a.get("--data") == null) {
       throw new UsageException("training (finetune.epochs, finetune.prune, finetune.dp-net or finetune.qat) needs --data"

@@ -167,11 +167,15 @@ public final class FinetuneJob {
     GraphSetup setup = new GraphSetup(original.toByteArray(), WeightPlan.allTrainable(frozen), GraphMode.TRAINING);
     TrainingGraph init = setup.build();
     List<String> coded = new ArrayList<>();
+    List<nnzip.codec.TensorLayout> layouts = new ArrayList<>();
     OnnxWeights weights = OnnxWeights.of(original);
+    Map<String, Integer> axes = nnzip.io.onnx.ChannelAxes.of(weights);
     for (String name : init.trainable()) {
       OnnxWeight w = weights.byKey().get(name);
       if (w != null && !settings.keepsAsIs(w.spec())) {
         coded.add(name);
+        // The groups the codec will give its own levels, for quantization-aware training.
+        layouts.add(settings.scope().layoutOf(w.spec(), axes.getOrDefault(name, 0)));
       }
     }
     int epochs = training.fullPrecisionEpochs();
@@ -198,10 +202,11 @@ public final class FinetuneJob {
     }
     if (training.qatEpochs() > 0) {
       int from = epochs - training.qatEpochs() + 1;
-      terms.add(new ScheduledTerms.Late(new StraightThroughQuantizer(coded, 1 << settings.bits(),
+      terms.add(new ScheduledTerms.Late(new StraightThroughQuantizer(coded, layouts, 1 << settings.bits(),
           plan.stepsPerRound()), from));
       progress.report(phase + ": epochs " + from + "-" + epochs + " train through the " + (1 << settings.bits())
-          + " dp levels of each tensor (quantization-aware, straight-through)");
+          + " dp levels of each " + settings.scope().name().toLowerCase(java.util.Locale.ROOT)
+          + " (quantization-aware, straight-through)");
     }
     TrainingLoop.Regularizer hook = new ScheduledTerms(pruner, terms);
     String ckpt = ckptBase + "-" + phase;

@@ -143,7 +143,7 @@ class BadInputCliTest {
         "prune-dp-3bit", "--set", "finetune.qat.epochs=21");
     assertEquals(Main.USAGE, qatLonger.code(), qatLonger.err());
     assertTrue(qatLonger.errorLine().contains("qat.epochs (21) must be ≤ prune.epochs (20)"), qatLonger.errorLine());
-    for (String[] recipe : new String[][] {{"aq-2bit"}, {"dp-4bit", "dp.scope=channel"}, {"uniform-4bit"}}) {
+    for (String[] recipe : new String[][] {{"aq-2bit"}, {"dp-4bit", "dp.scope=global"}, {"uniform-4bit"}}) {
       List<String> args = new ArrayList<>(List.of("compress", "--in", model.toString(), "--out",
           out.toString(), "--data", "fashion-mnist", "--recipe", recipe[0], "--set", "finetune.qat.epochs=1"));
       if (recipe.length > 1) {
@@ -151,7 +151,8 @@ class BadInputCliTest {
       }
       CliRun qat = CliRun.of(args.toArray(String[]::new));
       assertEquals(Main.USAGE, qat.code(), recipe[0] + ": " + qat.err());
-      assertTrue(qat.errorLine().contains("finetune.qat needs codec = dp with dp.scope = tensor"), qat.errorLine());
+      assertTrue(qat.errorLine().contains("finetune.qat needs codec = dp with dp.scope = tensor or channel"),
+          qat.errorLine());
     }
     CliRun r = CliRun.of("compress", "--in", model.toString(), "--out", out.toString(), "--recipe", "no-such-recipe");
     assertEquals(Main.USAGE, r.code());
