@@ -190,7 +190,8 @@ public final class FinetuneJob {
           epochs, 100 * p.sparsity(), coded.size(), p.global() ? "one global" : "a per-tensor"));
     } else {
       phase = training.dpNet() ? "dp-net" : "qat";
-      progress.report(phase + ": " + epochs + " epochs of full-precision training on " + coded.size() + " tensors");
+      progress.report(phase + ": " + epochs + (epochs == 1 ? " epoch" : " epochs") + " of full-precision training on "
+          + coded.size() + " tensors");
     }
     List<ScheduledTerms.Late> terms = new ArrayList<>();
     if (training.dpNet()) {
