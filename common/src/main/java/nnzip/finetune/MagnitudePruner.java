@@ -1,6 +1,5 @@
 package nnzip.finetune;
 
-import java.util.Arrays;
 import java.util.List;
 import nnzip.train.ParameterValues;
 import nnzip.train.TrainingLoop;
@@ -111,56 +110,93 @@ public final class MagnitudePruner implements TrainingLoop.Regularizer {
     boolean[][] m = new boolean[tensors.size()][];
     for (int t = 0; t < m.length; t++) {
       float[] w = params.get(tensors.get(t));
-      m[t] = new boolean[w.length];
-      long[] order = magnitudeOrder(List.of(w));
-      for (int i = 0; i < Math.round(s * w.length); i++) {
-        m[t][(int) order[i]] = true;
-      }
+      m[t] = smallest(List.of(w), Math.round(s * w.length))[0];
     }
     return m;
   }
 
   private boolean[][] globalMask(ParameterValues params, double s) {
     List<float[]> ws = tensors.stream().map(params::get).toList();
-    boolean[][] m = new boolean[ws.size()][];
-    int[] start = new int[ws.size() + 1];
-    for (int t = 0; t < ws.size(); t++) {
-      m[t] = new boolean[ws.get(t).length];
-      start[t + 1] = start[t] + ws.get(t).length;
-    }
-    long[] order = magnitudeOrder(ws);
-    for (int i = 0; i < Math.round(s * start[ws.size()]); i++) {
-      int at = (int) order[i];
-      int t = Arrays.binarySearch(start, at);
-      t = t >= 0 ? t : -t - 2;
-      // An empty tensor shares its start with the next one; step over it.
-      while (start[t + 1] <= at) {
-        t++;
-      }
-      m[t][at - start[t]] = true;
-    }
-    return m;
+    long n = ws.stream().mapToLong(w -> w.length).sum();
+    return smallest(ws, Math.round(s * n));
   }
 
   /**
-   * Positions in the concatenation of {@code ws}, by increasing |w| then position: the bits of a
-   * non-negative float order like its value, so (bits, position) packed in a long sorts exactly.
+   * Marks the {@code count} smallest |w| of the concatenation of {@code ws}, ties broken by
+   * position: the bits of a non-negative float order like its value, so (bits, position) packed in
+   * a long gives every weight a distinct key, and the marked ones are those with a key at most the
+   * count-th smallest, found by selection in linear time rather than by sorting.
+   *
+   * @return per tensor, a mask of its length
    */
-  static long[] magnitudeOrder(List<float[]> ws) {
+  static boolean[][] smallest(List<float[]> ws, long count) {
     int n = ws.stream().mapToInt(w -> w.length).sum();
     long[] keys = new long[n];
     int k = 0;
     for (float[] w : ws) {
       for (float x : w) {
-        keys[k] = ((long) Float.floatToIntBits(Math.abs(x)) << 32) | k;
+        keys[k] = key(x, k);
         k++;
       }
     }
-    Arrays.sort(keys);
-    for (int i = 0; i < n; i++) {
-      keys[i] &= 0xffffffffL;
+    boolean[][] m = new boolean[ws.size()][];
+    for (int t = 0; t < m.length; t++) {
+      m[t] = new boolean[ws.get(t).length];
     }
-    return keys;
+    if (count <= 0) {
+      return m;
+    }
+    long last = select(keys, (int) Math.min(count, n) - 1);
+    k = 0;
+    for (int t = 0; t < m.length; t++) {
+      float[] w = ws.get(t);
+      for (int i = 0; i < w.length; i++) {
+        m[t][i] = key(w[i], k++) <= last;
+      }
+    }
+    return m;
+  }
+
+  private static long key(float x, int position) {
+    return ((long) Float.floatToIntBits(Math.abs(x)) << 32) | position;
+  }
+
+  /**
+   * The {@code rank}-th smallest (0-based) of distinct keys, reordering {@code a}: quickselect with
+   * a median-of-three pivot.
+   */
+  static long select(long[] a, int rank) {
+    int lo = 0;
+    int hi = a.length - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      long pivot = Math.max(Math.min(a[lo], a[mid]), Math.min(Math.max(a[lo], a[mid]), a[hi]));
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (a[i] < pivot) {
+          i++;
+        }
+        while (a[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          long x = a[i];
+          a[i] = a[j];
+          a[j] = x;
+          i++;
+          j--;
+        }
+      }
+      if (rank <= j) {
+        hi = j;
+      } else if (rank >= i) {
+        lo = i;
+      } else {
+        return a[rank];
+      }
+    }
+    return a[lo];
   }
 
   /** The share of exact zeros in the pruned tensors (for reports and tests). */

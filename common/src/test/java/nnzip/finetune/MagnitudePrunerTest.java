@@ -135,4 +135,31 @@ class MagnitudePrunerTest {
     }
     return (double) kept / w.length;
   }
+
+  /**
+   * The selection behind every mask marks exactly what sorting marks, on weights full of ties (exact
+   * zeros of both signs, repeated magnitudes of both signs) for every count from none to all.
+   */
+  @Test
+  void selectionMarksWhatSortingMarksEvenAmongTies() {
+    SplittableRandom rng = new SplittableRandom(8);
+    float[][] v = new float[3][];
+    for (int t = 0; t < v.length; t++) {
+      v[t] = new float[40 + 30 * t];
+      for (int i = 0; i < v[t].length; i++) {
+        int kind = rng.nextInt(4);
+        v[t][i] = kind == 0 ? 0f : kind == 1 ? -0f : (rng.nextBoolean() ? 1 : -1) * (1 + rng.nextInt(5)) * 0.25f;
+      }
+    }
+    ParameterValues p = new ParameterValues(List.of("a", "b", "c"),
+        List.of(new long[] {v[0].length}, new long[] {v[1].length}, new long[] {v[2].length}), v);
+    int n = v[0].length + v[1].length + v[2].length;
+    for (int count = 0; count <= n; count++) {
+      boolean[][] got = MagnitudePruner.smallest(List.of(v), count);
+      boolean[][] want = bruteForceMask(p, List.of("a", "b", "c"), count);
+      for (int t = 0; t < v.length; t++) {
+        assertArrayEquals(want[t], got[t], "count " + count + ", tensor " + t);
+      }
+    }
+  }
 }
