@@ -75,6 +75,17 @@ public final class ScheduledTerms implements TrainingLoop.Regularizer {
   }
 
   @Override
+  public ParameterValues forValidation(ParameterValues params) {
+    ParameterValues p = params;
+    for (int i = 0; i < terms.size(); i++) {
+      if (active[i]) {
+        p = terms.get(i).term().forValidation(p);
+      }
+    }
+    return p;
+  }
+
+  @Override
   public void endStep(ParameterValues params) {
     if (pruner != null) {
       pruner.endStep(params);

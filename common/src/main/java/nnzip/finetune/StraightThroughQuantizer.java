@@ -21,6 +21,8 @@ import nnzip.train.TrainingLoop;
  */
 public final class StraightThroughQuantizer implements TrainingLoop.Regularizer {
   private final RoundLevels books;
+  private final List<TensorLayout> layouts;
+  private final int levels;
   private final float[][] latent;
 
   /**
@@ -32,6 +34,8 @@ public final class StraightThroughQuantizer implements TrainingLoop.Regularizer 
    */
   public StraightThroughQuantizer(List<String> tensors, List<TensorLayout> layouts, int levels, int stepsPerRound) {
     this.books = new RoundLevels(tensors, layouts, levels, stepsPerRound);
+    this.layouts = layouts;
+    this.levels = levels;
     this.latent = new float[tensors.size()][];
   }
 
@@ -62,6 +66,25 @@ public final class StraightThroughQuantizer implements TrainingLoop.Regularizer 
     for (int t = 0; t < tensors.size(); t++) {
       System.arraycopy(latent[t], 0, params.get(tensors.get(t)), 0, latent[t].length);
     }
+  }
+
+  /**
+   * A copy of the parameters with the weights quantized as the codec will quantize them: on levels
+   * solved afresh from these weights (the hook's own levels stay as they are).
+   */
+  @Override
+  public ParameterValues forValidation(ParameterValues params) {
+    RoundLevels fresh = new RoundLevels(books.tensors(), layouts, levels, 1);
+    fresh.startStep(0, params);
+    ParameterValues q = params.copy();
+    List<String> tensors = books.tensors();
+    for (int t = 0; t < tensors.size(); t++) {
+      float[] w = q.get(tensors.get(t));
+      for (int i = 0; i < w.length; i++) {
+        w[i] = fresh.quantize(t, i, w[i]);
+      }
+    }
+    return q;
   }
 
   /** The current levels of tensor {@code name}'s group {@code channel} (for reports and tests). */

@@ -32,6 +32,14 @@ public final class TrainingLoop {
 
     /** Called after the optimizer applied the step; may change the parameters in place. */
     default void endStep(ParameterValues params) {}
+
+    /**
+     * The parameters as the epoch's validation should see them (quantization-aware training: the
+     * quantized model, which is what will be kept); must not change {@code params} or the hook.
+     */
+    default ParameterValues forValidation(ParameterValues params) {
+      return params;
+    }
   }
 
   /** Measures validation accuracy of a state (never the test set). */
@@ -115,8 +123,10 @@ public final class TrainingLoop {
       double seconds = (System.nanoTime() - start) / 1e9;
       TrainingState atEnd = new TrainingState(epoch, plan.stepsPerEpoch(), params, opt, stats, s.history(), loss,
           correct, seen);
+      TrainingState validated = regularizer == null ? atEnd : new TrainingState(epoch, plan.stepsPerEpoch(),
+          regularizer.forValidation(params), opt, stats, s.history(), loss, correct, seen);
       EpochStats e = new EpochStats(epoch, plan.stepsPerEpoch(), loss / Math.max(1, seen),
-          validator.accuracy(atEnd), seconds);
+          validator.accuracy(validated), seconds);
       s = atEnd.nextEpoch(e);
       checkpoint.accept(new TrainingState(s.epoch(), 0, params.copy(), opt.copy(), copy(stats), s.history(), 0, 0, 0));
       progress.accept(e);

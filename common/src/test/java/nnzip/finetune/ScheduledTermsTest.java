@@ -2,6 +2,7 @@ package nnzip.finetune;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.util.Arrays;
 import java.util.List;
@@ -109,6 +110,9 @@ class ScheduledTermsTest {
         both.addGradient(p, g);
         reference.addGradient(alone, ref);
         assertArrayEquals(alone.get("w"), p.get("w"), "the pruned full-precision weights are back");
+        if (levels == null) {
+          assertSame(p, both.forValidation(p), "before its epochs the quantizer leaves validation alone");
+        }
         assertArrayEquals(ref[0], g[0], "the pruner's gradient, straight through the levels");
         for (int i = 0; i < N; i++) {
           p.get("w")[i] -= g[0][i];

@@ -104,4 +104,29 @@ class StraightThroughQuantizerTest {
       }
     }
   }
+
+  /**
+   * Validation sees the weights as the codec will store them (levels solved afresh from the weights
+   * at the epoch's end), while the weights and the hook's own levels stay as they were.
+   */
+  @Test
+  void validationSeesFreshlyQuantizedWeightsAndChangesNothing() {
+    ParameterValues p = params(21);
+    StraightThroughQuantizer qat = new StraightThroughQuantizer(List.of("w"), null, 2, 4);
+    qat.startStep(1, 0, p);
+    qat.addGradient(p, new float[][] {new float[N]});
+    float[] roundLevels = qat.levels("w", 0);
+    float[] w = p.get("w");
+    for (int i = 0; i < N; i++) {
+      w[i] = 2 * w[i] - 1; // the weights move on after the round's levels were solved
+    }
+    float[] before = w.clone();
+    ParameterValues seen = qat.forValidation(p);
+    double[] fresh = TwoLevels.bruteForce(before);
+    for (int i = 0; i < N; i++) {
+      assertEquals(TwoLevels.nearest(fresh, before[i]), seen.get("w")[i], 1e-5, "weight " + i);
+    }
+    assertArrayEquals(before, p.get("w"), "the parameters are untouched");
+    assertArrayEquals(roundLevels, qat.levels("w", 0), "the round's levels are untouched");
+  }
 }
