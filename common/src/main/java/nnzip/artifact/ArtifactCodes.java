@@ -8,8 +8,8 @@ public final class ArtifactCodes {
   private ArtifactCodes() {}
 
   /**
-   * Reads every code of {@code t}, bit-packed or arithmetic-coded, checking the stored bytes against
-   * their SHA-256 first.
+   * Reads every code of {@code t}, bit-packed (its chunks checked against their SHA-256 first) or
+   * arithmetic-coded (each segment checked against its SHA-256 as it is decoded).
    *
    * @param count number of codes the entry must hold (elements for scalar codecs, subvectors × M for aq)
    * @return the codes, length count

@@ -21,7 +21,8 @@ import nnzip.train.WeightPlan;
  * An artifact made ready for finetuning: the runnable ONNX model restored from it (the starting
  * point of every weight) and the {@link WeightPlan} that ties each dp-, uniform- or aq-coded tensor
  * to its trainable levels, per-channel minimum and step, or codebooks with its codes frozen.
- * Uniform tensors of global scope and tensors of other codecs are frozen at their decoded values;
+ * Uniform tensors of global scope (or with more than 2^31 channel-code pairs) and tensors of other
+ * codecs are frozen at their decoded values;
  * passed-through FLOAT tensors (biases, norms) train as they are.
  *
  * @param onnx the restored model bytes
@@ -61,7 +62,8 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
         case "dp" -> coded.put(name, dp(a, t, shared, params));
         case "aq" -> coded.put(name, aq(a, t, shared, params));
         case "uniform" -> {
-          if (shared) {
+          // The binding indexes channel · 2^bits + code in an int.
+          if (shared || (long) Artifact.layoutOf(t).channels() << t.bits() > Integer.MAX_VALUE) {
             fixed.add(name);
           } else {
             coded.put(name, uniform(a, t, params));
@@ -111,7 +113,7 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
     int k = 1 << t.bits();
     int[] index = ArtifactCodes.read(a, t, t.spec().numElements());
     for (int i = 0; i < index.length; i++) {
-      index[i] += (layout.channels() == 1 ? 0 : layout.channelOf(i) * k);
+      index[i] += layout.channelOf(i) * k;
     }
     return new WeightBinding.Uniform(param, index, k, t.spec().shape());
   }

@@ -45,7 +45,7 @@ public final class FinetunedArtifact {
    * @param original the original FLOAT weights by tensor name, for the error fields
    * @param recipe recipe text stored in the new artifact
    * @param source the model the user gave (the staging artifact was coded from a temporary copy when
-   *     pruning or DP-Net trained it first)
+   *     pruning, DP-Net or quantization-aware training trained it first)
    */
   public static void write(Artifact old, CompressedModel model, ParameterValues trained, Map<String, float[]> original,
       FileSystem fs, Path file, String recipe, String source) throws IOException {
@@ -113,7 +113,7 @@ public final class FinetunedArtifact {
       }
       for (StoredEntry e : t.entries()) {
         if (e.isCodes()) {
-          // Renumbered codes are written bit-packed; the entropy pass may code them again.
+          // Renumbered codes are written bit-packed; the entropy pass codes them if the recipe asks.
           byte[] packed = new byte[(int) BitPacking.packedBytes(codes.length, t.bits())];
           BitPacking.pack(codes, codes.length, t.bits(), packed, 0);
           data.put(e.key(), new EntryData.InMemory(packed));

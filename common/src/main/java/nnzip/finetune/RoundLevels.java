@@ -14,6 +14,10 @@ import nnzip.train.ParameterValues;
  * at the first step of every round and held until the next. Checkpoints are written at round
  * boundaries, so a run resumed from one solves the same levels from the same weights as the
  * uninterrupted run did, and repeats it bit for bit.
+ *
+ * <p>The levels are exact 1-D k-means of the raw weights. Per channel that is what the dp codec
+ * computes; at tensor scope the codec solves over the weights grouped by their F16 bit pattern (and
+ * merged to {@code dp.bins}), so its levels can differ from these in the last bits.
  */
 final class RoundLevels {
   private final List<String> tensors;
@@ -72,7 +76,9 @@ final class RoundLevels {
   }
 
   private Codebook solve(float[] values, int n) {
-    return OptimalQuantizer1D.solve(WeightedPoints.of(values, n), levels).codebook();
+    // As the dp codec does for an empty group: one level at 0.
+    return n == 0 ? Codebook.of(new float[] {0f}) : OptimalQuantizer1D.solve(WeightedPoints.of(values, n), levels)
+        .codebook();
   }
 
   List<String> tensors() {

@@ -12,7 +12,7 @@ import nnzip.train.TrainingLoop;
  * mask has settled, they make the quantization that follows cost less.
  *
  * <p>Order within a step: the mask is applied before a term sees the weights (so the terms' levels are
- * solved from the pruned weights, and the zeros hold one level at 0), and after the terms changed
+ * solved from the pruned weights, and the zeros share one level near 0), and after the terms changed
  * the gradients (so pruned weights get no gradient and stay at zero).
  */
 public final class ScheduledTerms implements TrainingLoop.Regularizer {

@@ -17,8 +17,10 @@ import nnzip.graph.ImportedGraph.BatchNormStats;
 public final class TrainingLoop {
   /**
    * Hooks for what training does outside the graph: a term added to the loss (DP-Net's clustering
-   * regularizer) or a constraint on the parameters (magnitude pruning's masks). A hook must be a
-   * function of (epoch, step, parameters) only, so a resumed run repeats it exactly.
+   * regularizer), a constraint on the parameters (magnitude pruning's masks) or a different point to
+   * take the gradient at (quantization-aware training). A hook must be a function of (epoch, step,
+   * parameters) only, or of state it derives from the parameters at a round's first step (where
+   * checkpoints are taken), so a resumed run repeats it exactly.
    */
   public interface Regularizer {
     /** Called before each epoch's first step, and when a run resumes inside an epoch. */
@@ -27,7 +29,10 @@ public final class TrainingLoop {
     /** Called before each step's gradients are computed; may change the parameters in place. */
     default void startStep(int epoch, int step, ParameterValues params) {}
 
-    /** Adds the regularizer's gradient to the mean loss gradient, in place. */
+    /**
+     * Adds the regularizer's gradient to the mean loss gradient, in place; may also put back
+     * parameters it changed in {@link #startStep}, before the optimizer applies the step.
+     */
     void addGradient(ParameterValues params, float[][] grads);
 
     /** Called after the optimizer applied the step; may change the parameters in place. */

@@ -60,7 +60,8 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
   /** Checks every range. */
   public TrainingSettings {
     if (epochs < 0 || dpNetEpochs < 0 || qatEpochs < 0) {
-      throw new IllegalArgumentException("epochs must be ≥ 0, got " + epochs + ", " + dpNetEpochs + " and " + qatEpochs);
+      throw new IllegalArgumentException("epochs, dp-net.epochs and qat.epochs must be ≥ 0, got " + epochs + ", "
+          + dpNetEpochs + " and " + qatEpochs);
     }
     if (batch < 1 || chunk < 1 || chunk > batch) {
       throw new IllegalArgumentException("need batch ≥ 1 and chunk in [1, batch], got batch " + batch + ", chunk " + chunk);

@@ -129,4 +129,14 @@ class StraightThroughQuantizerTest {
     assertArrayEquals(before, p.get("w"), "the parameters are untouched");
     assertArrayEquals(roundLevels, qat.levels("w", 0), "the round's levels are untouched");
   }
+
+  @Test
+  void anEmptyTensorIsLeftAlone() {
+    ParameterValues p = new ParameterValues(List.of("w", "e"), List.of(new long[] {N}, new long[] {0, 3}),
+        new float[][] {params(2).get("w"), new float[0]});
+    StraightThroughQuantizer qat = new StraightThroughQuantizer(List.of("w", "e"), null, 2, 1);
+    qat.startStep(1, 0, p);
+    assertEquals(0, p.get("e").length);
+    assertArrayEquals(new float[] {0f}, qat.levels("e", 0), "one level at 0, as the dp codec gives an empty group");
+  }
 }

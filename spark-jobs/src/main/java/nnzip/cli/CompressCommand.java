@@ -64,7 +64,7 @@ final class CompressCommand implements Command {
           finetune.dp-net.lambda / epochs   DP-Net's clustering regularizer before dp quantization
           finetune.qat.epochs   quantization-aware training (straight through the dp levels) before
                    dp quantization; with prune, in its last epochs (needs codec dp, dp.scope
-                   tensor or channel)
+                   tensor or channel, bits ≤ 8)
           finetune.prune.sparsity / epochs / scope / ramp   magnitude pruning before quantization
           finetune.distill.alpha / temperature   the original model as teacher (alpha 0 = off)
         """.formatted(String.join(", ", Recipes.bundledNames()));
@@ -81,17 +81,19 @@ final class CompressCommand implements Command {
     nnzip.train.TrainingSettings training = Recipes.training(recipe);
     boolean finetune = training.trains();
     if (training.qatEpochs() > 0 && (settings.codec() != nnzip.codec.CodecKind.DP
-        || settings.scope() == nnzip.codec.Scope.GLOBAL)) {
-      throw new UsageException("finetune.qat needs codec = dp with dp.scope = tensor or channel (it trains through"
-          + " each tensor's or channel's dp levels), got codec " + recipe.getString("codec") + ", dp.scope "
-          + recipe.getString("dp.scope"));
+        || settings.scope() == nnzip.codec.Scope.GLOBAL || settings.bits() > 8)) {
+      throw new UsageException("finetune.qat needs codec = dp with dp.scope = tensor or channel and bits ≤ 8 (it"
+          + " trains through each tensor's or channel's dp levels, re-solved every round), got codec "
+          + recipe.getString("codec") + (settings.codec() == nnzip.codec.CodecKind.DP
+              ? ", dp.scope " + recipe.getString("dp.scope") + ", bits " + settings.bits() : ""));
     }
     if (finetune && a.get("--data") == null) {
       throw new UsageException("training (finetune.epochs, finetune.prune, finetune.dp-net or finetune.qat) needs --data"
           + " (e.g. --data fashion-mnist)");
     }
     if (!finetune && a.get("--data") != null) {
-      throw new UsageException("--data is only used for training; set finetune.epochs > 0 (or finetune.prune)");
+      throw new UsageException("--data is only used for training; set finetune.epochs > 0 (or finetune.prune,"
+          + " finetune.dp-net or finetune.qat)");
     }
     SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip compress");
     try {

@@ -132,10 +132,11 @@ public final class FinetuneJob {
           + " finetuning: validation %.2f%%", init.values().count(), model.plan().coded().size(),
           100 * Evaluation.accuracy(init, split.validation())));
       String fingerprint = "finetune " + sha256(outFs, stage) + " " + recipe.hashCode() + " " + data;
-      TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data,
+      TrainingState initial = TrainingState.start(init.values(), Map.of());
+      // finetune.epochs = 0 after pruning, DP-Net or QAT: the quantized model is kept as it is.
+      TrainingState done = training.epochs() == 0 ? initial : TrainingJob.run(sc, new TrainingJob.Spec(setup, data,
           training.plan(split.train().n(), training.epochs()), training.optimizer(), null, ckptBase, fingerprint,
-          targets),
-          TrainingState.start(init.values(), Map.of()), split.validation(), progress);
+          targets), initial, split.validation(), progress);
       Path tuned = settings.entropyCoding() ? new Path(output.tempDir(), "finetuned.nnz.safetensors")
           : output.stagingFile();
       FinetunedArtifact.write(stage1, model, done.params(), floatWeights(original), outFs, tuned, recipe, in);

@@ -130,7 +130,8 @@ class BadInputCliTest {
         {"bits=many", "bits"}, {"dp.bins=1", "dp.bins"}, {"aq.dim=5", "aq"}, {"aq.scope=row", "aq.scope"},
         {"entropy=zip", "entropy"}, {"finetune.prune.sparsity=1", "prune.sparsity"},
         {"finetune.prune.scope=row", "prune.scope"}, {"finetune.schedule=step", "schedule"},
-        {"finetune.distill.alpha=2", "distill.alpha"}, {"passthrough.dp-bits=17", "dp-bits"}}) {
+        {"finetune.distill.alpha=2", "distill.alpha"}, {"passthrough.dp-bits=17", "dp-bits"},
+        {"finetune.qat.epochs=-1", "qat.epochs"}}) {
       CliRun c = CliRun.of("compress", "--in", model.toString(), "--out", out.toString(), "--set", kv[0]);
       assertEquals(Main.USAGE, c.code(), kv[0] + ": " + c.err());
       assertTrue(c.errorLine().contains(kv[1]), kv[0] + ": " + c.errorLine());
@@ -143,7 +144,8 @@ class BadInputCliTest {
         "prune-dp-3bit", "--set", "finetune.qat.epochs=21");
     assertEquals(Main.USAGE, qatLonger.code(), qatLonger.err());
     assertTrue(qatLonger.errorLine().contains("qat.epochs (21) must be ≤ prune.epochs (20)"), qatLonger.errorLine());
-    for (String[] recipe : new String[][] {{"aq-2bit"}, {"dp-4bit", "dp.scope=global"}, {"uniform-4bit"}}) {
+    for (String[] recipe : new String[][] {{"aq-2bit"}, {"dp-4bit", "dp.scope=global"}, {"dp-4bit", "bits=9"},
+        {"uniform-4bit"}}) {
       List<String> args = new ArrayList<>(List.of("compress", "--in", model.toString(), "--out",
           out.toString(), "--data", "fashion-mnist", "--recipe", recipe[0], "--set", "finetune.qat.epochs=1"));
       if (recipe.length > 1) {

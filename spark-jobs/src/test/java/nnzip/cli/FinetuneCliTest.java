@@ -133,6 +133,25 @@ class FinetuneCliTest {
     assertOnnxRuntimeAgrees(onnx);
   }
 
+  /**
+   * Quantization-aware training with no finetuning epochs after it (finetune.epochs = 0): the
+   * quantized model is written as it is, and eval of the artifact gives the accuracy reported.
+   */
+  @Test
+  void quantizationAwareTrainingWithoutFinetuningEpochsWritesTheQuantizedModel() throws Exception {
+    Path model = trainSmallMlp("q.onnx");
+    Path art = dir.resolve("q.nnz.safetensors");
+    CliRun c = CliRun.of("compress", "--in", model.toString(), "--out", art.toString(), "--recipe", "dp-2bit",
+        "--data", "fashion-mnist", "--set", "finetune.qat.epochs=1", "--set", "finetune.epochs=0",
+        "--set", "finetune.examples=2000", "--master", "local[2]", "--json");
+    assertEquals(0, c.code(), c.err());
+    assertTrue(c.err().contains("qat: epochs 1-1 train through the 4 dp levels of each channel"), c.err());
+    JsonNode f = new ObjectMapper().readTree(c.out()).get("finetune");
+    assertEquals(f.get("testAccuracyBefore").asDouble(), f.get("testAccuracyAfter").asDouble(), 1e-12,
+        "no finetuning epochs: the stored model is the quantized one");
+    evalReportsAndDecompress(art, f.get("testAccuracyAfter").asDouble(), "q-restored.onnx");
+  }
+
   @Test
   void finetuningWithoutDataIsAUsageError() {
     Path model = dir.resolve("x.onnx");
