@@ -62,11 +62,12 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
         case "dp" -> coded.put(name, dp(a, t, shared, params));
         case "aq" -> coded.put(name, aq(a, t, shared, params));
         case "uniform" -> {
+          TensorLayout layout = Artifact.layoutOf(t);
           // The binding indexes channel · 2^bits + code in an int.
-          if (shared || (long) Artifact.layoutOf(t).channels() << t.bits() > Integer.MAX_VALUE) {
+          if (shared || (long) layout.channels() << t.bits() > Integer.MAX_VALUE) {
             fixed.add(name);
           } else {
-            coded.put(name, uniform(a, t, params));
+            coded.put(name, uniform(a, t, layout, params));
           }
         }
         default -> fixed.add(name);
@@ -95,13 +96,12 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
     return new WeightBinding.Dp(param, index, t.spec().shape());
   }
 
-  private static WeightBinding uniform(Artifact a, TensorRecord t, Map<String, WeightPlan.Parameter> params)
-      throws IOException {
+  private static WeightBinding uniform(Artifact a, TensorRecord t, TensorLayout layout,
+      Map<String, WeightPlan.Parameter> params) throws IOException {
     String name = t.spec().name();
     Map<String, float[]> p = a.parameters(t);
     float[] min = p.get(nnzip.codec.uniform.UniformCodec.MIN);
     float[] step = p.get(nnzip.codec.uniform.UniformCodec.STEP);
-    TensorLayout layout = Artifact.layoutOf(t);
     if (min == null || step == null || min.length != layout.channels() || step.length != layout.channels()) {
       throw new InvalidInputException(a.file() + ": uniform tensor '" + name + "' lacks its per-channel min and step");
     }

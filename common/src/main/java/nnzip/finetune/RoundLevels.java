@@ -75,6 +75,23 @@ final class RoundLevels {
     }
   }
 
+  /** The same groups with levels solved from {@code params} now; this instance is left as it is. */
+  RoundLevels solvedFor(ParameterValues params) {
+    RoundLevels fresh = new RoundLevels(tensors, layouts, levels, stepsPerRound);
+    fresh.startStep(0, params);
+    return fresh;
+  }
+
+  /** Snaps every element of the listed tensors in {@code params} to its group's nearest level, in place. */
+  void snap(ParameterValues params) {
+    for (int t = 0; t < tensors.size(); t++) {
+      float[] w = params.get(tensors.get(t));
+      for (int i = 0; i < w.length; i++) {
+        w[i] = quantize(t, i, w[i]);
+      }
+    }
+  }
+
   private Codebook solve(float[] values, int n) {
     // As the dp codec does for an empty group: one level at 0.
     return n == 0 ? Codebook.of(new float[] {0f}) : OptimalQuantizer1D.solve(WeightedPoints.of(values, n), levels)

@@ -21,8 +21,6 @@ import nnzip.train.TrainingLoop;
  */
 public final class StraightThroughQuantizer implements TrainingLoop.Regularizer {
   private final RoundLevels books;
-  private final List<TensorLayout> layouts;
-  private final int levels;
   private final float[][] latent;
 
   /**
@@ -34,8 +32,6 @@ public final class StraightThroughQuantizer implements TrainingLoop.Regularizer 
    */
   public StraightThroughQuantizer(List<String> tensors, List<TensorLayout> layouts, int levels, int stepsPerRound) {
     this.books = new RoundLevels(tensors, layouts, levels, stepsPerRound);
-    this.layouts = layouts;
-    this.levels = levels;
     this.latent = new float[tensors.size()][];
   }
 
@@ -50,10 +46,8 @@ public final class StraightThroughQuantizer implements TrainingLoop.Regularizer 
         latent[t] = new float[w.length];
       }
       System.arraycopy(w, 0, latent[t], 0, w.length);
-      for (int i = 0; i < w.length; i++) {
-        w[i] = books.quantize(t, i, w[i]);
-      }
     }
+    books.snap(params);
   }
 
   /**
@@ -74,16 +68,8 @@ public final class StraightThroughQuantizer implements TrainingLoop.Regularizer 
    */
   @Override
   public ParameterValues forValidation(ParameterValues params) {
-    RoundLevels fresh = new RoundLevels(books.tensors(), layouts, levels, 1);
-    fresh.startStep(0, params);
     ParameterValues q = params.copy();
-    List<String> tensors = books.tensors();
-    for (int t = 0; t < tensors.size(); t++) {
-      float[] w = q.get(tensors.get(t));
-      for (int i = 0; i < w.length; i++) {
-        w[i] = fresh.quantize(t, i, w[i]);
-      }
-    }
+    books.solvedFor(params).snap(q);
     return q;
   }
 
