@@ -1,5 +1,6 @@
 package nnzip.artifact;
 
+import nnzip.Digests;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -13,7 +14,6 @@ import nnzip.codec.CodecKind;
 import nnzip.codec.ScalarCodec;
 import nnzip.codec.Scope;
 import nnzip.codec.TensorLayout;
-import nnzip.compress.TensorReader;
 import nnzip.io.StoredTensor;
 import nnzip.io.safetensors.SafetensorsHeader;
 import nnzip.io.safetensors.SafetensorsReader;
@@ -178,7 +178,7 @@ public final class Artifact {
     byte[] buf = new byte[1 << 20];
     long start = pos;
     for (Chunk c : chunks) {
-      MessageDigest d = TensorReader.sha256();
+      MessageDigest d = Digests.sha256();
       for (long done = 0; done < c.bytes(); ) {
         int n = (int) Math.min(buf.length, c.bytes() - done);
         try {
@@ -193,7 +193,7 @@ public final class Artifact {
         }
         done += n;
       }
-      if (!TensorReader.hex(d.digest()).equals(c.sha256())) {
+      if (!Digests.hex(d.digest()).equals(c.sha256())) {
         throw new InvalidInputException(file + ": " + what + " is corrupt (SHA-256 mismatch in the chunk at byte "
             + (pos - start) + ")");
       }

@@ -1,5 +1,6 @@
 package nnzip.artifact;
 
+import nnzip.Digests;
 import java.io.Closeable;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -7,7 +8,6 @@ import java.util.List;
 import nnzip.InvalidInputException;
 import nnzip.codec.BitPacking;
 import nnzip.codec.entropy.CodeStreamCoder;
-import nnzip.compress.TensorReader;
 import nnzip.io.StoredTensor;
 import org.apache.hadoop.fs.FSDataInputStream;
 
@@ -151,9 +151,9 @@ public final class CodeReader implements Closeable {
       int codes = (int) Math.min(segmentCodes(rowLength), count - fetched);
       Chunk c = entry.chunks().get(chunkIndex++);
       byte[] bytes = readBytes(c.bytes());
-      MessageDigest d = TensorReader.sha256();
+      MessageDigest d = Digests.sha256();
       d.update(bytes);
-      if (!TensorReader.hex(d.digest()).equals(c.sha256())) {
+      if (!Digests.hex(d.digest()).equals(c.sha256())) {
         throw new InvalidInputException(artifact.file() + ": coded codes of '" + tensor.spec().name()
             + "' are corrupt (SHA-256 mismatch in segment " + (chunkIndex - 1) + ")");
       }
@@ -196,9 +196,9 @@ public final class CodeReader implements Closeable {
   /** The chunks (segments) an arithmetic-coded entry must list, for writers. */
   static List<Chunk> chunksOf(List<byte[]> segments) {
     return segments.stream().map(s -> {
-      MessageDigest d = TensorReader.sha256();
+      MessageDigest d = Digests.sha256();
       d.update(s);
-      return new Chunk(s.length, TensorReader.hex(d.digest()));
+      return new Chunk(s.length, Digests.hex(d.digest()));
     }).toList();
   }
 

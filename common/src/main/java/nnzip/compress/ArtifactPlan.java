@@ -1,5 +1,6 @@
 package nnzip.compress;
 
+import nnzip.Digests;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,6 +122,6 @@ public final class ArtifactPlan {
 
 
   private static String digest(byte[] bytes) {
-    return TensorReader.hex(TensorReader.sha256().digest(bytes));
+    return Digests.hex(Digests.sha256().digest(bytes));
   }
 }

@@ -1,5 +1,6 @@
 package nnzip.compress;
 
+import nnzip.Digests;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -35,7 +36,7 @@ public final class ShardEncoder {
     int[] codes = new int[Math.min(chunk, shard.count())];
     float[] decoded = new float[codes.length];
     byte[] packed = new byte[(int) BitPacking.packedBytes(codes.length, bits)];
-    MessageDigest digest = TensorReader.sha256();
+    MessageDigest digest = Digests.sha256();
     ErrorStats[] error = {ErrorStats.EMPTY};
     long[] written = {0};
     Path part = new Path(partsDir, partName(shard));
@@ -58,6 +59,6 @@ public final class ShardEncoder {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + part, e);
     }
-    return new ShardResult(shard, new Chunk(written[0], TensorReader.hex(digest.digest())), error[0]);
+    return new ShardResult(shard, new Chunk(written[0], Digests.hex(digest.digest())), error[0]);
   }
 }

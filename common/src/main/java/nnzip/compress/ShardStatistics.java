@@ -1,5 +1,6 @@
 package nnzip.compress;
 
+import nnzip.Digests;
 import java.io.Serializable;
 import java.security.MessageDigest;
 import nnzip.artifact.Chunk;
@@ -21,7 +22,7 @@ public record ShardStatistics(Shard shard, Chunk original, Moments moments, Scal
 
   /** Scans {@code shard} of {@code task}'s tensor. */
   public static ShardStatistics scan(FileSystem fs, TensorTask task, Shard shard) {
-    MessageDigest digest = TensorReader.sha256();
+    MessageDigest digest = Digests.sha256();
     Moments moments = new Moments();
     ScalarCodec.Summary summary = task.isPassthrough() ? null : task.codec().newSummary(task.layout(), task.source().spec().dtype());
     TensorReader.read(fs, task.source(), shard.first(), shard.count(), (raw, values, n, first) -> {
@@ -35,7 +36,7 @@ public record ShardStatistics(Shard shard, Chunk original, Moments moments, Scal
       }
     });
     long bytes = shard.count() * (long) task.source().spec().dtype().byteSize();
-    return new ShardStatistics(shard, new Chunk(bytes, TensorReader.hex(digest.digest())), moments,
+    return new ShardStatistics(shard, new Chunk(bytes, Digests.hex(digest.digest())), moments,
         moments.nonFinite() == 0 ? summary : null);
   }
 }

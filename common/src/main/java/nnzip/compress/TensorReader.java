@@ -101,20 +101,6 @@ public final class TensorReader {
     read(fs, tensor, 0, tensor.spec().numElements(), consumer);
   }
 
-  /** A fresh SHA-256 digest. */
-  public static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK always has SHA-256", e);
-    }
-  }
-
-  /** Lower-case hex of a digest. */
-  public static String hex(byte[] digest) {
-    return java.util.HexFormat.of().formatHex(digest);
-  }
-
   /** Opens the file system of a tensor's file. */
   public static FileSystem fileSystemOf(StoredTensor tensor) {
     return HadoopFiles.fileSystem(tensor.file());

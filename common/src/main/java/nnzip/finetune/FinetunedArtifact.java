@@ -1,5 +1,6 @@
 package nnzip.finetune;
 
+import nnzip.Digests;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +17,6 @@ import nnzip.artifact.Manifest;
 import nnzip.artifact.StoredEntry;
 import nnzip.artifact.TensorRecord;
 import nnzip.codec.BitPacking;
-import nnzip.compress.TensorReader;
 import nnzip.stats.ErrorStats;
 import nnzip.stats.Moments;
 import nnzip.tensor.DType;
@@ -222,6 +222,6 @@ public final class FinetunedArtifact {
   }
 
   private static Chunk chunk(byte[] bytes) {
-    return new Chunk(bytes.length, TensorReader.hex(TensorReader.sha256().digest(bytes)));
+    return new Chunk(bytes.length, Digests.hex(Digests.sha256().digest(bytes)));
   }
 }

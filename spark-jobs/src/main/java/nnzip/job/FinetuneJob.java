@@ -1,5 +1,6 @@
 package nnzip.job;
 
+import nnzip.Digests;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,7 +16,6 @@ import nnzip.artifact.Artifact;
 import nnzip.artifact.AtomicOutput;
 import nnzip.artifact.EntropyCodedArtifact;
 import nnzip.compress.CompressionSettings;
-import nnzip.compress.TensorReader;
 import nnzip.data.DataRef;
 import nnzip.data.Dataset;
 import nnzip.finetune.CompressedModel;
@@ -238,13 +238,13 @@ public final class FinetuneJob {
   }
 
   private static String sha256(FileSystem fs, Path p) throws IOException {
-    MessageDigest d = TensorReader.sha256();
+    MessageDigest d = Digests.sha256();
     try (var in = fs.open(p)) {
       byte[] buf = new byte[1 << 16];
       for (int n; (n = in.read(buf)) > 0; ) {
         d.update(buf, 0, n);
       }
     }
-    return TensorReader.hex(d.digest());
+    return Digests.hex(d.digest());
   }
 }

@@ -1,5 +1,6 @@
 package nnzip.compress.aq;
 
+import nnzip.Digests;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,6 @@ import nnzip.codec.aq.AqParams;
 import nnzip.codec.aq.Codebooks;
 import nnzip.compress.ShardEncoder;
 import nnzip.compress.ShardResult;
-import nnzip.compress.TensorReader;
 import nnzip.compress.TensorStatistics;
 import nnzip.compress.TensorTask;
 import nnzip.io.ModelSource;
@@ -101,7 +101,7 @@ public final class AqArtifactPlan {
   private void addParam(List<StoredEntry> target, String prefix, String name, float[] values, boolean asHalf) {
     byte[] bytes = asHalf ? ArtifactWriter.halfBytes(values) : ArtifactWriter.floatBytes(values);
     target.add(new StoredEntry(prefix + name, (asHalf ? StoredEntry.HALF_PARAM_PREFIX : StoredEntry.PARAM_PREFIX) + name,
-        List.of(new Chunk(bytes.length, TensorReader.hex(TensorReader.sha256().digest(bytes))))));
+        List.of(new Chunk(bytes.length, Digests.hex(Digests.sha256().digest(bytes))))));
     data.put(prefix + name, new EntryData.InMemory(bytes));
   }
 

@@ -1,5 +1,6 @@
 package nnzip.compress.aq;
 
+import nnzip.Digests;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -103,7 +104,7 @@ public final class AqShards {
     ErrorStats error = ErrorStats.of(original, restored, original.length);
     byte[] packed = new byte[(int) BitPacking.packedBytes(codes.length, bits)];
     BitPacking.pack(codes, codes.length, bits, packed, 0);
-    MessageDigest digest = TensorReader.sha256();
+    MessageDigest digest = Digests.sha256();
     digest.update(packed);
     Path part = new Path(partsDir, ShardEncoder.partName(shard));
     try (OutputStream out = fs.create(part, true)) {
@@ -111,7 +112,7 @@ public final class AqShards {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + part, e);
     }
-    return new ShardResult(shard, new Chunk(packed.length, TensorReader.hex(digest.digest())), error);
+    return new ShardResult(shard, new Chunk(packed.length, Digests.hex(digest.digest())), error);
   }
 
   /** Shard alignment: 8 subvectors of d, so packed codes of consecutive shards fill whole bytes. */
