@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import nnzip.InvalidInputException;
+import java.security.MessageDigest;
 import nnzip.codec.CodecKind;
 import nnzip.codec.ScalarCodec;
 import nnzip.codec.Scope;
@@ -36,18 +37,24 @@ public final class Artifact {
   private final String recipe;
   private final Map<String, StoredTensor> entries = new LinkedHashMap<>();
 
+  private final Provenance provenance;
+  private final CompactHeader.Layout layout;
+
   private Artifact(FileSystem fs, Path file, SafetensorsHeader header, Manifest manifest, String recipe,
-      Map<String, StoredTensor> entries) {
+      Map<String, StoredTensor> entries, Provenance provenance, CompactHeader.Layout layout) {
     this.fs = fs;
     this.file = file;
     this.header = header;
     this.manifest = manifest;
     this.recipe = recipe;
     this.entries.putAll(entries);
+    this.provenance = provenance;
+    this.layout = layout;
   }
 
   /**
-   * Opens and cross-checks an artifact.
+   * Opens and cross-checks an artifact. For format 3 the packed header's SHA-256 and the blob's
+   * are checked here, so every blob member read later is covered.
    *
    * @throws InvalidInputException if the file is no valid safetensors, has no manifest, or the
    *     manifest disagrees with the header
@@ -58,23 +65,121 @@ public final class Artifact {
     for (StoredTensor t : header.tensors(file.toString())) {
       entries.put(t.spec().name(), t);
     }
+    String where = file.toString();
+    if (Integer.toString(Manifest.COMPACT_FORMAT_VERSION).equals(header.metadata().get(Manifest.FORMAT_KEY))) {
+      return openCompact(fs, file, header, entries);
+    }
     String json = header.metadata().get(Manifest.METADATA_KEY);
     String recipe = header.metadata().getOrDefault(Manifest.RECIPE_KEY, "");
     StoredTensor packed = entries.get(Manifest.PACKED_HEADER_KEY);
     if (json == null && packed != null) {
-      if (packed.spec().byteSize() > PackedHeader.MAX_INFLATED) {
-        throw new InvalidInputException(file + ": the packed manifest entry is implausibly large");
-      }
-      PackedHeader.Contents c = PackedHeader.unpack(SafetensorsReader.readTensor(fs, packed).array(), file.toString());
+      PackedHeader.Contents c = PackedHeader.unpack(readBounded(fs, packed, where, "packed manifest"), where);
       json = c.manifestJson();
       recipe = c.recipe();
     }
     if (json == null) {
       throw new InvalidInputException(file + ": not an nnzip artifact (no " + Manifest.METADATA_KEY + " in its metadata)");
     }
-    Artifact a = new Artifact(fs, file, header, ManifestJson.read(json, file.toString()), recipe, entries);
+    Artifact a = new Artifact(fs, file, header, ManifestJson.read(json, where), recipe, entries, null,
+        CompactHeader.Layout.NONE);
     a.crossCheck();
     return a;
+  }
+
+  private static Artifact openCompact(FileSystem fs, Path file, SafetensorsHeader header,
+      Map<String, StoredTensor> entries) throws IOException {
+    String where = file.toString();
+    StoredTensor packed = entries.get(Manifest.PACKED_HEADER_KEY);
+    if (packed == null) {
+      throw new InvalidInputException(where + ": format 3 artifact without its header entry " + Manifest.PACKED_HEADER_KEY);
+    }
+    byte[] headerBytes = readBounded(fs, packed, where, "packed header");
+    String expected = header.metadata().get(Manifest.HEADER_DIGEST_KEY);
+    if (expected == null || !expected.equals(Digests.hex(Digests.sha256(headerBytes)))) {
+      throw new InvalidInputException(where + ": the packed header is corrupt (SHA-256 mismatch)");
+    }
+    CompactHeader.Contents c = CompactHeader.unpack(headerBytes, where);
+    CompactHeader.Layout layout = c.layout();
+    if (layout.blobBytes() > 0) {
+      StoredTensor blob = entries.get(Manifest.BLOB_KEY);
+      if (blob == null || blob.spec().byteSize() != layout.blobBytes()) {
+        throw new InvalidInputException(where + ": the blob entry has " + (blob == null ? "no" : blob.spec().byteSize())
+            + " bytes but the header says " + layout.blobBytes());
+      }
+      try (FSDataInputStream in = fs.open(file)) {
+        checkDigest(in, blob.offset(), blob.spec().byteSize(), layout.blobSha256(), where, "the blob");
+      }
+      // Members tile the blob in manifest order, as the writer laid them out: a size that lies
+      // shows as a gap or an overlap with the next member.
+      long end = 0;
+      String previous = null;
+      for (TensorRecord t : ownersOf(c.manifest())) {
+        for (StoredEntry e : t == null ? c.manifest().shared() : t.entries()) {
+          Long at = layout.blobOffsets().get(e.key());
+          if (at == null) {
+            continue;
+          }
+          if (at != end) {
+            throw new InvalidInputException(where + ": blob entry '" + e.key() + "' starts at byte " + at
+                + " but " + (previous == null ? "the blob starts at 0" : "'" + previous + "' ends at byte " + end));
+          }
+          if (e.bytes() > layout.blobBytes() - at) {
+            throw new InvalidInputException(where + ": entry '" + e.key() + "' at byte " + at + " of the blob runs "
+                + e.bytes() + " bytes past its end (" + layout.blobBytes() + ")");
+          }
+          if (entries.containsKey(e.key())) {
+            throw new InvalidInputException(where + ": entry '" + e.key() + "' is both in the blob and on its own");
+          }
+          entries.put(e.key(), new StoredTensor(ArtifactWriter.entrySpec(t, e), blob.file(), blob.offset() + at));
+          end = at + e.bytes();
+          previous = e.key();
+        }
+      }
+      if (end != layout.blobBytes()) {
+        throw new InvalidInputException(where + ": the blob has " + layout.blobBytes() + " bytes but its entries end at "
+            + end + (previous == null ? "" : " ('" + previous + "')"));
+      }
+    }
+    Artifact a = new Artifact(fs, file, header, c.manifest(), c.provenance().recipe(), entries, c.provenance(), layout);
+    a.crossCheck();
+    return a;
+  }
+
+  /** Null (owner of the shared entries) and every tensor record. */
+  private static List<TensorRecord> ownersOf(Manifest m) {
+    List<TensorRecord> owners = new java.util.ArrayList<>();
+    owners.add(null);
+    owners.addAll(m.tensors());
+    return owners;
+  }
+
+  /** Reads a small entry whole, refusing one past the inflate cap before allocating. */
+  private static byte[] readBounded(FileSystem fs, StoredTensor t, String where, String what) throws IOException {
+    if (t.spec().byteSize() > PackedHeader.MAX_INFLATED) {
+      throw new InvalidInputException(where + ": the " + what + " entry is implausibly large ("
+          + t.spec().byteSize() + " bytes)");
+    }
+    return SafetensorsReader.readTensor(fs, t).array();
+  }
+
+  /** Reads {@code bytes} from {@code pos} and checks them against {@code sha256}. */
+  private static void checkDigest(FSDataInputStream in, long pos, long bytes, byte[] sha256, String where, String what)
+      throws IOException {
+    MessageDigest d = Digests.sha256();
+    byte[] buf = new byte[(int) Math.min(1 << 20, Math.max(1, bytes))];
+    for (long done = 0; done < bytes; ) {
+      int n = (int) Math.min(buf.length, bytes - done);
+      try {
+        in.readFully(pos + done, buf, 0, n);
+      } catch (org.apache.hadoop.fs.ChecksumException ce) {
+        throw new InvalidInputException(where + ": " + what + " is corrupt (" + ce.getMessage() + ")", ce);
+      }
+      d.update(buf, 0, n);
+      done += n;
+    }
+    if (!java.util.Arrays.equals(d.digest(), sha256)) {
+      throw new InvalidInputException(where + ": " + what + " is corrupt (SHA-256 mismatch)");
+    }
   }
 
   private void crossCheck() {
@@ -116,7 +221,10 @@ public final class Artifact {
     if (manifest.graphKey() == null) {
       return null;
     }
-    byte[] stored = SafetensorsReader.readTensor(fs, entry(manifest.graphKey())).array();
+    byte[] stored = readBounded(fs, entry(manifest.graphKey()), file.toString(), "ONNX graph");
+    if (layout.graphSha256() != null && !java.util.Arrays.equals(Digests.sha256(stored), layout.graphSha256())) {
+      throw new InvalidInputException(file + ": the ONNX graph is corrupt (SHA-256 mismatch)");
+    }
     return manifest.graphKey().equals(Manifest.ONNX_GRAPH_DEFLATED_KEY)
         ? PackedHeader.inflate(stored, file.toString(), "deflated ONNX graph") : stored;
   }
@@ -126,9 +234,14 @@ public final class Artifact {
     return recipe;
   }
 
-  /** Where the model came from, as the user named it. */
+  /** Where the model came from: the absolute source URI (format 3), or as the user named it. */
   public String source() {
-    return header.metadata().getOrDefault(Manifest.SOURCE_KEY, "");
+    return provenance != null ? provenance.sourceUri() : header.metadata().getOrDefault(Manifest.SOURCE_KEY, "");
+  }
+
+  /** Which nnzip made the artifact from which source bytes, or null for formats 1 and 2. */
+  public Provenance provenance() {
+    return provenance;
   }
 
   public SafetensorsHeader header() {
@@ -159,7 +272,12 @@ public final class Artifact {
    * @throws InvalidInputException naming the first entry whose bytes do not match
    */
   public void verify() throws IOException {
+    graph();
     try (FSDataInputStream in = fs.open(file)) {
+      if (layout.blobBytes() > 0) {
+        StoredTensor blob = entry(Manifest.BLOB_KEY);
+        checkDigest(in, blob.offset(), blob.spec().byteSize(), layout.blobSha256(), file.toString(), "the blob");
+      }
       for (StoredEntry e : manifest.allEntries()) {
         copyVerified(in, entry(e.key()).offset(), e.chunks(), null, "entry '" + e.key() + "'");
       }
@@ -193,7 +311,8 @@ public final class Artifact {
         }
         done += n;
       }
-      if (!Digests.hex(d.digest()).equals(c.sha256())) {
+      // A null digest: a blob member, covered by the blob's digest checked on open.
+      if (c.sha256() != null && !Digests.hex(d.digest()).equals(c.sha256())) {
         throw new InvalidInputException(file + ": " + what + " is corrupt (SHA-256 mismatch in the chunk at byte "
             + (pos - start) + ")");
       }
@@ -250,6 +369,11 @@ public final class Artifact {
       throw new InvalidInputException("tensor '" + spec.name() + "': manifest says " + t.channels()
           + " channels but its shape gives " + layout.channels());
     }
+    return layout;
+  }
+
+  /** Format 3's blob layout and digests ({@link CompactHeader.Layout#NONE} for older formats). */
+  CompactHeader.Layout layout() {
     return layout;
   }
 

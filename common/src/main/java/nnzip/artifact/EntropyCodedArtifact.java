@@ -64,9 +64,8 @@ public final class EntropyCodedArtifact {
           t.original(), t.relativeMse(), t.maxAbsError(), entries));
     }
     Manifest m = packed.manifest();
-    String graphKey = m.graphKey() != null && coded ? Manifest.ONNX_GRAPH_DEFLATED_KEY : m.graphKey();
-    Manifest next = new Manifest(coded ? Manifest.ENTROPY_FORMAT_VERSION : m.formatVersion(), m.sourceFormat(), m.sourceMetadata(),
-        graphKey, records, m.shared());
+    Manifest next = new Manifest(Manifest.COMPACT_FORMAT_VERSION, m.sourceFormat(), m.sourceMetadata(),
+        m.graphKey(), records, m.shared());
     ArtifactWriter.rewrite(packed, fs, file, next, packed.recipe(), packed.source(), data);
     progress.report(String.format("entropy: code streams %,d → %,d bytes", before, after));
     return fs.getFileStatus(file).getLen();

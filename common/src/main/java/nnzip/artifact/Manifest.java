@@ -28,6 +28,16 @@ public record Manifest(
   public static final int FORMAT_VERSION = 1;
   /** Version of artifacts holding arithmetic-coded codes ({@link StoredEntry#CODES_CABAC}). */
   public static final int ENTROPY_FORMAT_VERSION = 2;
+  /**
+   * The version every artifact is written in now (readers keep reading 1 and 2): one deflated header
+   * entry (manifest, recipe, provenance, binary SHA-256 digests), the graph always deflated and
+   * digested, and small entries packed into one blob. See {@link CompactHeader}.
+   */
+  public static final int COMPACT_FORMAT_VERSION = 3;
+  /** Key of format 3's blob: every entry of at most {@link ArtifactWriter#BLOB_ENTRY_LIMIT} bytes, concatenated. */
+  public static final String BLOB_KEY = "nnzip.blob";
+  /** Metadata key of format 3: lower-case hex SHA-256 of the packed header entry's bytes. */
+  public static final String HEADER_DIGEST_KEY = "nnzip.header.sha256";
   public static final String METADATA_KEY = "nnzip.manifest";
   public static final String FORMAT_KEY = "nnzip.format";
   public static final String RECIPE_KEY = "nnzip.recipe";

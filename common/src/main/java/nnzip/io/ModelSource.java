@@ -27,9 +27,21 @@ import org.apache.hadoop.fs.Path;
  * @param graph serialized ONNX model without weight data, or null
  * @param channelAxes output-channel axis by tensor name where the source tells it (ONNX operators);
  *     absent names use axis 0
+ * @param files the files the model's bytes come from, in reading order (the safetensors file or
+ *     shards; the ONNX file, then its external-data files): what the source digest covers
  */
 public record ModelSource(String format, List<StoredTensor> tensors, Map<String, String> metadata,
-    long sourceBytes, byte[] graph, Map<String, Integer> channelAxes) {
+    long sourceBytes, byte[] graph, Map<String, Integer> channelAxes, List<String> files) {
+
+  public ModelSource {
+    files = List.copyOf(files);
+  }
+
+  /** A source whose files are not listed (tests that build a source by hand). */
+  public ModelSource(String format, List<StoredTensor> tensors, Map<String, String> metadata, long sourceBytes,
+      byte[] graph, Map<String, Integer> channelAxes) {
+    this(format, tensors, metadata, sourceBytes, graph, channelAxes, List.of());
+  }
 
   public static final String SAFETENSORS = "safetensors";
   public static final String ONNX = "onnx";
@@ -57,7 +69,7 @@ public record ModelSource(String format, List<StoredTensor> tensors, Map<String,
     Map<String, String> metadata = model.files().size() == 1
         ? SafetensorsReader.readHeader(fs, new Path(model.files().get(0))).metadata()
         : Map.of();
-    return new ModelSource(SAFETENSORS, model.tensors(), metadata, model.fileBytes(), null, Map.of());
+    return new ModelSource(SAFETENSORS, model.tensors(), metadata, model.fileBytes(), null, Map.of(), model.files());
   }
 
   /** Copies an ONNX model's weights, wherever they live, into one safetensors file under {@code scratch}. */
@@ -74,7 +86,11 @@ public record ModelSource(String format, List<StoredTensor> tensors, Map<String,
       writer.finish();
     }
     long external = weights.list().stream().filter(w -> w.external() != null).mapToLong(w -> w.spec().byteSize()).sum();
+    java.util.LinkedHashSet<String> files = new java.util.LinkedHashSet<>();
+    files.add(path.toString());
+    weights.list().stream().filter(w -> w.external() != null).forEach(w -> files.add(w.external().file()));
     return new ModelSource(ONNX, SafetensorsReader.tensors(scratchFs, file), Map.of(),
-        fs.getFileStatus(path).getLen() + external, weights.strippedBytes(), ChannelAxes.of(weights));
+        fs.getFileStatus(path).getLen() + external, weights.strippedBytes(), ChannelAxes.of(weights),
+        List.copyOf(files));
   }
 }

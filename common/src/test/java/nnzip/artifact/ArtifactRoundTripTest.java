@@ -378,7 +378,7 @@ class ArtifactRoundTripTest {
    */
   private java.nio.file.Path damageableCopy() throws IOException {
     java.nio.file.Path copy = dir.resolve("copy.nnz.safetensors");
-    Files.copy(java.nio.file.Path.of(run.artifact().toUri()), copy);
+    Files.copy(java.nio.file.Path.of(run.artifact().toUri()), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     return copy;
   }
 
@@ -396,28 +396,54 @@ class ArtifactRoundTripTest {
     }
   }
 
-  @Test
-  void aFlippedByteInACodesEntryFailsVerifyNamingTheEntry() throws IOException {
+  /**
+   * Flips a byte in the middle of {@code key}'s stored bytes. A blob member's damage is caught on
+   * open by the blob's digest; an entry of its own opens (sizes still agree) and fails verify, naming
+   * it. Returns the opened artifact, or null when open refused it.
+   */
+  private Artifact damageAndCheck(String key) throws IOException {
     java.nio.file.Path copy = damageableCopy();
-    StoredTensor codes = Artifact.open(raw(), hadoop(copy)).entry("fc.weight.codes");
-    flipByte(copy, codes.offset() + codes.spec().byteSize() / 2);
-    Artifact a = Artifact.open(raw(), hadoop(copy)); // sizes still agree, so it opens
+    Artifact intact = Artifact.open(raw(), hadoop(copy));
+    StoredTensor entry = intact.entry(key);
+    flipByte(copy, entry.offset() + entry.spec().byteSize() / 2);
+    if (Format3Files.inBlob(intact, key)) {
+      InvalidInputException e = assertThrows(InvalidInputException.class, () -> Artifact.open(raw(), hadoop(copy)));
+      assertTrue(e.getMessage().contains("blob") && e.getMessage().contains("corrupt"), e.getMessage());
+      return null;
+    }
+    Artifact a = Artifact.open(raw(), hadoop(copy));
     InvalidInputException e = assertThrows(InvalidInputException.class, a::verify);
-    assertTrue(e.getMessage().contains("'fc.weight.codes'"), e.getMessage());
+    assertTrue(e.getMessage().contains("'" + key + "'"), e.getMessage());
+    return a;
+  }
+
+  @Test
+  void aFlippedByteInACodesEntryIsCaught() throws IOException {
+    damageAndCheck("fc.weight.codes");
+    damageAndCheck("emb.weight.codes");
   }
 
   @Test
   void aFlippedByteInAPassthroughTensorFailsVerifyAndRestore() throws IOException {
-    java.nio.file.Path copy = damageableCopy();
-    StoredTensor ids = Artifact.open(raw(), hadoop(copy)).entry("position_ids");
-    flipByte(copy, ids.offset() + 3);
-    Artifact a = Artifact.open(raw(), hadoop(copy));
-    InvalidInputException e = assertThrows(InvalidInputException.class, a::verify);
-    assertTrue(e.getMessage().contains("'position_ids'"), e.getMessage());
-    TensorRecord t = a.manifest().tensors().stream().filter(r -> r.spec().name().equals("position_ids")).findFirst()
-        .orElseThrow();
-    InvalidInputException r = assertThrows(InvalidInputException.class, () -> ArtifactRestorer.restoreToBytes(a, t));
-    assertTrue(r.getMessage().contains("position_ids"), r.getMessage());
+    Artifact a = damageAndCheck("position_ids");
+    if (a != null) {
+      TensorRecord t = a.manifest().tensors().stream().filter(r -> r.spec().name().equals("position_ids")).findFirst()
+          .orElseThrow();
+      InvalidInputException r = assertThrows(InvalidInputException.class, () -> ArtifactRestorer.restoreToBytes(a, t));
+      assertTrue(r.getMessage().contains("position_ids"), r.getMessage());
+    }
+  }
+
+  @Test
+  void aFlippedByteInThePackedHeaderOrTheGraphOrTheBlobIsCaughtOnOpen() throws IOException {
+    for (String key : List.of(Manifest.PACKED_HEADER_KEY, Manifest.BLOB_KEY)) {
+      java.nio.file.Path copy = damageableCopy();
+      StoredTensor entry = Artifact.open(raw(), hadoop(copy)).header().tensors(copy.toString()).stream()
+          .filter(t -> t.spec().name().equals(key)).findFirst().orElseThrow();
+      flipByte(copy, entry.offset() + entry.spec().byteSize() / 2);
+      InvalidInputException e = assertThrows(InvalidInputException.class, () -> Artifact.open(raw(), hadoop(copy)));
+      assertTrue(e.getMessage().contains("corrupt"), key + ": " + e.getMessage());
+    }
   }
 
   @Test
@@ -440,19 +466,9 @@ class ArtifactRoundTripTest {
     assertTrue(e.getMessage().contains("not an nnzip artifact"), e.getMessage());
   }
 
-  /** Rewrites {@code artifact} as {@code name} with the same entries and another manifest. */
+  /** Rewrites {@code artifact} as {@code name} with the same entries and another (re-digested) manifest. */
   private Path withManifest(Path artifact, Manifest manifest, String name) throws IOException {
-    SafetensorsHeader h = SafetensorsReader.readHeader(fs, artifact);
-    Map<String, String> meta = new LinkedHashMap<>(h.metadata());
-    meta.put(Manifest.METADATA_KEY, ManifestJson.write(manifest));
-    java.nio.file.Path out = dir.resolve(name);
-    try (OutputStream os = Files.newOutputStream(out); SafetensorsWriter w = new SafetensorsWriter(os, h.specs(), meta)) {
-      for (StoredTensor t : h.tensors(artifact.toString())) {
-        w.writeTensor(t.spec().name(), bytes(t));
-      }
-      w.finish();
-    }
-    return hadoop(out);
+    return Format3Files.withManifest(fs, artifact, manifest, dir.resolve(name));
   }
 
   /** The manifest with entry {@code key} replaced by {@code f} of it. */
@@ -487,11 +503,15 @@ class ArtifactRoundTripTest {
 
   @Test
   void aManifestNamingAnEntryTheFileLacksIsRejected() throws IOException {
-    Manifest m = Artifact.open(fs, run.artifact()).manifest();
-    Manifest renamed = editEntry(m, "conv.weight.qmin", e -> new StoredEntry("conv.weight.qlow", e.role(), e.chunks()));
+    Artifact a = Artifact.open(fs, run.artifact());
+    Manifest m = a.manifest();
+    // An entry of its own (a blob member is found by its place in the blob, whatever its name).
+    String key = m.allEntries().stream().map(StoredEntry::key).filter(k -> !Format3Files.inBlob(a, k)).findFirst()
+        .orElseThrow();
+    Manifest renamed = editEntry(m, key, e -> new StoredEntry(key + ".renamed", e.role(), e.chunks()));
     Path bad = withManifest(run.artifact(), renamed, "bad.nnz.safetensors");
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> Artifact.open(fs, bad));
-    assertTrue(e.getMessage().contains("'conv.weight.qlow'"), e.getMessage());
+    assertTrue(e.getMessage().contains("'" + key + ".renamed'"), e.getMessage());
   }
 
   @Test

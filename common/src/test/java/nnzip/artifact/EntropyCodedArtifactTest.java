@@ -90,7 +90,7 @@ class EntropyCodedArtifactTest {
   @Test
   void everyTensorDecodesToTheSameBytesAsThePackedArtifact() throws IOException {
     coded.verify();
-    assertEquals(Manifest.ENTROPY_FORMAT_VERSION, coded.manifest().formatVersion());
+    assertEquals(Manifest.COMPACT_FORMAT_VERSION, coded.manifest().formatVersion());
     for (TensorRecord t : packed.manifest().tensors()) {
       assertArrayEquals(ArtifactRestorer.restoreToBytes(packed, t),
           ArtifactRestorer.restoreToBytes(coded, record(coded, t.spec().name())), t.spec().name());
@@ -127,7 +127,7 @@ class EntropyCodedArtifactTest {
         Files.readAllBytes(shared.resolve("again.nnz.safetensors")));
   }
 
-  /** Format 2 keeps manifest and recipe deflated in an entry, smaller than the header text of format 1. */
+  /** Manifest and recipe travel deflated in one entry (with binary digests), smaller than the JSON text. */
   @Test
   void theManifestAndRecipeTravelDeflatedAndADamagedCopyIsAClearError() throws IOException {
     assertTrue(coded.header().metadata().get(Manifest.METADATA_KEY) == null);
@@ -140,7 +140,7 @@ class EntropyCodedArtifactTest {
     all[(int) coded.entry(Manifest.PACKED_HEADER_KEY).offset() + 3] ^= 0x5a;
     Files.write(copy, all);
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> Artifact.open(fs, new Path(copy.toUri())));
-    assertTrue(e.getMessage().contains("manifest"), e.getMessage());
+    assertTrue(e.getMessage().contains("header is corrupt"), e.getMessage());
   }
 
   @Test

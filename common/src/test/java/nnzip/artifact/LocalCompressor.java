@@ -28,6 +28,9 @@ final class LocalCompressor {
   static final String RECIPE = "codec = uniform (test)";
   static final String SOURCE = "model.safetensors";
 
+  /** Entries of at most this many bytes go into the blob of the artifacts written here. */
+  static final long BLOB_ENTRY_LIMIT = 256;
+
   private LocalCompressor() {}
 
   /** What one run produced, for tests that look inside. */
@@ -66,8 +69,9 @@ final class LocalCompressor {
         .thenComparingInt(r -> r.shard().shardIndex()));
     Manifest manifest = ArtifactPlan.manifest(source, tasks, stats, results);
     Path artifact = new Path(work, "model.nnz.safetensors");
-    ArtifactWriter.write(fs, artifact, manifest, RECIPE, SOURCE,
-        ArtifactPlan.entryData(manifest, source, tasks, stats, results, parts));
+    // A small blob threshold, so these small models have both blob members and entries of their own.
+    ArtifactWriter.write(fs, artifact, manifest, new Provenance(nnzip.Version.version(), nnzip.Version.commit(),
+        SOURCE, 0, "", RECIPE), ArtifactPlan.entryData(manifest, source, tasks, stats, results, parts), BLOB_ENTRY_LIMIT);
     return new Run(artifact, tasks, stats, shards);
   }
 }

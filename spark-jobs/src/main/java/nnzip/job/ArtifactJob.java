@@ -2,7 +2,12 @@ package nnzip.job;
 
 import java.io.IOException;
 import java.util.Map;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import nnzip.Digests;
 import nnzip.Progress;
+import nnzip.Version;
+import nnzip.artifact.Provenance;
 import nnzip.artifact.Artifact;
 import nnzip.artifact.ArtifactWriter;
 import nnzip.artifact.AtomicOutput;
@@ -30,6 +35,24 @@ final class ArtifactJob {
     Plan run(ModelSource source, Path tempDir) throws IOException;
   }
 
+  /**
+   * SHA-256 over the source's files in reading order (one file: its own SHA-256), read on the
+   * driver: the provenance and the model zoo's "unchanged" check need the exact bytes.
+   */
+  static String sourceDigest(FileSystem fs, ModelSource source) throws IOException {
+    MessageDigest d = Digests.sha256();
+    byte[] buf = new byte[1 << 20];
+    for (String f : source.files()) {
+      Path p = new Path(f);
+      try (InputStream in = p.getFileSystem(fs.getConf()).open(p)) {
+        for (int n; (n = in.read(buf)) > 0; ) {
+          d.update(buf, 0, n);
+        }
+      }
+    }
+    return Digests.hex(d.digest());
+  }
+
   static CompressJob.Result run(String in, String out, boolean overwrite, String recipe, boolean entropyCoding,
       Progress progress, Passes passes) throws IOException {
     long start = System.nanoTime();
@@ -44,7 +67,9 @@ final class ArtifactJob {
       Path staging = output.stagingFile();
       Path packed = entropyCoding ? new Path(output.tempDir(), "packed.nnz.safetensors") : staging;
       progress.report("assembling " + staging.getName());
-      ArtifactWriter.write(outFs, packed, plan.manifest(), recipe, in, plan.data());
+      Provenance provenance = new Provenance(Version.version(), Version.commit(), inPath.toUri().toString(),
+          source.sourceBytes(), sourceDigest(inFs, source), recipe);
+      ArtifactWriter.write(outFs, packed, plan.manifest(), provenance, plan.data());
       Artifact written = Artifact.open(outFs, packed);
       if (entropyCoding) {
         written.verify();

@@ -1,0 +1,312 @@
+package nnzip.artifact;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import nnzip.Digests;
+import nnzip.InvalidInputException;
+import nnzip.tensor.DType;
+import nnzip.tensor.TensorSpec;
+import org.nd4j.shade.jackson.core.JsonProcessingException;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+/**
+ * Format 3's header entry: the manifest (as compact JSON), the recipe, the provenance and every
+ * SHA-256 digest as raw bytes, deflated together into one U8 entry. Measured on a small Paddle2ONNX
+ * classifier, hex digests and one safetensors entry per scalar made the header a third of the
+ * artifact; here a digest costs 32 bytes and only entries outside the blob carry one.
+ *
+ * <p>Inflated layout (big-endian ints): {@code int n, n bytes UTF-8 JSON; int r, r bytes UTF-8
+ * recipe; int d, d × 32 bytes of digests}. The digests are, in order: the deflated graph's (if any),
+ * the blob's (if any), then one per chunk of every entry outside the blob, in {@link
+ * Manifest#allEntries()} order. The JSON of an entry lists its chunk sizes and, for blob members,
+ * its offset in the blob ({@code at}).
+ */
+final class CompactHeader {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private CompactHeader() {}
+
+  /**
+   * Where format 3 puts things beyond the logical manifest.
+   *
+   * @param blobBytes size of the blob entry, 0 when there is none
+   * @param blobSha256 digest of the blob, null when there is none
+   * @param blobOffsets offset inside the blob of each member entry, by key
+   * @param graphSha256 digest of the deflated graph entry, null without a graph
+   */
+  record Layout(long blobBytes, byte[] blobSha256, Map<String, Long> blobOffsets, byte[] graphSha256) {
+    static final Layout NONE = new Layout(0, null, Map.of(), null);
+
+    Layout {
+      blobOffsets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(blobOffsets));
+    }
+
+    boolean inBlob(String key) {
+      return blobOffsets.containsKey(key);
+    }
+  }
+
+  /** What a packed header holds. */
+  record Contents(Manifest manifest, Provenance provenance, Layout layout) {}
+
+  /** Packs manifest, provenance (with its recipe) and layout, deflated. */
+  static byte[] pack(Manifest m, Provenance p, Layout layout) {
+    List<byte[]> digests = new ArrayList<>();
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("format", Manifest.COMPACT_FORMAT_VERSION);
+    root.put("sourceFormat", m.sourceFormat());
+    ObjectNode meta = root.putObject("sourceMetadata");
+    m.sourceMetadata().forEach(meta::put);
+    ObjectNode prov = root.putObject("provenance");
+    prov.put("nnzipVersion", p.nnzipVersion());
+    prov.put("gitCommit", p.gitCommit());
+    prov.put("sourceUri", p.sourceUri());
+    prov.put("sourceBytes", p.sourceBytes());
+    prov.put("sourceSha256", p.sourceSha256());
+    if (m.graphKey() != null) {
+      root.put("graph", m.graphKey());
+      digests.add(layout.graphSha256());
+    }
+    if (layout.blobBytes() > 0) {
+      root.put("blob", layout.blobBytes());
+      digests.add(layout.blobSha256());
+    }
+    if (!m.shared().isEmpty()) {
+      putEntries(root.putArray("shared"), m.shared(), layout, digests);
+    }
+    ArrayNode tensors = root.putArray("tensors");
+    for (TensorRecord t : m.tensors()) {
+      ObjectNode o = tensors.addObject();
+      o.put("name", t.spec().name());
+      o.put("dtype", t.spec().dtype().safetensorsName());
+      ArrayNode shape = o.putArray("shape");
+      for (long d : t.spec().shape()) {
+        shape.add(d);
+      }
+      o.put("codec", t.codec());
+      if (!t.isPassthrough()) {
+        o.put("bits", t.bits());
+        if (t.scope() != null) {
+          o.put("scope", t.scope());
+        }
+        o.put("channels", t.channels());
+        if (t.channelAxis() != 0) {
+          o.put("axis", t.channelAxis());
+        }
+        o.put("relativeMse", t.relativeMse());
+        o.put("maxAbsError", t.maxAbsError());
+      }
+      putEntries(o.putArray("entries"), t.entries(), layout, digests);
+    }
+    byte[] json = root.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] recipe = p.recipe().getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(json.length + recipe.length + 32 * digests.size() + 12);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(json.length);
+      out.write(json);
+      out.writeInt(recipe.length);
+      out.write(recipe);
+      out.writeInt(digests.size());
+      for (byte[] d : digests) {
+        if (d == null || d.length != Digests.SHA256_BYTES) {
+          throw new IllegalStateException("a stored chunk has no SHA-256 digest");
+        }
+        out.write(d);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory failed", e);
+    }
+    return PackedHeader.deflate(bytes.toByteArray());
+  }
+
+  private static void putEntries(ArrayNode array, List<StoredEntry> entries, Layout layout, List<byte[]> digests) {
+    for (StoredEntry e : entries) {
+      ObjectNode eo = array.addObject();
+      eo.put("key", e.key());
+      eo.put("role", e.role());
+      ArrayNode chunks = eo.putArray("chunks");
+      for (Chunk c : e.chunks()) {
+        chunks.add(c.bytes());
+      }
+      Long at = layout.blobOffsets().get(e.key());
+      if (at != null) {
+        eo.put("at", at);
+      } else {
+        e.chunks().forEach(c -> digests.add(c.sha256() == null ? null : Digests.unhex(c.sha256())));
+      }
+    }
+  }
+
+  /**
+   * Unpacks a packed header.
+   *
+   * @param where file name for error messages
+   * @throws InvalidInputException if the entry is truncated, corrupt, inflates past the cap, or its
+   *     parts disagree (a digest table of the wrong length, an incomplete manifest)
+   */
+  static Contents unpack(byte[] packed, String where) {
+    byte[] raw = PackedHeader.inflate(packed, where, "packed header");
+    String json;
+    String recipe;
+    byte[] digestTable;
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(raw))) {
+      json = new String(readSized(in, raw.length, where, "manifest"), StandardCharsets.UTF_8);
+      recipe = new String(readSized(in, raw.length, where, "recipe"), StandardCharsets.UTF_8);
+      int count = in.readInt();
+      if (count < 0 || (long) count * Digests.SHA256_BYTES != in.available()) {
+        throw new InvalidInputException(where + ": the packed header's digest table says " + count
+            + " digests but holds " + in.available() + " bytes");
+      }
+      digestTable = in.readAllBytes();
+    } catch (IOException e) {
+      throw new InvalidInputException(where + ": the packed header is truncated");
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new InvalidInputException(where + ": the packed manifest is not valid JSON: " + e.getOriginalMessage());
+    }
+    Reader r = new Reader(root, digestTable, where);
+    try {
+      return r.contents(recipe);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new InvalidInputException(where + ": bad manifest: " + e.getMessage());
+    }
+  }
+
+  private static byte[] readSized(DataInputStream in, int total, String where, String what) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available()) {
+      throw new InvalidInputException(where + ": the packed header's " + what + " claims " + n + " bytes of "
+          + total);
+    }
+    return in.readNBytes(n);
+  }
+
+  /** Walks the JSON in the order the writer did, handing out digests from the table. */
+  private static final class Reader {
+    private final JsonNode root;
+    private final byte[] digests;
+    private final String where;
+    private int next;
+
+    Reader(JsonNode root, byte[] digests, String where) {
+      this.root = root;
+      this.digests = digests;
+      this.where = where;
+    }
+
+    private byte[] nextDigest() {
+      if ((next + 1) * Digests.SHA256_BYTES > digests.length) {
+        throw new InvalidInputException(where + ": the packed header has fewer digests than stored chunks");
+      }
+      byte[] d = java.util.Arrays.copyOfRange(digests, next * Digests.SHA256_BYTES, (next + 1) * Digests.SHA256_BYTES);
+      next++;
+      return d;
+    }
+
+    Contents contents(String recipe) {
+      int version = required(root, "format").asInt();
+      if (version != Manifest.COMPACT_FORMAT_VERSION) {
+        throw new InvalidInputException(where + ": packed header of format " + version + " in a format "
+            + Manifest.COMPACT_FORMAT_VERSION + " artifact");
+      }
+      Map<String, String> meta = new LinkedHashMap<>();
+      Iterator<Map.Entry<String, JsonNode>> it = required(root, "sourceMetadata").fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        meta.put(e.getKey(), e.getValue().asText());
+      }
+      JsonNode p = required(root, "provenance");
+      Provenance provenance = new Provenance(required(p, "nnzipVersion").asText(), required(p, "gitCommit").asText(),
+          required(p, "sourceUri").asText(), required(p, "sourceBytes").asLong(), required(p, "sourceSha256").asText(),
+          recipe);
+      String graphKey = root.has("graph") ? root.get("graph").asText() : null;
+      byte[] graphSha = graphKey == null ? null : nextDigest();
+      long blobBytes = root.has("blob") ? root.get("blob").asLong() : 0;
+      if (blobBytes < 0) {
+        throw new InvalidInputException(where + ": negative blob size " + blobBytes);
+      }
+      byte[] blobSha = blobBytes > 0 ? nextDigest() : null;
+      Map<String, Long> offsets = new LinkedHashMap<>();
+      List<StoredEntry> shared = root.has("shared") ? entries(root.get("shared"), offsets) : List.of();
+      List<TensorRecord> tensors = new ArrayList<>();
+      for (JsonNode t : required(root, "tensors")) {
+        tensors.add(tensor(t, offsets));
+      }
+      if (next * Digests.SHA256_BYTES != digests.length) {
+        throw new InvalidInputException(where + ": the packed header has " + (digests.length / Digests.SHA256_BYTES)
+            + " digests for " + next + " stored chunks");
+      }
+      Manifest m = new Manifest(version, required(root, "sourceFormat").asText(), meta, graphKey, tensors, shared);
+      return new Contents(m, provenance, new Layout(blobBytes, blobSha, offsets, graphSha));
+    }
+
+    private TensorRecord tensor(JsonNode t, Map<String, Long> offsets) {
+      String name = required(t, "name").asText();
+      JsonNode shapeNode = required(t, "shape");
+      long[] shape = new long[shapeNode.size()];
+      for (int i = 0; i < shape.length; i++) {
+        shape[i] = shapeNode.get(i).asLong();
+      }
+      TensorSpec spec = new TensorSpec(name, DType.fromSafetensors(required(t, "dtype").asText()), shape);
+      String codec = required(t, "codec").asText();
+      List<StoredEntry> entries = entries(required(t, "entries"), offsets);
+      if (TensorRecord.PASSTHROUGH.equals(codec)) {
+        // The stored data is the original: its chunks (and digests) are the original's.
+        List<Chunk> original = entries.isEmpty() ? List.of() : entries.get(0).chunks();
+        return new TensorRecord(spec, codec, 0, null, 1, 0, original, 0, 0, entries);
+      }
+      JsonNode scope = t.get("scope");
+      return new TensorRecord(spec, codec, required(t, "bits").asInt(), scope == null ? null : scope.asText(),
+          required(t, "channels").asInt(), t.has("axis") ? t.get("axis").asInt() : 0,
+          List.of(new Chunk(spec.byteSize(), null)), required(t, "relativeMse").asDouble(),
+          required(t, "maxAbsError").asDouble(), entries);
+    }
+
+    private List<StoredEntry> entries(JsonNode array, Map<String, Long> offsets) {
+      List<StoredEntry> entries = new ArrayList<>();
+      for (JsonNode e : array) {
+        String key = required(e, "key").asText();
+        boolean member = e.has("at");
+        if (member) {
+          long at = e.get("at").asLong();
+          if (at < 0 || offsets.put(key, at) != null) {
+            throw new InvalidInputException(where + ": blob entry '" + key + "' has a bad or repeated offset");
+          }
+        }
+        List<Chunk> chunks = new ArrayList<>();
+        for (JsonNode c : required(e, "chunks")) {
+          long bytes = c.asLong();
+          if (bytes < 0) {
+            throw new InvalidInputException(where + ": entry '" + key + "' has a chunk of " + bytes + " bytes");
+          }
+          chunks.add(new Chunk(bytes, member ? null : Digests.hex(nextDigest())));
+        }
+        entries.add(new StoredEntry(key, required(e, "role").asText(), chunks));
+      }
+      return entries;
+    }
+
+    private JsonNode required(JsonNode node, String field) {
+      JsonNode v = node.get(field);
+      if (v == null || v.isNull()) {
+        throw new InvalidInputException(where + ": manifest is missing '" + field + "'");
+      }
+      return v;
+    }
+  }
+}
