@@ -289,10 +289,16 @@ final class CompactHeader {
           }
         }
         List<Chunk> chunks = new ArrayList<>();
+        long total = 0;
         for (JsonNode c : required(e, "chunks")) {
           long bytes = c.asLong();
-          if (bytes < 0) {
-            throw new InvalidInputException(where + ": entry '" + key + "' has a chunk of " + bytes + " bytes");
+          if (bytes < 0 || !c.canConvertToLong()) {
+            throw new InvalidInputException(where + ": entry '" + key + "' has a chunk of " + c.asText() + " bytes");
+          }
+          try {
+            total = Math.addExact(total, bytes);
+          } catch (ArithmeticException overflow) {
+            throw new InvalidInputException(where + ": the chunk sizes of entry '" + key + "' overflow a long");
           }
           chunks.add(new Chunk(bytes, member ? null : Digests.hex(nextDigest())));
         }

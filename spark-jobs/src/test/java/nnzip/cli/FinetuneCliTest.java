@@ -96,7 +96,7 @@ class FinetuneCliTest {
     assertEquals(0, c.code(), c.err());
     assertTrue(c.err().contains("prune: epochs 2-2 train through the 8 dp levels"), c.err());
     JsonNode r = new ObjectMapper().readTree(c.out());
-    assertEquals(2, r.get("format").asInt());
+    assertEquals(3, r.get("format").asInt());
     assertEquals("nnzip.onnx.graph.deflate", r.get("graph").asText());
     JsonNode fc1 = r.get("tensors").get(0);
     assertEquals("fc1.weight", fc1.get("name").asText());
