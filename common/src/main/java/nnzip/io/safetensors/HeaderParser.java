@@ -10,8 +10,8 @@ import java.util.Map;
 import nnzip.InvalidInputException;
 import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Validates a safetensors header with the checks of the reference implementation
