@@ -1,5 +1,7 @@
 package nnzip.io.safetensors;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -10,8 +12,6 @@ import java.util.Map;
 import nnzip.InvalidInputException;
 import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Validates a safetensors header with the checks of the reference implementation
