@@ -3,7 +3,6 @@ package nnzip.io.safetensors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedSet;
@@ -63,8 +62,7 @@ record ShardIndex(Map<String, String> weightMap) {
       throw Errors.invalid(index, "index has no \"weight_map\" object");
     }
     Map<String, String> weightMap = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> kv = it.next();
+    for (Map.Entry<String, JsonNode> kv : map.properties()) {
       String where = "weight_map entry " + Errors.quote(kv.getKey());
       if (!kv.getValue().isTextual()) {
         throw Errors.invalid(index, where + " must be a shard file name (string)");
