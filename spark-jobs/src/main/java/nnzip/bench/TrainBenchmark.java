@@ -1,5 +1,6 @@
 package nnzip.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,7 +21,6 @@ import nnzip.train.ParameterValues;
 import nnzip.train.TrainingGraph;
 import nnzip.train.WeightPlan;
 import onnx.Onnx;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * Time per training step of nnzip's engine (forward + backward on the imported graph, by the

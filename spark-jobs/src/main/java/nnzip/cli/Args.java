@@ -44,7 +44,9 @@ public final class Args {
       } else if (flags.contains(name)) {
         a.values.computeIfAbsent(name, k -> new ArrayList<>()).add("true");
       } else if (arg.startsWith("-")) {
-        throw new UsageException("unknown option " + arg);
+        Set<String> known = new java.util.TreeSet<>(withValue);
+        known.addAll(flags);
+        throw new UsageException("unknown option " + arg + Suggestions.didYouMean(eq > 0 ? arg.substring(0, eq) : arg, known));
       } else {
         throw new UsageException("unexpected argument '" + arg + "'");
       }

@@ -1,5 +1,6 @@
 package nnzip.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -15,7 +16,6 @@ import nnzip.io.HadoopFiles;
 import nnzip.job.SparkSessions;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /** {@code nnzip bench}: end-to-end benchmarks writing JSON (never part of the test suite). */
 final class BenchCommand implements Command {

@@ -1,17 +1,17 @@
 package nnzip.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import java.io.PrintStream;
 import java.util.Set;
-import nnzip.artifact.ManifestJson;
 import nnzip.compress.CompressionSettings;
 import nnzip.config.Recipes;
 import nnzip.job.CompressJob;
 import nnzip.job.SparkSessions;
 import nnzip.report.CompressionTable;
+import nnzip.report.ReportJson;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /** {@code nnzip compress}: a model in, an artifact out, on Spark. */
 final class CompressCommand implements Command {
@@ -40,7 +40,8 @@ final class CompressCommand implements Command {
                            or a directory of IDX files; needs an ONNX model as --in
           --master URL     Spark master (default: spark-submit's, else local[*])
           --overwrite      replace OUT if it exists
-          --json           print the result as JSON on stdout instead of the table
+          --json           print the report as JSON on stdout instead of the table (the schema of
+                           inspect --json: nnzip.report.ReportJson)
 
         recipe keys (defaults in conf/reference.conf):
           codec            uniform | dp | passthrough                 (uniform)
@@ -117,19 +118,11 @@ final class CompressCommand implements Command {
         r = compressor.compress(in, outPath, a.has("--overwrite"), settings.entropyCoding());
       }
       if (a.has("--json")) {
-        ObjectNode o = ManifestJson.toTree(r.manifest());
-        o.put("sourceBytes", r.sourceBytes());
-        o.put("artifactBytes", r.artifactBytes());
-        o.put("ratio", r.ratio());
+        // Provenance: null until CompressJob.Result carries the one the job stores in the artifact.
+        ObjectNode o = ReportJson.of(r.manifest(), outPath, rendered, null, r.sourceBytes(), r.artifactBytes());
         o.put("seconds", r.seconds());
         if (tuned != null) {
-          ObjectNode f = o.putObject("finetune");
-          f.put("testAccuracyOriginal", tuned.testOriginal());
-          f.put("testAccuracyBefore", tuned.testBefore());
-          f.put("testAccuracyAfter", tuned.testAfter());
-          var h = f.putArray("epochs");
-          tuned.history().forEach(e -> h.addObject().put("epoch", e.epoch()).put("trainLoss", e.trainLoss())
-              .put("validationAccuracy", e.validationAccuracy()).put("msPerStep", e.millisPerStep()));
+          ReportJson.putFinetune(o, tuned);
         }
         out.println(o.toPrettyString());
       } else {

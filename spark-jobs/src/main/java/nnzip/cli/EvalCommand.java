@@ -1,5 +1,7 @@
 package nnzip.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +12,6 @@ import nnzip.artifact.ArtifactRestorer;
 import nnzip.artifact.TensorRecord;
 import nnzip.data.DataRef;
 import nnzip.data.Dataset;
-import nnzip.train.WeightPlan;
 import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
 import nnzip.io.onnx.OnnxModelFile;
@@ -18,11 +19,10 @@ import nnzip.io.onnx.OnnxWeightWriter;
 import nnzip.train.Evaluation;
 import nnzip.train.GraphSetup;
 import nnzip.train.TrainingGraph;
+import nnzip.train.WeightPlan;
 import onnx.Onnx.ModelProto;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /** {@code nnzip eval}: top-1 accuracy of an ONNX model or of an artifact's decoded weights. */
 final class EvalCommand implements Command {

@@ -1,15 +1,15 @@
 package nnzip.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.util.Set;
 import nnzip.artifact.Artifact;
 import nnzip.artifact.Manifest;
-import nnzip.artifact.ManifestJson;
 import nnzip.io.HadoopFiles;
 import nnzip.report.CompressionTable;
+import nnzip.report.ReportJson;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /** {@code nnzip inspect}: the manifest of an artifact, as a table or JSON. */
 final class InspectCommand implements Command {
@@ -29,7 +29,7 @@ final class InspectCommand implements Command {
         usage: nnzip inspect --in ARTIFACT [--json] [--verify]
 
           --in ARTIFACT    a .nnz.safetensors written by nnzip compress
-          --json           print the manifest (plus file size and recipe) as JSON
+          --json           print the report as JSON (the schema of compress --json)
           --verify         also check the SHA-256 of every stored chunk (reads the whole file)
         """;
   }
@@ -48,13 +48,11 @@ final class InspectCommand implements Command {
     }
     Manifest m = artifact.manifest();
     if (a.has("--json")) {
-      ObjectNode o = ManifestJson.toTree(m);
-      o.put("artifactBytes", artifact.fileSize());
-      o.put("source", artifact.source());
-      o.put("recipe", artifact.recipe());
-      if (a.has("--verify")) {
-        o.put("verified", true);
-      }
+      // Provenance: null until the artifact reader exposes the one format 3 stores.
+      nnzip.artifact.Provenance provenance = null;
+      ObjectNode o = ReportJson.of(m, a.require("--in"), artifact.recipe(), provenance,
+          provenance == null ? -1 : provenance.sourceBytes(), artifact.fileSize());
+      o.put("verified", a.has("--verify"));
       out.println(o.toPrettyString());
     } else {
       out.println("artifact " + in + " (format " + m.formatVersion() + ", source " + m.sourceFormat()

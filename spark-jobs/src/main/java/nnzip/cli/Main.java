@@ -10,7 +10,7 @@ import nnzip.InvalidInputException;
 
 /**
  * The {@code nnzip} command line: {@code compress}, {@code decompress}, {@code inspect},
- * {@code demo}, {@code bench}. Exit codes: 0 success, 2 usage or config error, 3 invalid input
+ * {@code train}, {@code eval}, {@code demo}, {@code bench} and {@code --version}. Exit codes: 0 success, 2 usage or config error, 3 invalid input
  * data, 1 anything else. Errors are one line on stderr; {@code --verbose} adds the stack trace.
  */
 public final class Main {
@@ -56,9 +56,14 @@ public final class Main {
       out.print(usage(commands));
       return args.length == 0 ? USAGE : OK;
     }
+    if (args[0].equals("--version") || args[0].equals("version")) {
+      out.println(nnzip.Version.line());
+      return OK;
+    }
     Command command = commands.get(args[0]);
     if (command == null) {
-      err.println("nnzip: unknown command '" + args[0] + "' (commands: " + String.join(", ", commands.keySet()) + ")");
+      err.println("nnzip: unknown command '" + args[0] + "'" + Suggestions.didYouMean(args[0], commands.keySet())
+          + " (commands: " + String.join(", ", commands.keySet()) + ")");
       return USAGE;
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -83,6 +88,7 @@ public final class Main {
   static String usage(Map<String, Command> commands) {
     StringBuilder sb = new StringBuilder("usage: nnzip <command> [options]   (nnzip <command> --help for details)\n\ncommands:\n");
     commands.values().forEach(c -> sb.append(String.format("  %-11s %s%n", c.name(), c.summary())));
+    sb.append(String.format("  %-11s %s%n", "version", "print the nnzip version and git commit (also --version)"));
     sb.append("\nexit codes: 0 ok, 2 usage/config error, 3 invalid input data, 1 other failure\n");
     return sb.toString();
   }

@@ -1,5 +1,8 @@
 package nnzip.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Set;
@@ -7,7 +10,6 @@ import nnzip.Progress;
 import nnzip.artifact.AtomicOutput;
 import nnzip.data.DataRef;
 import nnzip.data.Dataset;
-import nnzip.train.WeightPlan;
 import nnzip.graph.BatchNormWeights;
 import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
@@ -21,14 +23,12 @@ import nnzip.train.Optimizer;
 import nnzip.train.TrainingGraph;
 import nnzip.train.TrainingPlan;
 import nnzip.train.TrainingState;
+import nnzip.train.WeightPlan;
 import onnx.Onnx.ModelProto;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ArrayNode;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /** {@code nnzip train}: a reference architecture trained from scratch on Spark, written as ONNX. */
 final class TrainCommand implements Command {

@@ -3,9 +3,11 @@ package nnzip.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -17,6 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import nnzip.cli.Suggestions;
 import nnzip.cli.UsageException;
 import nnzip.codec.CodecKind;
 import nnzip.codec.Scope;
@@ -28,10 +31,13 @@ import org.apache.hadoop.fs.Path;
 /**
  * Resolves a recipe: the bundled {@code reference.conf}, then a named recipe or a recipe file,
  * then {@code --set key=value} overrides. Every key must exist in the reference, so a typo is an
- * error listing the valid keys. This is the only place that reads Typesafe Config.
+ * error offering the closest valid key; errors name where the bad text came from (the recipe file and
+ * line, the bundled recipe, or the {@code --set}). This is the only place that reads Typesafe Config.
  */
 public final class Recipes {
   private static final String CONF_ROOT = "nnzip/conf/";
+  /** Origin description of a {@code --set}: the whole option, so an error can quote it. */
+  private static final String SET_ORIGIN = "--set ";
 
   private Recipes() {}
 
@@ -68,16 +74,53 @@ public final class Recipes {
       String key = o.substring(0, eq).trim();
       String value = o.substring(eq + 1).trim();
       try {
-        config = ConfigFactory.parseString(key + " = " + quoteIfNeeded(value)).withFallback(config);
+        config = ConfigFactory.parseString(key + " = " + quoteIfNeeded(value),
+            ConfigParseOptions.defaults().setOriginDescription(SET_ORIGIN + o)).withFallback(config);
       } catch (ConfigException e) {
-        throw new UsageException("--set " + o + ": " + e.getMessage());
+        throw new UsageException(SET_ORIGIN + o + ": " + withoutOrigin(e));
       }
     }
-    checkKeys(config, reference);
     try {
-      return config.resolve();
+      Config resolved = config.resolve();
+      checkKeys(resolved, reference.resolve());
+      return resolved;
     } catch (ConfigException e) {
-      throw new UsageException("recipe: " + e.getMessage());
+      throw new UsageException(describe(e));
+    }
+  }
+
+  /**
+   * A Typesafe Config error as one line that starts with where the bad text is: {@code recipe file
+   * my.conf, line 3: ...}, {@code recipe dp-4bit, line 2: ...} or {@code --set bits=x: ...}.
+   */
+  public static String describe(ConfigException e) {
+    return e.origin() == null ? "recipe: " + e.getMessage() : where(e.origin()) + ": " + withoutOrigin(e);
+  }
+
+  /** The message without the origin Typesafe Config puts in front ("desc: line: message"). */
+  private static String withoutOrigin(ConfigException e) {
+    String msg = e.getMessage();
+    String prefix = e.origin() == null ? null : e.origin().description() + ": ";
+    return prefix != null && msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg;
+  }
+
+  private static String where(ConfigOrigin o) {
+    // description() is "<what we named it>: <line>" (or "...: <line>-<last line>").
+    String base = o.description().replaceFirst(": \\d+(-\\d+)?$", "");
+    return base.startsWith(SET_ORIGIN) || o.lineNumber() <= 0 ? base : base + ", line " + o.lineNumber();
+  }
+
+  /**
+   * A recipe as HOCON text (as {@link #render} writes it and artifacts store it) turned into JSON text,
+   * for reports that show the recipe as an object.
+   *
+   * @throws nnzip.InvalidInputException if the text is not HOCON
+   */
+  public static String toJson(String hocon) {
+    try {
+      return ConfigFactory.parseString(hocon).root().render(ConfigRenderOptions.concise().setJson(true));
+    } catch (ConfigException e) {
+      throw new nnzip.InvalidInputException("stored recipe is not valid HOCON: " + e.getMessage());
     }
   }
 
@@ -91,33 +134,36 @@ public final class Recipes {
 
   private static Config load(String recipe) {
     if (bundledNames().contains(recipe)) {
-      return ConfigFactory.parseResources(Recipes.class.getClassLoader(), CONF_ROOT + "recipes/" + recipe + ".conf");
+      return ConfigFactory.parseResources(Recipes.class.getClassLoader(), CONF_ROOT + "recipes/" + recipe + ".conf",
+          ConfigParseOptions.defaults().setOriginDescription("recipe " + recipe));
     }
     Path path = HadoopFiles.qualify(recipe);
     FileSystem fs = HadoopFiles.fileSystem(path.toString());
     try {
       if (!fs.exists(path)) {
-        throw new UsageException("unknown recipe '" + recipe + "': not a file and not one of " + bundledNames());
+        String near = Suggestions.closest(recipe, bundledNames());
+        throw new UsageException("unknown recipe '" + recipe + "'" + (near != null ? "; did you mean '" + near + "'?"
+            : ": not a file and not one of " + String.join(", ", bundledNames())));
       }
       try (Reader r = new InputStreamReader(fs.open(path), StandardCharsets.UTF_8)) {
         return ConfigFactory.parseReader(r, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
-            .setOriginDescription(recipe));
+            .setOriginDescription("recipe file " + recipe));
       }
     } catch (ConfigException e) {
-      throw new UsageException("recipe " + recipe + ": " + e.getMessage());
+      throw new UsageException(describe(e));
     } catch (IOException e) {
       throw new UsageException("cannot read recipe " + recipe + ": " + e.getMessage());
     }
   }
 
   private static void checkKeys(Config config, Config reference) {
-    Set<String> valid = new TreeSet<>();
-    for (Map.Entry<String, ?> e : reference.resolve().entrySet()) {
-      valid.add(e.getKey());
-    }
-    for (Map.Entry<String, ?> e : config.resolve().entrySet()) {
-      if (!valid.contains(e.getKey())) {
-        throw new UsageException("unknown recipe key '" + e.getKey() + "'; valid keys: " + String.join(", ", valid));
+    Set<String> valid = new TreeSet<>(reference.entrySet().stream().map(Map.Entry::getKey).toList());
+    for (Map.Entry<String, ConfigValue> e : config.entrySet()) {
+      String key = e.getKey();
+      if (!valid.contains(key)) {
+        String near = Suggestions.closest(key, valid);
+        throw new UsageException(where(e.getValue().origin()) + ": unknown recipe key '" + key + "'"
+            + (near != null ? "; did you mean '" + near + "'?" : "; valid keys: " + String.join(", ", valid)));
       }
     }
   }
@@ -161,7 +207,7 @@ public final class Recipes {
           }),
           c.getInt("passthrough.dp-bits"));
     } catch (ConfigException e) {
-      throw new UsageException("recipe: " + e.getMessage());
+      throw new UsageException(describe(e));
     } catch (PatternSyntaxException e) {
       throw new UsageException("recipe key passthrough.patterns: bad regular expression " + e.getPattern());
     } catch (IllegalArgumentException e) {
@@ -190,7 +236,7 @@ public final class Recipes {
       return new nnzip.compress.aq.AqSettings(p, scope.equals("global"), c.getBoolean("aq.normalize"),
           c.getDouble("aq.tolerance"), dtype.equals("f16"), c.getInt("aq.init-lloyd"));
     } catch (ConfigException e) {
-      throw new UsageException("recipe: " + e.getMessage());
+      throw new UsageException(describe(e));
     } catch (IllegalArgumentException e) {
       throw new UsageException("recipe: aq: " + e.getMessage());
     }
@@ -218,7 +264,7 @@ public final class Recipes {
           new nnzip.train.Distillation(c.getDouble("finetune.distill.alpha"),
               c.getDouble("finetune.distill.temperature")));
     } catch (ConfigException e) {
-      throw new UsageException("recipe: " + e.getMessage());
+      throw new UsageException(describe(e));
     } catch (IllegalArgumentException e) {
       throw new UsageException("recipe: finetune: " + e.getMessage());
     }

@@ -2,12 +2,12 @@ package nnzip.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import nnzip.cli.Main;
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /** One in-process run of the nnzip CLI ({@link Main#run}) with its exit code and captured output. */
 record Cli(int code, String out, String err) {

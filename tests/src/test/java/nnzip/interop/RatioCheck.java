@@ -2,10 +2,10 @@ package nnzip.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.nd4j.shade.jackson.databind.JsonNode;
 
 /** Checks {@code compress --json}'s ratio against file sizes measured here. */
 final class RatioCheck {

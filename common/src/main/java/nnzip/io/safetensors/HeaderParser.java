@@ -1,17 +1,16 @@
 package nnzip.io.safetensors;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nnzip.InvalidInputException;
 import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
  * Validates a safetensors header with the checks of the reference implementation
@@ -53,8 +52,7 @@ final class HeaderParser {
     ObjectNode root = Json.parseObject(file, "header", json);
     Map<String, String> metadata = new LinkedHashMap<>();
     List<SafetensorsHeader.Entry> entries = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
+    for (Map.Entry<String, JsonNode> field : root.properties()) {
       if (field.getKey().equals(METADATA_KEY)) {
         metadata = metadata(file, field.getValue());
       } else {
@@ -75,8 +73,7 @@ final class HeaderParser {
     if (!node.isObject()) {
       throw Errors.invalid(file, METADATA_KEY + " must be an object of strings, found " + Json.kind(node));
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> kv = it.next();
+    for (Map.Entry<String, JsonNode> kv : node.properties()) {
       if (!kv.getValue().isTextual()) {
         throw Errors.invalid(file, METADATA_KEY + " value of " + Errors.quote(kv.getKey()) + " must be a string, found " + Json.kind(kv.getValue()));
       }

@@ -1,15 +1,16 @@
 package nnzip.io.safetensors;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import org.nd4j.shade.jackson.core.JsonProcessingException;
-import org.nd4j.shade.jackson.databind.DeserializationFeature;
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /** Strict JSON for headers and index files: UTF-8 only, one value, no duplicate keys. */
 final class Json {
@@ -51,7 +52,12 @@ final class Json {
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? ""
           : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-      String msg = String.valueOf(e.getOriginalMessage());
+      // Jackson ends a limit's message by naming its own setting, which means nothing to the user.
+      String msg = String.valueOf(e.getOriginalMessage()).replaceFirst(", from `[^`]*`\\)", ")");
+      if (e instanceof StreamConstraintsException) {
+        // Jackson's read limits (nesting depth 1000, string and number lengths) stop hostile headers early.
+        throw Errors.invalid(file, what + " exceeds a JSON parsing limit" + where + ": " + msg, e);
+      }
       if (msg.startsWith("Duplicate field") && msg.contains(" for `")) {
         // Jackson goes on to name its own feature flag, which means nothing to the user.
         throw Errors.invalid(file, what + " repeats a key" + where + ": " + msg.substring(0, msg.indexOf(" for `")), e);

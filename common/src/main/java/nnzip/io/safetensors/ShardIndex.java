@@ -1,7 +1,8 @@
 package nnzip.io.safetensors;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedSet;
@@ -9,8 +10,6 @@ import java.util.TreeSet;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
  * The weight map of a Hugging Face sharded checkpoint index ({@code model.safetensors.index.json}:
@@ -63,8 +62,7 @@ record ShardIndex(Map<String, String> weightMap) {
       throw Errors.invalid(index, "index has no \"weight_map\" object");
     }
     Map<String, String> weightMap = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> kv = it.next();
+    for (Map.Entry<String, JsonNode> kv : map.properties()) {
       String where = "weight_map entry " + Errors.quote(kv.getKey());
       if (!kv.getValue().isTextual()) {
         throw Errors.invalid(index, where + " must be a shard file name (string)");
