@@ -7,7 +7,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +14,11 @@ import nnzip.Digests;
 import nnzip.InvalidInputException;
 import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
-import org.nd4j.shade.jackson.core.JsonProcessingException;
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ArrayNode;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Format 3's header entry: the manifest (as compact JSON), the recipe, the provenance and every
@@ -225,9 +224,7 @@ final class CompactHeader {
             + Manifest.COMPACT_FORMAT_VERSION + " artifact");
       }
       Map<String, String> meta = new LinkedHashMap<>();
-      Iterator<Map.Entry<String, JsonNode>> it = required(root, "sourceMetadata").fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : required(root, "sourceMetadata").properties()) {
         meta.put(e.getKey(), e.getValue().asText());
       }
       JsonNode p = required(root, "provenance");

@@ -1,18 +1,17 @@
 package nnzip.artifact;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nnzip.InvalidInputException;
 import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
-import org.nd4j.shade.jackson.core.JsonProcessingException;
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ArrayNode;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Writes and reads the manifest as JSON. Field order is fixed so the same manifest always gives
@@ -124,9 +123,7 @@ public final class ManifestJson {
             + Manifest.ENTROPY_FORMAT_VERSION + ")");
       }
       Map<String, String> meta = new LinkedHashMap<>();
-      Iterator<Map.Entry<String, JsonNode>> it = required(root, "sourceMetadata", where).fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : required(root, "sourceMetadata", where).properties()) {
         meta.put(e.getKey(), e.getValue().asText());
       }
       List<TensorRecord> tensors = new ArrayList<>();

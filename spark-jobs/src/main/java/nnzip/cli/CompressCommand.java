@@ -118,8 +118,7 @@ final class CompressCommand implements Command {
         r = compressor.compress(in, outPath, a.has("--overwrite"), settings.entropyCoding());
       }
       if (a.has("--json")) {
-        // Provenance: null until CompressJob.Result carries the one the job stores in the artifact.
-        ObjectNode o = ReportJson.of(r.manifest(), outPath, rendered, null, r.sourceBytes(), r.artifactBytes());
+        ObjectNode o = ReportJson.of(r.manifest(), outPath, rendered, r.provenance(), r.sourceBytes(), r.artifactBytes());
         o.put("seconds", r.seconds());
         if (tuned != null) {
           ReportJson.putFinetune(o, tuned);

@@ -48,10 +48,9 @@ final class InspectCommand implements Command {
     }
     Manifest m = artifact.manifest();
     if (a.has("--json")) {
-      // Provenance: null until the artifact reader exposes the one format 3 stores.
-      nnzip.artifact.Provenance provenance = null;
+      nnzip.artifact.Provenance provenance = artifact.provenance();
       ObjectNode o = ReportJson.of(m, a.require("--in"), artifact.recipe(), provenance,
-          provenance == null ? -1 : provenance.sourceBytes(), artifact.fileSize());
+          provenance == null || provenance.sourceBytes() <= 0 ? -1 : provenance.sourceBytes(), artifact.fileSize());
       o.put("verified", a.has("--verify"));
       out.println(o.toPrettyString());
     } else {

@@ -81,7 +81,7 @@ final class ArtifactJob {
       output.commit();
       double seconds = (System.nanoTime() - start) / 1e9;
       progress.report(String.format("wrote %s (%s) in %.1f s", out, Units.bytes(artifactBytes), seconds));
-      return new CompressJob.Result(written.manifest(), source.sourceBytes(), artifactBytes, seconds);
+      return new CompressJob.Result(written.manifest(), written.provenance(), source.sourceBytes(), artifactBytes, seconds);
     }
   }
 }

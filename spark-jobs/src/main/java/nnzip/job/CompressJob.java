@@ -43,11 +43,13 @@ public final class CompressJob {
    * What a run produced.
    *
    * @param manifest the artifact's manifest
+   * @param provenance the provenance stored in the artifact
    * @param sourceBytes bytes of the source model files
    * @param artifactBytes bytes of the artifact file
    * @param seconds wall time of the run
    */
-  public record Result(Manifest manifest, long sourceBytes, long artifactBytes, double seconds) {
+  public record Result(Manifest manifest, nnzip.artifact.Provenance provenance, long sourceBytes, long artifactBytes,
+      double seconds) {
     public double ratio() {
       return (double) sourceBytes / artifactBytes;
     }

@@ -151,7 +151,8 @@ public final class FinetuneJob {
       long bytes = result.fileSize();
       output.commit();
       HadoopFiles.deleteQuietly(outFs, new Path(ckptBase));
-      return new Outcome(new CompressJob.Result(Artifact.open(outFs, target).manifest(), compressed.sourceBytes(),
+      Artifact committed = Artifact.open(outFs, target);
+      return new Outcome(new CompressJob.Result(committed.manifest(), committed.provenance(), compressed.sourceBytes(),
           bytes, (System.nanoTime() - start) / 1e9), testOriginal, before, after, done.history());
     }
   }

@@ -107,6 +107,17 @@ class ReportJsonCliTest {
     assertEquals("uniform", recipe.get("codec").asText());
     assertTrue(recipe.get("aq").isObject(), "nested keys stay nested");
     assertTrue(inspect.get("verified").asBoolean());
+    // Provenance: the same in both reports, the source's real size and SHA-256 (checked with the JDK here).
+    JsonNode p = compress.get("provenance");
+    assertEquals(p, inspect.get("provenance"));
+    assertEquals(Files.size(model), p.get("sourceBytes").asLong());
+    assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(Files.readAllBytes(model))), p.get("sourceSha256").asText());
+    assertEquals(model.toAbsolutePath().toUri().toString().replaceFirst("^file:///", "file:/"),
+        p.get("sourceUri").asText());
+    assertEquals(nnzip.Version.version(), p.get("nnzipVersion").asText());
+    assertEquals(nnzip.Version.commit(), p.get("gitCommit").asText());
+    assertEquals((double) Files.size(model) / Files.size(artifact), inspect.get("ratio").asDouble(), 1e-12);
     assertTrue(compress.get("seconds").isNumber() && inspect.get("seconds").isNull());
     long stored = 0;
     for (JsonNode t : compress.get("tensors")) {
