@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import nnzip.Digests;
 import nnzip.InvalidInputException;
-import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -87,13 +86,7 @@ final class CompactHeader {
     }
     ArrayNode tensors = root.putArray("tensors");
     for (TensorRecord t : m.tensors()) {
-      ObjectNode o = tensors.addObject();
-      o.put("name", t.spec().name());
-      o.put("dtype", t.spec().dtype().safetensorsName());
-      ArrayNode shape = o.putArray("shape");
-      for (long d : t.spec().shape()) {
-        shape.add(d);
-      }
+      ObjectNode o = ManifestJson.putSpec(tensors.addObject(), t.spec());
       o.put("codec", t.codec());
       if (!t.isPassthrough()) {
         o.put("bits", t.bits());
@@ -253,13 +246,7 @@ final class CompactHeader {
     }
 
     private TensorRecord tensor(JsonNode t, Map<String, Long> offsets) {
-      String name = required(t, "name").asText();
-      JsonNode shapeNode = required(t, "shape");
-      long[] shape = new long[shapeNode.size()];
-      for (int i = 0; i < shape.length; i++) {
-        shape[i] = shapeNode.get(i).asLong();
-      }
-      TensorSpec spec = new TensorSpec(name, DType.fromSafetensors(required(t, "dtype").asText()), shape);
+      TensorSpec spec = ManifestJson.readSpec(t, where);
       String codec = required(t, "codec").asText();
       List<StoredEntry> entries = entries(required(t, "entries"), offsets);
       if (TensorRecord.PASSTHROUGH.equals(codec)) {
@@ -305,11 +292,7 @@ final class CompactHeader {
     }
 
     private JsonNode required(JsonNode node, String field) {
-      JsonNode v = node.get(field);
-      if (v == null || v.isNull()) {
-        throw new InvalidInputException(where + ": manifest is missing '" + field + "'");
-      }
-      return v;
+      return ManifestJson.required(node, field, where);
     }
   }
 }

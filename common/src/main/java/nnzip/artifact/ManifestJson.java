@@ -43,13 +43,7 @@ public final class ManifestJson {
     }
     ArrayNode tensors = root.putArray("tensors");
     for (TensorRecord t : m.tensors()) {
-      ObjectNode o = tensors.addObject();
-      o.put("name", t.spec().name());
-      o.put("dtype", t.spec().dtype().safetensorsName());
-      ArrayNode shape = o.putArray("shape");
-      for (long d : t.spec().shape()) {
-        shape.add(d);
-      }
+      ObjectNode o = putSpec(tensors.addObject(), t.spec());
       o.put("codec", t.codec());
       o.put("bits", t.bits());
       if (t.scope() != null) {
@@ -139,14 +133,30 @@ public final class ManifestJson {
     }
   }
 
-  private static TensorRecord readTensor(JsonNode t, String where) {
-    String name = required(t, "name", where).asText();
+  /** Writes a tensor's name, dtype and shape into {@code o}; returns {@code o}. */
+  static ObjectNode putSpec(ObjectNode o, TensorSpec spec) {
+    o.put("name", spec.name());
+    o.put("dtype", spec.dtype().safetensorsName());
+    ArrayNode shape = o.putArray("shape");
+    for (long d : spec.shape()) {
+      shape.add(d);
+    }
+    return o;
+  }
+
+  /** Reads what {@link #putSpec} wrote. */
+  static TensorSpec readSpec(JsonNode t, String where) {
     JsonNode shapeNode = required(t, "shape", where);
     long[] shape = new long[shapeNode.size()];
     for (int i = 0; i < shape.length; i++) {
       shape[i] = shapeNode.get(i).asLong();
     }
-    TensorSpec spec = new TensorSpec(name, DType.fromSafetensors(required(t, "dtype", where).asText()), shape);
+    return new TensorSpec(required(t, "name", where).asText(), DType.fromSafetensors(required(t, "dtype", where).asText()),
+        shape);
+  }
+
+  private static TensorRecord readTensor(JsonNode t, String where) {
+    TensorSpec spec = readSpec(t, where);
     List<StoredEntry> entries = readEntries(required(t, "entries", where), where);
     JsonNode scope = t.get("scope");
     return new TensorRecord(spec, required(t, "codec", where).asText(), required(t, "bits", where).asInt(),
@@ -156,7 +166,7 @@ public final class ManifestJson {
         required(t, "maxAbsError", where).asDouble(), entries);
   }
 
-  private static JsonNode required(JsonNode node, String field, String where) {
+  static JsonNode required(JsonNode node, String field, String where) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       throw new InvalidInputException(where + ": manifest is missing '" + field + "'");
