@@ -364,7 +364,12 @@ public final class Artifact {
       throw new InvalidInputException("tensor '" + spec.name() + "': channel axis " + t.channelAxis()
           + " is outside its shape");
     }
-    TensorLayout layout = scope.layoutOf(spec, t.channelAxis());
+    TensorLayout layout;
+    try {
+      layout = scope.layoutOf(spec, t.channelAxis(), t.channels());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("tensor '" + spec.name() + "': " + e.getMessage());
+    }
     if (layout.channels() != t.channels()) {
       throw new InvalidInputException("tensor '" + spec.name() + "': manifest says " + t.channels()
           + " channels but its shape gives " + layout.channels());

@@ -36,6 +36,18 @@ public interface ScalarCodec extends Serializable {
    */
   Quantizer fit(Summary summary);
 
+  /** Parameters each group stores: 2 for uniform (min, step), 2^bits levels for dp. */
+  int parametersPerGroup();
+
+  /**
+   * The quantizer with every parameter an F16 value, when the codec's rule says F16 adds an error
+   * well below the code's own quantization error; else null (the parameters stay F32). Codes are
+   * then chosen against the rounded parameters, so reported errors are the real ones.
+   */
+  default Quantizer toHalf(Quantizer exact) {
+    return null;
+  }
+
   /**
    * Rebuilds a quantizer from {@link Quantizer#parameters()} as read back from an artifact.
    *
@@ -73,8 +85,9 @@ public interface ScalarCodec extends Serializable {
     void decode(int[] codes, int n, long first, float[] out);
 
     /**
-     * The parameters that {@link ScalarCodec#restore} needs, by name; each becomes an F32 tensor
-     * {@code <tensor>.<name>} in the artifact. Iteration order is fixed.
+     * The parameters that {@link ScalarCodec#restore} needs, by name; each becomes a tensor
+     * {@code <tensor>.<name>} in the artifact, F16 when every value is exactly one, else F32.
+     * Iteration order is fixed.
      */
     Map<String, float[]> parameters();
   }

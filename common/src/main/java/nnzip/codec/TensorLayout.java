@@ -66,6 +66,28 @@ public record TensorLayout(long numElements, int channels, long channelLength, l
     return new TensorLayout(n, Math.toIntExact(shape[axis]), n / shape[axis], inner);
   }
 
+  /**
+   * One group per block of {@code block} consecutive indices of {@code axis} (block scope); a block
+   * as long as the axis gives one group. Blocks must tile the axis: with C = the axis length and
+   * C = G·block, element {@code e}'s channel {@code (e / inner) % C} lies in block
+   * {@code (e / (inner·block)) % G}, so a block layout is a channel layout with a longer inner stride.
+   *
+   * @throws IllegalArgumentException if the axis is outside the shape or block does not divide its length
+   */
+  public static TensorLayout blocksAlongAxis(TensorSpec spec, int axis, long block) {
+    TensorLayout channels = alongAxis(spec, axis);
+    long c = spec.shape()[axis];
+    if (block < 1 || c % block != 0) {
+      throw new IllegalArgumentException("blocks of " + block + " channels do not tile the " + c + " channels of " + spec);
+    }
+    if (channels.channels() == 1 || block == c) {
+      return whole(spec.numElements());
+    }
+    int groups = Math.toIntExact(c / block);
+    return new TensorLayout(spec.numElements(), groups, spec.numElements() / groups,
+        Math.multiplyExact(channels.inner(), block));
+  }
+
   /** The group of element {@code element}. */
   public int channelOf(long element) {
     return channels == 1 ? 0 : (int) ((element / inner) % channels);

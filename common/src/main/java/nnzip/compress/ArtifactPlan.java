@@ -4,9 +4,7 @@ import nnzip.Digests;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import nnzip.artifact.ArtifactWriter;
 import nnzip.artifact.Chunk;
 import nnzip.artifact.EntryData;
 import nnzip.artifact.Manifest;
@@ -21,7 +19,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Turns the results of the two passes into the artifact's manifest and the data source of each
- * stored entry. Runs on the driver over small records only.
+ * stored entry. Runs on the driver over small records only. A codec parameter whose values are all
+ * F16 values (rounded so by {@link SideInformation}) is stored as F16, role {@code param16:<name>}.
  */
 public final class ArtifactPlan {
   private ArtifactPlan() {}
@@ -49,19 +48,20 @@ public final class ArtifactPlan {
         error = error.merge(r.error());
       }
       entries.add(new StoredEntry(spec.name() + ".codes", StoredEntry.CODES, codeChunks));
-      boolean global = t.scope() == Scope.GLOBAL;
+      Scope scope = s.scopeOf(t);
+      boolean global = scope == Scope.GLOBAL;
       if (!global || shared.isEmpty()) {
         // Global scope: the one shared quantizer's parameters are stored once, under nnzip.codebook.*.
         String prefix = global ? Manifest.SHARED_PREFIX : spec.name() + ".";
         List<StoredEntry> target = global ? shared : entries;
         q.parameters().forEach((name, values) -> {
-          byte[] bytes = ArtifactWriter.floatBytes(values);
-          target.add(new StoredEntry(prefix + name, StoredEntry.PARAM_PREFIX + name,
+          byte[] bytes = SideInformation.bytes(values);
+          target.add(new StoredEntry(prefix + name, SideInformation.role(name, values),
               List.of(new Chunk(bytes.length, digest(bytes)))));
         });
       }
-      records.add(new TensorRecord(spec, t.codec().name(), q.bits(), t.scope().name().toLowerCase(Locale.ROOT),
-          t.layout().channels(), t.channelAxis(), s.original(), error.relativeMse(s.moments().variance()), error.maxAbsError(), entries));
+      records.add(new TensorRecord(spec, t.codec().name(), q.bits(), scope.label(),
+          s.layoutOf(t).channels(), t.channelAxis(), s.original(), error.relativeMse(s.moments().variance()), error.maxAbsError(), entries));
     }
     Manifest m = new Manifest(Manifest.FORMAT_VERSION, source.format(), source.metadata(),
         source.graph() == null ? null : Manifest.ONNX_GRAPH_KEY, records, shared);
@@ -87,7 +87,7 @@ public final class ArtifactPlan {
       data.put(name + ".codes", new EntryData.Parts(parts));
       String prefix = t.scope() == Scope.GLOBAL ? Manifest.SHARED_PREFIX : name + ".";
       stats.get(t.index()).quantizer().parameters().forEach(
-          (p, values) -> data.put(prefix + p, new EntryData.InMemory(ArtifactWriter.floatBytes(values))));
+          (p, values) -> data.put(prefix + p, new EntryData.InMemory(SideInformation.bytes(values))));
     }
     if (manifest.graphKey() != null) {
       data.put(manifest.graphKey(), new EntryData.InMemory(source.graph()));

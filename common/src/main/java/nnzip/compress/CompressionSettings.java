@@ -14,7 +14,8 @@ import nnzip.tensor.TensorSpec;
  *
  * @param codec codec for compressible tensors
  * @param bits bits per code index, 1..16
- * @param scope parameter sharing of scalar codecs; {@code CHANNEL} by default
+ * @param scope parameter sharing of scalar codecs: {@code AUTO} (the default: chosen per tensor),
+ *     {@code CHANNEL}, {@code TENSOR} or {@code GLOBAL}; {@code BLOCK} is only ever chosen by auto
  * @param passthroughPatterns tensors whose name matches any of these stay as they are
  * @param passthroughMinElements tensors with fewer elements stay as they are (≥ 0)
  * @param passthroughMaxRank tensors of this rank or lower (biases, norm scales) stay as they are
@@ -62,6 +63,10 @@ public record CompressionSettings(
   public CompressionSettings {
     if (bits < 1 || bits > 16) {
       throw new IllegalArgumentException("bits must be in 1..16, got " + bits);
+    }
+    if (scope == Scope.BLOCK) {
+      throw new IllegalArgumentException("scope block is chosen per tensor by scope auto; a recipe may name auto,"
+          + " channel, tensor or global");
     }
     if (passthroughMinElements < 0) {
       throw new IllegalArgumentException("passthrough.min-elements must be ≥ 0, got " + passthroughMinElements);
@@ -113,15 +118,18 @@ public record CompressionSettings(
     int rank = tensor.spec().shape().length;
     int axis = channelAxis < rank ? channelAxis : 0;
     if (!keepsAsIs(tensor.spec())) {
-      return new TensorTask(index, tensor, scalarCodec(), scope, axis);
+      // Auto keeps the tensor's values on the executor that fits it: only for tensors of one shard;
+      // larger ones have enough elements per channel that channel scope's side information is small.
+      Scope s = scope == Scope.AUTO && tensor.spec().byteSize() > shardBytes ? Scope.CHANNEL : scope;
+      return new TensorTask(index, tensor, scalarCodec(), s, axis);
     }
     return new TensorTask(index, tensor, keptTensorCodec(tensor.spec()), Scope.TENSOR, axis);
   }
 
   /**
    * The codec for a tensor the passthrough rules keep: dp at {@link #passthroughDpBits} per tensor
-   * when set, the tensor is floating, and its levels (F32) plus codes take fewer bytes than the
-   * tensor itself; else null (kept as it is).
+   * when set, the tensor is floating, and its levels (counted as F32, though they may end up F16)
+   * plus codes take fewer bytes than the tensor itself; else null (kept as it is).
    */
   private ScalarCodec keptTensorCodec(TensorSpec spec) {
     if (passthroughDpBits == 0 || codec == CodecKind.PASSTHROUGH || codec == CodecKind.AQ

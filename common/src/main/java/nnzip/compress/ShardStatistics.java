@@ -24,7 +24,7 @@ public record ShardStatistics(Shard shard, Chunk original, Moments moments, Scal
   public static ShardStatistics scan(FileSystem fs, TensorTask task, Shard shard) {
     MessageDigest digest = Digests.sha256();
     Moments moments = new Moments();
-    ScalarCodec.Summary summary = task.isPassthrough() ? null : task.codec().newSummary(task.layout(), task.source().spec().dtype());
+    ScalarCodec.Summary summary = task.newSummary();
     TensorReader.read(fs, task.source(), shard.first(), shard.count(), (raw, values, n, first) -> {
       digest.update(raw.duplicate());
       if (values != null) {

@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.List;
 import nnzip.artifact.Chunk;
 import nnzip.codec.ScalarCodec;
+import nnzip.codec.Scope;
+import nnzip.codec.TensorLayout;
 import nnzip.stats.Moments;
 import org.apache.hadoop.fs.FileSystem;
 
@@ -13,7 +15,8 @@ import org.apache.hadoop.fs.FileSystem;
  * First pass over one tensor, merged from its shards in shard order (so floating-point sums, and
  * hence fitted parameters, never depend on how shards were spread over executors): digests of the
  * original bytes shard by shard, moments, and the codec fitted on the merged summary (null for
- * passthrough tensors and tensors holding NaN/Inf).
+ * passthrough tensors and tensors holding NaN/Inf), its side information rounded to F16 where the
+ * codec allows, and under {@code scope = auto} the grouping {@link ScopeSearch} chose.
  *
  * @param index tensor task index
  * @param original size and SHA-256 of each shard of the original bytes, in order; a tensor of one
@@ -22,12 +25,23 @@ import org.apache.hadoop.fs.FileSystem;
  * @param quantizer the fitted quantizer, or null
  * @param summary the merged summary when fitting is left to a later, model-wide step (global
  *     scope), else null
+ * @param scope the grouping {@code scope = auto} chose for this tensor, or null for the task's own
+ * @param layout the layout of that grouping, or null for the task's own
  */
 public record TensorStatistics(int index, List<Chunk> original, Moments moments, ScalarCodec.Quantizer quantizer,
-    ScalarCodec.Summary summary) implements Serializable {
+    ScalarCodec.Summary summary, Scope scope, TensorLayout layout) implements Serializable {
 
   public TensorStatistics {
     original = List.copyOf(original);
+    if ((scope == null) != (layout == null)) {
+      throw new IllegalArgumentException("a chosen scope needs its layout, got " + scope + " and " + layout);
+    }
+  }
+
+  /** Statistics of a tensor fitted under its task's scope, or left for a model-wide fit. */
+  public TensorStatistics(int index, List<Chunk> original, Moments moments, ScalarCodec.Quantizer quantizer,
+      ScalarCodec.Summary summary) {
+    this(index, original, moments, quantizer, summary, null, null);
   }
 
   /** Statistics of a fitted (or passthrough) tensor. */
@@ -37,7 +51,17 @@ public record TensorStatistics(int index, List<Chunk> original, Moments moments,
 
   /** These statistics with the quantizer set and the summary dropped. */
   public TensorStatistics withQuantizer(ScalarCodec.Quantizer q) {
-    return new TensorStatistics(index, original, moments, q, null);
+    return new TensorStatistics(index, original, moments, q, null, scope, layout);
+  }
+
+  /** The scope the tensor is coded under: the one auto chose, else the task's. */
+  public Scope scopeOf(TensorTask task) {
+    return scope != null ? scope : task.scope();
+  }
+
+  /** The layout the tensor is coded under: the one auto chose, else the task's. */
+  public TensorLayout layoutOf(TensorTask task) {
+    return layout != null ? layout : task.layout();
   }
 
   /**
@@ -74,7 +98,16 @@ public record TensorStatistics(int index, List<Chunk> original, Moments moments,
     if (!fit) {
       return new TensorStatistics(task.index(), chunks, moments, null, codable ? summary : null);
     }
-    return new TensorStatistics(task.index(), chunks, moments, codable ? task.codec().fit(summary) : null, null);
+    if (!codable) {
+      return new TensorStatistics(task.index(), chunks, moments, null, null);
+    }
+    if (task.scope() == Scope.AUTO) {
+      ScopeSearch.Candidate c = ScopeSearch.choose(task.codec(), task.source().spec(), task.channelAxis(),
+          (TensorValues) summary);
+      return new TensorStatistics(task.index(), chunks, moments, c.quantizer(), null, c.scope(), c.layout());
+    }
+    return new TensorStatistics(task.index(), chunks, moments,
+        SideInformation.storable(task.codec(), task.codec().fit(summary)), null);
   }
 
   /**
@@ -91,7 +124,7 @@ public record TensorStatistics(int index, List<Chunk> original, Moments moments,
     for (TensorStatistics s : sorted) {
       all = all == null ? s.summary() : all.merge(s.summary());
     }
-    return all == null ? null : codec.fit(all);
+    return all == null ? null : SideInformation.storable(codec, codec.fit(all));
   }
 
   /** Scans and fits a whole tensor in this process (what one executor does, without Spark). */

@@ -13,7 +13,7 @@ import nnzip.io.StoredTensor;
  * @param index position of the tensor in the source, the order of the artifact
  * @param source where the tensor's bytes lie
  * @param codec scalar codec, or null to store the tensor as it is
- * @param scope parameter sharing (ignored for passthrough)
+ * @param scope parameter sharing (ignored for passthrough); {@code AUTO} chooses it in pass 1
  * @param channelAxis axis of the output channels (0 for PyTorch-style weights; 1 for an ONNX MatMul
  *     weight [in, out]); ≥ 0 and inside the shape when the rank is ≥ 2
  */
@@ -32,6 +32,17 @@ public record TensorTask(int index, StoredTensor source, ScalarCodec codec, Scop
   /** The layout the codec sees. */
   public TensorLayout layout() {
     return isPassthrough() ? TensorLayout.whole(source.spec().numElements()) : scope.layoutOf(source.spec(), channelAxis);
+  }
+
+  /**
+   * An empty summary for pass 1: the codec's own for the task's layout, or the raw values under
+   * {@code scope = auto}, where the grouping is chosen on the data.
+   */
+  public ScalarCodec.Summary newSummary() {
+    if (isPassthrough()) {
+      return null;
+    }
+    return scope == Scope.AUTO ? new TensorValues() : codec.newSummary(layout(), source.spec().dtype());
   }
 
   /** Same tensor, stored as it is. */

@@ -15,6 +15,12 @@ import nnzip.tensor.DType;
  * histograms (lossless for F16/BF16 weights, so the result is exactly optimal there); channels keep
  * their raw values, so per-channel levels are exactly optimal for any dtype.
  *
+ * <p>F16 levels ({@link #toHalf}): each level rounded to the nearest F16 value. They are used when,
+ * in every group, each level moves by at most 1/{@value #HALF_GAP_FRACTION} of the gap to its
+ * nearest distinct neighbour (an eighth of the half gap that bounds the code's own error for the
+ * elements on that side), so levels stay distinct and ordered and a cluster's squared error grows by
+ * at most its count × (gap/16)²; a group of one distinct level needs it exact in F16.
+ *
  * @param bits bits per code, 1..16
  * @param bins most weighted points the DP runs on for a histogram-summarized group (tensor or global
  *     scope): the 65,536 half-precision pattern bins are merged into this many equal-width bins over
@@ -31,6 +37,9 @@ public record DpCodec(int bits, int bins) implements ScalarCodec {
 
   /** Parameter name of the levels in the artifact: channels × 2^bits floats, row per channel. */
   public static final String LEVELS = "levels";
+
+  /** F16 levels are used when each moves by at most 1/this of the gap to its nearest neighbour. */
+  public static final int HALF_GAP_FRACTION = 16;
 
   public DpCodec {
     if (bits < 1 || bits > 16) {
@@ -102,6 +111,43 @@ public record DpCodec(int bits, int bins) implements ScalarCodec {
       i = j;
     }
     return WeightedPoints.of(java.util.Arrays.copyOf(values, out), java.util.Arrays.copyOf(weights, out), constant);
+  }
+
+  @Override
+  public int parametersPerGroup() {
+    return 1 << bits;
+  }
+
+  @Override
+  public Quantizer toHalf(Quantizer exact) {
+    DpQuantizer q = (DpQuantizer) exact;
+    Codebook[] books = new Codebook[q.books().length];
+    for (int c = 0; c < books.length; c++) {
+      float[] levels = q.books()[c].levels();
+      float[] rounded = new float[levels.length];
+      for (int i = 0; i < levels.length; i++) {
+        rounded[i] = nnzip.codec.Half.nearest(levels[i]);
+        if (!Float.isFinite(rounded[i])) {
+          return null;
+        }
+        double gap = Double.POSITIVE_INFINITY;
+        for (int j = i - 1; j >= 0 && gap == Double.POSITIVE_INFINITY; j--) {
+          gap = levels[j] < levels[i] ? (double) levels[i] - levels[j] : gap;
+        }
+        for (int j = i + 1; j < levels.length; j++) {
+          if (levels[j] > levels[i]) {
+            gap = Math.min(gap, (double) levels[j] - levels[i]);
+            break;
+          }
+        }
+        double moved = Math.abs((double) rounded[i] - levels[i]);
+        if (gap == Double.POSITIVE_INFINITY ? moved > 0 : moved > gap / HALF_GAP_FRACTION) {
+          return null;
+        }
+      }
+      books[c] = Codebook.of(rounded); // rounding to nearest is monotone: still ascending
+    }
+    return new DpQuantizer(bits, q.layout(), books);
   }
 
   @Override

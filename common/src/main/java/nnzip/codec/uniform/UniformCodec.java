@@ -10,12 +10,21 @@ import nnzip.codec.TensorLayout;
  * Min–max linear quantization with 2^bits evenly spaced levels per group (channel or tensor):
  * level i = min + i × step, step = (max − min) / (2^bits − 1). The baseline every other codec is
  * measured against; its error is at most half a step per element.
+ *
+ * <p>F16 parameters ({@link #toHalf}): min is rounded down and step up to F16 values so that the
+ * rounded grid still covers [min, max]; every element's error is then at most half the rounded
+ * step. They are used when the rounded step exceeds the exact one by at most 1/{@value
+ * #HALF_STEP_SLACK} (so the error bound, and the MSE of a grid that covers the data, grow by at
+ * most 1.6% and 3.2%), in every group of the tensor; a constant group needs its value exact in F16.
  */
 public record UniformCodec(int bits) implements ScalarCodec {
 
   /** Parameter names as stored in the artifact. */
   public static final String MIN = "qmin";
   public static final String STEP = "qstep";
+
+  /** F16 parameters are used when the rounded step is at most 1 + 1/this times the exact one. */
+  public static final int HALF_STEP_SLACK = 64;
 
   public UniformCodec {
     if (bits < 1 || bits > 16) {
@@ -53,6 +62,43 @@ public record UniformCodec(int bits) implements ScalarCodec {
       step[c] = (float) (((double) hi - lo) / levels);
     }
     return new UniformQuantizer(bits, range.layout(), min, step);
+  }
+
+  @Override
+  public int parametersPerGroup() {
+    return 2;
+  }
+
+  @Override
+  public Quantizer toHalf(Quantizer exact) {
+    UniformQuantizer q = (UniformQuantizer) exact;
+    int levels = (1 << bits) - 1;
+    float[] min = new float[q.min.length];
+    float[] step = new float[q.step.length];
+    for (int c = 0; c < min.length; c++) {
+      float m = q.min[c];
+      float s = q.step[c];
+      if (s == 0f) {
+        if (!nnzip.codec.Half.isExact(m)) {
+          return null;
+        }
+        min[c] = m;
+        continue;
+      }
+      double hi = m + (double) levels * s;
+      float m16 = nnzip.codec.Half.down(m);
+      float s16 = nnzip.codec.Half.up((float) ((hi - m16) / levels));
+      // Decode computes min + code × step in float: make the top level reach hi there too.
+      while (Float.isFinite(s16) && m16 + levels * s16 < (float) hi) {
+        s16 = nnzip.codec.Half.up(Math.nextUp(s16));
+      }
+      if (!Float.isFinite(m16) || !Float.isFinite(s16) || s16 > s * (1 + 1.0 / HALF_STEP_SLACK)) {
+        return null;
+      }
+      min[c] = m16;
+      step[c] = s16;
+    }
+    return new UniformQuantizer(bits, q.layout, min, step);
   }
 
   @Override
