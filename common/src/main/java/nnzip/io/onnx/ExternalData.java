@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import nnzip.InvalidInputException;
+import nnzip.io.ModelFolder;
 import nnzip.io.StoredTensor;
 import nnzip.tensor.TensorSpec;
 import onnx.Onnx.StringStringEntryProto;
@@ -20,7 +21,8 @@ import org.apache.hadoop.fs.Path;
  * {@code external_data} entries {@code location} (a path relative to the model's directory),
  * {@code offset} (default 0) and {@code length} (optional; must equal the tensor's byte size). Other
  * entries such as {@code checksum} are ignored. A location may not be absolute, name a URI scheme,
- * or climb out of the model's directory; backslashes count as separators.
+ * or climb out of the model's directory, lexically or through a symlink ({@link ModelFolder#confine});
+ * backslashes count as separators.
  */
 final class ExternalData {
   private ExternalData() {}
@@ -35,7 +37,7 @@ final class ExternalData {
    * @param fileLengths cache of the lengths of files seen so far, updated here
    * @return the qualified file and absolute offset of the first byte
    * @throws InvalidInputException naming the tensor if the entries are malformed, the location
-   *     escapes the model directory, the file is missing, or the range ends past the file's end
+   *     escapes the model directory (symlinks followed), the file is missing, or the range ends past the file's end
    * @throws IOException if the file system fails
    */
   static StoredTensor locate(FileSystem fs, Path modelDir, TensorProtoOrBuilder t, TensorSpec spec,
@@ -64,6 +66,9 @@ final class ExternalData {
           + "' but no model directory was given");
     }
     Path file = fs.makeQualified(new Path(modelDir, relative(location, key)));
+    if (!fileLengths.containsKey(file)) {
+      ModelFolder.confine(fs, modelDir, file, "tensor '" + key + "': external data location '" + location + "'");
+    }
     long fileLength = fileLengths.containsKey(file) ? fileLengths.get(file) : length(fs, file, key);
     fileLengths.put(file, fileLength);
     long end;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import nnzip.io.ModelFolder;
 import nnzip.io.StoredTensor;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -37,7 +38,8 @@ public record SafetensorsModel(List<StoredTensor> tensors, List<String> files, l
    * @throws nnzip.InvalidInputException if the path is missing; a directory has no index and not
    *     exactly one {@code .safetensors} file; a header is invalid; a listed shard is missing; a
    *     tensor of the index is absent from its shard or lies in another one; a shard holds a tensor
-   *     the index does not list; or two shards hold the same tensor name
+   *     the index does not list; two shards hold the same tensor name; or a shard resolves outside
+   *     the index's directory through a symlink ({@link ModelFolder#confine})
    * @throws IOException if the file system fails
    */
   public static SafetensorsModel open(FileSystem fs, Path path) throws IOException {
@@ -83,6 +85,11 @@ public record SafetensorsModel(List<StoredTensor> tensors, List<String> files, l
     List<String> files = new ArrayList<>();
     Map<String, String> shardOf = new LinkedHashMap<>(); // ordered, so the first error reported is stable
     long bytes = 0;
+    for (String shard : map.shards()) {
+      // Every shard is confined before any shard's bytes are read.
+      ModelFolder.confine(fs, index.getParent(), new Path(index.getParent(), shard),
+          Errors.oneLine(index + ": shard " + Errors.quote(shard)));
+    }
     for (String shard : map.shards()) {
       Path file = new Path(index.getParent(), shard);
       if (!fs.exists(file)) {

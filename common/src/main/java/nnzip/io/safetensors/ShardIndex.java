@@ -14,7 +14,8 @@ import org.apache.hadoop.fs.Path;
 /**
  * The weight map of a Hugging Face sharded checkpoint index ({@code model.safetensors.index.json}:
  * {@code {"metadata": {...}, "weight_map": {"tensor": "shard file"}}}). Shard names must be plain
- * file names, resolved next to the index, so an index cannot point outside its model directory.
+ * file names (no separator, no {@code ..}, no URI scheme), resolved next to the index;
+ * {@link SafetensorsModel} then refuses a shard that a symlink takes outside the model directory.
  *
  * @param weightMap tensor name → shard file name, in index order
  */
@@ -34,7 +35,8 @@ record ShardIndex(Map<String, String> weightMap) {
    *
    * @throws nnzip.InvalidInputException if the file is missing, larger than {@link
    *     SafetensorsHeader#MAX_HEADER_BYTES}, not a JSON object, or its weight map is absent, not an
-   *     object of strings, or names a shard that is not a plain file name
+   *     object of strings, or names a shard that is not a plain file name (a separator, {@code ..}
+   *     or a colon)
    * @throws IOException if the file system fails
    */
   static ShardIndex read(FileSystem fs, Path index) throws IOException {
@@ -68,7 +70,9 @@ record ShardIndex(Map<String, String> weightMap) {
         throw Errors.invalid(index, where + " must be a shard file name (string)");
       }
       String shard = kv.getValue().textValue();
-      if (shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.equals(".") || shard.equals("..")) {
+      // A colon would make Hadoop's Path read a URI scheme (file:, hdfs:) out of the name.
+      if (shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.contains(":")
+          || shard.equals(".") || shard.equals("..")) {
         throw Errors.invalid(index, where + " names shard " + Errors.quote(shard) + ", which is not a plain file name");
       }
       weightMap.put(kv.getKey(), shard);

@@ -72,6 +72,31 @@ class ExternalDataTest {
   }
 
   @Test
+  void locationThroughASymlinkedFileOrFolderOutsideIsRejected() throws IOException {
+    Path model = Files.createDirectories(dir.resolve("model"));
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    Files.write(outside.resolve("secret.bin"), new byte[48]);
+    Files.createSymbolicLink(model.resolve("w.bin"), outside.resolve("secret.bin"));
+    Files.createSymbolicLink(model.resolve("data"), outside);
+    for (String location : new String[] {"w.bin", "data/secret.bin"}) {
+      ModelProto m = model(graph("g", List.of(), List.of(weight(location, 0)), List.of(), List.of()));
+      FileSystem fs = FileSystem.getLocal(new Configuration());
+      InvalidInputException e = assertThrows(InvalidInputException.class,
+          () -> OnnxWeights.of(m, fs, new org.apache.hadoop.fs.Path(model.toUri())));
+      assertTrue(e.getMessage().startsWith("tensor 'W': external data location '" + location + "' resolves to "
+          + outside.toRealPath().resolve("secret.bin") + ", outside the model folder"), e.getMessage());
+    }
+  }
+
+  @Test
+  void symlinksStayingInsideTheModelDirectoryAreFollowed() throws IOException {
+    Files.createDirectories(dir.resolve("a"));
+    Files.write(dir.resolve("a/w.bin"), le(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+    Files.createSymbolicLink(dir.resolve("b"), Path.of("a"));
+    assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, floats(readWith(weight("b/w.bin", 0)).bytes("W")));
+  }
+
+  @Test
   void lengthEntryDisagreeingWithTheShapeIsRejected() throws IOException {
     Files.write(dir.resolve("weights.bin"), new byte[96]);
     TensorProto t = weight("weights.bin", 0).toBuilder().setExternalData(2, TestModels.entry("length", "96")).build();

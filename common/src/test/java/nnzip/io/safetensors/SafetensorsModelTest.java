@@ -141,6 +141,34 @@ class SafetensorsModelTest {
   }
 
   @Test
+  void shardWithAUriSchemeIsRefusedNamingTheEntry() throws IOException {
+    for (String shard : new String[] {"file:/etc/passwd", "file:passwd", "hdfs:s1.safetensors"}) {
+      InvalidInputException e = refused(index("\"a\":\"" + shard + "\""));
+      assertTrue(e.getMessage().contains("weight_map entry 'a' names shard '" + shard + "', which is not a plain file name"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void shardSymlinkedOutsideTheModelDirectoryIsRefusedBeforeAnyShardIsRead() throws IOException {
+    java.nio.file.Path model = Files.createDirectories(dir.resolve("model"));
+    java.nio.file.Path outside = Files.createDirectories(dir.resolve("outside"));
+    shard("outside/s2.safetensors", "b");
+    shard("model/s1.safetensors", "a");
+    Files.createSymbolicLink(model.resolve("s2.safetensors"), outside.resolve("s2.safetensors"));
+    String json = "{\"weight_map\":{\"a\":\"s1.safetensors\",\"b\":\"s2.safetensors\"}}";
+    Files.writeString(model.resolve(SafetensorsModel.INDEX_NAME), json);
+    InvalidInputException e = refused(TestFiles.hadoopPath(model));
+    assertTrue(e.getMessage().contains("shard 's2.safetensors' resolves to " + outside.toRealPath().resolve("s2.safetensors")
+        + ", outside the model folder"), e.getMessage());
+    // The same link pointing at a shard inside the directory is fine.
+    Files.move(outside.resolve("s2.safetensors"), model.resolve("real-s2.safetensors"));
+    Files.delete(model.resolve("s2.safetensors"));
+    Files.createSymbolicLink(model.resolve("s2.safetensors"), java.nio.file.Path.of("real-s2.safetensors"));
+    assertEquals(List.of("a", "b"), names(SafetensorsModel.open(fs, TestFiles.hadoopPath(model))));
+  }
+
+  @Test
   void indexWithoutWeightMapIsRefused() throws IOException {
     Files.writeString(dir.resolve(SafetensorsModel.INDEX_NAME), "{\"metadata\":{}}");
     InvalidInputException e = refused(TestFiles.hadoopPath(dir.resolve(SafetensorsModel.INDEX_NAME)));
