@@ -183,6 +183,7 @@ public final class Artifact {
   }
 
   private void crossCheck() {
+    ArtifactBounds.checkShared(manifest.shared());
     for (StoredEntry e : manifest.shared()) {
       if (entry(e.key()).spec().byteSize() != e.bytes()) {
         throw new InvalidInputException(file + ": shared entry '" + e.key() + "' has "

@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Map;
 import nnzip.InvalidInputException;
 import nnzip.codec.BitPacking;
 import nnzip.codec.entropy.CodeStreamCoder;
@@ -48,9 +49,10 @@ public final class CodeReader implements Closeable {
     this.rowLength = rowLength;
     this.arithmetic = e.role().equals(StoredEntry.CODES_CABAC);
     StoredTensor s = a.entry(e.key());
-    if (!arithmetic && s.spec().byteSize() != BitPacking.packedBytes(count, t.bits())) {
+    long packed = ArtifactBounds.packedCodeBytes(count, t.bits(), t.spec().name());
+    if (!arithmetic && s.spec().byteSize() != packed) {
       throw new InvalidInputException(a.file() + ": codes of '" + t.spec().name() + "' have " + s.spec().byteSize()
-          + " bytes, expected " + BitPacking.packedBytes(count, t.bits()));
+          + " bytes, expected " + packed + " (" + count + " codes of " + t.bits() + " bits)");
     }
     if (arithmetic && e.chunks().size() != segments(count, rowLength)) {
       throw new InvalidInputException(a.file() + ": coded codes of '" + t.spec().name() + "' have "
@@ -83,13 +85,15 @@ public final class CodeReader implements Closeable {
     if (!"aq".equals(t.codec())) {
       return new Layout(t.spec().numElements(), scalarRowLength(t));
     }
-    float[] shape = a.parameters(t).get(AqRestorer.SHAPE);
-    if (shape == null || shape.length != 3 || shape[0] < 1 || shape[2] < 1) {
-      throw new InvalidInputException(a.file() + ": aq tensor '" + t.spec().name() + "' lacks its codebook shape");
+    Map<String, float[]> p = a.parameters(t);
+    float[] words = p.get(AqRestorer.CODEWORDS);
+    ArtifactBounds.AqShape shape;
+    try {
+      shape = ArtifactBounds.aqShape(p.get(AqRestorer.SHAPE), words == null ? -1 : words.length, t.bits(), t.spec());
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(a.file() + ": " + e.getMessage(), e);
     }
-    int m = (int) shape[0];
-    long d = (long) shape[2];
-    return new Layout((t.spec().numElements() + d - 1) / d * m, m);
+    return new Layout(shape.codes(), shape.m());
   }
 
   /** Opens the codes of {@code t} with the layout its codec gives them. */
@@ -121,7 +125,7 @@ public final class CodeReader implements Closeable {
   /** Number of segments {@code count} codes take. */
   public static long segments(long count, int rowLength) {
     long s = segmentCodes(rowLength);
-    return (count + s - 1) / s;
+    return count / s + (count % s == 0 ? 0 : 1); // no count + s - 1: count may be near Long.MAX_VALUE
   }
 
   /**

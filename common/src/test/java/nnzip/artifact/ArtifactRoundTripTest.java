@@ -330,10 +330,12 @@ class ArtifactRoundTripTest {
         continue;
       }
       long codeBytes = BitPacking.packedBytes(t.spec().numElements(), BITS);
-      long paramBytes = 2L * Float.BYTES * t.channels(); // qmin and qstep per channel
+      // qmin and qstep per channel, each F32 or F16 (where the codec's precision rule allows)
+      long paramBytes = t.entries().stream().filter(e -> e.parameterName() != null)
+          .mapToLong(e -> (long) (e.isHalfParameter() ? 2 : Float.BYTES) * t.channels()).sum();
       assertEquals(codeBytes + paramBytes, t.storedBytes(), t.spec().name());
-      assertEquals(List.of(StoredEntry.CODES, StoredEntry.PARAM_PREFIX + UniformCodec.MIN,
-          StoredEntry.PARAM_PREFIX + UniformCodec.STEP), t.entries().stream().map(StoredEntry::role).toList());
+      assertEquals(List.of(StoredEntry.CODES, UniformCodec.MIN, UniformCodec.STEP),
+          t.entries().stream().map(e -> e.isCodes() ? e.role() : e.parameterName()).toList());
     }
   }
 

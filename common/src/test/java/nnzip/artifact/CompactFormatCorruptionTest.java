@@ -148,23 +148,26 @@ class CompactFormatCorruptionTest {
 
   @Test
   void chunkSizesThatWrapAreRefused() throws IOException {
+    // Edit the packed header's JSON directly (no record with such chunks can be built): give the
+    // first entry of its own a chunk of Long.MAX_VALUE bytes before its real one.
     Artifact a = Artifact.open(fs, artifact);
-    Manifest m = a.manifest();
-    String key = m.allEntries().stream().filter(e -> !a.layout().inBlob(e.key())).findFirst().orElseThrow().key();
-    List<TensorRecord> tensors = new ArrayList<>();
-    for (TensorRecord t : m.tensors()) {
-      List<StoredEntry> entries = new ArrayList<>();
-      for (StoredEntry e : t.entries()) {
-        entries.add(!e.key().equals(key) ? e : new StoredEntry(key, e.role(), List.of(
-            new Chunk(Long.MAX_VALUE, e.chunks().get(0).sha256()), new Chunk(e.bytes() + 2, e.chunks().get(0).sha256()))));
-      }
-      tensors.add(new TensorRecord(t.spec(), t.codec(), t.bits(), t.scope(), t.channels(), t.channelAxis(), t.original(),
-          t.relativeMse(), t.maxAbsError(), entries));
-    }
-    Path bad = Format3Files.withManifest(fs, artifact, new Manifest(m.formatVersion(), m.sourceFormat(),
-        m.sourceMetadata(), m.graphKey(), tensors, m.shared()), dir.resolve("wrap.nnz.safetensors"));
-    InvalidInputException e = refused(local(bad));
-    assertTrue(e.getMessage().contains("overflow"), e.getMessage());
+    StoredEntry target = a.manifest().allEntries().stream().filter(e -> !a.layout().inBlob(e.key())).findFirst()
+        .orElseThrow();
+    java.nio.file.Path c = rewrite("wrap.nnz.safetensors", Manifest.PACKED_HEADER_KEY, packed -> {
+      byte[] raw = PackedHeader.inflate(packed, "test", "header");
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw);
+      byte[] json = new byte[b.getInt()];
+      b.get(json);
+      String text = new String(json, java.nio.charset.StandardCharsets.UTF_8);
+      String from = "\"key\":\"" + target.key() + "\",\"role\":\"" + target.role() + "\",\"chunks\":[";
+      assertTrue(text.contains(from), text);
+      byte[] edited = text.replace(from, from + Long.MAX_VALUE + ",").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(raw.length - json.length + edited.length);
+      out.putInt(edited.length).put(edited).put(raw, 4 + json.length, raw.length - 4 - json.length);
+      return PackedHeader.deflate(out.array());
+    }, true);
+    InvalidInputException e = refused(c);
+    assertTrue(e.getMessage().contains("overflow") && e.getMessage().contains(target.key()), e.getMessage());
   }
 
   /**
