@@ -344,7 +344,7 @@ public final class Artifact {
   public ScalarCodec.Quantizer quantizer(TensorRecord t) throws IOException {
     ScalarCodec codec;
     try {
-      codec = CodecKind.parse(t.codec()).create(t.bits());
+      codec = t.codec().create(t.bits());
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(file + ": tensor '" + t.spec().name() + "': " + e.getMessage());
     }

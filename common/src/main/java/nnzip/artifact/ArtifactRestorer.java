@@ -46,7 +46,7 @@ public final class ArtifactRestorer {
       }
       return;
     }
-    if ("aq".equals(t.codec())) {
+    if (t.codec() == nnzip.codec.CodecKind.AQ) {
       AqRestorer.restore(a, t, out);
       return;
     }

@@ -82,7 +82,7 @@ public final class CodeReader implements Closeable {
 
   /** The code layout of a coded tensor (aq's M and d come from its stored shape parameter). */
   public static Layout layoutOf(Artifact a, TensorRecord t) throws IOException {
-    if (!"aq".equals(t.codec())) {
+    if (t.codec() != nnzip.codec.CodecKind.AQ) {
       return new Layout(t.spec().numElements(), scalarRowLength(t));
     }
     Map<String, float[]> p = a.parameters(t);

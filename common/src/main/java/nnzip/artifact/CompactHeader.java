@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import nnzip.Digests;
 import nnzip.InvalidInputException;
+import nnzip.codec.CodecKind;
 import nnzip.tensor.TensorSpec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -87,7 +88,7 @@ final class CompactHeader {
     ArrayNode tensors = root.putArray("tensors");
     for (TensorRecord t : m.tensors()) {
       ObjectNode o = ManifestJson.putSpec(tensors.addObject(), t.spec());
-      o.put("codec", t.codec());
+      o.put("codec", t.codec().label());
       if (!t.isPassthrough()) {
         o.put("bits", t.bits());
         if (t.scope() != null) {
@@ -247,9 +248,9 @@ final class CompactHeader {
 
     private TensorRecord tensor(JsonNode t, Map<String, Long> offsets) {
       TensorSpec spec = ManifestJson.readSpec(t, where);
-      String codec = required(t, "codec").asText();
+      CodecKind codec = CodecKind.parse(required(t, "codec").asText());
       List<StoredEntry> entries = entries(required(t, "entries"), offsets);
-      if (TensorRecord.PASSTHROUGH.equals(codec)) {
+      if (codec == CodecKind.PASSTHROUGH) {
         // The stored data is the original: its chunks (and digests) are the original's.
         List<Chunk> original = entries.isEmpty() ? List.of() : entries.get(0).chunks();
         return new TensorRecord(spec, codec, 0, null, 1, 0, original, 0, 0, entries);

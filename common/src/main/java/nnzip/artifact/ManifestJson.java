@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nnzip.InvalidInputException;
+import nnzip.codec.CodecKind;
 import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -44,7 +45,7 @@ public final class ManifestJson {
     ArrayNode tensors = root.putArray("tensors");
     for (TensorRecord t : m.tensors()) {
       ObjectNode o = putSpec(tensors.addObject(), t.spec());
-      o.put("codec", t.codec());
+      o.put("codec", t.codec().label());
       o.put("bits", t.bits());
       if (t.scope() != null) {
         o.put("scope", t.scope());
@@ -159,7 +160,7 @@ public final class ManifestJson {
     TensorSpec spec = readSpec(t, where);
     List<StoredEntry> entries = readEntries(required(t, "entries", where), where);
     JsonNode scope = t.get("scope");
-    return new TensorRecord(spec, required(t, "codec", where).asText(), required(t, "bits", where).asInt(),
+    return new TensorRecord(spec, CodecKind.parse(required(t, "codec", where).asText()), required(t, "bits", where).asInt(),
         scope == null ? null : scope.asText(), required(t, "channels", where).asInt(),
         t.has("axis") ? t.get("axis").asInt() : 0,
         readChunks(required(t, "original", where), where), required(t, "relativeMse", where).asDouble(),

@@ -1,6 +1,7 @@
 package nnzip.artifact;
 
 import java.util.List;
+import nnzip.codec.CodecKind;
 import nnzip.tensor.TensorSpec;
 
 /**
@@ -8,7 +9,7 @@ import nnzip.tensor.TensorSpec;
  * how far the reconstruction is from the original.
  *
  * @param spec original name, dtype and shape
- * @param codec codec label ({@code passthrough} when stored as is)
+ * @param codec the codec ({@link CodecKind#PASSTHROUGH} when stored as is)
  * @param bits bits per code index (0 for passthrough)
  * @param scope {@code channel} or {@code tensor} (null for passthrough)
  * @param channels number of parameter groups (1 for tensor scope and passthrough)
@@ -21,7 +22,7 @@ import nnzip.tensor.TensorSpec;
  */
 public record TensorRecord(
     TensorSpec spec,
-    String codec,
+    CodecKind codec,
     int bits,
     String scope,
     int channels,
@@ -30,8 +31,6 @@ public record TensorRecord(
     double relativeMse,
     double maxAbsError,
     List<StoredEntry> entries) {
-
-  public static final String PASSTHROUGH = "passthrough";
 
   /**
    * @throws nnzip.InvalidInputException if a chunk size is negative or a chunk list's total
@@ -44,7 +43,7 @@ public record TensorRecord(
   }
 
   public boolean isPassthrough() {
-    return PASSTHROUGH.equals(codec);
+    return codec == CodecKind.PASSTHROUGH;
   }
 
   /** Bytes of the original tensor. */

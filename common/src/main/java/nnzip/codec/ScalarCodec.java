@@ -13,7 +13,13 @@ import java.util.Map;
 public interface ScalarCodec extends Serializable {
 
   /** Name used in recipes and manifests, e.g. "uniform". */
-  String name();
+  /** Which codec this is, as stored in the manifest. */
+  CodecKind kind();
+
+  /** Lower-case codec name, as written in recipes and reports. */
+  default String name() {
+    return kind().label();
+  }
 
   /** Bits per code index. */
   int bits();

@@ -35,7 +35,7 @@ public final class ArtifactPlan {
       TensorSpec spec = t.source().spec();
       TensorStatistics s = stats.get(t.index());
       if (t.isPassthrough()) {
-        records.add(new TensorRecord(spec, TensorRecord.PASSTHROUGH, 0, null, 1, 0, s.original(), 0, 0,
+        records.add(new TensorRecord(spec, nnzip.codec.CodecKind.PASSTHROUGH, 0, null, 1, 0, s.original(), 0, 0,
             List.of(new StoredEntry(spec.name(), StoredEntry.DATA, s.original()))));
         continue;
       }
@@ -60,7 +60,7 @@ public final class ArtifactPlan {
               List.of(new Chunk(bytes.length, digest(bytes)))));
         });
       }
-      records.add(new TensorRecord(spec, t.codec().name(), q.bits(), scope.label(),
+      records.add(new TensorRecord(spec, t.codec().kind(), q.bits(), scope.label(),
           s.layoutOf(t).channels(), t.channelAxis(), s.original(), error.relativeMse(s.moments().variance()), error.maxAbsError(), entries));
     }
     Manifest m = new Manifest(Manifest.FORMAT_VERSION, source.format(), source.metadata(),

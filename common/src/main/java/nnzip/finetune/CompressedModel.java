@@ -59,9 +59,9 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
       }
       boolean shared = Manifest.GLOBAL_SCOPE.equals(t.scope());
       switch (t.codec()) {
-        case "dp" -> coded.put(name, dp(a, t, shared, params));
-        case "aq" -> coded.put(name, aq(a, t, shared, params));
-        case "uniform" -> {
+        case DP -> coded.put(name, dp(a, t, shared, params));
+        case AQ -> coded.put(name, aq(a, t, shared, params));
+        case UNIFORM -> {
           TensorLayout layout = Artifact.layoutOf(t);
           // The binding indexes channel · 2^bits + code in an int.
           if (shared || (long) layout.channels() << t.bits() > Integer.MAX_VALUE) {

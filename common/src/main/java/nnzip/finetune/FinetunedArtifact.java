@@ -190,7 +190,7 @@ public final class FinetunedArtifact {
   private static int levelCount(Artifact old, String param) {
     String tensor = param.equals(CompressedModel.LEVELS) ? null : param.substring(CompressedModel.LEVELS.length() + 1);
     for (TensorRecord t : old.manifest().tensors()) {
-      if ("dp".equals(t.codec()) && (tensor == null ? Manifest.GLOBAL_SCOPE.equals(t.scope()) : t.spec().name().equals(tensor))) {
+      if (t.codec() == nnzip.codec.CodecKind.DP && (tensor == null ? Manifest.GLOBAL_SCOPE.equals(t.scope()) : t.spec().name().equals(tensor))) {
         return 1 << t.bits();
       }
     }

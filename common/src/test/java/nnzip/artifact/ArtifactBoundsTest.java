@@ -22,7 +22,7 @@ class ArtifactBoundsTest {
     assertTrue(wrap.getMessage().contains("overflow") && wrap.getMessage().contains("'x'"), wrap.getMessage());
     assertThrows(InvalidInputException.class, () -> ArtifactBounds.chunkBytes(List.of(new Chunk(-1, null)), "e"));
     // A record carrying such chunks cannot even be built.
-    assertThrows(InvalidInputException.class, () -> new TensorRecord(W, "uniform", 4, "tensor", 1, 0,
+    assertThrows(InvalidInputException.class, () -> new TensorRecord(W, nnzip.codec.CodecKind.UNIFORM, 4, "tensor", 1, 0,
         List.of(new Chunk(Long.MAX_VALUE, null), new Chunk(1, null)), 0, 0, List.of()));
     assertEquals(12_000, ArtifactBounds.chunkBytes(List.of(new Chunk(10_000, null), new Chunk(2_000, null)), "e"));
   }

@@ -206,7 +206,7 @@ class ArtifactRoundTripTest {
       }
       coded++;
       String name = t.spec().name();
-      assertEquals(CodecKind.UNIFORM.label(), t.codec());
+      assertEquals(CodecKind.UNIFORM, t.codec());
       assertEquals(BITS, t.bits());
       TensorLayout layout = Artifact.layoutOf(t);
       assertEquals(t.spec().rows(), layout.channels(), name + " is coded per output channel");

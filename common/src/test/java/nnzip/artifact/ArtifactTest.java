@@ -88,7 +88,7 @@ class ArtifactTest {
 
   @Test
   void anUnknownScopeInTheManifestIsInvalidInput() {
-    TensorRecord t = new TensorRecord(new TensorSpec("w", DType.F32, new long[] {4, 4}), "uniform", 4, "rows", 4, 0,
+    TensorRecord t = new TensorRecord(new TensorSpec("w", DType.F32, new long[] {4, 4}), nnzip.codec.CodecKind.UNIFORM, 4, "rows", 4, 0,
         List.of(new Chunk(64, "0".repeat(64))), 0, 0, List.of());
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> Artifact.layoutOf(t));
     assertTrue(e.getMessage().contains("rows"), e.getMessage());

@@ -25,16 +25,16 @@ class ManifestJsonTest {
     meta.put("note", "quotes \" and \\ and unicode ✓ and\nnewline");
     meta.put("empty", "");
     TensorRecord coded = new TensorRecord(new TensorSpec("layer.0.weight", DType.BF16, new long[] {64, 3, 3, 3}),
-        "uniform", 4, "channel", 64, 1, List.of(new Chunk(1728, SHA_A)), 0.0123456789012345, 1.5e-3, List.of(
+        nnzip.codec.CodecKind.UNIFORM, 4, "channel", 64, 1, List.of(new Chunk(1728, SHA_A)), 0.0123456789012345, 1.5e-3, List.of(
             new StoredEntry("layer.0.weight.codes", StoredEntry.CODES,
                 List.of(new Chunk(512, SHA_B), new Chunk(352, SHA_A))),
             new StoredEntry("layer.0.weight.qmin", "param:qmin", List.of(new Chunk(256, SHA_B))),
             new StoredEntry("layer.0.weight.qstep", "param:qstep", List.of(new Chunk(256, SHA_A)))));
-    TensorRecord kept = new TensorRecord(new TensorSpec("ids", DType.I64, new long[] {1, 7}), TensorRecord.PASSTHROUGH,
+    TensorRecord kept = new TensorRecord(new TensorSpec("ids", DType.I64, new long[] {1, 7}), nnzip.codec.CodecKind.PASSTHROUGH,
         0, null, 1, 0, List.of(new Chunk(56, SHA_B)), 0, 0, List.of(new StoredEntry("ids", StoredEntry.DATA, List.of(new Chunk(56, SHA_B)))));
-    TensorRecord scalar = new TensorRecord(new TensorSpec("scale", DType.F32, new long[] {}), TensorRecord.PASSTHROUGH,
+    TensorRecord scalar = new TensorRecord(new TensorSpec("scale", DType.F32, new long[] {}), nnzip.codec.CodecKind.PASSTHROUGH,
         0, null, 1, 0, List.of(new Chunk(4, SHA_A)), 0, 0, List.of(new StoredEntry("scale", StoredEntry.DATA, List.of(new Chunk(4, SHA_A)))));
-    TensorRecord empty = new TensorRecord(new TensorSpec("none", DType.F16, new long[] {0, 5}), "uniform", 2, "tensor",
+    TensorRecord empty = new TensorRecord(new TensorSpec("none", DType.F16, new long[] {0, 5}), nnzip.codec.CodecKind.UNIFORM, 2, "tensor",
         1, 0, List.of(new Chunk(0, SHA_B)), Double.MIN_VALUE, Double.MAX_VALUE, List.of(
             new StoredEntry("none.codes", StoredEntry.CODES, List.of())));
     return new Manifest(Manifest.FORMAT_VERSION, "onnx", meta, Manifest.ONNX_GRAPH_KEY,

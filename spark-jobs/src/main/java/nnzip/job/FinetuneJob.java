@@ -208,7 +208,8 @@ public final class FinetuneJob {
       terms.add(new ScheduledTerms.Late(new StraightThroughQuantizer(coded, layouts, 1 << settings.bits(),
           plan.stepsPerRound()), from));
       progress.report(phase + ": epochs " + from + "-" + epochs + " train through the " + (1 << settings.bits())
-          + " dp levels of each " + settings.scope().name().toLowerCase(java.util.Locale.ROOT)
+          + " dp levels of each " + (settings.scope() == nnzip.codec.Scope.AUTO ? "channel (auto's choice comes later)"
+              : settings.scope().name().toLowerCase(java.util.Locale.ROOT))
           + " (quantization-aware, straight-through)");
     }
     TrainingLoop.Regularizer hook = new ScheduledTerms(pruner, terms);

@@ -58,7 +58,7 @@ public final class CompressionTable {
 
   /** Whether a tensor uses the manifest's shared parameters (global scope, or aq's shared codebooks). */
   private static boolean sharesCodebooks(TensorRecord t) {
-    return !t.isPassthrough() && (Manifest.GLOBAL_SCOPE.equals(t.scope()) || "aq".equals(t.codec()));
+    return !t.isPassthrough() && (Manifest.GLOBAL_SCOPE.equals(t.scope()) || t.codec() == nnzip.codec.CodecKind.AQ);
   }
 
   /** Bytes of a tensor's own codec parameters (levels, min/step, scales). */
@@ -72,7 +72,7 @@ public final class CompressionTable {
     }
     boolean arithmetic = t.entries().stream().anyMatch(e -> e.role().equals(StoredEntry.CODES_CABAC));
     boolean half = t.entries().stream().anyMatch(StoredEntry::isHalfParameter);
-    return t.codec() + "/" + t.bits() + grouping(t) + (half ? "+f16" : "") + (arithmetic ? "+ac" : "");
+    return t.codec().label() + "/" + t.bits() + grouping(t) + (half ? "+f16" : "") + (arithmetic ? "+ac" : "");
   }
 
   /** "/c", "/t", "/g" or "/bN" (blocks of N channels), "" without a scope. */

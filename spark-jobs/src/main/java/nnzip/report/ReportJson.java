@@ -94,7 +94,7 @@ public final class ReportJson {
       for (long d : t.spec().shape()) {
         shape.add(d);
       }
-      r.put("codec", t.codec());
+      r.put("codec", t.codec().label());
       r.put("bits", t.bits());
       r.put("scope", t.scope());
       r.put("channels", t.channels());

@@ -71,7 +71,8 @@ class FinetuneCliTest {
         "--data", "fashion-mnist", "--set", "finetune.epochs=1", "--set", "finetune.examples=2000",
         "--master", "local[2]", "--json");
     assertEquals(0, u.code(), u.err());
-    assertTrue(u.err().contains("(2 coded tensors)"), u.err()); // fc1, fc2 (fc3 is small: kept as it is)
+    // fc1, fc2, and fc3 (small: dp 8-bit per tensor, passthrough.dp-bits' default)
+    assertTrue(u.err().contains("(3 coded tensors)"), u.err());
     double uniAfter = new ObjectMapper().readTree(u.out()).get("finetune").get("testAccuracyAfter").asDouble();
     CliRun uniEval = CliRun.of("eval", "--model", uni.toString(), "--json");
     assertEquals(0, uniEval.code(), uniEval.err());

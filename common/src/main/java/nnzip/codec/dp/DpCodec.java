@@ -51,8 +51,8 @@ public record DpCodec(int bits, int bins) implements ScalarCodec {
   }
 
   @Override
-  public String name() {
-    return "dp";
+  public nnzip.codec.CodecKind kind() {
+    return nnzip.codec.CodecKind.DP;
   }
 
   @Override

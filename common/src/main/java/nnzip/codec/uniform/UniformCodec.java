@@ -33,8 +33,8 @@ public record UniformCodec(int bits) implements ScalarCodec {
   }
 
   @Override
-  public String name() {
-    return "uniform";
+  public nnzip.codec.CodecKind kind() {
+    return nnzip.codec.CodecKind.UNIFORM;
   }
 
   @Override

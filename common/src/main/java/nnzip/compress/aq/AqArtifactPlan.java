@@ -54,7 +54,7 @@ public final class AqArtifactPlan {
       TensorStatistics s = stats.get(t.index());
       AqTensor a = coded.get(t.index());
       if (a == null) {
-        records.add(new TensorRecord(t.source().spec(), TensorRecord.PASSTHROUGH, 0, null, 1, 0, s.original(), 0, 0,
+        records.add(new TensorRecord(t.source().spec(), nnzip.codec.CodecKind.PASSTHROUGH, 0, null, 1, 0, s.original(), 0, 0,
             List.of(new StoredEntry(name, StoredEntry.DATA, s.original()))));
         data.put(name, new EntryData.SourceRange(t.source()));
         continue;
@@ -78,7 +78,7 @@ public final class AqArtifactPlan {
       if (!settings.shared()) {
         addBooks(entries, name + ".", books.get(a.group()), settings.params());
       }
-      records.add(new TensorRecord(t.source().spec(), "aq", settings.params().codebookBits(),
+      records.add(new TensorRecord(t.source().spec(), nnzip.codec.CodecKind.AQ, settings.params().codebookBits(),
           settings.shared() ? Manifest.GLOBAL_SCOPE : "tensor", 1, 0, s.original(),
           error.relativeMse(s.moments().variance()), error.maxAbsError(), entries));
     }
