@@ -330,10 +330,13 @@ class ArtifactRoundTripTest {
         continue;
       }
       long codeBytes = BitPacking.packedBytes(t.spec().numElements(), BITS);
-      long paramBytes = 2L * Float.BYTES * t.channels(); // qmin and qstep per channel
+      // qmin and qstep per channel, F16 where the codec's rule allows it (both or neither), else F32.
+      boolean half = t.entries().stream().anyMatch(StoredEntry::isHalfParameter);
+      long paramBytes = 2L * (half ? 2 : Float.BYTES) * t.channels();
       assertEquals(codeBytes + paramBytes, t.storedBytes(), t.spec().name());
-      assertEquals(List.of(StoredEntry.CODES, StoredEntry.PARAM_PREFIX + UniformCodec.MIN,
-          StoredEntry.PARAM_PREFIX + UniformCodec.STEP), t.entries().stream().map(StoredEntry::role).toList());
+      String prefix = half ? StoredEntry.HALF_PARAM_PREFIX : StoredEntry.PARAM_PREFIX;
+      assertEquals(List.of(StoredEntry.CODES, prefix + UniformCodec.MIN, prefix + UniformCodec.STEP),
+          t.entries().stream().map(StoredEntry::role).toList(), t.spec().name());
     }
   }
 
