@@ -330,12 +330,13 @@ class ArtifactRoundTripTest {
         continue;
       }
       long codeBytes = BitPacking.packedBytes(t.spec().numElements(), BITS);
-      // qmin and qstep per channel, each F32 or F16 (where the codec's precision rule allows)
-      long paramBytes = t.entries().stream().filter(e -> e.parameterName() != null)
-          .mapToLong(e -> (long) (e.isHalfParameter() ? 2 : Float.BYTES) * t.channels()).sum();
+      // qmin and qstep per channel, F16 where the codec's rule allows it (both or neither), else F32.
+      boolean half = t.entries().stream().anyMatch(StoredEntry::isHalfParameter);
+      long paramBytes = 2L * (half ? 2 : Float.BYTES) * t.channels();
       assertEquals(codeBytes + paramBytes, t.storedBytes(), t.spec().name());
-      assertEquals(List.of(StoredEntry.CODES, UniformCodec.MIN, UniformCodec.STEP),
-          t.entries().stream().map(e -> e.isCodes() ? e.role() : e.parameterName()).toList());
+      String prefix = half ? StoredEntry.HALF_PARAM_PREFIX : StoredEntry.PARAM_PREFIX;
+      assertEquals(List.of(StoredEntry.CODES, prefix + UniformCodec.MIN, prefix + UniformCodec.STEP),
+          t.entries().stream().map(StoredEntry::role).toList(), t.spec().name());
     }
   }
 
