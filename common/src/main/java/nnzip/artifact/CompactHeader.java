@@ -90,14 +90,7 @@ final class CompactHeader {
       ObjectNode o = ManifestJson.putSpec(tensors.addObject(), t.spec());
       o.put("codec", t.codec().label());
       if (!t.isPassthrough()) {
-        o.put("bits", t.bits());
-        if (t.scope() != null) {
-          o.put("scope", t.scope());
-        }
-        o.put("channels", t.channels());
-        if (t.channelAxis() != 0) {
-          o.put("axis", t.channelAxis());
-        }
+        ManifestJson.putGrouping(o, t);
         o.put("relativeMse", t.relativeMse());
         o.put("maxAbsError", t.maxAbsError());
       }

@@ -46,14 +46,7 @@ public final class ManifestJson {
     for (TensorRecord t : m.tensors()) {
       ObjectNode o = putSpec(tensors.addObject(), t.spec());
       o.put("codec", t.codec().label());
-      o.put("bits", t.bits());
-      if (t.scope() != null) {
-        o.put("scope", t.scope());
-      }
-      o.put("channels", t.channels());
-      if (t.channelAxis() != 0) {
-        o.put("axis", t.channelAxis());
-      }
+      putGrouping(o, t);
       putChunks(o.putArray("original"), t.original());
       o.put("originalBytes", t.originalBytes());
       o.put("storedBytes", t.storedBytes());
@@ -143,6 +136,18 @@ public final class ManifestJson {
       shape.add(d);
     }
     return o;
+  }
+
+  /** Writes a coded tensor's bits, scope, parameter groups and (when not 0) channel axis into {@code o}. */
+  static void putGrouping(ObjectNode o, TensorRecord t) {
+    o.put("bits", t.bits());
+    if (t.scope() != null) {
+      o.put("scope", t.scope());
+    }
+    o.put("channels", t.channels());
+    if (t.channelAxis() != 0) {
+      o.put("axis", t.channelAxis());
+    }
   }
 
   /** Reads what {@link #putSpec} wrote. */
