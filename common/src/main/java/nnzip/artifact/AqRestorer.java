@@ -30,25 +30,28 @@ final class AqRestorer {
     Map<String, float[]> p = a.parameters(t);
     float[] shape = p.get(SHAPE);
     float[] words = p.get(CODEWORDS);
-    if (shape == null || shape.length != 3 || words == null) {
+    if (words == null) {
       throw new InvalidInputException(a.file() + ": aq tensor '" + t.spec().name() + "' lacks its codebooks");
     }
-    int m = (int) shape[0];
-    int k = (int) shape[1];
-    int d = (int) shape[2];
-    if ((long) m * k * d != words.length || k != 1 << t.bits()) {
-      throw new InvalidInputException(a.file() + ": aq codebooks of '" + t.spec().name() + "' do not match their shape");
+    ArtifactBounds.AqShape checked;
+    Codebooks books;
+    try {
+      checked = ArtifactBounds.aqShape(shape, words.length, t.bits(), t.spec());
+      books = Codebooks.of(checked.m(), checked.k(), checked.d(), words);
+    } catch (InvalidInputException | IllegalArgumentException e) { // a bad shape, or a non-finite codeword
+      throw new InvalidInputException(a.file() + ": " + e.getMessage(), e);
     }
-    Codebooks books = Codebooks.of(m, k, d, words);
+    int m = checked.m();
+    int d = checked.d();
     float scale = p.containsKey(SCALE) ? p.get(SCALE)[0] : 1f;
     TensorSpec spec = t.spec();
     long n = spec.numElements();
-    long subs = (n + d - 1) / d;
+    long subs = checked.subvectors();
     int chunk = (int) Math.min(CHUNK_SUBVECTORS, Math.max(1, subs));
     int[] idx = new int[chunk * m];
     float[] values = new float[chunk * d];
     ByteBuffer dense = ByteBuffer.allocate(chunk * d * spec.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-    try (CodeReader codes = CodeReader.open(a, t, subs * m, m)) {
+    try (CodeReader codes = CodeReader.open(a, t, checked.codes(), m)) {
       long written = 0;
       for (long first = 0; first < subs; first += chunk) {
         int s = (int) Math.min(chunk, subs - first);

@@ -35,6 +35,11 @@ public final class ArtifactRestorer {
   public static void restore(Artifact a, TensorRecord t, OutputStream out) throws IOException {
     FileSystem fs = a.fileSystem();
     if (t.isPassthrough()) {
+      long covered = ArtifactBounds.chunkBytes(t.original(), "tensor '" + t.spec().name() + "'");
+      if (covered != t.spec().byteSize()) {
+        throw new InvalidInputException(a.file() + ": tensor '" + t.spec().name() + "': its original digests cover "
+            + covered + " bytes but the tensor has " + t.spec().byteSize());
+      }
       try (FSDataInputStream in = fs.open(a.file())) {
         a.copyVerified(in, a.entry(dataEntry(t).key()).offset(), t.original(), out,
             "tensor '" + t.spec().name() + "' (its original SHA-256)");

@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Map;
 import nnzip.InvalidInputException;
 import nnzip.codec.BitPacking;
 import nnzip.codec.entropy.CodeStreamCoder;
@@ -47,17 +48,28 @@ public final class CodeReader implements Closeable {
     this.count = count;
     this.rowLength = rowLength;
     this.arithmetic = e.role().equals(StoredEntry.CODES_CABAC);
-    StoredTensor s = a.entry(e.key());
-    if (!arithmetic && s.spec().byteSize() != BitPacking.packedBytes(count, t.bits())) {
-      throw new InvalidInputException(a.file() + ": codes of '" + t.spec().name() + "' have " + s.spec().byteSize()
-          + " bytes, expected " + BitPacking.packedBytes(count, t.bits()));
-    }
-    if (arithmetic && e.chunks().size() != segments(count, rowLength)) {
-      throw new InvalidInputException(a.file() + ": coded codes of '" + t.spec().name() + "' have "
-          + e.chunks().size() + " segments, expected " + segments(count, rowLength));
-    }
-    this.pos = s.offset();
+    checkEntry(a, t, e, count, rowLength);
+    this.pos = a.entry(e.key()).offset();
     this.in = a.fileSystem().open(a.file());
+  }
+
+  /**
+   * Checks, reading nothing, that a codes entry can hold {@code count} codes: bit-packed, exactly
+   * their packed bytes; arithmetic-coded, one chunk per segment.
+   *
+   * @throws InvalidInputException naming the tensor and both numbers if not
+   */
+  static void checkEntry(Artifact a, TensorRecord t, StoredEntry e, long count, int rowLength) {
+    long packed = ArtifactBounds.packedCodeBytes(count, t.bits(), t.spec().name());
+    long stored = a.entry(e.key()).spec().byteSize();
+    if (!e.role().equals(StoredEntry.CODES_CABAC) && stored != packed) {
+      throw new InvalidInputException(a.file() + ": codes of '" + t.spec().name() + "' have " + stored
+          + " bytes, expected " + packed + " (" + count + " codes of " + t.bits() + " bits)");
+    }
+    if (e.role().equals(StoredEntry.CODES_CABAC) && e.chunks().size() != segments(count, rowLength)) {
+      throw new InvalidInputException(a.file() + ": coded codes of '" + t.spec().name() + "' have "
+          + e.chunks().size() + " segments, expected " + segments(count, rowLength) + " (" + count + " codes)");
+    }
   }
 
   /**
@@ -83,13 +95,15 @@ public final class CodeReader implements Closeable {
     if (!"aq".equals(t.codec())) {
       return new Layout(t.spec().numElements(), scalarRowLength(t));
     }
-    float[] shape = a.parameters(t).get(AqRestorer.SHAPE);
-    if (shape == null || shape.length != 3 || shape[0] < 1 || shape[2] < 1) {
-      throw new InvalidInputException(a.file() + ": aq tensor '" + t.spec().name() + "' lacks its codebook shape");
+    Map<String, float[]> p = a.parameters(t);
+    float[] words = p.get(AqRestorer.CODEWORDS);
+    ArtifactBounds.AqShape shape;
+    try {
+      shape = ArtifactBounds.aqShape(p.get(AqRestorer.SHAPE), words == null ? -1 : words.length, t.bits(), t.spec());
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(a.file() + ": " + e.getMessage(), e);
     }
-    int m = (int) shape[0];
-    long d = (long) shape[2];
-    return new Layout((t.spec().numElements() + d - 1) / d * m, m);
+    return new Layout(shape.codes(), shape.m());
   }
 
   /** Opens the codes of {@code t} with the layout its codec gives them. */
@@ -121,7 +135,7 @@ public final class CodeReader implements Closeable {
   /** Number of segments {@code count} codes take. */
   public static long segments(long count, int rowLength) {
     long s = segmentCodes(rowLength);
-    return (count + s - 1) / s;
+    return count / s + (count % s == 0 ? 0 : 1); // no count + s - 1: count may be near Long.MAX_VALUE
   }
 
   /**

@@ -33,9 +33,14 @@ public record TensorRecord(
 
   public static final String PASSTHROUGH = "passthrough";
 
+  /**
+   * @throws nnzip.InvalidInputException if a chunk size is negative or a chunk list's total
+   *     overflows a long ({@link ArtifactBounds#checkRecord})
+   */
   public TensorRecord {
     entries = List.copyOf(entries);
     original = List.copyOf(original);
+    ArtifactBounds.checkRecord(spec, original, entries);
   }
 
   public boolean isPassthrough() {

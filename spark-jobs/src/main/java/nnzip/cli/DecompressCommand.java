@@ -61,6 +61,7 @@ final class DecompressCommand implements Command {
       throw new nnzip.InvalidInputException("no such file: " + in);
     }
     Artifact artifact = Artifact.open(inFs, in);
+    nnzip.artifact.ArtifactBounds.check(artifact); // TODO(format 3): moves into Artifact.open
     if (format == null) {
       format = artifact.manifest().graphKey() != null ? ModelSource.ONNX : ModelSource.SAFETENSORS;
     }

@@ -43,6 +43,7 @@ final class InspectCommand implements Command {
       throw new nnzip.InvalidInputException("no such file: " + in);
     }
     Artifact artifact = Artifact.open(fs, in);
+    nnzip.artifact.ArtifactBounds.check(artifact); // TODO(format 3): moves into Artifact.open
     if (a.has("--verify")) {
       artifact.verify();
     }
