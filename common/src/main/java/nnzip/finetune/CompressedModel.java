@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import nnzip.InvalidInputException;
 import nnzip.artifact.Artifact;
+import nnzip.artifact.ArtifactBounds;
 import nnzip.artifact.ArtifactCodes;
 import nnzip.artifact.ArtifactRestorer;
 import nnzip.artifact.Manifest;
@@ -124,17 +125,23 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
     Map<String, float[]> p = a.parameters(t);
     float[] shape = p.get("shape");
     float[] words = p.get("codewords");
-    if (shape == null || shape.length != 3 || words == null || (long) shape[0] * shape[1] * shape[2] != words.length) {
+    if (words == null) {
       throw new InvalidInputException(a.file() + ": aq tensor '" + name + "' lacks its codebooks");
     }
-    int m = (int) shape[0];
-    int k = (int) shape[1];
-    int d = (int) shape[2];
+    ArtifactBounds.AqShape checked;
+    try {
+      checked = ArtifactBounds.aqShape(shape, words.length, t.bits(), t.spec());
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(a.file() + ": " + e.getMessage(), e);
+    }
+    int m = checked.m();
+    int k = checked.k();
+    int d = checked.d();
     float scale = p.containsKey("scale") ? p.get("scale")[0] : 1f;
     String param = shared ? CODEBOOKS : CODEBOOKS + ":" + name;
     params.putIfAbsent(param, new WeightPlan.Parameter(new long[] {(long) m * k, d}, words));
-    long subs = (t.spec().numElements() + d - 1) / d;
-    int[] codes = ArtifactCodes.read(a, t, subs * m);
+    long subs = checked.subvectors();
+    int[] codes = ArtifactCodes.read(a, t, checked.codes());
     int[][] index = new int[m][(int) subs];
     for (int s = 0; s < subs; s++) {
       for (int c = 0; c < m; c++) {
