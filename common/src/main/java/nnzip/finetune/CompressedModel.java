@@ -1,7 +1,9 @@
 package nnzip.finetune;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,9 +22,9 @@ import nnzip.train.WeightPlan;
 /**
  * An artifact made ready for finetuning: the runnable ONNX model restored from it (the starting
  * point of every weight) and the {@link WeightPlan} that ties each dp-, uniform- or aq-coded tensor
- * to its trainable levels, per-channel minimum and step, or codebooks with its codes frozen.
- * Uniform tensors of global scope (or with more than 2^31 channel-code pairs) and tensors of other
- * codecs are frozen at their decoded values;
+ * to its trainable levels, per-group minimum and step, or codebooks (followed by the codes of every
+ * tensor sharing them, which only {@link AqReencoder} changes). Uniform tensors of global scope and
+ * tensors of other codecs are frozen at their decoded values;
  * passed-through FLOAT tensors (biases, norms) train as they are.
  *
  * @param onnx the restored model bytes
@@ -36,6 +38,10 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
   public static final String UNIFORM = "nnzip.uniform";
   /** Parameter-name prefix of aq codebooks (plus the tensor name, unless shared). */
   public static final String CODEBOOKS = "nnzip.codebooks";
+  // The aq codec's parameter names in the artifact (nnzip.artifact.AqRestorer's, package-private there).
+  static final String AQ_CODEWORDS = "codewords";
+  static final String AQ_SHAPE = "shape";
+  static final String AQ_SCALE = "scale";
 
   /**
    * Reads an artifact's codes and parameters.
@@ -48,6 +54,7 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
     Map<String, WeightBinding> coded = new LinkedHashMap<>();
     Map<String, WeightPlan.Parameter> params = new LinkedHashMap<>();
     Set<String> fixed = new TreeSet<>(frozen);
+    Map<String, List<int[]>> aqCodes = new LinkedHashMap<>();
     for (TensorRecord t : a.manifest().tensors()) {
       String name = t.spec().name();
       if (t.isPassthrough()) {
@@ -60,19 +67,36 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
       boolean shared = Manifest.GLOBAL_SCOPE.equals(t.scope());
       switch (t.codec()) {
         case DP -> coded.put(name, dp(a, t, shared, params));
-        case AQ -> coded.put(name, aq(a, t, shared, params));
+        case AQ -> coded.put(name, aq(a, t, shared, params, aqCodes));
         case UNIFORM -> {
-          TensorLayout layout = Artifact.layoutOf(t);
-          // The binding indexes channel · 2^bits + code in an int.
-          if (shared || (long) layout.channels() << t.bits() > Integer.MAX_VALUE) {
+          if (shared) {
             fixed.add(name);
           } else {
-            coded.put(name, uniform(a, t, layout, params));
+            coded.put(name, uniform(a, t, Artifact.layoutOf(t), params));
           }
         }
         default -> fixed.add(name);
       }
     }
+    // aq parameters: the codebooks, then the codes of each tensor that shares them.
+    aqCodes.forEach((param, codes) -> {
+      float[] books = params.get(param).values();
+      long total = books.length;
+      for (int[] c : codes) {
+        total += c.length;
+      }
+      if (total > Integer.MAX_VALUE - 16) {
+        throw new InvalidInputException(a.file() + ": aq codes of '" + param + "' are too many to finetune in memory");
+      }
+      float[] v = java.util.Arrays.copyOf(books, (int) total);
+      int at = books.length;
+      for (int[] c : codes) {
+        for (int code : c) {
+          v[at++] = code;
+        }
+      }
+      params.put(param, new WeightPlan.Parameter(new long[] {v.length}, v));
+    });
     return new CompressedModel(onnx, new WeightPlan(coded, params, fixed));
   }
 
@@ -105,42 +129,44 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
     if (min == null || step == null || min.length != layout.channels() || step.length != layout.channels()) {
       throw new InvalidInputException(a.file() + ": uniform tensor '" + name + "' lacks its per-channel min and step");
     }
+    if (t.spec().numElements() > Integer.MAX_VALUE - 16) {
+      throw new InvalidInputException(a.file() + ": uniform tensor '" + name + "' is too large to finetune in memory");
+    }
     float[] values = new float[2 * min.length];
     System.arraycopy(min, 0, values, 0, min.length);
     System.arraycopy(step, 0, values, min.length, step.length);
     String param = UNIFORM + ":" + name;
     params.put(param, new WeightPlan.Parameter(new long[] {values.length}, values));
-    int k = 1 << t.bits();
-    int[] index = ArtifactCodes.read(a, t, t.spec().numElements());
-    for (int i = 0; i < index.length; i++) {
-      index[i] += layout.channelOf(i) * k;
-    }
-    return new WeightBinding.Uniform(param, index, k, t.spec().shape());
+    int[] codes = ArtifactCodes.read(a, t, t.spec().numElements());
+    return new WeightBinding.Uniform(param, codes, t.bits(), layout, t.spec().shape());
   }
 
-  private static WeightBinding aq(Artifact a, TensorRecord t, boolean shared, Map<String, WeightPlan.Parameter> params)
-      throws IOException {
+  private static WeightBinding aq(Artifact a, TensorRecord t, boolean shared, Map<String, WeightPlan.Parameter> params,
+      Map<String, List<int[]>> aqCodes) throws IOException {
     String name = t.spec().name();
     Map<String, float[]> p = a.parameters(t);
-    float[] shape = p.get("shape");
-    float[] words = p.get("codewords");
+    float[] shape = p.get(AQ_SHAPE);
+    float[] words = p.get(AQ_CODEWORDS);
     if (shape == null || shape.length != 3 || words == null || (long) shape[0] * shape[1] * shape[2] != words.length) {
       throw new InvalidInputException(a.file() + ": aq tensor '" + name + "' lacks its codebooks");
     }
     int m = (int) shape[0];
     int k = (int) shape[1];
     int d = (int) shape[2];
-    float scale = p.containsKey("scale") ? p.get("scale")[0] : 1f;
+    float scale = p.containsKey(AQ_SCALE) ? p.get(AQ_SCALE)[0] : 1f;
     String param = shared ? CODEBOOKS : CODEBOOKS + ":" + name;
-    params.putIfAbsent(param, new WeightPlan.Parameter(new long[] {(long) m * k, d}, words));
+    params.putIfAbsent(param, new WeightPlan.Parameter(new long[] {words.length}, words));
     long subs = (t.spec().numElements() + d - 1) / d;
     int[] codes = ArtifactCodes.read(a, t, subs * m);
-    int[][] index = new int[m][(int) subs];
-    for (int s = 0; s < subs; s++) {
-      for (int c = 0; c < m; c++) {
-        index[c][s] = c * k + codes[s * m + c];
-      }
+    List<int[]> group = aqCodes.computeIfAbsent(param, x -> new ArrayList<>());
+    long at = words.length;
+    for (int[] c : group) {
+      at += c.length;
     }
-    return new WeightBinding.Aq(param, index, d, scale, t.spec().shape());
+    if (at > Integer.MAX_VALUE - 16) {
+      throw new InvalidInputException(a.file() + ": aq codes of '" + param + "' are too many to finetune in memory");
+    }
+    group.add(codes);
+    return new WeightBinding.Aq(param, m, k, d, (int) at, scale, t.spec().shape());
   }
 }
