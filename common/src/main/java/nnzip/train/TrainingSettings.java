@@ -17,10 +17,11 @@ package nnzip.train;
  * @param examples training examples used (0 = all)
  * @param pruning magnitude pruning of the full-precision model before quantization
  * @param distillation the original model as teacher in every training phase
+ * @param aqReencode when finetuning re-chooses aq codes (recipe {@code finetune.aq-reencode}, {@code aq.beam})
  */
 public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int chunk, double validation,
     int stepsPerRound, long seed, double dpNetLambda, int dpNetEpochs, int qatEpochs, int examples, Pruning pruning,
-    Distillation distillation)
+    Distillation distillation, AqReencode aqReencode)
     implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -57,8 +58,29 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
     }
   }
 
+  /**
+   * Re-encoding of aq codes during finetuning ({@code nnzip.finetune.AqReencoder}).
+   *
+   * @param steps steps between re-encodes, ≥ 0 (0 = the codes stay frozen)
+   * @param beam beam width of the encoder, ≥ 1
+   */
+  public record AqReencode(int steps, int beam) implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Checks the ranges. */
+    public AqReencode {
+      if (steps < 0) {
+        throw new IllegalArgumentException("aq-reencode must be ≥ 0 steps, got " + steps);
+      }
+      if (beam < 1) {
+        throw new IllegalArgumentException("aq.beam must be ≥ 1, got " + beam);
+      }
+    }
+  }
+
   /** Checks every range. */
   public TrainingSettings {
+    java.util.Objects.requireNonNull(aqReencode, "aqReencode");
     if (epochs < 0 || dpNetEpochs < 0 || qatEpochs < 0) {
       throw new IllegalArgumentException("epochs, dp-net.epochs and qat.epochs must be ≥ 0, got " + epochs + ", "
           + dpNetEpochs + " and " + qatEpochs);
