@@ -32,7 +32,20 @@ public final class AqReencoder implements TrainingLoop.Regularizer {
    */
   public record Stats(long step, double errorBefore, double errorAfter, long changed, long subvectors) {}
 
+  /** What the codes are re-chosen to approximate (each tensor divided by its scale). */
+  public enum Target {
+    /** The weights the model was compressed from. */
+    ORIGINAL,
+    /**
+     * Those weights moved as finetuning moved their decode: original + (decode now − decode at
+     * the start), so a subvector keeps what its codeword learned and its code may still change.
+     */
+    SHIFTED
+  }
+
   private final List<WeightBinding.Aq> bindings;
+  private final Target target;
+  private final Map<String, float[]> start = new LinkedHashMap<>();
   private final Map<String, float[]> targets;
   private final int every;
   private final int stepsPerEpoch;
@@ -52,6 +65,13 @@ public final class AqReencoder implements TrainingLoop.Regularizer {
    */
   public AqReencoder(CompressedModel plan, Map<String, float[]> original, int every, int stepsPerEpoch, int beam,
       Consumer<Stats> report) {
+    this(plan, original, Target.ORIGINAL, every, stepsPerEpoch, beam, report);
+  }
+
+  /** As above, with the given target. */
+  public AqReencoder(CompressedModel plan, Map<String, float[]> original, Target target, int every, int stepsPerEpoch,
+      int beam, Consumer<Stats> report) {
+    this.target = Objects.requireNonNull(target, "target");
     if (every < 1 || stepsPerEpoch < 1 || beam < 1) {
       throw new IllegalArgumentException("re-encode every " + every + " steps of " + stepsPerEpoch + " per epoch,"
           + " beam " + beam + ": each must be ≥ 1");
@@ -67,6 +87,10 @@ public final class AqReencoder implements TrainingLoop.Regularizer {
         }
         bindings.add(aq);
         targets.put(name, scaled(w, aq));
+        float[] p0 = plan.plan().parameters().get(aq.parameter()).values();
+        float[] d0 = new float[aq.subvectors() * aq.dim()];
+        aq.codebooks(p0).decode(aq.codes(p0), aq.subvectors(), d0);
+        start.put(name, d0);
       }
     });
     this.every = every;
@@ -111,6 +135,15 @@ public final class AqReencoder implements TrainingLoop.Regularizer {
       Codebooks books = encoder.codebooks();
       float[] x = targets.get(names.get(i));
       int n = aq.subvectors();
+      if (target == Target.SHIFTED) {
+        float[] now = new float[n * aq.dim()];
+        books.decode(aq.codes(param), n, now);
+        float[] d0 = start.get(names.get(i));
+        x = x.clone();
+        for (int j = 0; j < x.length; j++) {
+          x[j] += now[j] - d0[j];
+        }
+      }
       int m = aq.m();
       int[] old = aq.codes(param);
       before += error(books, x, old, n, aq.dim(), m);

@@ -63,8 +63,10 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
    *
    * @param steps steps between re-encodes, ≥ 0 (0 = the codes stay frozen)
    * @param beam beam width of the encoder, ≥ 1
+   * @param shifted re-encode toward the original weights moved as finetuning moved their decode,
+   *     rather than toward the original weights
    */
-  public record AqReencode(int steps, int beam) implements java.io.Serializable {
+  public record AqReencode(int steps, int beam, boolean shifted) implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
     /** Checks the ranges. */

@@ -123,6 +123,9 @@ class FinetuneBindingsTest {
     for (String n : params.names()) {
       assertArrayEquals(before.get(n), params.get(n));
     }
+    // Before finetuning moves anything, the shifted target is the original.
+    assertEquals(0, new AqReencoder(cm, originals(), AqReencoder.Target.SHIFTED, 1, 10, AQ.beam(), x -> {})
+        .reencode(params, 1).changed());
   }
 
   @Test

@@ -263,7 +263,8 @@ public final class Recipes {
               pruneGlobal(c.getString("finetune.prune.scope")), c.getDouble("finetune.prune.ramp")),
           new nnzip.train.Distillation(c.getDouble("finetune.distill.alpha"),
               c.getDouble("finetune.distill.temperature")),
-          new nnzip.train.TrainingSettings.AqReencode(c.getInt("finetune.aq-reencode"), c.getInt("aq.beam")));
+          new nnzip.train.TrainingSettings.AqReencode(c.getInt("finetune.aq-reencode"), c.getInt("aq.beam"),
+              c.getString("finetune.aq-reencode-target").equals("shifted")));
     } catch (ConfigException e) {
       throw new UsageException(describe(e));
     } catch (IllegalArgumentException e) {

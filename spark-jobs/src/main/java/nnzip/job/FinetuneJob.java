@@ -136,12 +136,13 @@ public final class FinetuneJob {
           100 * Evaluation.accuracy(init, split.validation())));
       String fingerprint = "finetune " + sha256(outFs, stage) + " " + recipe.hashCode() + " " + data;
       TrainingState initial = TrainingState.start(init.values(), Map.of());
-      nnzip.train.TrainingPlan plan = training.plan(split.train().n(), training.epochs());
-      AqReencoder reencoder = reencoder(model, compressedFrom, training, plan, progress);
-      // finetune.epochs = 0 after pruning, DP-Net or QAT: the quantized model is kept as it is.
-      TrainingState done = training.epochs() == 0 ? initial : TrainingJob.run(sc, new TrainingJob.Spec(setup, data,
-          plan, training.optimizer(), reencoder, ckptBase, fingerprint, targets), initial, split.validation(),
-          progress);
+      TrainingState done = initial; // finetune.epochs = 0 after pruning, DP-Net or QAT: the quantized model is kept
+      if (training.epochs() > 0) {
+        nnzip.train.TrainingPlan plan = training.plan(split.train().n(), training.epochs());
+        done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data, plan, training.optimizer(),
+            reencoder(model, compressedFrom, training, plan, progress), ckptBase, fingerprint, targets), initial,
+            split.validation(), progress);
+      }
       Path tuned = settings.entropyCoding() ? new Path(output.tempDir(), "finetuned.nnz.safetensors")
           : output.stagingFile();
       FinetunedArtifact.write(stage1, model, done.params(), floatWeights(original), outFs, tuned, recipe, in);
@@ -241,7 +242,8 @@ public final class FinetuneJob {
       return null;
     }
     progress.report("finetune: aq codes re-encoded (beam " + r.beam() + ") every " + r.steps() + " steps");
-    return new AqReencoder(model, floatWeights(compressedFrom), r.steps(), plan.stepsPerEpoch(), r.beam(),
+    return new AqReencoder(model, floatWeights(compressedFrom),
+        r.shifted() ? AqReencoder.Target.SHIFTED : AqReencoder.Target.ORIGINAL, r.steps(), plan.stepsPerEpoch(), r.beam(),
         s -> progress.report(String.format("aq re-encode before step %d: %.2f%% of %d subvectors changed codes,"
             + " squared error %.6g -> %.6g", s.step(), 100.0 * s.changed() / Math.max(1, s.subvectors()),
             s.subvectors(), s.errorBefore(), s.errorAfter())));
