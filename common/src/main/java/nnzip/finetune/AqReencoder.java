@@ -10,13 +10,15 @@ import nnzip.codec.aq.BeamEncoder;
 import nnzip.codec.aq.Codebooks;
 import nnzip.train.ParameterValues;
 import nnzip.train.TrainingLoop;
+import nnzip.train.TrainingSettings.AqReencode.Target;
 import nnzip.train.WeightBinding;
 
 /**
  * Lets aq codes change during finetuning, AQLM's alternation (Egiazarian et al., 2024): every
  * {@code every} steps the codes of each aq tensor are re-chosen by beam search against the current
- * (trained) codebooks and the weights the model was compressed from, divided by the tensor's
- * scale; gradient steps then train the codebooks for the new codes. The codes live in the
+ * (trained) codebooks and a target divided by the tensor's scale ({@link Target}: the weights the
+ * model was compressed from, those moved with their decode, or full-precision weights trained
+ * straight through the quantizer); gradient steps then train the codebooks for the new codes. The codes live in the
  * codebook parameter ({@link WeightBinding.Aq}), so checkpoints hold them and the re-encode is a
  * function of (step, parameters) only: a resumed run re-encodes exactly where the first run did.
  */
@@ -31,17 +33,6 @@ public final class AqReencoder implements TrainingLoop.Regularizer {
    * @param subvectors number of subvectors
    */
   public record Stats(long step, double errorBefore, double errorAfter, long changed, long subvectors) {}
-
-  /** What the codes are re-chosen to approximate (each tensor divided by its scale). */
-  public enum Target {
-    /** The weights the model was compressed from. */
-    ORIGINAL,
-    /**
-     * Those weights moved as finetuning moved their decode: original + (decode now − decode at
-     * the start), so a subvector keeps what its codeword learned and its code may still change.
-     */
-    SHIFTED
-  }
 
   private final List<WeightBinding.Aq> bindings;
   private final Target target;
@@ -72,6 +63,11 @@ public final class AqReencoder implements TrainingLoop.Regularizer {
   public AqReencoder(CompressedModel plan, Map<String, float[]> original, Target target, int every, int stepsPerEpoch,
       int beam, Consumer<Stats> report) {
     this.target = Objects.requireNonNull(target, "target");
+    if (target == Target.TRAINED && plan.plan().coded().values().stream()
+        .anyMatch(b -> b instanceof WeightBinding.Aq aq && aq.trainedAt() < 0)) {
+      throw new IllegalArgumentException("re-encoding toward trained weights needs them in the parameters"
+          + " (CompressedModel.of with trained aq weights)");
+    }
     if (every < 1 || stepsPerEpoch < 1 || beam < 1) {
       throw new IllegalArgumentException("re-encode every " + every + " steps of " + stepsPerEpoch + " per epoch,"
           + " beam " + beam + ": each must be ≥ 1");
@@ -135,7 +131,9 @@ public final class AqReencoder implements TrainingLoop.Regularizer {
       Codebooks books = encoder.codebooks();
       float[] x = targets.get(names.get(i));
       int n = aq.subvectors();
-      if (target == Target.SHIFTED) {
+      if (target == Target.TRAINED) {
+        x = scaled(java.util.Arrays.copyOfRange(param, aq.trainedAt(), aq.trainedAt() + aq.elements()), aq);
+      } else if (target == Target.SHIFTED) {
         float[] now = new float[n * aq.dim()];
         books.decode(aq.codes(param), n, now);
         float[] d0 = start.get(names.get(i));

@@ -50,6 +50,17 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
    * @throws InvalidInputException if the artifact has no ONNX graph or a coded tensor is inconsistent
    */
   public static CompressedModel of(Artifact a, Set<String> frozen) throws IOException {
+    return of(a, frozen, null);
+  }
+
+  /**
+   * As above; with {@code trained} (the weights the artifact was coded from, by tensor key) each aq
+   * parameter also holds full-precision copies of its tensors' weights after the codes, trained
+   * straight through the quantizer ({@link WeightBinding.Aq#trainedAt}), for re-encoding toward them.
+   *
+   * @throws InvalidInputException as above, or if an aq tensor's weights are missing from {@code trained}
+   */
+  public static CompressedModel of(Artifact a, Set<String> frozen, Map<String, float[]> trained) throws IOException {
     byte[] onnx = ArtifactRestorer.toOnnxBytes(a);
     Map<String, WeightBinding> coded = new LinkedHashMap<>();
     Map<String, WeightPlan.Parameter> params = new LinkedHashMap<>();
@@ -78,26 +89,57 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
         default -> fixed.add(name);
       }
     }
-    // aq parameters: the codebooks, then the codes of each tensor that shares them.
-    aqCodes.forEach((param, codes) -> {
+    // aq parameters: the codebooks, then the codes of each tensor that shares them (then its weights).
+    for (Map.Entry<String, List<int[]>> e : aqCodes.entrySet()) {
+      String param = e.getKey();
       float[] books = params.get(param).values();
+      List<String> tensors = new ArrayList<>();
+      coded.forEach((name, b) -> {
+        if (b instanceof WeightBinding.Aq aq && aq.parameter().equals(param)) {
+          tensors.add(name);
+        }
+      });
       long total = books.length;
-      for (int[] c : codes) {
+      for (int[] c : e.getValue()) {
         total += c.length;
+      }
+      long weightsAt = total;
+      if (trained != null) {
+        for (String name : tensors) {
+          float[] w = trained.get(name);
+          if (w == null || w.length != t(a, name).spec().numElements()) {
+            throw new InvalidInputException(a.file() + ": aq tensor '" + name + "' has no weights of its size to train");
+          }
+          total += w.length;
+        }
       }
       if (total > Integer.MAX_VALUE - 16) {
         throw new InvalidInputException(a.file() + ": aq codes of '" + param + "' are too many to finetune in memory");
       }
       float[] v = java.util.Arrays.copyOf(books, (int) total);
       int at = books.length;
-      for (int[] c : codes) {
+      for (int[] c : e.getValue()) {
         for (int code : c) {
           v[at++] = code;
         }
       }
+      if (trained != null) {
+        for (String name : tensors) {
+          WeightBinding.Aq aq = (WeightBinding.Aq) coded.get(name);
+          float[] w = trained.get(name);
+          System.arraycopy(w, 0, v, at, w.length);
+          coded.put(name, new WeightBinding.Aq(aq.parameter(), aq.m(), aq.k(), aq.dim(), aq.codesAt(), aq.scale(),
+              aq.shape(), at));
+          at += w.length;
+        }
+      }
       params.put(param, new WeightPlan.Parameter(new long[] {v.length}, v));
-    });
+    }
     return new CompressedModel(onnx, new WeightPlan(coded, params, fixed));
+  }
+
+  private static TensorRecord t(Artifact a, String name) {
+    return a.manifest().tensors().stream().filter(x -> x.spec().name().equals(name)).findFirst().orElseThrow();
   }
 
   private static WeightBinding dp(Artifact a, TensorRecord t, boolean shared, Map<String, WeightPlan.Parameter> params)

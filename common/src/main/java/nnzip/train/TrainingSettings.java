@@ -63,11 +63,32 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
    *
    * @param steps steps between re-encodes, ≥ 0 (0 = the codes stay frozen)
    * @param beam beam width of the encoder, ≥ 1
-   * @param shifted re-encode toward the original weights moved as finetuning moved their decode,
-   *     rather than toward the original weights
+   * @param target what the codes are re-chosen to approximate
    */
-  public record AqReencode(int steps, int beam, boolean shifted) implements java.io.Serializable {
+  public record AqReencode(int steps, int beam, Target target) implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
+
+    /** What aq codes are re-encoded toward (each tensor divided by its scale). */
+    public enum Target {
+      /** The weights the model was compressed from. */
+      ORIGINAL,
+      /**
+       * Those weights moved as finetuning moved their decode: original + (decode now − decode at
+       * the start), so a subvector keeps what its codeword learned and its code may still change.
+       */
+      SHIFTED,
+      /**
+       * Full-precision weights that start at the original and train on the task loss straight
+       * through the quantizer (the weight gradient applied to them as is), as in
+       * quantization-aware training.
+       */
+      TRAINED;
+
+      /** The value of a recipe's {@code finetune.aq-reencode-target}. */
+      public static Target parse(String s) {
+        return valueOf(s.toUpperCase(java.util.Locale.ROOT));
+      }
+    }
 
     /** Checks the ranges. */
     public AqReencode {
@@ -77,6 +98,7 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
       if (beam < 1) {
         throw new IllegalArgumentException("aq.beam must be ≥ 1, got " + beam);
       }
+      java.util.Objects.requireNonNull(target, "target");
     }
   }
 

@@ -99,7 +99,8 @@ public sealed interface WeightBinding extends Serializable {
    * An aq-coded weight: subvector s is {@code scale · Σ_m C_m[code(s, m)]}, decoded by
    * {@link Codebooks#decode} (the one decode, as the restorer runs it), the zero padding of the
    * last subvector cut off. The parameter holds the M·K·d codebook values, then the codes of every
-   * tensor sharing them as floats (exact below 2^24): codes do not train (their gradient is zero, so
+   * tensor sharing them as floats (exact below 2^24), then optionally their full-precision weights:
+   * codes do not train (their gradient is zero, so
    * Adam leaves them as they are) but travel with the codebooks, so a re-encode between steps
    * ({@code nnzip.finetune.AqReencoder}) reaches the executors and the checkpoints. dL/dC_m[j] is
    * scale times the sum of dL/dx over the subvectors coded j in codebook m (the finetune rule of
@@ -113,10 +114,18 @@ public sealed interface WeightBinding extends Serializable {
    *     codesAt + s·M + c
    * @param scale the tensor's stored scale
    * @param shape the weight's shape
+   * @param trainedAt where this tensor's full-precision weights start in the parameter (after every
+   *     code), or −1 for none: they do not enter the decode, but get dL/dw as their gradient (straight
+   *     through the quantizer), a target for re-encoding
    */
-  record Aq(String parameter, int m, int k, int dim, int codesAt, float scale, long[] shape)
+  record Aq(String parameter, int m, int k, int dim, int codesAt, float scale, long[] shape, int trainedAt)
       implements WeightBinding {
     private static final long serialVersionUID = 1L;
+
+    /** A binding without trained full-precision weights. */
+    public Aq(String parameter, int m, int k, int dim, int codesAt, float scale, long[] shape) {
+      this(parameter, m, k, dim, codesAt, scale, shape, -1);
+    }
 
     /** Number of weight elements. */
     public int elements() {
@@ -164,6 +173,11 @@ public sealed interface WeightBinding extends Serializable {
     public void addGradient(float[] param, float[] weightGrad, float[] paramGrad) {
       int n = elements();
       int subs = subvectors();
+      if (trainedAt >= 0) {
+        for (int i = 0; i < n; i++) {
+          paramGrad[trainedAt + i] += weightGrad[i];
+        }
+      }
       for (int s = 0; s < subs; s++) {
         for (int c = 0; c < m; c++) {
           int base = (c * k + (int) param[codesAt + s * m + c]) * dim;

@@ -124,7 +124,7 @@ class FinetuneBindingsTest {
       assertArrayEquals(before.get(n), params.get(n));
     }
     // Before finetuning moves anything, the shifted target is the original.
-    assertEquals(0, new AqReencoder(cm, originals(), AqReencoder.Target.SHIFTED, 1, 10, AQ.beam(), x -> {})
+    assertEquals(0, new AqReencoder(cm, originals(), nnzip.train.TrainingSettings.AqReencode.Target.SHIFTED, 1, 10, AQ.beam(), x -> {})
         .reencode(params, 1).changed());
   }
 

@@ -264,7 +264,8 @@ public final class Recipes {
           new nnzip.train.Distillation(c.getDouble("finetune.distill.alpha"),
               c.getDouble("finetune.distill.temperature")),
           new nnzip.train.TrainingSettings.AqReencode(c.getInt("finetune.aq-reencode"), c.getInt("aq.beam"),
-              c.getString("finetune.aq-reencode-target").equals("shifted")));
+              parse("finetune.aq-reencode-target", () -> nnzip.train.TrainingSettings.AqReencode.Target.parse(
+                  c.getString("finetune.aq-reencode-target")))));
     } catch (ConfigException e) {
       throw new UsageException(describe(e));
     } catch (IllegalArgumentException e) {

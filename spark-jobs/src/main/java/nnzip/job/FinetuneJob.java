@@ -126,7 +126,11 @@ public final class FinetuneJob {
       // Bit-packed: the codes are arithmetic-coded once, after finetuning.
       CompressJob.Result compressed = compressor.compress(stageIn, stage.toString(), true, false);
       Artifact stage1 = Artifact.open(outFs, stage);
-      CompressedModel model = CompressedModel.of(stage1, BatchNormWeights.runningStatistics(original));
+      TrainingSettings.AqReencode re = training.aqReencode();
+      // Re-encoding toward trained weights keeps full-precision copies of the aq tensors in training.
+      CompressedModel model = CompressedModel.of(stage1, BatchNormWeights.runningStatistics(original),
+          training.epochs() > 0 && re.steps() > 0 && re.target() == TrainingSettings.AqReencode.Target.TRAINED
+              ? floatWeights(compressedFrom) : null);
       // BatchNorm stays in inference mode: finetuning keeps the running statistics of the model.
       GraphSetup setup = new GraphSetup(model.onnx(), model.plan(), GraphMode.INFERENCE);
       TrainingGraph init = setup.build();
@@ -241,9 +245,10 @@ public final class FinetuneJob {
     if (r.steps() == 0 || model.plan().coded().values().stream().noneMatch(b -> b instanceof nnzip.train.WeightBinding.Aq)) {
       return null;
     }
-    progress.report("finetune: aq codes re-encoded (beam " + r.beam() + ") every " + r.steps() + " steps");
+    progress.report("finetune: aq codes re-encoded (beam " + r.beam() + ") every " + r.steps() + " steps toward the "
+        + r.target().name().toLowerCase(java.util.Locale.ROOT) + " weights");
     return new AqReencoder(model, floatWeights(compressedFrom),
-        r.shifted() ? AqReencoder.Target.SHIFTED : AqReencoder.Target.ORIGINAL, r.steps(), plan.stepsPerEpoch(), r.beam(),
+        r.target(), r.steps(), plan.stepsPerEpoch(), r.beam(),
         s -> progress.report(String.format("aq re-encode before step %d: %.2f%% of %d subvectors changed codes,"
             + " squared error %.6g -> %.6g", s.step(), 100.0 * s.changed() / Math.max(1, s.subvectors()),
             s.subvectors(), s.errorBefore(), s.errorAfter())));
