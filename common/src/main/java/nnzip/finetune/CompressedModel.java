@@ -1,7 +1,9 @@
 package nnzip.finetune;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,9 +23,9 @@ import nnzip.train.WeightPlan;
 /**
  * An artifact made ready for finetuning: the runnable ONNX model restored from it (the starting
  * point of every weight) and the {@link WeightPlan} that ties each dp-, uniform- or aq-coded tensor
- * to its trainable levels, per-channel minimum and step, or codebooks with its codes frozen.
- * Uniform tensors of global scope (or with more than 2^31 channel-code pairs) and tensors of other
- * codecs are frozen at their decoded values;
+ * to its trainable levels, per-group minimum and step, or codebooks (followed by the codes of every
+ * tensor sharing them, which only {@link AqReencoder} changes). Uniform tensors of global scope and
+ * tensors of other codecs are frozen at their decoded values;
  * passed-through FLOAT tensors (biases, norms) train as they are.
  *
  * @param onnx the restored model bytes
@@ -37,6 +39,10 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
   public static final String UNIFORM = "nnzip.uniform";
   /** Parameter-name prefix of aq codebooks (plus the tensor name, unless shared). */
   public static final String CODEBOOKS = "nnzip.codebooks";
+  // The aq codec's parameter names in the artifact (nnzip.artifact.AqRestorer's, package-private there).
+  static final String AQ_CODEWORDS = "codewords";
+  static final String AQ_SHAPE = "shape";
+  static final String AQ_SCALE = "scale";
 
   /**
    * Reads an artifact's codes and parameters.
@@ -45,10 +51,22 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
    * @throws InvalidInputException if the artifact has no ONNX graph or a coded tensor is inconsistent
    */
   public static CompressedModel of(Artifact a, Set<String> frozen) throws IOException {
+    return of(a, frozen, null);
+  }
+
+  /**
+   * As above; with {@code trained} (the weights the artifact was coded from, by tensor key) each aq
+   * parameter also holds full-precision copies of its tensors' weights after the codes, trained
+   * straight through the quantizer ({@link WeightBinding.Aq#trainedAt}), for re-encoding toward them.
+   *
+   * @throws InvalidInputException as above, or if an aq tensor's weights are missing from {@code trained}
+   */
+  public static CompressedModel of(Artifact a, Set<String> frozen, Map<String, float[]> trained) throws IOException {
     byte[] onnx = ArtifactRestorer.toOnnxBytes(a);
     Map<String, WeightBinding> coded = new LinkedHashMap<>();
     Map<String, WeightPlan.Parameter> params = new LinkedHashMap<>();
     Set<String> fixed = new TreeSet<>(frozen);
+    Map<String, List<int[]>> aqCodes = new LinkedHashMap<>();
     for (TensorRecord t : a.manifest().tensors()) {
       String name = t.spec().name();
       if (t.isPassthrough()) {
@@ -61,20 +79,68 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
       boolean shared = Manifest.GLOBAL_SCOPE.equals(t.scope());
       switch (t.codec()) {
         case DP -> coded.put(name, dp(a, t, shared, params));
-        case AQ -> coded.put(name, aq(a, t, shared, params));
+        case AQ -> coded.put(name, aq(a, t, shared, params, aqCodes));
         case UNIFORM -> {
-          TensorLayout layout = Artifact.layoutOf(t);
-          // The binding indexes channel · 2^bits + code in an int.
-          if (shared || (long) layout.channels() << t.bits() > Integer.MAX_VALUE) {
+          if (shared) {
             fixed.add(name);
           } else {
-            coded.put(name, uniform(a, t, layout, params));
+            coded.put(name, uniform(a, t, Artifact.layoutOf(t), params));
           }
         }
         default -> fixed.add(name);
       }
     }
+    // aq parameters: the codebooks, then the codes of each tensor that shares them (then its weights).
+    for (Map.Entry<String, List<int[]>> e : aqCodes.entrySet()) {
+      String param = e.getKey();
+      float[] books = params.get(param).values();
+      List<String> tensors = new ArrayList<>();
+      coded.forEach((name, b) -> {
+        if (b instanceof WeightBinding.Aq aq && aq.parameter().equals(param)) {
+          tensors.add(name);
+        }
+      });
+      long total = books.length;
+      for (int[] c : e.getValue()) {
+        total += c.length;
+      }
+      long weightsAt = total;
+      if (trained != null) {
+        for (String name : tensors) {
+          float[] w = trained.get(name);
+          if (w == null || w.length != t(a, name).spec().numElements()) {
+            throw new InvalidInputException(a.file() + ": aq tensor '" + name + "' has no weights of its size to train");
+          }
+          total += w.length;
+        }
+      }
+      if (total > Integer.MAX_VALUE - 16) {
+        throw new InvalidInputException(a.file() + ": aq codes of '" + param + "' are too many to finetune in memory");
+      }
+      float[] v = java.util.Arrays.copyOf(books, (int) total);
+      int at = books.length;
+      for (int[] c : e.getValue()) {
+        for (int code : c) {
+          v[at++] = code;
+        }
+      }
+      if (trained != null) {
+        for (String name : tensors) {
+          WeightBinding.Aq aq = (WeightBinding.Aq) coded.get(name);
+          float[] w = trained.get(name);
+          System.arraycopy(w, 0, v, at, w.length);
+          coded.put(name, new WeightBinding.Aq(aq.parameter(), aq.m(), aq.k(), aq.dim(), aq.codesAt(), aq.scale(),
+              aq.shape(), at));
+          at += w.length;
+        }
+      }
+      params.put(param, new WeightPlan.Parameter(new long[] {v.length}, v));
+    }
     return new CompressedModel(onnx, new WeightPlan(coded, params, fixed));
+  }
+
+  private static TensorRecord t(Artifact a, String name) {
+    return a.manifest().tensors().stream().filter(x -> x.spec().name().equals(name)).findFirst().orElseThrow();
   }
 
   private static WeightBinding dp(Artifact a, TensorRecord t, boolean shared, Map<String, WeightPlan.Parameter> params)
@@ -106,25 +172,24 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
     if (min == null || step == null || min.length != layout.channels() || step.length != layout.channels()) {
       throw new InvalidInputException(a.file() + ": uniform tensor '" + name + "' lacks its per-channel min and step");
     }
+    if (t.spec().numElements() > Integer.MAX_VALUE - 16) {
+      throw new InvalidInputException(a.file() + ": uniform tensor '" + name + "' is too large to finetune in memory");
+    }
     float[] values = new float[2 * min.length];
     System.arraycopy(min, 0, values, 0, min.length);
     System.arraycopy(step, 0, values, min.length, step.length);
     String param = UNIFORM + ":" + name;
     params.put(param, new WeightPlan.Parameter(new long[] {values.length}, values));
-    int k = 1 << t.bits();
-    int[] index = ArtifactCodes.read(a, t, t.spec().numElements());
-    for (int i = 0; i < index.length; i++) {
-      index[i] += layout.channelOf(i) * k;
-    }
-    return new WeightBinding.Uniform(param, index, k, t.spec().shape());
+    int[] codes = ArtifactCodes.read(a, t, t.spec().numElements());
+    return new WeightBinding.Uniform(param, codes, t.bits(), layout, t.spec().shape());
   }
 
-  private static WeightBinding aq(Artifact a, TensorRecord t, boolean shared, Map<String, WeightPlan.Parameter> params)
-      throws IOException {
+  private static WeightBinding aq(Artifact a, TensorRecord t, boolean shared, Map<String, WeightPlan.Parameter> params,
+      Map<String, List<int[]>> aqCodes) throws IOException {
     String name = t.spec().name();
     Map<String, float[]> p = a.parameters(t);
-    float[] shape = p.get("shape");
-    float[] words = p.get("codewords");
+    float[] shape = p.get(AQ_SHAPE);
+    float[] words = p.get(AQ_CODEWORDS);
     if (words == null) {
       throw new InvalidInputException(a.file() + ": aq tensor '" + name + "' lacks its codebooks");
     }
@@ -137,17 +202,19 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
     int m = checked.m();
     int k = checked.k();
     int d = checked.d();
-    float scale = p.containsKey("scale") ? p.get("scale")[0] : 1f;
+    float scale = p.containsKey(AQ_SCALE) ? p.get(AQ_SCALE)[0] : 1f;
     String param = shared ? CODEBOOKS : CODEBOOKS + ":" + name;
-    params.putIfAbsent(param, new WeightPlan.Parameter(new long[] {(long) m * k, d}, words));
-    long subs = checked.subvectors();
+    params.putIfAbsent(param, new WeightPlan.Parameter(new long[] {words.length}, words));
     int[] codes = ArtifactCodes.read(a, t, checked.codes());
-    int[][] index = new int[m][(int) subs];
-    for (int s = 0; s < subs; s++) {
-      for (int c = 0; c < m; c++) {
-        index[c][s] = c * k + codes[s * m + c];
-      }
+    List<int[]> group = aqCodes.computeIfAbsent(param, x -> new ArrayList<>());
+    long at = words.length;
+    for (int[] c : group) {
+      at += c.length;
     }
-    return new WeightBinding.Aq(param, index, d, scale, t.spec().shape());
+    if (at > Integer.MAX_VALUE - 16) {
+      throw new InvalidInputException(a.file() + ": aq codes of '" + param + "' are too many to finetune in memory");
+    }
+    group.add(codes);
+    return new WeightBinding.Aq(param, m, k, d, (int) at, scale, t.spec().shape());
   }
 }

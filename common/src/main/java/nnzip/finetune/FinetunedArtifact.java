@@ -30,8 +30,9 @@ import org.apache.hadoop.fs.Path;
 /**
  * Writes the finetuned model as a new artifact with the old one's codes: trained dp levels
  * (re-sorted per channel with the codes renumbered, since the dp format keeps levels ascending),
- * trained uniform minimum and step per channel, trained aq codebooks (rounded to F16 where the artifact stores them so), trained passthrough
- * tensors; every other entry is copied. Each coded tensor's error fields are recomputed against
+ * trained uniform minimum and step per group, trained aq codebooks (rounded to F16 where the
+ * artifact stores them so) with their codes as finetuning left them (re-encoded or not), trained
+ * passthrough tensors; every other entry is copied. Each coded tensor's error fields are recomputed against
  * the original weights, so the manifest tells how far finetuning moved the decoded model.
  */
 public final class FinetunedArtifact {
@@ -60,7 +61,8 @@ public final class FinetunedArtifact {
         perm.put(dp.parameter(), sortPerChannel(levels, k));
         newParams.put(dp.parameter(), levels);
       } else if (b instanceof WeightBinding.Aq aq) {
-        newParams.putIfAbsent(aq.parameter(), trained.get(aq.parameter()).clone());
+        // The codebooks only; the codes that follow them are written per tensor.
+        newParams.putIfAbsent(aq.parameter(), Arrays.copyOf(trained.get(aq.parameter()), aq.codebookValues()));
       }
     }
     List<StoredEntry> shared = new ArrayList<>();
@@ -139,11 +141,24 @@ public final class FinetunedArtifact {
       decoded = u.decode(minAndStep);
     } else {
       WeightBinding.Aq aq = (WeightBinding.Aq) b;
+      float[] param = trained.get(aq.parameter()).clone();
+      int[] codes = aq.codes(param);
       for (StoredEntry e : t.entries()) {
-        entries.add(e.parameterName() != null && e.parameterName().equals("codewords")
-            ? rewriteParam(old, e, aq.parameter(), newParams, data) : e);
+        if (e.isCodes()) {
+          // The codes may have been re-encoded during finetuning (AqReencoder): always written anew.
+          byte[] packed = new byte[(int) BitPacking.packedBytes(codes.length, t.bits())];
+          BitPacking.pack(codes, codes.length, t.bits(), packed, 0);
+          data.put(e.key(), new EntryData.InMemory(packed));
+          entries.add(new StoredEntry(e.key(), StoredEntry.CODES, List.of(chunk(packed))));
+        } else {
+          entries.add(CompressedModel.AQ_CODEWORDS.equals(e.parameterName())
+              ? rewriteParam(old, e, aq.parameter(), newParams, data) : e);
+        }
       }
-      decoded = aq.decode(newParams.get(aq.parameter()));
+      // Decoded from the codebooks as stored (F16 rounds them).
+      float[] stored = newParams.get(aq.parameter());
+      System.arraycopy(stored, 0, param, 0, stored.length);
+      decoded = aq.decode(param);
     }
     float[] ref = original.get(name);
     double rel = t.relativeMse();

@@ -63,8 +63,12 @@ public final class ParameterSpace implements java.io.Serializable {
     return new ParameterValues(graphNames, graphShapes, v);
   }
 
-  /** Parameter gradients from graph-weight gradients (in graph order). */
-  public float[][] toParameters(float[][] graphGrads) {
+  /**
+   * Parameter gradients from graph-weight gradients (in graph order).
+   *
+   * @param params the parameters the graph's weights were decoded from
+   */
+  public float[][] toParameters(ParameterValues params, float[][] graphGrads) {
     Map<String, float[]> g = new LinkedHashMap<>();
     for (int i = 0; i < names.size(); i++) {
       // Codebooks and levels collect the gradients of their weights; a plain weight's is its own.
@@ -75,7 +79,7 @@ public final class ParameterSpace implements java.io.Serializable {
     for (int i = 0; i < graphNames.size(); i++) {
       WeightBinding b = plan.coded().get(graphNames.get(i));
       if (b != null) {
-        b.addGradient(graphGrads[i], g.get(b.parameter()));
+        b.addGradient(params.get(b.parameter()), graphGrads[i], g.get(b.parameter()));
       } else {
         g.put(graphNames.get(i), graphGrads[i]);
       }

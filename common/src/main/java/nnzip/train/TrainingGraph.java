@@ -35,6 +35,8 @@ public final class TrainingGraph {
   private final List<long[]> shapes;
   private final List<String> outputs;
   private final ParameterSpace space;
+  // The parameters last set: coded weights' chain rule may read them (aq reads its codes there).
+  private ParameterValues current;
   private boolean gradientReady;
   private final List<String> variables;
   /** The hand-written passes when the graph is a plain layer chain, else null (SameDiff computes). */
@@ -129,6 +131,7 @@ public final class TrainingGraph {
    * @throws IllegalArgumentException if the names or sizes differ from {@link #trainable()}
    */
   public void setValues(ParameterValues values) {
+    current = values;
     ParameterValues weights = space.toGraph(values);
     weights.requireSameLayout(trainable, shapes);
     for (int i = 0; i < trainable.size(); i++) {
@@ -141,6 +144,11 @@ public final class TrainingGraph {
         arr.data().asNioFloat().put(0, weights.values()[i]); // one bulk copy; setData went element by element
       }
     }
+  }
+
+  /** The parameters last set, or the starting ones. */
+  private ParameterValues current() {
+    return current != null ? current : values();
   }
 
   /** Sets one weight that is not trainable (a constant such as a BatchNorm running statistic). */
@@ -175,7 +183,7 @@ public final class TrainingGraph {
         grads[i] = g != null ? g : zeros(i);
       }
       int correct = correct(r.logits(), y, n, graph.numClasses());
-      return new ChunkGradient(space.toParameters(grads), r.loss(), correct, n, List.of());
+      return new ChunkGradient(space.toParameters(current(), grads), r.loss(), correct, n, List.of());
     }
     if (!gradientReady) {
       buildGradientQuietly();
@@ -196,7 +204,7 @@ public final class TrainingGraph {
       stats.add(flat(out.get(bn.batchMean())));
       stats.add(flat(out.get(bn.batchVar())));
     }
-    return new ChunkGradient(space.toParameters(grads), out.get(LOSS).getDouble(0), correct, n, stats);
+    return new ChunkGradient(space.toParameters(current(), grads), out.get(LOSS).getDouble(0), correct, n, stats);
   }
 
   /**

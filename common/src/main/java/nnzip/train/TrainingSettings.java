@@ -17,10 +17,11 @@ package nnzip.train;
  * @param examples training examples used (0 = all)
  * @param pruning magnitude pruning of the full-precision model before quantization
  * @param distillation the original model as teacher in every training phase
+ * @param aqReencode when finetuning re-chooses aq codes (recipe {@code finetune.aq-reencode}, {@code aq.beam})
  */
 public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int chunk, double validation,
     int stepsPerRound, long seed, double dpNetLambda, int dpNetEpochs, int qatEpochs, int examples, Pruning pruning,
-    Distillation distillation)
+    Distillation distillation, AqReencode aqReencode)
     implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -57,8 +58,53 @@ public record TrainingSettings(int epochs, Optimizer optimizer, int batch, int c
     }
   }
 
+  /**
+   * Re-encoding of aq codes during finetuning ({@code nnzip.finetune.AqReencoder}).
+   *
+   * @param steps steps between re-encodes, ≥ 0 (0 = the codes stay frozen)
+   * @param beam beam width of the encoder, ≥ 1
+   * @param target what the codes are re-chosen to approximate
+   */
+  public record AqReencode(int steps, int beam, Target target) implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** What aq codes are re-encoded toward (each tensor divided by its scale). */
+    public enum Target {
+      /** The weights the model was compressed from. */
+      ORIGINAL,
+      /**
+       * Those weights moved as finetuning moved their decode: original + (decode now − decode at
+       * the start), so a subvector keeps what its codeword learned and its code may still change.
+       */
+      SHIFTED,
+      /**
+       * Full-precision weights that start at the original and train on the task loss straight
+       * through the quantizer (the weight gradient applied to them as is), as in
+       * quantization-aware training.
+       */
+      TRAINED;
+
+      /** The value of a recipe's {@code finetune.aq-reencode-target}. */
+      public static Target parse(String s) {
+        return valueOf(s.toUpperCase(java.util.Locale.ROOT));
+      }
+    }
+
+    /** Checks the ranges. */
+    public AqReencode {
+      if (steps < 0) {
+        throw new IllegalArgumentException("aq-reencode must be ≥ 0 steps, got " + steps);
+      }
+      if (beam < 1) {
+        throw new IllegalArgumentException("aq.beam must be ≥ 1, got " + beam);
+      }
+      java.util.Objects.requireNonNull(target, "target");
+    }
+  }
+
   /** Checks every range. */
   public TrainingSettings {
+    java.util.Objects.requireNonNull(aqReencode, "aqReencode");
     if (epochs < 0 || dpNetEpochs < 0 || qatEpochs < 0) {
       throw new IllegalArgumentException("epochs, dp-net.epochs and qat.epochs must be ≥ 0, got " + epochs + ", "
           + dpNetEpochs + " and " + qatEpochs);

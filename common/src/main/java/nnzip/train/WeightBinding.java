@@ -2,6 +2,11 @@ package nnzip.train;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.Map;
+import nnzip.codec.ScalarCodec;
+import nnzip.codec.TensorLayout;
+import nnzip.codec.aq.Codebooks;
+import nnzip.codec.uniform.UniformCodec;
 
 /**
  * How a coded weight follows from a small trainable parameter with its codes frozen, and how the
@@ -17,8 +22,12 @@ public sealed interface WeightBinding extends Serializable {
   /** The weight's values (row-major, in its shape) for the given parameter values. */
   float[] decode(float[] param);
 
-  /** Adds dL/dparam for the given dL/dweight into {@code paramGrad}. */
-  void addGradient(float[] weightGrad, float[] paramGrad);
+  /**
+   * Adds dL/dparam for the given dL/dweight into {@code paramGrad}.
+   *
+   * @param param the parameter's values the weight was decoded from (aq reads its codes there)
+   */
+  void addGradient(float[] param, float[] weightGrad, float[] paramGrad);
 
   /**
    * A dp-coded weight: element i is {@code levels[index[i]]}, with index = channel · k + code, so
@@ -41,7 +50,7 @@ public sealed interface WeightBinding extends Serializable {
     }
 
     @Override
-    public void addGradient(float[] weightGrad, float[] levelGrad) {
+    public void addGradient(float[] levels, float[] weightGrad, float[] levelGrad) {
       for (int i = 0; i < index.length; i++) {
         levelGrad[index[i]] += weightGrad[i];
       }
@@ -49,90 +58,131 @@ public sealed interface WeightBinding extends Serializable {
   }
 
   /**
-   * A uniform-coded weight: element i is {@code min[c] + code · step[c]} for its channel c, as the
-   * uniform codec decodes it (the same float operations, so training starts from exactly the decoded
-   * model); the parameter holds every channel's min, then every channel's step. dL/dmin[c] is the sum
-   * of dL/dw over the channel, dL/dstep[c] that sum weighted by the codes.
+   * A uniform-coded weight: element i is {@code min[c] + code[i] · step[c]} for its group c,
+   * computed by the uniform codec's own decode (so training starts from exactly the restored
+   * model); the parameter holds every group's min, then every group's step. dL/dmin[c] is the sum
+   * of dL/dw over the group, dL/dstep[c] that sum weighted by the codes.
    *
-   * @param parameter name of the parameter (2 × channels values)
-   * @param index per element (row-major), channel · k + code
-   * @param k 2^bits, codes per channel
+   * @param parameter name of the parameter (2 × groups values)
+   * @param codes per element (row-major), its code in 0..2^bits − 1
+   * @param bits the codec's bits per code
+   * @param layout the groups the tensor was coded with
    * @param shape the weight's shape
    */
-  record Uniform(String parameter, int[] index, int k, long[] shape) implements WeightBinding {
+  record Uniform(String parameter, int[] codes, int bits, TensorLayout layout, long[] shape)
+      implements WeightBinding {
     private static final long serialVersionUID = 1L;
 
     @Override
     public float[] decode(float[] minAndStep) {
-      int channels = minAndStep.length / 2;
-      float[] w = new float[index.length];
-      for (int i = 0; i < w.length; i++) {
-        int c = index[i] / k;
-        w[i] = minAndStep[c] + (index[i] - c * k) * minAndStep[channels + c];
-      }
+      int groups = layout.channels();
+      ScalarCodec.Quantizer q = new UniformCodec(bits).restore(layout, Map.of(
+          UniformCodec.MIN, Arrays.copyOfRange(minAndStep, 0, groups),
+          UniformCodec.STEP, Arrays.copyOfRange(minAndStep, groups, 2 * groups)));
+      float[] w = new float[codes.length];
+      q.decode(codes, codes.length, 0, w);
       return w;
     }
 
     @Override
-    public void addGradient(float[] weightGrad, float[] paramGrad) {
-      int channels = paramGrad.length / 2;
-      for (int i = 0; i < index.length; i++) {
-        int c = index[i] / k;
+    public void addGradient(float[] minAndStep, float[] weightGrad, float[] paramGrad) {
+      int groups = layout.channels();
+      for (int i = 0; i < codes.length; i++) {
+        int c = layout.channelOf(i);
         paramGrad[c] += weightGrad[i];
-        paramGrad[channels + c] += (index[i] - c * k) * weightGrad[i];
+        paramGrad[groups + c] += codes[i] * weightGrad[i];
       }
     }
   }
 
   /**
-   * An aq-coded weight: subvector s is {@code scale · Σ_m C[index[m][s]]} with C the [M·K, d]
-   * codebooks and index[m][s] = m·K + code, so dL/dC_m[j] is scale times the sum of dL/dx over
-   * the subvectors coded j in codebook m (the finetune rule of Sun et al.). The zero padding of
-   * the last subvector is cut off.
+   * An aq-coded weight: subvector s is {@code scale · Σ_m C_m[code(s, m)]}, decoded by
+   * {@link Codebooks#decode} (the one decode, as the restorer runs it), the zero padding of the
+   * last subvector cut off. The parameter holds the M·K·d codebook values, then the codes of every
+   * tensor sharing them as floats (exact below 2^24), then optionally their full-precision weights:
+   * codes do not train (their gradient is zero, so
+   * Adam leaves them as they are) but travel with the codebooks, so a re-encode between steps
+   * ({@code nnzip.finetune.AqReencoder}) reaches the executors and the checkpoints. dL/dC_m[j] is
+   * scale times the sum of dL/dx over the subvectors coded j in codebook m (the finetune rule of
+   * Sun et al.).
    *
-   * @param parameter name of the codebook parameter, shape [M·K, d]
-   * @param index per codebook m, the flat codeword index of each subvector
+   * @param parameter name of the parameter: M·K·d codebook values, then codes
+   * @param m codebooks M
+   * @param k codewords per codebook K
    * @param dim subvector length d
+   * @param codesAt where this tensor's codes start in the parameter: subvector s, codebook c at
+   *     codesAt + s·M + c
    * @param scale the tensor's stored scale
    * @param shape the weight's shape
+   * @param trainedAt where this tensor's full-precision weights start in the parameter (after every
+   *     code), or −1 for none: they do not enter the decode, but get dL/dw as their gradient (straight
+   *     through the quantizer), a target for re-encoding
    */
-  record Aq(String parameter, int[][] index, int dim, float scale, long[] shape) implements WeightBinding {
+  record Aq(String parameter, int m, int k, int dim, int codesAt, float scale, long[] shape, int trainedAt)
+      implements WeightBinding {
     private static final long serialVersionUID = 1L;
 
+    /** A binding without trained full-precision weights. */
+    public Aq(String parameter, int m, int k, int dim, int codesAt, float scale, long[] shape) {
+      this(parameter, m, k, dim, codesAt, scale, shape, -1);
+    }
+
     /** Number of weight elements. */
-    int elements() {
+    public int elements() {
       return Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
     }
 
+    /** Number of d-dimensional subvectors, the last one zero-padded. */
+    public int subvectors() {
+      return (elements() + dim - 1) / dim;
+    }
+
+    /** Number of codebook values M·K·d at the start of the parameter. */
+    public int codebookValues() {
+      return m * k * dim;
+    }
+
+    /** The codebooks held in {@code param}. */
+    public Codebooks codebooks(float[] param) {
+      return Codebooks.of(m, k, dim, Arrays.copyOf(param, codebookValues()));
+    }
+
+    /** This tensor's codes held in {@code param}: subvector s, codebook c at s·M + c. */
+    public int[] codes(float[] param) {
+      int[] codes = new int[subvectors() * m];
+      for (int i = 0; i < codes.length; i++) {
+        codes[i] = (int) param[codesAt + i];
+      }
+      return codes;
+    }
+
     @Override
-    public float[] decode(float[] books) {
+    public float[] decode(float[] param) {
       int n = elements();
-      int d = dim;
-      float[] out = new float[n];
-      float[] v = new float[d];
-      for (int s = 0; s < index[0].length; s++) {
-        Arrays.fill(v, 0f);
-        for (int[] idx : index) {
-          int base = idx[s] * d;
-          for (int t = 0; t < d; t++) {
-            v[t] += books[base + t];
-          }
-        }
-        for (int t = 0; t < d && s * d + t < n; t++) {
-          out[s * d + t] = v[t] * scale;
-        }
+      int subs = subvectors();
+      float[] v = new float[subs * dim];
+      codebooks(param).decode(codes(param), subs, v);
+      float[] out = Arrays.copyOf(v, n);
+      for (int i = 0; i < n; i++) {
+        out[i] *= scale;
       }
       return out;
     }
 
     @Override
-    public void addGradient(float[] weightGrad, float[] bookGrad) {
+    public void addGradient(float[] param, float[] weightGrad, float[] paramGrad) {
       int n = elements();
-      for (int s = 0; s < index[0].length; s++) {
-        for (int[] idx : index) {
-          int base = idx[s] * dim;
+      int subs = subvectors();
+      if (trainedAt >= 0) {
+        for (int i = 0; i < n; i++) {
+          paramGrad[trainedAt + i] += weightGrad[i];
+        }
+      }
+      for (int s = 0; s < subs; s++) {
+        for (int c = 0; c < m; c++) {
+          int base = (c * k + (int) param[codesAt + s * m + c]) * dim;
           for (int t = 0; t < dim && s * dim + t < n; t++) {
-            bookGrad[base + t] += scale * weightGrad[s * dim + t];
+            paramGrad[base + t] += scale * weightGrad[s * dim + t];
           }
         }
       }

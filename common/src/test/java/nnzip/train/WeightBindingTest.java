@@ -66,6 +66,12 @@ class WeightBindingTest {
   }
 
   private static void checkAgainstFiniteDifferences(WeightBinding binding, float[] param, long[] paramShape) {
+    checkAgainstFiniteDifferences(binding, param, paramShape, param.length);
+  }
+
+  /** As above; entries from {@code trained} on (aq's codes) must get a zero gradient. */
+  private static void checkAgainstFiniteDifferences(WeightBinding binding, float[] param, long[] paramShape,
+      int trained) {
     SplittableRandom rng = new SplittableRandom(11);
     float[] x = uniform(rng, N * IN, 1);
     int[] y = new int[N];
@@ -83,7 +89,10 @@ class WeightBindingTest {
     assertEquals(loss(x, y, binding.decode(param), b), grad.lossSum(), 1e-4);
     float[] dParam = grad.gradients()[0];
     int nonZero = 0;
-    for (int j = 0; j < param.length; j++) {
+    for (int j = trained; j < param.length; j++) {
+      assertEquals(0f, dParam[j], "entry " + j + " does not train");
+    }
+    for (int j = 0; j < trained; j++) {
       float h = 1e-2f;
       float[] up = param.clone();
       float[] down = param.clone();
@@ -95,7 +104,7 @@ class WeightBindingTest {
         nonZero++;
       }
     }
-    assertTrue(nonZero > param.length / 3, "the check covers used entries: " + nonZero + " of " + param.length);
+    assertTrue(nonZero > trained / 3, "the check covers used entries: " + nonZero + " of " + trained);
     // The bias trains as it is: its gradient is Σ (softmax − onehot).
     float[] dBias = grad.gradients()[1];
     for (int o = 0; o < OUT; o++) {
@@ -128,15 +137,14 @@ class WeightBindingTest {
     int k = 4;
     int d = 4; // 15 weights = 4 subvectors, the last one padded by 1
     int subs = 4;
-    int[][] index = new int[m][subs];
-    for (int c = 0; c < m; c++) {
-      for (int s = 0; s < subs; s++) {
-        index[c][s] = c * k + rng.nextInt(k);
-      }
-    }
+    float[] param = new float[m * k * d + subs * m];
     float[] books = uniform(rng, m * k * d, 1);
-    checkAgainstFiniteDifferences(new WeightBinding.Aq("books", index, d, 0.7f, new long[] {IN, OUT}), books,
-        new long[] {m * k, d});
+    System.arraycopy(books, 0, param, 0, books.length);
+    for (int i = 0; i < subs * m; i++) {
+      param[m * k * d + i] = rng.nextInt(k); // subvector s, codebook c at s·M + c
+    }
+    checkAgainstFiniteDifferences(new WeightBinding.Aq("books", m, k, d, m * k * d, 0.7f, new long[] {IN, OUT}),
+        param, new long[] {param.length}, m * k * d);
   }
 
   @Test
@@ -144,10 +152,8 @@ class WeightBindingTest {
     SplittableRandom rng = new SplittableRandom(7);
     int k = 8;
     int[] codes = new int[IN * OUT];
-    int[] index = new int[codes.length];
-    for (int i = 0; i < index.length; i++) {
+    for (int i = 0; i < codes.length; i++) {
       codes[i] = rng.nextInt(k);
-      index[i] = (i / OUT) * k + codes[i]; // per-row (channel) min and step
     }
     float[] min = uniform(rng, IN, 1);
     float[] step = uniform(rng, IN, 0.2);
@@ -157,9 +163,10 @@ class WeightBindingTest {
     float[] minAndStep = new float[2 * IN];
     System.arraycopy(min, 0, minAndStep, 0, IN);
     System.arraycopy(step, 0, minAndStep, IN, IN);
-    WeightBinding.Uniform u = new WeightBinding.Uniform("range", index, k, new long[] {IN, OUT});
+    nnzip.codec.TensorLayout rows = nnzip.codec.TensorLayout.rows(IN * OUT, IN); // per-row (channel) min and step
+    WeightBinding.Uniform u = new WeightBinding.Uniform("range", codes, 3, rows, new long[] {IN, OUT});
     float[] byCodec = new float[codes.length];
-    new nnzip.codec.uniform.UniformCodec(3).restore(nnzip.codec.TensorLayout.rows(IN * OUT, IN),
+    new nnzip.codec.uniform.UniformCodec(3).restore(rows,
         Map.of(nnzip.codec.uniform.UniformCodec.MIN, min, nnzip.codec.uniform.UniformCodec.STEP, step))
         .decode(codes, codes.length, 0, byCodec);
     org.junit.jupiter.api.Assertions.assertArrayEquals(byCodec, u.decode(minAndStep), "the codec's decode, bit for bit");

@@ -262,7 +262,10 @@ public final class Recipes {
               c.getDouble("finetune.prune.sparsity"), c.getInt("finetune.prune.epochs"),
               pruneGlobal(c.getString("finetune.prune.scope")), c.getDouble("finetune.prune.ramp")),
           new nnzip.train.Distillation(c.getDouble("finetune.distill.alpha"),
-              c.getDouble("finetune.distill.temperature")));
+              c.getDouble("finetune.distill.temperature")),
+          new nnzip.train.TrainingSettings.AqReencode(c.getInt("finetune.aq-reencode"), c.getInt("aq.beam"),
+              parse("finetune.aq-reencode-target", () -> nnzip.train.TrainingSettings.AqReencode.Target.parse(
+                  c.getString("finetune.aq-reencode-target")))));
     } catch (ConfigException e) {
       throw new UsageException(describe(e));
     } catch (IllegalArgumentException e) {

@@ -18,6 +18,7 @@ import nnzip.artifact.EntropyCodedArtifact;
 import nnzip.compress.CompressionSettings;
 import nnzip.data.DataRef;
 import nnzip.data.Dataset;
+import nnzip.finetune.AqReencoder;
 import nnzip.finetune.CompressedModel;
 import nnzip.finetune.DpNetRegularizer;
 import nnzip.finetune.FinetunedArtifact;
@@ -112,18 +113,24 @@ public final class FinetuneJob {
     }
     try (AtomicOutput output = AtomicOutput.create(outFs, target, overwrite)) {
       String stageIn = in;
+      ModelProto compressedFrom = original;
       if (training.fullPrecisionEpochs() > 0) {
         ModelProto trained = trainFullPrecision(sc, original, settings, training, data, split, targets, ckptBase,
             recipe, progress);
         Path p = new Path(output.tempDir(), "trained.onnx");
         OnnxModelFile.write(outFs, p, trained);
         stageIn = p.toString();
+        compressedFrom = trained;
       }
       Path stage = new Path(output.tempDir(), "stage.nnz.safetensors");
       // Bit-packed: the codes are arithmetic-coded once, after finetuning.
       CompressJob.Result compressed = compressor.compress(stageIn, stage.toString(), true, false);
       Artifact stage1 = Artifact.open(outFs, stage);
-      CompressedModel model = CompressedModel.of(stage1, BatchNormWeights.runningStatistics(original));
+      TrainingSettings.AqReencode re = training.aqReencode();
+      // Re-encoding toward trained weights keeps full-precision copies of the aq tensors in training.
+      CompressedModel model = CompressedModel.of(stage1, BatchNormWeights.runningStatistics(original),
+          training.epochs() > 0 && re.steps() > 0 && re.target() == TrainingSettings.AqReencode.Target.TRAINED
+              ? floatWeights(compressedFrom) : null);
       // BatchNorm stays in inference mode: finetuning keeps the running statistics of the model.
       GraphSetup setup = new GraphSetup(model.onnx(), model.plan(), GraphMode.INFERENCE);
       TrainingGraph init = setup.build();
@@ -133,10 +140,13 @@ public final class FinetuneJob {
           100 * Evaluation.accuracy(init, split.validation())));
       String fingerprint = "finetune " + sha256(outFs, stage) + " " + recipe.hashCode() + " " + data;
       TrainingState initial = TrainingState.start(init.values(), Map.of());
-      // finetune.epochs = 0 after pruning, DP-Net or QAT: the quantized model is kept as it is.
-      TrainingState done = training.epochs() == 0 ? initial : TrainingJob.run(sc, new TrainingJob.Spec(setup, data,
-          training.plan(split.train().n(), training.epochs()), training.optimizer(), null, ckptBase, fingerprint,
-          targets), initial, split.validation(), progress);
+      TrainingState done = initial; // finetune.epochs = 0 after pruning, DP-Net or QAT: the quantized model is kept
+      if (training.epochs() > 0) {
+        nnzip.train.TrainingPlan plan = training.plan(split.train().n(), training.epochs());
+        done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data, plan, training.optimizer(),
+            reencoder(model, compressedFrom, training, plan, progress), ckptBase, fingerprint, targets), initial,
+            split.validation(), progress);
+      }
       Path tuned = settings.entropyCoding() ? new Path(output.tempDir(), "finetuned.nnz.safetensors")
           : output.stagingFile();
       FinetunedArtifact.write(stage1, model, done.params(), floatWeights(original), outFs, tuned, recipe, in);
@@ -223,6 +233,25 @@ public final class FinetuneJob {
     }
     HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(ckpt), new Path(ckpt));
     return OnnxWeightWriter.replace(original, done.weightBytes());
+  }
+
+  /**
+   * The hook that re-encodes aq codes during finetuning against the weights the artifact was coded
+   * from, or null when the recipe keeps the codes frozen or no tensor is aq-coded.
+   */
+  private static AqReencoder reencoder(CompressedModel model, ModelProto compressedFrom, TrainingSettings training,
+      nnzip.train.TrainingPlan plan, Progress progress) throws IOException {
+    TrainingSettings.AqReencode r = training.aqReencode();
+    if (r.steps() == 0 || model.plan().coded().values().stream().noneMatch(b -> b instanceof nnzip.train.WeightBinding.Aq)) {
+      return null;
+    }
+    progress.report("finetune: aq codes re-encoded (beam " + r.beam() + ") every " + r.steps() + " steps toward the "
+        + r.target().name().toLowerCase(java.util.Locale.ROOT) + " weights");
+    return new AqReencoder(model, floatWeights(compressedFrom),
+        r.target(), r.steps(), plan.stepsPerEpoch(), r.beam(),
+        s -> progress.report(String.format("aq re-encode before step %d: %.2f%% of %d subvectors changed codes,"
+            + " squared error %.6g -> %.6g", s.step(), 100.0 * s.changed() / Math.max(1, s.subvectors()),
+            s.subvectors(), s.errorBefore(), s.errorAfter())));
   }
 
   /** Every F32 weight of the model as floats, by key. */

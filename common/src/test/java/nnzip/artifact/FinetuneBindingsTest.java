@@ -1,0 +1,344 @@
+package nnzip.artifact;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import nnzip.codec.CodecKind;
+import nnzip.codec.Scope;
+import nnzip.codec.aq.AdditiveQuantizer;
+import nnzip.codec.aq.AdditiveQuantizerTrainer;
+import nnzip.codec.aq.AqParams;
+import nnzip.codec.aq.Codebooks;
+import nnzip.compress.CompressionSettings;
+import nnzip.compress.Shard;
+import nnzip.compress.ShardPlanner;
+import nnzip.compress.ShardResult;
+import nnzip.compress.ShardStatistics;
+import nnzip.compress.TensorStatistics;
+import nnzip.compress.TensorTask;
+import nnzip.compress.aq.AqArtifactPlan;
+import nnzip.compress.aq.AqSettings;
+import nnzip.compress.aq.AqShards;
+import nnzip.compress.aq.AqTensor;
+import nnzip.finetune.AqReencoder;
+import nnzip.finetune.CompressedModel;
+import nnzip.io.ModelSource;
+import nnzip.stats.Moments;
+import nnzip.train.Mlp;
+import nnzip.train.MlpOnnxExporter;
+import nnzip.train.ParameterValues;
+import nnzip.train.WeightBinding;
+import nnzip.train.WeightPlan;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each codec's finetune binding, built by {@link CompressedModel} from an artifact the real writer
+ * made, decodes exactly as the restorer does (bit for bit) and has the gradient of central finite
+ * differences of a scalar loss; aq's re-encode reproduces the compressor's own codes.
+ */
+class FinetuneBindingsTest {
+  @TempDir static java.nio.file.Path dir;
+  static FileSystem fs;
+  static Path model;
+  static Mlp mlp;
+
+  @BeforeAll
+  static void writeModel() throws IOException {
+    fs = FileSystem.getLocal(new Configuration()).getRawFileSystem();
+    mlp = Mlp.heUniform(new int[] {32, 64, 10}, new SplittableRandom(3));
+    model = new Path(dir.resolve("mlp.onnx").toUri());
+    MlpOnnxExporter.write(mlp, model, new Configuration());
+  }
+
+  private static CompressionSettings scalar(CodecKind codec, int bits, Scope scope, int passthroughDpBits) {
+    return new CompressionSettings(codec, bits, scope, List.of(), 0, 1, false, 4096, 0, 1,
+        nnzip.codec.dp.DpCodec.DEFAULT_BINS, false, passthroughDpBits);
+  }
+
+  private static Artifact compress(String name, CompressionSettings s) throws IOException {
+    return Artifact.open(fs, LocalCompressor.compress(fs, model, new Path(dir.resolve(name).toUri()), s, null)
+        .artifact());
+  }
+
+  @Test
+  void uniformPerChannelBindingDecodesAsTheRestorer() throws IOException {
+    checkEveryBinding(compress("uc", scalar(CodecKind.UNIFORM, 4, Scope.CHANNEL, 0)), WeightBinding.Uniform.class);
+  }
+
+  @Test
+  void uniformPerTensorBindingDecodesAsTheRestorer() throws IOException {
+    checkEveryBinding(compress("ut", scalar(CodecKind.UNIFORM, 3, Scope.TENSOR, 0)), WeightBinding.Uniform.class);
+  }
+
+  @Test
+  void dpBindingDecodesAsTheRestorer() throws IOException {
+    checkEveryBinding(compress("dp", scalar(CodecKind.DP, 3, Scope.TENSOR, 0)), WeightBinding.Dp.class);
+  }
+
+  @Test
+  void passthroughDpBindingOfTheBiasesDecodesAsTheRestorer() throws IOException {
+    Artifact a = compress("pdp", scalar(CodecKind.UNIFORM, 8, Scope.CHANNEL, 2));
+    long dpBiases = a.manifest().tensors().stream()
+        .filter(t -> t.codec() == CodecKind.DP && t.spec().shape().length == 1).count();
+    assertEquals(2, dpBiases, "both biases are dp-coded by passthrough.dp-bits");
+    checkEveryBinding(a, WeightBinding.Dp.class, WeightBinding.Uniform.class);
+  }
+
+  @Test
+  void aqGlobalNormalizedBindingDecodesAsTheRestorer() throws IOException {
+    checkEveryBinding(aqArtifact("aq", false), WeightBinding.Aq.class);
+  }
+
+  @Test
+  void aqBindingWithHalfCodebooksDecodesAsTheRestorer() throws IOException {
+    checkEveryBinding(aqArtifact("aq16", true), WeightBinding.Aq.class);
+  }
+
+  @Test
+  void reencodingAgainstTheOriginalWithTheStoredCodebooksReproducesTheCompressorsCodes() throws IOException {
+    Artifact a = aqArtifact("aqre", false);
+    CompressedModel cm = CompressedModel.of(a, Set.of());
+    ParameterValues params = initial(cm.plan());
+    ParameterValues before = params.copy();
+    AqReencoder r = new AqReencoder(cm, originals(), 1, 10, AQ.beam(), s -> {});
+    AqReencoder.Stats s = r.reencode(params, 1);
+    assertEquals(0, s.changed(), "the compressor's final encode is this beam search on the same codebooks");
+    assertEquals(s.errorBefore(), s.errorAfter(), 1e-9 * s.errorBefore(), "the same codes (sums in another order)");
+    for (String n : params.names()) {
+      assertArrayEquals(before.get(n), params.get(n));
+    }
+    // Before finetuning moves anything, the shifted target is the original.
+    assertEquals(0, new AqReencoder(cm, originals(), nnzip.train.TrainingSettings.AqReencode.Target.SHIFTED, 1, 10, AQ.beam(), x -> {})
+        .reencode(params, 1).changed());
+  }
+
+  @Test
+  void reencodingMovedCodebooksGivesTheNearestCodewordsAndOnlyAtItsSteps() throws IOException {
+    Artifact a = aqArtifact("aqmove", false);
+    CompressedModel cm = CompressedModel.of(a, Set.of());
+    ParameterValues params = initial(cm.plan());
+    WeightBinding.Aq any = (WeightBinding.Aq) cm.plan().coded().values().iterator().next();
+    float[] p = params.get(any.parameter());
+    SplittableRandom rng = new SplittableRandom(9);
+    for (int i = 0; i < any.codebookValues(); i++) {
+      p[i] += (float) (0.3 * rng.nextGaussian());
+    }
+    Map<String, float[]> original = originals();
+    // A beam of K^(M−1) makes the search exhaustive: compare with brute force over all tuples.
+    AqReencoder r = new AqReencoder(cm, original, 7, 5, 1 << (AQ.codebookBits() * (AQ.codebooks() - 1)), s -> {});
+    ParameterValues untouched = params.copy();
+    r.startStep(1, 3, params); // global step 3: not a multiple of 7
+    r.startStep(2, 1, params); // global step 6
+    assertArrayEquals(untouched.get(any.parameter()), params.get(any.parameter()));
+    List<AqReencoder.Stats> seen = new ArrayList<>();
+    r = new AqReencoder(cm, original, 7, 5, 1 << (AQ.codebookBits() * (AQ.codebooks() - 1)), seen::add);
+    r.startStep(2, 2, params); // global step 7
+    assertEquals(1, seen.size());
+    assertTrue(seen.get(0).changed() > 0, "moved codebooks change some codes");
+    assertTrue(seen.get(0).errorAfter() <= seen.get(0).errorBefore());
+    for (var e : cm.plan().coded().entrySet()) {
+      WeightBinding.Aq aq = (WeightBinding.Aq) e.getValue();
+      float[] q = params.get(aq.parameter());
+      Codebooks books = aq.codebooks(q);
+      int[] codes = aq.codes(q);
+      float[] w = original.get(e.getKey());
+      float inv = 1f / aq.scale();
+      int d = aq.dim();
+      int k = aq.k();
+      for (int s = 0; s < aq.subvectors(); s++) {
+        double best = Double.POSITIVE_INFINITY;
+        double chosen = 0;
+        for (int j0 = 0; j0 < k; j0++) {
+          for (int j1 = 0; j1 < k; j1++) {
+            double err = 0;
+            for (int t = 0; t < d; t++) {
+              int i = s * d + t;
+              double x = i < w.length ? w[i] * inv : 0;
+              double r0 = x - ((double) books.value(0, j0, t) + books.value(1, j1, t));
+              err += r0 * r0;
+            }
+            best = Math.min(best, err);
+            if (j0 == codes[s * 2] && j1 == codes[s * 2 + 1]) {
+              chosen = err;
+            }
+          }
+        }
+        assertEquals(best, chosen, 1e-4 * Math.max(1, best), "subvector " + s + " of " + e.getKey());
+      }
+    }
+  }
+
+  static final AqParams AQ = new AqParams(8, 2, 4, 4, 2, 0, 7);
+
+  /** The aq compressor's steps in one JVM, global codebooks over RMS-normalized tensors. */
+  private static Artifact aqArtifact(String name, boolean half) throws IOException {
+    Path work = new Path(dir.resolve(name).toUri());
+    fs.mkdirs(work);
+    ModelSource source = ModelSource.open(fs, model, work);
+    AqSettings settings = new AqSettings(AQ, true, true, 1e-4, half, 0);
+    List<TensorTask> tasks = new ArrayList<>();
+    for (int i = 0; i < source.tensors().size(); i++) {
+      tasks.add(new TensorTask(i, source.tensors().get(i), null, Scope.TENSOR));
+    }
+    List<Shard> shards = ShardPlanner.plan(tasks, 4096, AqShards.alignment(AQ.dim()));
+    List<TensorStatistics> stats = new ArrayList<>();
+    Map<Integer, AqTensor> coded = new TreeMap<>();
+    for (TensorTask t : tasks) {
+      List<ShardStatistics> parts = new ArrayList<>();
+      for (Shard s : shards) {
+        if (s.tensorIndex() == t.index()) {
+          parts.add(ShardStatistics.scan(fs, t, s));
+        }
+      }
+      TensorStatistics st = TensorStatistics.merge(t, parts, false);
+      stats.add(st);
+      if (t.source().spec().shape().length >= 2) {
+        Moments m = st.moments();
+        coded.put(t.index(), new AqTensor(t, 0, (float) Math.sqrt(m.variance() + m.mean() * m.mean())));
+      }
+    }
+    List<Shard> codedShards = shards.stream().filter(s -> coded.containsKey(s.tensorIndex())).toList();
+    List<float[]> pieces = new ArrayList<>();
+    int total = 0;
+    for (Shard s : codedShards) {
+      float[] x = AqShards.subvectors(fs, coded.get(s.tensorIndex()), s, AQ.dim());
+      pieces.add(x);
+      total += x.length;
+    }
+    float[] pool = new float[total];
+    int at = 0;
+    for (float[] x : pieces) {
+      System.arraycopy(x, 0, pool, at, x.length);
+      at += x.length;
+    }
+    Codebooks books = AdditiveQuantizerTrainer.train(pool, total / AQ.dim(), AQ).quantizer().codebooks();
+    if (half) {
+      float[] v = books.values();
+      nnzip.tensor.FloatCodec.roundTo(nnzip.tensor.DType.F16, v, v.length);
+      books = Codebooks.of(books.codebooks(), books.codewords(), books.dim(), v);
+    }
+    AdditiveQuantizer q = new AdditiveQuantizer(books, AQ);
+    Path parts = new Path(work, "parts");
+    fs.mkdirs(parts);
+    List<ShardResult> results = new ArrayList<>();
+    for (Shard s : codedShards) {
+      results.add(AqShards.encode(fs, coded.get(s.tensorIndex()), s, q, parts));
+    }
+    AqArtifactPlan plan = new AqArtifactPlan(source, tasks, coded, stats, Map.of(0, books), settings, results, parts);
+    Path artifact = new Path(work, "model.nnz.safetensors");
+    ArtifactWriter.write(fs, artifact, plan.manifest(), new Provenance(nnzip.Version.version(), nnzip.Version.commit(),
+        LocalCompressor.SOURCE, 0, "", "codec = aq (test)"), plan.entryData(), LocalCompressor.BLOB_ENTRY_LIMIT);
+    return Artifact.open(fs, artifact);
+  }
+
+  /** The model's weights by tensor key, as the ONNX file holds them. */
+  private static Map<String, float[]> originals() throws IOException {
+    Map<String, float[]> w = new TreeMap<>();
+    var weights = nnzip.io.onnx.OnnxWeights.of(nnzip.io.onnx.OnnxModelFile.read(fs, model));
+    for (var x : weights.list()) {
+      float[] v = new float[(int) x.spec().numElements()];
+      ByteBuffer.wrap(weights.bytes(x.key())).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+      w.put(x.key(), v);
+    }
+    return w;
+  }
+
+  private static ParameterValues initial(WeightPlan plan) {
+    List<String> names = new ArrayList<>(plan.parameters().keySet());
+    List<long[]> shapes = new ArrayList<>();
+    float[][] values = new float[names.size()][];
+    for (int i = 0; i < names.size(); i++) {
+      shapes.add(plan.parameters().get(names.get(i)).shape());
+      values[i] = plan.parameters().get(names.get(i)).values().clone();
+    }
+    return new ParameterValues(names, shapes, values);
+  }
+
+  @SafeVarargs
+  private static void checkEveryBinding(Artifact a, Class<? extends WeightBinding>... kinds) throws IOException {
+    CompressedModel cm = CompressedModel.of(a, Set.of());
+    WeightPlan plan = cm.plan();
+    int checked = 0;
+    for (TensorRecord t : a.manifest().tensors()) {
+      WeightBinding b = plan.coded().get(t.spec().name());
+      if (t.isPassthrough()) {
+        continue;
+      }
+      assertTrue(b != null, "tensor '" + t.spec().name() + "' (" + t.codec() + ") has a binding");
+      assertTrue(List.of(kinds).contains(b.getClass()), b.getClass() + " for " + t.codec());
+      float[] param = plan.parameters().get(b.parameter()).values();
+      float[] decoded = b.decode(param);
+      float[] restored = new float[decoded.length];
+      ByteBuffer.wrap(ArtifactRestorer.restoreToBytes(a, t)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+          .get(restored);
+      for (int i = 0; i < decoded.length; i++) {
+        assertEquals(Float.floatToRawIntBits(restored[i]), Float.floatToRawIntBits(decoded[i]),
+            "element " + i + " of '" + t.spec().name() + "': " + restored[i] + " restored, " + decoded[i] + " decoded");
+      }
+      checkGradient(b, param);
+      checked++;
+    }
+    assertFalse(checked == 0, "the artifact has coded tensors");
+  }
+
+  /**
+   * L(param) = Σ_i g_i·w_i + ½ Σ_i w_i² with w = decode(param), in double; dL/dw = g + w goes
+   * through the binding's chain rule and must match central differences in every trainable entry.
+   */
+  private static void checkGradient(WeightBinding b, float[] param) {
+    float[] w = b.decode(param);
+    SplittableRandom rng = new SplittableRandom(w.length);
+    double[] g = new double[w.length];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = rng.nextDouble() * 2 - 1;
+    }
+    float[] weightGrad = new float[w.length];
+    for (int i = 0; i < w.length; i++) {
+      weightGrad[i] = (float) (g[i] + w[i]);
+    }
+    float[] grad = new float[param.length];
+    b.addGradient(param, weightGrad, grad);
+    int trained = b instanceof WeightBinding.Aq aq ? aq.codebookValues() : param.length;
+    for (int j = trained; j < param.length; j++) {
+      assertEquals(0f, grad[j], "aq codes get no gradient");
+    }
+    int nonZero = 0;
+    for (int j = 0; j < trained; j++) {
+      float h = Math.max(1e-3f, Math.abs(param[j]) * 1e-2f);
+      float[] up = param.clone();
+      float[] down = param.clone();
+      up[j] += h;
+      down[j] -= h;
+      double fd = (loss(b.decode(up), g) - loss(b.decode(down), g)) / ((double) up[j] - down[j]);
+      assertEquals(fd, grad[j], 2e-3 * Math.max(1, Math.abs(fd)), b.parameter() + " entry " + j);
+      if (fd != 0) {
+        nonZero++;
+      }
+    }
+    assertTrue(nonZero > 0, "some entries of " + b.parameter() + " move the loss");
+  }
+
+  private static double loss(float[] w, double[] g) {
+    double l = 0;
+    for (int i = 0; i < w.length; i++) {
+      l += g[i] * w[i] + 0.5 * (double) w[i] * w[i];
+    }
+    return l;
+  }
+}
