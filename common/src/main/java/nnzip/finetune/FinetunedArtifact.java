@@ -116,10 +116,7 @@ public final class FinetunedArtifact {
       for (StoredEntry e : t.entries()) {
         if (e.isCodes()) {
           // Renumbered codes are written bit-packed; the entropy pass codes them if the recipe asks.
-          byte[] packed = new byte[(int) BitPacking.packedBytes(codes.length, t.bits())];
-          BitPacking.pack(codes, codes.length, t.bits(), packed, 0);
-          data.put(e.key(), new EntryData.InMemory(packed));
-          entries.add(new StoredEntry(e.key(), StoredEntry.CODES, List.of(chunk(packed))));
+          entries.add(packedCodes(e, codes, t.bits(), data));
         } else {
           entries.add(rewriteParam(old, e, dp.parameter(), newParams, data));
         }
@@ -146,10 +143,7 @@ public final class FinetunedArtifact {
       for (StoredEntry e : t.entries()) {
         if (e.isCodes()) {
           // The codes may have been re-encoded during finetuning (AqReencoder): always written anew.
-          byte[] packed = new byte[(int) BitPacking.packedBytes(codes.length, t.bits())];
-          BitPacking.pack(codes, codes.length, t.bits(), packed, 0);
-          data.put(e.key(), new EntryData.InMemory(packed));
-          entries.add(new StoredEntry(e.key(), StoredEntry.CODES, List.of(chunk(packed))));
+          entries.add(packedCodes(e, codes, t.bits(), data));
         } else {
           entries.add(CompressedModel.AQ_CODEWORDS.equals(e.parameterName())
               ? rewriteParam(old, e, aq.parameter(), newParams, data) : e);
@@ -175,6 +169,14 @@ public final class FinetunedArtifact {
   }
 
   /** A parameter entry with new values (rounded to F16 when stored so); other entries as they are. */
+  /** {@code codes} bit-packed as the new bytes of codes entry {@code e} (added to {@code data}). */
+  private static StoredEntry packedCodes(StoredEntry e, int[] codes, int bits, Map<String, EntryData> data) {
+    byte[] packed = new byte[(int) BitPacking.packedBytes(codes.length, bits)];
+    BitPacking.pack(codes, codes.length, bits, packed, 0);
+    data.put(e.key(), new EntryData.InMemory(packed));
+    return new StoredEntry(e.key(), StoredEntry.CODES, List.of(chunk(packed)));
+  }
+
   private static StoredEntry rewriteParam(Artifact old, StoredEntry e, String param, Map<String, float[]> newParams,
       Map<String, EntryData> data) {
     float[] v = param == null ? null : newParams.get(param);
