@@ -31,7 +31,10 @@ public sealed interface WeightBinding extends Serializable {
 
   /**
    * A dp-coded weight: element i is {@code levels[index[i]]}, with index = channel · k + code, so
-   * dL/dlevel[j] is the sum of dL/dw over the elements coded j in that channel.
+   * dL/dlevel[j] is the sum of dL/dw over the elements coded j in that channel. This is the dp
+   * codec's decode (a table look-up) written out: the codec's own quantizer insists on ascending
+   * levels, which training may cross ({@code FinetunedArtifact} sorts them back and renumbers the
+   * codes); {@code FinetuneBindingsTest} holds the two to the same bits.
    *
    * @param parameter name of the flat levels parameter (channels × k values)
    * @param index per element (row-major), the flat level index
