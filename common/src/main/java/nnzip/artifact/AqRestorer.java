@@ -38,7 +38,7 @@ final class AqRestorer {
     try {
       checked = ArtifactBounds.aqShape(shape, words.length, t.bits(), t.spec());
       books = Codebooks.of(checked.m(), checked.k(), checked.d(), words);
-    } catch (IllegalArgumentException e) { // InvalidInputException, or a non-finite codeword
+    } catch (InvalidInputException | IllegalArgumentException e) { // a bad shape, or a non-finite codeword
       throw new InvalidInputException(a.file() + ": " + e.getMessage(), e);
     }
     int m = checked.m();

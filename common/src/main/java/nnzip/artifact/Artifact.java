@@ -83,6 +83,7 @@ public final class Artifact {
     Artifact a = new Artifact(fs, file, header, ManifestJson.read(json, where), recipe, entries, null,
         CompactHeader.Layout.NONE);
     a.crossCheck();
+    ArtifactBounds.check(a);
     return a;
   }
 
@@ -142,6 +143,7 @@ public final class Artifact {
     }
     Artifact a = new Artifact(fs, file, header, c.manifest(), c.provenance().recipe(), entries, c.provenance(), layout);
     a.crossCheck();
+    ArtifactBounds.check(a);
     return a;
   }
 

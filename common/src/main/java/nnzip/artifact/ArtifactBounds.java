@@ -1,5 +1,6 @@
 package nnzip.artifact;
 
+import java.io.IOException;
 import java.util.List;
 import nnzip.InvalidInputException;
 import nnzip.tensor.TensorSpec;
@@ -66,6 +67,28 @@ public final class ArtifactBounds {
   public static void checkShared(List<StoredEntry> shared) {
     for (StoredEntry e : shared) {
       chunkBytes(e.chunks(), "shared entry '" + e.key() + "'");
+    }
+  }
+
+  /**
+   * Checks every size an opened artifact claims that its header cross-check does not: shared
+   * entries' chunk lists, and for each coded tensor its code count (aq: from the stored codebook
+   * shape) against its codes entry. Reads only the small aq parameter entries.
+   *
+   * @throws InvalidInputException naming the artifact, tensor or entry and both numbers
+   * @throws IOException if reading a parameter fails
+   */
+  public static void check(Artifact a) throws IOException {
+    try {
+      checkShared(a.manifest().shared());
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(a.file() + ": " + e.getMessage(), e);
+    }
+    for (TensorRecord t : a.manifest().tensors()) {
+      if (!t.isPassthrough()) {
+        CodeReader.Layout layout = CodeReader.layoutOf(a, t);
+        CodeReader.checkEntry(a, t, CodeReader.codesEntry(t), layout.count(), layout.rowLength());
+      }
     }
   }
 

@@ -48,18 +48,28 @@ public final class CodeReader implements Closeable {
     this.count = count;
     this.rowLength = rowLength;
     this.arithmetic = e.role().equals(StoredEntry.CODES_CABAC);
-    StoredTensor s = a.entry(e.key());
+    checkEntry(a, t, e, count, rowLength);
+    this.pos = a.entry(e.key()).offset();
+    this.in = a.fileSystem().open(a.file());
+  }
+
+  /**
+   * Checks, reading nothing, that a codes entry can hold {@code count} codes: bit-packed, exactly
+   * their packed bytes; arithmetic-coded, one chunk per segment.
+   *
+   * @throws InvalidInputException naming the tensor and both numbers if not
+   */
+  static void checkEntry(Artifact a, TensorRecord t, StoredEntry e, long count, int rowLength) {
     long packed = ArtifactBounds.packedCodeBytes(count, t.bits(), t.spec().name());
-    if (!arithmetic && s.spec().byteSize() != packed) {
-      throw new InvalidInputException(a.file() + ": codes of '" + t.spec().name() + "' have " + s.spec().byteSize()
+    long stored = a.entry(e.key()).spec().byteSize();
+    if (!e.role().equals(StoredEntry.CODES_CABAC) && stored != packed) {
+      throw new InvalidInputException(a.file() + ": codes of '" + t.spec().name() + "' have " + stored
           + " bytes, expected " + packed + " (" + count + " codes of " + t.bits() + " bits)");
     }
-    if (arithmetic && e.chunks().size() != segments(count, rowLength)) {
+    if (e.role().equals(StoredEntry.CODES_CABAC) && e.chunks().size() != segments(count, rowLength)) {
       throw new InvalidInputException(a.file() + ": coded codes of '" + t.spec().name() + "' have "
-          + e.chunks().size() + " segments, expected " + segments(count, rowLength));
+          + e.chunks().size() + " segments, expected " + segments(count, rowLength) + " (" + count + " codes)");
     }
-    this.pos = s.offset();
-    this.in = a.fileSystem().open(a.file());
   }
 
   /**

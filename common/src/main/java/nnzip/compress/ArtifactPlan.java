@@ -98,8 +98,7 @@ public final class ArtifactPlan {
   /** Results grouped by tensor, each group in shard order whatever order the executors returned. */
   private static Map<Integer, List<ShardResult>> byTensor(List<ShardResult> results) {
     List<ShardResult> sorted = new ArrayList<>(results);
-    sorted.sort(java.util.Comparator.comparingInt((ShardResult r) -> r.shard().tensorIndex())
-        .thenComparingInt(r -> r.shard().shardIndex()));
+    sorted.sort(java.util.Comparator.comparing(ShardResult::shard, nnzip.compress.Shard.ORDER));
     Map<Integer, List<ShardResult>> m = new LinkedHashMap<>();
     for (ShardResult r : sorted) {
       m.computeIfAbsent(r.shard().tensorIndex(), k -> new ArrayList<>()).add(r);

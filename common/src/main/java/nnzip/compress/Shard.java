@@ -1,6 +1,7 @@
 package nnzip.compress;
 
 import java.io.Serializable;
+import java.util.Comparator;
 
 /**
  * A contiguous run of one tensor's elements that one task encodes. Every shard but a tensor's
@@ -12,4 +13,11 @@ import java.io.Serializable;
  * @param first first element
  * @param count number of elements, ≥ 1 (0 only for the one shard of an empty tensor)
  */
-public record Shard(int tensorIndex, int shardIndex, long first, int count) implements Serializable {}
+public record Shard(int tensorIndex, int shardIndex, long first, int count) implements Serializable {
+  /**
+   * Tensor order, then shard order within a tensor: the one order every merge of per-shard results
+   * follows, so artifacts are byte-identical whatever the partitioning or task order.
+   */
+  public static final Comparator<Shard> ORDER =
+      Comparator.comparingInt(Shard::tensorIndex).thenComparingInt(Shard::shardIndex);
+}

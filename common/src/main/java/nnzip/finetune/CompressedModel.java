@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import nnzip.InvalidInputException;
 import nnzip.artifact.Artifact;
+import nnzip.artifact.ArtifactBounds;
 import nnzip.artifact.ArtifactCodes;
 import nnzip.artifact.ArtifactRestorer;
 import nnzip.artifact.Manifest;
@@ -192,17 +193,22 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
     Map<String, float[]> p = a.parameters(t);
     float[] shape = p.get(AQ_SHAPE);
     float[] words = p.get(AQ_CODEWORDS);
-    if (shape == null || shape.length != 3 || words == null || (long) shape[0] * shape[1] * shape[2] != words.length) {
+    if (words == null) {
       throw new InvalidInputException(a.file() + ": aq tensor '" + name + "' lacks its codebooks");
     }
-    int m = (int) shape[0];
-    int k = (int) shape[1];
-    int d = (int) shape[2];
+    ArtifactBounds.AqShape checked;
+    try {
+      checked = ArtifactBounds.aqShape(shape, words.length, t.bits(), t.spec());
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(a.file() + ": " + e.getMessage(), e);
+    }
+    int m = checked.m();
+    int k = checked.k();
+    int d = checked.d();
     float scale = p.containsKey(AQ_SCALE) ? p.get(AQ_SCALE)[0] : 1f;
     String param = shared ? CODEBOOKS : CODEBOOKS + ":" + name;
     params.putIfAbsent(param, new WeightPlan.Parameter(new long[] {words.length}, words));
-    long subs = (t.spec().numElements() + d - 1) / d;
-    int[] codes = ArtifactCodes.read(a, t, subs * m);
+    int[] codes = ArtifactCodes.read(a, t, checked.codes());
     List<int[]> group = aqCodes.computeIfAbsent(param, x -> new ArrayList<>());
     long at = words.length;
     for (int[] c : group) {

@@ -65,8 +65,7 @@ final class LocalCompressor {
     for (Shard s : order) {
       results.add(ShardEncoder.encode(fs, tasks.get(s.tensorIndex()), stats.get(s.tensorIndex()).quantizer(), s, parts));
     }
-    results.sort(Comparator.comparingInt((ShardResult r) -> r.shard().tensorIndex())
-        .thenComparingInt(r -> r.shard().shardIndex()));
+    results.sort(Comparator.comparing(ShardResult::shard, nnzip.compress.Shard.ORDER));
     Manifest manifest = ArtifactPlan.manifest(source, tasks, stats, results);
     Path artifact = new Path(work, "model.nnz.safetensors");
     // A small blob threshold, so these small models have both blob members and entries of their own.

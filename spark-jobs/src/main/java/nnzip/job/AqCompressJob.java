@@ -149,8 +149,7 @@ public final class AqCompressJob {
         .mapToPair(kv -> {
           List<Tuple2<Shard, float[]>> parts = new ArrayList<>();
           kv._2().forEach(parts::add);
-          parts.sort(Comparator.comparingInt((Tuple2<Shard, float[]> e) -> e._1().tensorIndex())
-              .thenComparingInt(e -> e._1().shardIndex()));
+          parts.sort(Comparator.comparing((Tuple2<Shard, float[]> e) -> e._1(), Shard.ORDER));
           int total = parts.stream().mapToInt(e -> e._2().length).sum();
           float[] sample = new float[total];
           int pos = 0;
@@ -224,8 +223,7 @@ public final class AqCompressJob {
         .mapToPair(kv -> {
           List<Tuple2<Shard, T>> parts = new ArrayList<>();
           kv._2().forEach(parts::add);
-          parts.sort(Comparator.comparingInt((Tuple2<Shard, T> e) -> e._1().tensorIndex())
-              .thenComparingInt(e -> e._1().shardIndex()));
+          parts.sort(Comparator.comparing((Tuple2<Shard, T> e) -> e._1(), Shard.ORDER));
           T sum = null;
           for (Tuple2<Shard, T> e : parts) {
             sum = sum == null ? e._2() : merge.apply(sum, e._2());
@@ -315,8 +313,7 @@ public final class AqCompressJob {
             return AqShards.encode(HadoopFiles.fileSystem(parts), t, s, cast.value().get(t.group()), new Path(parts));
           })
           .collect());
-      results.sort(Comparator.comparingInt((ShardResult r) -> r.shard().tensorIndex())
-          .thenComparingInt(r -> r.shard().shardIndex()));
+      results.sort(Comparator.comparing(ShardResult::shard, nnzip.compress.Shard.ORDER));
       progress.report(String.format("aq encode: %d shards on %d partitions in %.1f s", shards.size(), slices,
           (System.nanoTime() - t0) / 1e9));
       return results;

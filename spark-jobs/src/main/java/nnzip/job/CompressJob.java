@@ -187,8 +187,7 @@ public final class CompressJob {
                 fitCast.value().get(s.tensorIndex()).quantizer(), s, new Path(partsDir));
           })
           .collect());
-      results.sort(Comparator.comparingInt((ShardResult r) -> r.shard().tensorIndex())
-          .thenComparingInt(r -> r.shard().shardIndex()));
+      results.sort(Comparator.comparing(ShardResult::shard, nnzip.compress.Shard.ORDER));
       progress.report(String.format("pass 2/2: encoded %d shards on %d partitions in %.1f s", shards.size(),
           Math.min(slices, shards.size()), (System.nanoTime() - t0) / 1e9));
       return results;

@@ -42,8 +42,7 @@ public final class AqArtifactPlan {
       Path partsDir) {
     this.half = settings.halfCodebooks();
     List<ShardResult> sorted = new ArrayList<>(results);
-    sorted.sort(java.util.Comparator.comparingInt((ShardResult r) -> r.shard().tensorIndex())
-        .thenComparingInt(r -> r.shard().shardIndex()));
+    sorted.sort(java.util.Comparator.comparing(ShardResult::shard, nnzip.compress.Shard.ORDER));
     List<TensorRecord> records = new ArrayList<>();
     List<StoredEntry> shared = new ArrayList<>();
     if (settings.shared() && !coded.isEmpty()) {
