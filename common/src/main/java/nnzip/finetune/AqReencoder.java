@@ -132,7 +132,8 @@ public final class AqReencoder implements TrainingLoop.Regularizer {
       float[] x = targets.get(names.get(i));
       int n = aq.subvectors();
       if (target == Target.TRAINED) {
-        x = scaled(java.util.Arrays.copyOfRange(param, aq.trainedAt(), aq.trainedAt() + aq.elements()), aq);
+        x = java.util.Arrays.copyOf(java.util.Arrays.copyOfRange(param, aq.trainedAt(), aq.trainedAt() + aq.elements()),
+            n * aq.dim()); // already divided by the scale; zero-padded
       } else if (target == Target.SHIFTED) {
         float[] now = new float[n * aq.dim()];
         books.decode(aq.codes(param), n, now);

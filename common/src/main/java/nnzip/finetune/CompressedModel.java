@@ -56,7 +56,7 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
 
   /**
    * As above; with {@code trained} (the weights the artifact was coded from, by tensor key) each aq
-   * parameter also holds full-precision copies of its tensors' weights after the codes, trained
+   * parameter also holds full-precision copies of its tensors' weights (divided by their scale) after the codes, trained
    * straight through the quantizer ({@link WeightBinding.Aq#trainedAt}), for re-encoding toward them.
    *
    * @throws InvalidInputException as above, or if an aq tensor's weights are missing from {@code trained}
@@ -128,7 +128,10 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
         for (String name : tensors) {
           WeightBinding.Aq aq = (WeightBinding.Aq) coded.get(name);
           float[] w = trained.get(name);
-          System.arraycopy(w, 0, v, at, w.length);
+          float inv = 1f / aq.scale(); // as the aq compressor scales
+          for (int i = 0; i < w.length; i++) {
+            v[at + i] = w[i] * inv;
+          }
           coded.put(name, new WeightBinding.Aq(aq.parameter(), aq.m(), aq.k(), aq.dim(), aq.codesAt(), aq.scale(),
               aq.shape(), at));
           at += w.length;

@@ -31,7 +31,10 @@ public sealed interface WeightBinding extends Serializable {
 
   /**
    * A dp-coded weight: element i is {@code levels[index[i]]}, with index = channel · k + code, so
-   * dL/dlevel[j] is the sum of dL/dw over the elements coded j in that channel.
+   * dL/dlevel[j] is the sum of dL/dw over the elements coded j in that channel. This is the dp
+   * codec's decode (a table look-up) written out: the codec's own quantizer insists on ascending
+   * levels, which training may cross ({@code FinetunedArtifact} sorts them back and renumbers the
+   * codes); {@code FinetuneBindingsTest} holds the two to the same bits.
    *
    * @param parameter name of the flat levels parameter (channels × k values)
    * @param index per element (row-major), the flat level index
@@ -114,9 +117,10 @@ public sealed interface WeightBinding extends Serializable {
    *     codesAt + s·M + c
    * @param scale the tensor's stored scale
    * @param shape the weight's shape
-   * @param trainedAt where this tensor's full-precision weights start in the parameter (after every
-   *     code), or −1 for none: they do not enter the decode, but get dL/dw as their gradient (straight
-   *     through the quantizer), a target for re-encoding
+   * @param trainedAt where this tensor's full-precision weights, divided by the scale (the units of
+   *     the codebooks, so the optimizer moves both alike), start in the parameter (after every code),
+   *     or −1 for none: they do not enter the decode, but get scale · dL/dw as their gradient
+   *     (straight through the quantizer), a target for re-encoding
    */
   record Aq(String parameter, int m, int k, int dim, int codesAt, float scale, long[] shape, int trainedAt)
       implements WeightBinding {
@@ -175,7 +179,7 @@ public sealed interface WeightBinding extends Serializable {
       int subs = subvectors();
       if (trainedAt >= 0) {
         for (int i = 0; i < n; i++) {
-          paramGrad[trainedAt + i] += weightGrad[i];
+          paramGrad[trainedAt + i] += scale * weightGrad[i];
         }
       }
       for (int s = 0; s < subs; s++) {

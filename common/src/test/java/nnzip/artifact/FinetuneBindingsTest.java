@@ -129,6 +129,33 @@ class FinetuneBindingsTest {
   }
 
   @Test
+  void trainedWeightsRideAlongWithoutChangingTheDecodeAndStartAtTheOriginal() throws IOException {
+    Artifact a = aqArtifact("aqtrained", false);
+    CompressedModel plain = CompressedModel.of(a, Set.of());
+    CompressedModel cm = CompressedModel.of(a, Set.of(), originals());
+    for (var e : cm.plan().coded().entrySet()) {
+      WeightBinding.Aq aq = (WeightBinding.Aq) e.getValue();
+      float[] param = cm.plan().parameters().get(aq.parameter()).values();
+      assertTrue(aq.trainedAt() >= 0);
+      assertArrayEquals(plain.plan().coded().get(e.getKey()).decode(
+          plain.plan().parameters().get(aq.parameter()).values()), aq.decode(param));
+      float[] w = originals().get(e.getKey());
+      float[] grad = new float[param.length];
+      float[] dw = new float[w.length];
+      java.util.Arrays.fill(dw, 1f);
+      aq.addGradient(param, dw, grad);
+      for (int i = 0; i < w.length; i++) {
+        assertEquals(w[i] * (1f / aq.scale()), param[aq.trainedAt() + i], 0f);
+        assertEquals(aq.scale(), grad[aq.trainedAt() + i], 0f, "straight through, in the codebooks' units");
+      }
+    }
+    checkEveryBinding(a, WeightBinding.Aq.class);
+    ParameterValues params = initial(cm.plan());
+    assertEquals(0, new AqReencoder(cm, originals(), nnzip.train.TrainingSettings.AqReencode.Target.TRAINED, 1, 10,
+        AQ.beam(), x -> {}).reencode(params, 1).changed(), "the trained weights start at the original");
+  }
+
+  @Test
   void reencodingMovedCodebooksGivesTheNearestCodewordsAndOnlyAtItsSteps() throws IOException {
     Artifact a = aqArtifact("aqmove", false);
     CompressedModel cm = CompressedModel.of(a, Set.of());

@@ -51,7 +51,9 @@ class AqReencoderTest {
     for (int s = 0; s < subs; s++) {
       p[K * D + s] = rng.nextInt(K);
     }
-    System.arraycopy(original, 0, p, K * D + subs, N);
+    for (int i = 0; i < N; i++) {
+      p[K * D + subs + i] = original[i] / 1.5f; // divided by the scale below
+    }
     WeightBinding.Aq aq = new WeightBinding.Aq(P, M, K, D, K * D, 1.5f, new long[] {N}, K * D + subs);
     return new CompressedModel(new byte[0], new WeightPlan(Map.of("w", aq), Map.of(P,
         new WeightPlan.Parameter(new long[] {p.length}, p)), Set.of()));

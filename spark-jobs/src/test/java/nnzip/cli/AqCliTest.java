@@ -69,7 +69,8 @@ class AqCliTest {
 
   @Test
   void halfPrecisionCodebooksTakeHalfTheBytesAndStillDecodeToTheReportedError() throws IOException {
-    JsonNode f32 = compress("aq32.nnz.safetensors", "codec=aq", "aq.iterations=2", "aq.scope=tensor");
+    JsonNode f32 = compress("aq32.nnz.safetensors", "codec=aq", "aq.iterations=2", "aq.scope=tensor",
+        "aq.codebook-dtype=f32");
     JsonNode f16 = compress("aq16.nnz.safetensors", "codec=aq", "aq.iterations=2", "aq.scope=tensor",
         "aq.codebook-dtype=f16");
     JsonNode e32 = f32.get("tensors").get(0).get("entries");
