@@ -12,7 +12,6 @@ import java.util.Map;
 import nnzip.InvalidInputException;
 import java.security.MessageDigest;
 import nnzip.codec.CodecKind;
-import nnzip.codec.ScalarCodec;
 import nnzip.codec.Scope;
 import nnzip.codec.TensorLayout;
 import nnzip.io.StoredTensor;
@@ -342,16 +341,19 @@ public final class Artifact {
     return params;
   }
 
-  /** The quantizer of a coded tensor, rebuilt from its stored parameters. */
-  public ScalarCodec.Quantizer quantizer(TensorRecord t) throws IOException {
-    ScalarCodec codec;
-    try {
-      codec = t.codec().create(t.bits());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException(file + ": tensor '" + t.spec().name() + "': " + e.getMessage());
-    }
+  /**
+   * The coder of a coded tensor, rebuilt from its stored parameters by its codec
+   * ({@link nnzip.codec.CodecKind#restore}).
+   *
+   * @throws InvalidInputException naming the file if a parameter is missing or inconsistent
+   */
+  public nnzip.codec.TensorCoder coder(TensorRecord t) throws IOException {
     Map<String, float[]> params = parameters(t);
-    return codec.restore(layoutOf(t), params);
+    try {
+      return t.codec().restore(t.spec(), t.bits(), layoutOf(t), params);
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(file + ": " + e.getMessage(), e);
+    }
   }
 
   /** The layout a tensor was coded with. */

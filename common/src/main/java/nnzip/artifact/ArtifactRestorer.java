@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import nnzip.InvalidInputException;
-import nnzip.codec.ScalarCodec;
+import nnzip.codec.TensorCoder;
 import nnzip.compress.TensorReader;
 import nnzip.io.safetensors.SafetensorsReader;
 import nnzip.io.safetensors.SafetensorsWriter;
@@ -21,7 +21,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Turns an artifact back into dense tensors with their original names, shapes and dtypes. Coded
- * tensors are decoded chunk by chunk, so memory stays bounded; passed-through tensors are copied and
+ * tensors of every codec are decoded chunk by chunk through their {@link TensorCoder}, so memory
+ * stays bounded; passed-through tensors are copied and
  * checked against the SHA-256 of the original.
  */
 public final class ArtifactRestorer {
@@ -46,25 +47,28 @@ public final class ArtifactRestorer {
       }
       return;
     }
-    if (t.codec() == nnzip.codec.CodecKind.AQ) {
-      AqRestorer.restore(a, t, out);
-      return;
-    }
-    ScalarCodec.Quantizer q = a.quantizer(t);
+    TensorCoder coder = a.coder(t);
     TensorSpec spec = t.spec();
     long n = spec.numElements();
-    int chunk = (int) Math.min(TensorReader.CHUNK_ELEMENTS, Math.max(1, n));
-    int[] idx = new int[chunk];
-    float[] values = new float[chunk];
-    ByteBuffer dense = ByteBuffer.allocate(chunk * spec.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-    try (CodeReader codes = CodeReader.open(a, t, n, CodeReader.scalarRowLength(t))) {
-      for (long first = 0; first < n; first += chunk) {
-        int m = (int) Math.min(chunk, n - first);
-        codes.read(idx, m);
-        q.decode(idx, m, first, values);
+    int e = coder.elementsPerGroup();
+    long groups = (n + e - 1) / e;
+    // Whole groups per chunk, a multiple of 8 so each chunk's packed codes are whole bytes.
+    int chunk = (int) Math.min(Math.max(8, TensorReader.CHUNK_ELEMENTS / e / 8 * 8), Math.max(1, groups));
+    int[] codes = new int[Math.multiplyExact(chunk, coder.codesPerGroup())];
+    float[] values = new float[chunk * e];
+    ByteBuffer dense = ByteBuffer.allocate(chunk * e * spec.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+    CodeReader.Layout layout = CodeReader.layoutOf(coder, t);
+    try (CodeReader reader = CodeReader.open(a, t, layout.count(), layout.rowLength())) {
+      long written = 0;
+      for (long first = 0; first < groups; first += chunk) {
+        int g = (int) Math.min(chunk, groups - first);
+        reader.read(codes, g * coder.codesPerGroup());
+        coder.decode(codes, g, first, values);
+        int keep = (int) Math.min((long) g * e, n - written); // the zero padding past the end is dropped
         dense.clear();
-        FloatCodec.encode(values, 0, m, spec.dtype(), dense);
+        FloatCodec.encode(values, 0, keep, spec.dtype(), dense);
         out.write(dense.array(), 0, dense.position());
+        written += keep;
       }
     }
   }

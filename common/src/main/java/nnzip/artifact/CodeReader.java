@@ -76,7 +76,7 @@ public final class CodeReader implements Closeable {
    * Opens the codes of {@code t}.
    *
    * @param count codes the tensor holds (elements for scalar codecs, subvectors × M for aq)
-   * @param rowLength codes per row, the arithmetic coder's "above" context (see {@link #scalarRowLength})
+   * @param rowLength codes per row, the arithmetic coder's "above" context (see {@link nnzip.codec.TensorCoder#rowLength})
    */
   public static CodeReader open(Artifact a, TensorRecord t, long count, int rowLength) throws IOException {
     return new CodeReader(a, t, codesEntry(t), count, rowLength);
@@ -90,20 +90,14 @@ public final class CodeReader implements Closeable {
    */
   public record Layout(long count, int rowLength) {}
 
-  /** The code layout of a coded tensor (aq's M and d come from its stored shape parameter). */
+  /** The code layout of a coded tensor, from its coder (aq's M and d come from its stored shape). */
   public static Layout layoutOf(Artifact a, TensorRecord t) throws IOException {
-    if (t.codec() != nnzip.codec.CodecKind.AQ) {
-      return new Layout(t.spec().numElements(), scalarRowLength(t));
-    }
-    Map<String, float[]> p = a.parameters(t);
-    float[] words = p.get(AqRestorer.CODEWORDS);
-    ArtifactBounds.AqShape shape;
-    try {
-      shape = ArtifactBounds.aqShape(p.get(AqRestorer.SHAPE), words == null ? -1 : words.length, t.bits(), t.spec());
-    } catch (InvalidInputException e) {
-      throw new InvalidInputException(a.file() + ": " + e.getMessage(), e);
-    }
-    return new Layout(shape.codes(), shape.m());
+    return layoutOf(a.coder(t), t);
+  }
+
+  /** The code layout a coder gives a tensor. */
+  static Layout layoutOf(nnzip.codec.TensorCoder coder, TensorRecord t) {
+    return new Layout(coder.codeCount(t.spec().numElements()), coder.rowLength(t.spec().shape(), SEGMENT_CODES));
   }
 
   /** Opens the codes of {@code t} with the layout its codec gives them. */
@@ -116,14 +110,6 @@ public final class CodeReader implements Closeable {
   public static StoredEntry codesEntry(TensorRecord t) {
     return t.entries().stream().filter(StoredEntry::isCodes).findFirst().orElseThrow(
         () -> new InvalidInputException("tensor '" + t.spec().name() + "' has no codes in the manifest"));
-  }
-
-  /** Codes per row of a scalar-coded tensor: all elements but the first axis's (1 for vectors). */
-  public static int scalarRowLength(TensorRecord t) {
-    long[] shape = t.spec().shape();
-    long n = t.spec().numElements();
-    long row = shape.length < 2 || shape[0] == 0 ? 1 : n / shape[0];
-    return (int) Math.min(row, SEGMENT_CODES);
   }
 
   /** Codes per arithmetic-coded segment: whole rows, at most {@link #SEGMENT_CODES}. */

@@ -12,7 +12,6 @@ import java.util.Map;
  */
 public interface ScalarCodec extends Serializable {
 
-  /** Name used in recipes and manifests, e.g. "uniform". */
   /** Which codec this is, as stored in the manifest. */
   CodecKind kind();
 
@@ -76,25 +75,9 @@ public interface ScalarCodec extends Serializable {
     Summary merge(Summary other);
   }
 
-  /** A fitted, immutable quantizer for one tensor. */
-  interface Quantizer extends Serializable {
-    /** Bits per code. */
-    int bits();
-
-    /**
-     * Encodes {@code values[0..n)}, the tensor's elements {@code first ..}, into {@code codes[0..n)},
-     * each in [0, 2^bits).
-     */
-    void encode(float[] values, int n, long first, int[] codes);
-
-    /** Decodes {@code codes[0..n)} of elements {@code first ..} into {@code out[0..n)}. */
-    void decode(int[] codes, int n, long first, float[] out);
-
-    /**
-     * The parameters that {@link ScalarCodec#restore} needs, by name; each becomes a tensor
-     * {@code <tensor>.<name>} in the artifact, F16 when every value is exactly one, else F32.
-     * Iteration order is fixed.
-     */
-    Map<String, float[]> parameters();
-  }
+  /**
+   * A fitted, immutable quantizer for one tensor: a {@link TensorCoder} whose groups are single
+   * elements, so {@code encode(values, n, first, codes)} codes elements {@code first .. first+n)}.
+   */
+  interface Quantizer extends TensorCoder {}
 }

@@ -10,7 +10,7 @@ import nnzip.artifact.EntryData;
 import nnzip.artifact.Manifest;
 import nnzip.artifact.StoredEntry;
 import nnzip.artifact.TensorRecord;
-import nnzip.codec.ScalarCodec;
+import nnzip.codec.CodecKind;
 import nnzip.codec.Scope;
 import nnzip.io.ModelSource;
 import nnzip.stats.ErrorStats;
@@ -18,28 +18,36 @@ import nnzip.tensor.TensorSpec;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Turns the results of the two passes into the artifact's manifest and the data source of each
- * stored entry. Runs on the driver over small records only. A codec parameter whose values are all
- * F16 values (rounded so by {@link SideInformation}) is stored as F16, role {@code param16:<name>}.
+ * Turns the results of the passes into the artifact's manifest and the data source of each stored
+ * entry, the same for every codec: per coded tensor its code parts and its coder's parameters (the
+ * group's shared ones once, under {@code nnzip.codebook.*}, for global scope), passthrough tensors
+ * as they are. Runs on the driver over small records only. A parameter whose values are all F16
+ * values (rounded so by {@link SideInformation}, or F16 codebooks) is stored as F16, role
+ * {@code param16:<name>}.
  */
 public final class ArtifactPlan {
   private ArtifactPlan() {}
 
-  /** The manifest: one record per source tensor, in source order. */
+  /**
+   * The manifest: one record per source tensor, in source order.
+   *
+   * @param fitted the coded tensors by task index (the others are stored as they are)
+   * @param results the encode pass's shard results, any order
+   */
   public static Manifest manifest(ModelSource source, List<TensorTask> tasks, List<TensorStatistics> stats,
-      List<ShardResult> results) {
+      Map<Integer, FittedTensor> fitted, List<ShardResult> results) {
     Map<Integer, List<ShardResult>> byTensor = byTensor(results);
     List<TensorRecord> records = new ArrayList<>();
     List<StoredEntry> shared = new ArrayList<>();
     for (TensorTask t : tasks) {
       TensorSpec spec = t.source().spec();
       TensorStatistics s = stats.get(t.index());
-      if (t.isPassthrough()) {
-        records.add(new TensorRecord(spec, nnzip.codec.CodecKind.PASSTHROUGH, 0, null, 1, 0, s.original(), 0, 0,
+      FittedTensor f = fitted.get(t.index());
+      if (f == null) {
+        records.add(new TensorRecord(spec, CodecKind.PASSTHROUGH, 0, null, 1, 0, s.original(), 0, 0,
             List.of(new StoredEntry(spec.name(), StoredEntry.DATA, s.original()))));
         continue;
       }
-      ScalarCodec.Quantizer q = s.quantizer();
       List<StoredEntry> entries = new ArrayList<>();
       List<Chunk> codeChunks = new ArrayList<>();
       ErrorStats error = ErrorStats.EMPTY;
@@ -48,20 +56,15 @@ public final class ArtifactPlan {
         error = error.merge(r.error());
       }
       entries.add(new StoredEntry(spec.name() + ".codes", StoredEntry.CODES, codeChunks));
-      Scope scope = s.scopeOf(t);
-      boolean global = scope == Scope.GLOBAL;
-      if (!global || shared.isEmpty()) {
-        // Global scope: the one shared quantizer's parameters are stored once, under nnzip.codebook.*.
-        String prefix = global ? Manifest.SHARED_PREFIX : spec.name() + ".";
-        List<StoredEntry> target = global ? shared : entries;
-        q.parameters().forEach((name, values) -> {
-          byte[] bytes = SideInformation.bytes(values);
-          target.add(new StoredEntry(prefix + name, SideInformation.role(name, values),
-              List.of(new Chunk(bytes.length, digest(bytes)))));
-        });
+      boolean firstGlobal = f.scope() == Scope.GLOBAL && shared.isEmpty();
+      for (Parameter p : parameters(spec.name(), f, firstGlobal)) {
+        byte[] bytes = SideInformation.bytes(p.values());
+        StoredEntry e = new StoredEntry(p.key(), SideInformation.role(p.name(), p.values()),
+            List.of(new Chunk(bytes.length, digest(bytes))));
+        (p.key().startsWith(Manifest.SHARED_PREFIX) ? shared : entries).add(e);
       }
-      records.add(new TensorRecord(spec, t.codec().kind(), q.bits(), scope.label(),
-          s.layoutOf(t).channels(), t.channelAxis(), s.original(), error.relativeMse(s.moments().variance()), error.maxAbsError(), entries));
+      records.add(new TensorRecord(spec, f.kind(), f.coder().bits(), f.scope().label(), f.channels(),
+          f.channelAxis(), s.original(), error.relativeMse(s.moments().variance()), error.maxAbsError(), entries));
     }
     Manifest m = new Manifest(Manifest.FORMAT_VERSION, source.format(), source.metadata(),
         source.graph() == null ? null : Manifest.ONNX_GRAPH_KEY, records, shared);
@@ -71,12 +74,14 @@ public final class ArtifactPlan {
 
   /** Where each stored entry's bytes come from. */
   public static Map<String, EntryData> entryData(Manifest manifest, ModelSource source, List<TensorTask> tasks,
-      List<TensorStatistics> stats, List<ShardResult> results, Path partsDir) {
+      Map<Integer, FittedTensor> fitted, List<ShardResult> results, Path partsDir) {
     Map<Integer, List<ShardResult>> byTensor = byTensor(results);
     Map<String, EntryData> data = new LinkedHashMap<>();
+    boolean sharedStored = false;
     for (TensorTask t : tasks) {
       String name = t.source().spec().name();
-      if (t.isPassthrough()) {
+      FittedTensor f = fitted.get(t.index());
+      if (f == null) {
         data.put(name, new EntryData.SourceRange(t.source()));
         continue;
       }
@@ -85,15 +90,37 @@ public final class ArtifactPlan {
         parts.add(new Path(partsDir, ShardEncoder.partName(r.shard())).toString());
       }
       data.put(name + ".codes", new EntryData.Parts(parts));
-      String prefix = t.scope() == Scope.GLOBAL ? Manifest.SHARED_PREFIX : name + ".";
-      stats.get(t.index()).quantizer().parameters().forEach(
-          (p, values) -> data.put(prefix + p, new EntryData.InMemory(SideInformation.bytes(values))));
+      boolean firstGlobal = f.scope() == Scope.GLOBAL && !sharedStored;
+      sharedStored |= firstGlobal;
+      for (Parameter p : parameters(name, f, firstGlobal)) {
+        data.put(p.key(), new EntryData.InMemory(SideInformation.bytes(p.values())));
+      }
     }
     if (manifest.graphKey() != null) {
       data.put(manifest.graphKey(), new EntryData.InMemory(source.graph()));
     }
     return data;
   }
+
+  /**
+   * A coded tensor's parameters by entry key: its own as {@code <tensor>.<name>}; under global scope
+   * the group's shared ones as {@code nnzip.codebook.<name>}, only for the first global tensor.
+   */
+  private static List<Parameter> parameters(String tensor, FittedTensor f, boolean firstGlobal) {
+    List<Parameter> out = new ArrayList<>();
+    java.util.Set<String> group = f.coder().groupParameters();
+    f.coder().parameters().forEach((name, values) -> {
+      if (f.scope() != Scope.GLOBAL || !group.contains(name)) {
+        out.add(new Parameter(tensor + "." + name, name, values));
+      } else if (firstGlobal) {
+        out.add(new Parameter(Manifest.SHARED_PREFIX + name, name, values));
+      }
+    });
+    return out;
+  }
+
+  /** One stored parameter: its entry key, its name for the codec, its values. */
+  private record Parameter(String key, String name, float[] values) {}
 
   /** Results grouped by tensor, each group in shard order whatever order the executors returned. */
   private static Map<Integer, List<ShardResult>> byTensor(List<ShardResult> results) {

@@ -19,15 +19,16 @@ import nnzip.tensor.TensorSpec;
  * @param passthroughPatterns tensors whose name matches any of these stay as they are
  * @param passthroughMinElements tensors with fewer elements stay as they are (≥ 0)
  * @param passthroughMaxRank tensors of this rank or lower (biases, norm scales) stay as they are
- * @param allowNonFinite if true, tensors holding NaN/Inf are passed through; if false they are an error
+ * @param nonFinite what happens to a tensor holding NaN/Inf (recipe {@code allow-non-finite})
  * @param shardBytes upper bound of source bytes one task encodes (≥ 64)
  * @param partitions Spark partitions for the encode pass; 0 means the default parallelism
  * @param seed seed for every random choice (none yet for uniform, kept for reproducible recipes)
  * @param dpBins bins the dp codec's DP runs on for tensor and global scope (2..65,536)
- * @param entropyCoding arithmetic-code the code streams after encoding (recipe {@code entropy = cabac})
+ * @param codeStreams how code streams are stored (recipe {@code entropy = none | cabac})
  * @param passthroughDpBits code the floating tensors the passthrough rules keep with dp at this many
  *     bits per tensor instead (0 = keep them as they are), where that is smaller (recipe {@code
  *     passthrough.dp-bits}); only with a scalar codec
+ * @param aq the aq codec's settings; required when {@code codec} is aq, else unused (may be null)
  */
 public record CompressionSettings(
     CodecKind codec,
@@ -36,28 +37,45 @@ public record CompressionSettings(
     List<Pattern> passthroughPatterns,
     long passthroughMinElements,
     int passthroughMaxRank,
-    boolean allowNonFinite,
+    NonFinite nonFinite,
     long shardBytes,
     int partitions,
     long seed,
     int dpBins,
-    boolean entropyCoding,
-    int passthroughDpBits) implements java.io.Serializable {
+    CodeStreams codeStreams,
+    int passthroughDpBits,
+    nnzip.compress.aq.AqSettings aq) implements java.io.Serializable {
+
+  /** What happens to a tensor holding NaN or Inf. */
+  public enum NonFinite {
+    /** An error naming the tensor (recipe {@code allow-non-finite = false}). */
+    REJECT,
+    /** The tensor is kept as it is (recipe {@code allow-non-finite = true}). */
+    KEEP
+  }
+
+  /** How the code streams are stored. */
+  public enum CodeStreams {
+    /** Bit-packed at the code width (recipe {@code entropy = none}). */
+    PACKED,
+    /** Arithmetic-coded after encoding (recipe {@code entropy = cabac}). */
+    CABAC
+  }
 
   /** Settings with dp's default bins. */
   public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
-      long passthroughMinElements, int passthroughMaxRank, boolean allowNonFinite, long shardBytes, int partitions,
+      long passthroughMinElements, int passthroughMaxRank, NonFinite nonFinite, long shardBytes, int partitions,
       long seed) {
-    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, allowNonFinite,
+    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
         shardBytes, partitions, seed, nnzip.codec.dp.DpCodec.DEFAULT_BINS);
   }
 
   /** Settings with bit-packed code streams. */
   public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
-      long passthroughMinElements, int passthroughMaxRank, boolean allowNonFinite, long shardBytes, int partitions,
+      long passthroughMinElements, int passthroughMaxRank, NonFinite nonFinite, long shardBytes, int partitions,
       long seed, int dpBins) {
-    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, allowNonFinite,
-        shardBytes, partitions, seed, dpBins, false, 0);
+    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
+        shardBytes, partitions, seed, dpBins, CodeStreams.PACKED, 0, null);
   }
 
   public CompressionSettings {
@@ -83,18 +101,41 @@ public record CompressionSettings(
     if (dpBins < 2 || dpBins > nnzip.codec.dp.DpCodec.DEFAULT_BINS) {
       throw new IllegalArgumentException("dp.bins must be in 2..65536, got " + dpBins);
     }
+    if (codec == CodecKind.AQ && aq == null) {
+      throw new IllegalArgumentException("codec aq needs its aq settings");
+    }
     passthroughPatterns = List.copyOf(passthroughPatterns);
   }
 
-  /** These settings with the code streams arithmetic-coded or not. */
-  public CompressionSettings withEntropyCoding(boolean entropy) {
+  /** These settings with the code streams stored another way. */
+  public CompressionSettings withCodeStreams(CodeStreams streams) {
     return new CompressionSettings(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank,
-        allowNonFinite, shardBytes, partitions, seed, dpBins, entropy, passthroughDpBits);
+        nonFinite, shardBytes, partitions, seed, dpBins, streams, passthroughDpBits, aq);
   }
 
   /** The codec instance (null for passthrough). */
   public ScalarCodec scalarCodec() {
     return codec == CodecKind.DP ? new nnzip.codec.dp.DpCodec(bits, dpBins) : codec.create(bits);
+  }
+
+  /** Shard alignment in elements: 8 groups of the codec (aq's subvectors of d, else single elements). */
+  public int shardAlignment() {
+    return ShardEncoder.alignment(codec == CodecKind.AQ ? aq.params().dim() : 1);
+  }
+
+  /** One line on what the tasks will do, for progress. */
+  public String describe(List<TensorTask> tasks) {
+    long coded = tasks.stream().filter(t -> !t.isPassthrough()).count();
+    if (codec == CodecKind.AQ) {
+      nnzip.codec.aq.AqParams p = aq.params();
+      return String.format("%d tensors, %d coded by aq (d=%d, M=%d, %d-bit codebooks, %.3f bits/weight, %s)",
+          tasks.size(), coded, p.dim(), p.codebooks(), p.codebookBits(), p.bitsPerWeight(),
+          aq.scope() == Scope.GLOBAL ? "codebooks shared by all tensors" : "codebooks per tensor");
+    }
+    long small = tasks.stream().filter(t -> !t.isPassthrough() && keepsAsIs(t.source().spec())).count();
+    return String.format("%d tensors (%d to code with %s %d-bit, %s%d kept as they are)", tasks.size(),
+        coded - small, codec.label(), bits,
+        small == 0 ? "" : small + " small ones with dp " + passthroughDpBits + "-bit per tensor, ", tasks.size() - coded);
   }
 
   /** Whether the recipe keeps this tensor as it is. */
@@ -117,6 +158,9 @@ public record CompressionSettings(
   public TensorTask taskFor(int index, StoredTensor tensor, int channelAxis) {
     int rank = tensor.spec().shape().length;
     int axis = channelAxis < rank ? channelAxis : 0;
+    if (!keepsAsIs(tensor.spec()) && codec == CodecKind.AQ) {
+      return new TensorTask(index, tensor, CodecKind.AQ, null, Scope.TENSOR, axis);
+    }
     if (!keepsAsIs(tensor.spec())) {
       // Auto keeps the tensor's values on the executor that fits it: only for tensors of one shard;
       // larger ones have enough elements per channel that channel scope's side information is small.

@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import nnzip.InvalidInputException;
 import nnzip.artifact.Artifact;
-import nnzip.artifact.ArtifactBounds;
 import nnzip.artifact.ArtifactCodes;
 import nnzip.artifact.ArtifactRestorer;
 import nnzip.artifact.Manifest;
@@ -39,10 +38,6 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
   public static final String UNIFORM = "nnzip.uniform";
   /** Parameter-name prefix of aq codebooks (plus the tensor name, unless shared). */
   public static final String CODEBOOKS = "nnzip.codebooks";
-  // The aq codec's parameter names in the artifact (nnzip.artifact.AqRestorer's, package-private there).
-  static final String AQ_CODEWORDS = "codewords";
-  static final String AQ_SHAPE = "shape";
-  static final String AQ_SCALE = "scale";
 
   /**
    * Reads an artifact's codes and parameters.
@@ -190,25 +185,17 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
   private static WeightBinding aq(Artifact a, TensorRecord t, boolean shared, Map<String, WeightPlan.Parameter> params,
       Map<String, List<int[]>> aqCodes) throws IOException {
     String name = t.spec().name();
-    Map<String, float[]> p = a.parameters(t);
-    float[] shape = p.get(AQ_SHAPE);
-    float[] words = p.get(AQ_CODEWORDS);
-    if (words == null) {
-      throw new InvalidInputException(a.file() + ": aq tensor '" + name + "' lacks its codebooks");
-    }
-    ArtifactBounds.AqShape checked;
-    try {
-      checked = ArtifactBounds.aqShape(shape, words.length, t.bits(), t.spec());
-    } catch (InvalidInputException e) {
-      throw new InvalidInputException(a.file() + ": " + e.getMessage(), e);
-    }
-    int m = checked.m();
-    int k = checked.k();
-    int d = checked.d();
-    float scale = p.containsKey(AQ_SCALE) ? p.get(AQ_SCALE)[0] : 1f;
+    // The codec's own restore checks the stored shape against the codewords and the tensor.
+    nnzip.codec.aq.AqTensorCoder coder = (nnzip.codec.aq.AqTensorCoder) a.coder(t);
+    nnzip.codec.aq.Codebooks books = coder.quantizer().codebooks();
+    float[] words = books.values();
+    int m = books.codebooks();
+    int k = books.codewords();
+    int d = books.dim();
+    float scale = coder.scale();
     String param = shared ? CODEBOOKS : CODEBOOKS + ":" + name;
     params.putIfAbsent(param, new WeightPlan.Parameter(new long[] {words.length}, words));
-    int[] codes = ArtifactCodes.read(a, t, checked.codes());
+    int[] codes = ArtifactCodes.read(a, t, coder.codeCount(t.spec().numElements()));
     List<int[]> group = aqCodes.computeIfAbsent(param, x -> new ArrayList<>());
     long at = words.length;
     for (int[] c : group) {

@@ -145,7 +145,7 @@ public final class FinetunedArtifact {
           // The codes may have been re-encoded during finetuning (AqReencoder): always written anew.
           entries.add(packedCodes(e, codes, t.bits(), data));
         } else {
-          entries.add(CompressedModel.AQ_CODEWORDS.equals(e.parameterName())
+          entries.add(nnzip.codec.aq.AqTensorCoder.CODEWORDS.equals(e.parameterName())
               ? rewriteParam(old, e, aq.parameter(), newParams, data) : e);
         }
       }

@@ -73,8 +73,8 @@ class ArtifactBoundsTest {
   @Test
   void aqShapeGivesTheCodeCountOfTheTensor() {
     TensorSpec spec = new TensorSpec("w", DType.F32, new long[] {10, 7}); // 70 elements
-    ArtifactBounds.AqShape s = ArtifactBounds.aqShape(new float[] {2, 16, 8}, 2 * 16 * 8, 4, spec);
-    assertEquals(new ArtifactBounds.AqShape(2, 16, 8, 9, 18), s); // ⌈70 / 8⌉ = 9 subvectors
+    nnzip.codec.aq.AqShape s = nnzip.codec.aq.AqShape.check(new float[] {2, 16, 8}, 2 * 16 * 8, 4, spec);
+    assertEquals(new nnzip.codec.aq.AqShape(2, 16, 8, 9, 18), s); // ⌈70 / 8⌉ = 9 subvectors
   }
 
   @Test
@@ -93,7 +93,7 @@ class ArtifactBoundsTest {
 
   private static void assertMessage(float[] shape, long words, int bits, TensorSpec spec, String expected) {
     InvalidInputException e = assertThrows(InvalidInputException.class,
-        () -> ArtifactBounds.aqShape(shape, words, bits, spec));
+        () -> nnzip.codec.aq.AqShape.check(shape, words, bits, spec));
     assertTrue(e.getMessage().contains(expected) && e.getMessage().contains("'w'"), e.getMessage());
   }
 

@@ -70,7 +70,7 @@ class ArtifactRoundTripTest {
   private static CompressionSettings settings(long shardBytes) {
     // Rank ≤ 1 and names ln.* are kept; integers always are.
     return new CompressionSettings(CodecKind.UNIFORM, BITS, Scope.CHANNEL, List.of(Pattern.compile("ln\\..*")), 0, 1,
-        false, shardBytes, 0, 1);
+        CompressionSettings.NonFinite.REJECT, shardBytes, 0, 1);
   }
 
   private static Path hadoop(java.nio.file.Path p) {
@@ -210,7 +210,7 @@ class ArtifactRoundTripTest {
       assertEquals(BITS, t.bits());
       TensorLayout layout = Artifact.layoutOf(t);
       assertEquals(t.spec().rows(), layout.channels(), name + " is coded per output channel");
-      ScalarCodec.Quantizer q = a.quantizer(t);
+      nnzip.codec.TensorCoder q = a.coder(t);
       float[] min = q.parameters().get(UniformCodec.MIN);
       float[] step = q.parameters().get(UniformCodec.STEP);
       double[] x = values(original.get(name));
@@ -248,7 +248,7 @@ class ArtifactRoundTripTest {
       int[] codes = new int[n];
       BitPacking.unpack(bytes(a.entry(t.spec().name() + ".codes")), 0, n, t.bits(), codes);
       float[] decoded = new float[n];
-      a.quantizer(t).decode(codes, n, 0, decoded);
+      a.coder(t).decode(codes, n, 0, decoded);
       ByteBuffer want = ByteBuffer.allocate((int) t.spec().byteSize());
       FloatCodec.encode(decoded, 0, n, t.spec().dtype(), want);
       assertArrayEquals(want.array(), bytes(restored.get(t.spec().name())), t.spec().name());
@@ -274,7 +274,7 @@ class ArtifactRoundTripTest {
       int[] codes = new int[n];
       BitPacking.unpack(bytes(a.entry(name + ".codes")), 0, n, t.bits(), codes);
       float[] decoded = new float[n];
-      a.quantizer(t).decode(codes, n, 0, decoded);
+      a.coder(t).decode(codes, n, 0, decoded);
       // The codec, and so the manifest, sees the values as floats (F64 is cast on the way in).
       double mean = 0;
       double meanCodec = 0;
@@ -526,8 +526,11 @@ class ArtifactRoundTripTest {
         t.maxAbsError(), t.entries()));
     Path bad = withManifest(run.artifact(), new Manifest(m.formatVersion(), m.sourceFormat(), m.sourceMetadata(),
         m.graphKey(), tensors), "bad.nnz.safetensors");
-    Artifact a = Artifact.open(fs, bad);
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> a.quantizer(a.manifest().tensors().get(0)));
-    assertTrue(e.getMessage().contains("conv.weight"), e.getMessage());
+    // Refused when opened (the bounds check rebuilds each coder) or at the latest when its coder is.
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> {
+      Artifact a = Artifact.open(fs, bad);
+      a.coder(a.manifest().tensors().get(0));
+    });
+    assertTrue(e.getMessage().contains("conv.weight") && e.getMessage().contains("8 channels"), e.getMessage());
   }
 }

@@ -59,7 +59,7 @@ class ArtifactTest {
       }
       w.writeTensor("position_ids", ids.array());
     }
-    CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 4, Scope.CHANNEL, List.of(), 0, 1, false,
+    CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 4, Scope.CHANNEL, List.of(), 0, 1, CompressionSettings.NonFinite.REJECT,
         4096, 0, 1);
     artifact = LocalCompressor.compress(fs, new Path(model.toUri()), new Path(dir.resolve("w").toUri()), settings,
         null).artifact();

@@ -50,7 +50,7 @@ class BlockScopeArtifactTest {
       w.finish();
     }
     FileSystem fs = HadoopFiles.fileSystem(dir.toUri().toString());
-    CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 8, Scope.AUTO, List.of(), 0, 1, false,
+    CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 8, Scope.AUTO, List.of(), 0, 1, CompressionSettings.NonFinite.REJECT,
         1 << 20, 0, 1);
     LocalCompressor.Run run = LocalCompressor.compress(fs, new Path(file.toUri()), new Path(dir.resolve("w").toUri()),
         settings, null);
@@ -70,7 +70,7 @@ class BlockScopeArtifactTest {
     packed.get(bytes);
     BitPacking.unpack(bytes, 0, x.length, 8, codes);
     float[] decoded = new float[x.length];
-    a.quantizer(t).decode(codes, x.length, 0, decoded);
+    a.coder(t).decode(codes, x.length, 0, decoded);
     double sse = 0;
     for (int i = 0; i < x.length; i++) {
       sse += ((double) x[i] - decoded[i]) * ((double) x[i] - decoded[i]);

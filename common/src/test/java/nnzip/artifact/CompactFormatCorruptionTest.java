@@ -53,7 +53,7 @@ class CompactFormatCorruptionTest {
     original = Files.readAllBytes(model);
     fs = FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()).getRawFileSystem();
     CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 8, Scope.CHANNEL,
-        List.of(Pattern.compile("b1")), 64, 1, false, 4096, 0, 1);
+        List.of(Pattern.compile("b1")), 64, 1, CompressionSettings.NonFinite.REJECT, 4096, 0, 1);
     artifact = LocalCompressor.compress(fs, new Path(model.toUri()), new Path(dir.resolve("w").toUri()), settings,
         null).artifact();
   }

@@ -52,7 +52,7 @@ class EntropyCodedArtifactTest {
     fs = HadoopFiles.fileSystem(shared.toUri().toString());
     writeModel(shared.resolve("model.safetensors"));
     CompressionSettings s = new CompressionSettings(CodecKind.DP, 3, Scope.TENSOR, List.of(Pattern.compile(".*\\.bias")),
-        0, 1, false, 1 << 20, 0, 1);
+        0, 1, CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1);
     LocalCompressor.Run run = LocalCompressor.compress(fs, new Path(shared.resolve("model.safetensors").toUri()),
         new Path(shared.resolve("w").toUri()), s, null);
     packed = Artifact.open(fs, run.artifact());

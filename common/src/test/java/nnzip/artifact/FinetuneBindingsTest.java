@@ -17,7 +17,6 @@ import java.util.TreeMap;
 import nnzip.codec.CodecKind;
 import nnzip.codec.Scope;
 import nnzip.codec.aq.AdditiveQuantizer;
-import nnzip.codec.aq.AdditiveQuantizerTrainer;
 import nnzip.codec.aq.AqParams;
 import nnzip.codec.aq.Codebooks;
 import nnzip.compress.CompressionSettings;
@@ -27,10 +26,7 @@ import nnzip.compress.ShardResult;
 import nnzip.compress.ShardStatistics;
 import nnzip.compress.TensorStatistics;
 import nnzip.compress.TensorTask;
-import nnzip.compress.aq.AqArtifactPlan;
 import nnzip.compress.aq.AqSettings;
-import nnzip.compress.aq.AqShards;
-import nnzip.compress.aq.AqTensor;
 import nnzip.finetune.AqReencoder;
 import nnzip.finetune.CompressedModel;
 import nnzip.io.ModelSource;
@@ -67,8 +63,8 @@ class FinetuneBindingsTest {
   }
 
   private static CompressionSettings scalar(CodecKind codec, int bits, Scope scope, int passthroughDpBits) {
-    return new CompressionSettings(codec, bits, scope, List.of(), 0, 1, false, 4096, 0, 1,
-        nnzip.codec.dp.DpCodec.DEFAULT_BINS, false, passthroughDpBits);
+    return new CompressionSettings(codec, bits, scope, List.of(), 0, 1, CompressionSettings.NonFinite.REJECT, 4096, 0, 1,
+        nnzip.codec.dp.DpCodec.DEFAULT_BINS, CompressionSettings.CodeStreams.PACKED, passthroughDpBits, null);
   }
 
   private static Artifact compress(String name, CompressionSettings s) throws IOException {
@@ -215,63 +211,13 @@ class FinetuneBindingsTest {
 
   /** The aq compressor's steps in one JVM, global codebooks over RMS-normalized tensors. */
   private static Artifact aqArtifact(String name, boolean half) throws IOException {
-    Path work = new Path(dir.resolve(name).toUri());
-    fs.mkdirs(work);
-    ModelSource source = ModelSource.open(fs, model, work);
-    AqSettings settings = new AqSettings(AQ, true, true, 1e-4, half, 0);
-    List<TensorTask> tasks = new ArrayList<>();
-    for (int i = 0; i < source.tensors().size(); i++) {
-      tasks.add(new TensorTask(i, source.tensors().get(i), null, Scope.TENSOR));
-    }
-    List<Shard> shards = ShardPlanner.plan(tasks, 4096, AqShards.alignment(AQ.dim()));
-    List<TensorStatistics> stats = new ArrayList<>();
-    Map<Integer, AqTensor> coded = new TreeMap<>();
-    for (TensorTask t : tasks) {
-      List<ShardStatistics> parts = new ArrayList<>();
-      for (Shard s : shards) {
-        if (s.tensorIndex() == t.index()) {
-          parts.add(ShardStatistics.scan(fs, t, s));
-        }
-      }
-      TensorStatistics st = TensorStatistics.merge(t, parts, false);
-      stats.add(st);
-      if (t.source().spec().shape().length >= 2) {
-        Moments m = st.moments();
-        coded.put(t.index(), new AqTensor(t, 0, (float) Math.sqrt(m.variance() + m.mean() * m.mean())));
-      }
-    }
-    List<Shard> codedShards = shards.stream().filter(s -> coded.containsKey(s.tensorIndex())).toList();
-    List<float[]> pieces = new ArrayList<>();
-    int total = 0;
-    for (Shard s : codedShards) {
-      float[] x = AqShards.subvectors(fs, coded.get(s.tensorIndex()), s, AQ.dim());
-      pieces.add(x);
-      total += x.length;
-    }
-    float[] pool = new float[total];
-    int at = 0;
-    for (float[] x : pieces) {
-      System.arraycopy(x, 0, pool, at, x.length);
-      at += x.length;
-    }
-    Codebooks books = AdditiveQuantizerTrainer.train(pool, total / AQ.dim(), AQ).quantizer().codebooks();
-    if (half) {
-      float[] v = books.values();
-      nnzip.tensor.FloatCodec.roundTo(nnzip.tensor.DType.F16, v, v.length);
-      books = Codebooks.of(books.codebooks(), books.codewords(), books.dim(), v);
-    }
-    AdditiveQuantizer q = new AdditiveQuantizer(books, AQ);
-    Path parts = new Path(work, "parts");
-    fs.mkdirs(parts);
-    List<ShardResult> results = new ArrayList<>();
-    for (Shard s : codedShards) {
-      results.add(AqShards.encode(fs, coded.get(s.tensorIndex()), s, q, parts));
-    }
-    AqArtifactPlan plan = new AqArtifactPlan(source, tasks, coded, stats, Map.of(0, books), settings, results, parts);
-    Path artifact = new Path(work, "model.nnz.safetensors");
-    ArtifactWriter.write(fs, artifact, plan.manifest(), new Provenance(nnzip.Version.version(), nnzip.Version.commit(),
-        LocalCompressor.SOURCE, 0, "", "codec = aq (test)"), plan.entryData(), LocalCompressor.BLOB_ENTRY_LIMIT);
-    return Artifact.open(fs, artifact);
+    AqSettings aq = new AqSettings(AQ, Scope.GLOBAL, AqSettings.Normalization.RMS, 1e-4,
+        half ? nnzip.tensor.DType.F16 : nnzip.tensor.DType.F32, 0);
+    CompressionSettings settings = new CompressionSettings(CodecKind.AQ, AQ.codebookBits(), Scope.TENSOR, List.of(), 0,
+        1, CompressionSettings.NonFinite.REJECT, 4096, 0, 1, nnzip.codec.dp.DpCodec.DEFAULT_BINS,
+        CompressionSettings.CodeStreams.PACKED, 0, aq);
+    return Artifact.open(fs, LocalCompressor.compress(fs, model, new Path(dir.resolve(name).toUri()), settings, null)
+        .artifact());
   }
 
   /** The model's weights by tensor key, as the ONNX file holds them. */

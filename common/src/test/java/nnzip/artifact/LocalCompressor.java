@@ -5,9 +5,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import nnzip.compress.ArtifactPlan;
 import nnzip.compress.CompressionSettings;
+import nnzip.compress.FittedTensor;
+import nnzip.compress.LocalShardAggregator;
+import nnzip.compress.ModelFit;
 import nnzip.compress.Shard;
 import nnzip.compress.ShardEncoder;
 import nnzip.compress.ShardPlanner;
@@ -19,13 +23,14 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The compress job's two passes run in one JVM without Spark: scan and fit every tensor, encode
- * every shard into part files, then plan and assemble the artifact. Shard results can be produced
+ * The compress job's passes run in one JVM without Spark, through the same common code: scan and
+ * fit every tensor ({@link ModelFit} over a {@link LocalShardAggregator} for aq), encode every shard
+ * into part files, then plan and assemble the artifact. Shard results can be produced
  * in a shuffled order, as executors would return them; they are sorted by (tensor, shard) the way
  * the job sorts them before planning.
  */
 final class LocalCompressor {
-  static final String RECIPE = "codec = uniform (test)";
+  static final String RECIPE = "(test recipe)";
   static final String SOURCE = "model.safetensors";
 
   /** Entries of at most this many bytes go into the blob of the artifacts written here. */
@@ -50,12 +55,16 @@ final class LocalCompressor {
       nnzip.io.StoredTensor t = source.tensors().get(i);
       tasks.add(settings.taskFor(i, t, source.channelAxis(t.spec().name())));
     }
-    List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes());
+    List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes(), settings.shardAlignment());
     List<TensorStatistics> stats = new ArrayList<>();
     for (TensorTask t : tasks) {
       stats.add(TensorStatistics.scan(fs, t, shards));
     }
-    List<Shard> order = new ArrayList<>(shards.stream().filter(s -> !tasks.get(s.tensorIndex()).isPassthrough()).toList());
+    List<TensorTask> checked = ModelFit.applyNonFinitePolicy(tasks, stats, settings.nonFinite(), m -> {});
+    List<Shard> coded = shards.stream().filter(s -> !checked.get(s.tensorIndex()).isPassthrough()).toList();
+    Map<Integer, FittedTensor> fitted = ModelFit.fit(settings, checked, stats,
+        LocalShardAggregator.overFiles(checked, coded), m -> {});
+    List<Shard> order = new ArrayList<>(coded.stream().filter(s -> fitted.containsKey(s.tensorIndex())).toList());
     if (shuffleSeed != null) {
       Collections.shuffle(order, new Random(shuffleSeed));
     }
@@ -63,14 +72,14 @@ final class LocalCompressor {
     fs.mkdirs(parts);
     List<ShardResult> results = new ArrayList<>();
     for (Shard s : order) {
-      results.add(ShardEncoder.encode(fs, tasks.get(s.tensorIndex()), stats.get(s.tensorIndex()).quantizer(), s, parts));
+      results.add(ShardEncoder.encode(fs, checked.get(s.tensorIndex()), fitted.get(s.tensorIndex()).coder(), s, parts));
     }
     results.sort(Comparator.comparing(ShardResult::shard, nnzip.compress.Shard.ORDER));
-    Manifest manifest = ArtifactPlan.manifest(source, tasks, stats, results);
+    Manifest manifest = ArtifactPlan.manifest(source, checked, stats, fitted, results);
     Path artifact = new Path(work, "model.nnz.safetensors");
     // A small blob threshold, so these small models have both blob members and entries of their own.
     ArtifactWriter.write(fs, artifact, manifest, new Provenance(nnzip.Version.version(), nnzip.Version.commit(),
-        SOURCE, 0, "", RECIPE), ArtifactPlan.entryData(manifest, source, tasks, stats, results, parts), BLOB_ENTRY_LIMIT);
-    return new Run(artifact, tasks, stats, shards);
+        SOURCE, 0, "", RECIPE), ArtifactPlan.entryData(manifest, source, checked, fitted, results, parts), BLOB_ENTRY_LIMIT);
+    return new Run(artifact, checked, stats, shards);
   }
 }

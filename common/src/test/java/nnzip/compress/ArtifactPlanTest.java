@@ -27,7 +27,7 @@ class ArtifactPlanTest {
 
   @Test
   void shardResultsInAnyOrderGiveTheSameManifestAndEntryData() {
-    CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 4, Scope.CHANNEL, List.of(), 0, 1, false,
+    CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 4, Scope.CHANNEL, List.of(), 0, 1, CompressionSettings.NonFinite.REJECT,
         64, 0, 1);
     List<StoredTensor> stored = List.of(
         new StoredTensor(new TensorSpec("a", DType.F32, new long[] {4, 30}), "file:/m", 0),
@@ -36,6 +36,7 @@ class ArtifactPlanTest {
     ModelSource source = new ModelSource(ModelSource.SAFETENSORS, stored, Map.of(), 752, null, Map.of());
     List<TensorTask> tasks = new ArrayList<>();
     List<TensorStatistics> stats = new ArrayList<>();
+    Map<Integer, FittedTensor> fitted = new java.util.TreeMap<>();
     for (int i = 0; i < stored.size(); i++) {
       TensorTask t = settings.taskFor(i, stored.get(i));
       tasks.add(t);
@@ -46,6 +47,9 @@ class ArtifactPlanTest {
         q = t.codec().fit(s);
       }
       stats.add(new TensorStatistics(i, List.of(new nnzip.artifact.Chunk(0, "%064d".formatted(i))), new Moments(), q));
+      if (q != null) {
+        fitted.put(i, new FittedTensor(t.kind(), q, t.scope(), t.layout().channels(), t.channelAxis()));
+      }
     }
     List<ShardResult> sorted = new ArrayList<>();
     for (Shard s : ShardPlanner.plan(tasks, settings.shardBytes())) {
@@ -53,13 +57,13 @@ class ArtifactPlanTest {
           new ErrorStats(s.count(), s.shardIndex(), s.shardIndex())));
     }
     Path parts = new Path("file:/tmp/parts");
-    Manifest want = ArtifactPlan.manifest(source, tasks, stats, sorted);
-    Map<String, EntryData> wantData = ArtifactPlan.entryData(want, source, tasks, stats, sorted, parts);
+    Manifest want = ArtifactPlan.manifest(source, tasks, stats, fitted, sorted);
+    Map<String, EntryData> wantData = ArtifactPlan.entryData(want, source, tasks, fitted, sorted, parts);
     List<ShardResult> shuffled = new ArrayList<>(sorted);
     Collections.shuffle(shuffled, new Random(1));
     assertNotEquals(sorted, shuffled);
-    assertEquals(want, ArtifactPlan.manifest(source, tasks, stats, shuffled));
-    assertEquals(wantData.get("a.codes"), ArtifactPlan.entryData(want, source, tasks, stats, shuffled, parts).get("a.codes"));
-    assertEquals(wantData.get("c.codes"), ArtifactPlan.entryData(want, source, tasks, stats, shuffled, parts).get("c.codes"));
+    assertEquals(want, ArtifactPlan.manifest(source, tasks, stats, fitted, shuffled));
+    assertEquals(wantData.get("a.codes"), ArtifactPlan.entryData(want, source, tasks, fitted, shuffled, parts).get("a.codes"));
+    assertEquals(wantData.get("c.codes"), ArtifactPlan.entryData(want, source, tasks, fitted, shuffled, parts).get("c.codes"));
   }
 }

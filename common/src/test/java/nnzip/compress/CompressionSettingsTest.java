@@ -19,8 +19,10 @@ import org.junit.jupiter.api.Test;
 class CompressionSettingsTest {
 
   private static CompressionSettings settings(CodecKind codec, int keptBits) {
-    return new CompressionSettings(codec, 3, Scope.CHANNEL, List.of(Pattern.compile(".*\\.bias")), 1024, 1, false,
-        1 << 20, 0, 1, DpCodec.DEFAULT_BINS, false, keptBits);
+    return new CompressionSettings(codec, 3, Scope.CHANNEL, List.of(Pattern.compile(".*\\.bias")), 1024, 1, CompressionSettings.NonFinite.REJECT,
+        1 << 20, 0, 1, DpCodec.DEFAULT_BINS, CompressionSettings.CodeStreams.PACKED, keptBits,
+        codec == CodecKind.AQ ? new nnzip.compress.aq.AqSettings(nnzip.codec.aq.AqParams.of(8, 2, 8), Scope.GLOBAL,
+            nnzip.compress.aq.AqSettings.Normalization.RMS, 0, DType.F16, 2) : null);
   }
 
   private static StoredTensor tensor(String name, DType dtype, long... shape) {
@@ -59,7 +61,10 @@ class CompressionSettingsTest {
   @Test
   void dpBitsDoesNotApplyToAqOrPassthroughRecipes() {
     assertTrue(settings(CodecKind.PASSTHROUGH, 5).taskFor(0, tensor("fc1.bias", DType.F32, 300)).isPassthrough());
-    assertNull(settings(CodecKind.AQ, 5).taskFor(0, tensor("fc1.bias", DType.F32, 300)).codec());
+    TensorTask bias = settings(CodecKind.AQ, 5).taskFor(0, tensor("fc1.bias", DType.F32, 300));
+    assertNull(bias.codec());
+    assertTrue(bias.isPassthrough(), "aq keeps what the passthrough rules keep as it is");
+    assertEquals(CodecKind.AQ, settings(CodecKind.AQ, 5).taskFor(0, tensor("fc1.weight", DType.F32, 300, 784)).kind());
   }
 
   @Test

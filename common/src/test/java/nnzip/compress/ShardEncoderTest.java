@@ -52,7 +52,7 @@ class ShardEncoderTest {
     FileSystem fs = raw();
     StoredTensor stored = SafetensorsReader.tensors(fs, new Path(file.toUri())).get(0);
     CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, bits, Scope.CHANNEL, List.of(), 0, 1,
-        false, 512, 0, 1);
+        CompressionSettings.NonFinite.REJECT, 512, 0, 1);
     TensorTask task = settings.taskFor(0, stored);
     TensorStatistics stats = TensorStatistics.scan(fs, task, ShardPlanner.plan(List.of(task), settings.shardBytes()));
     Path parts = new Path(dir.resolve("parts-" + dtype).toUri());

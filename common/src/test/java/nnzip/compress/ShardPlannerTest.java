@@ -109,7 +109,7 @@ class ShardPlannerTest {
   @Test
   void settingsPlanTheSameShardsAsHandBuiltTasks() {
     CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 3, Scope.CHANNEL,
-        List.of(Pattern.compile(".*\\.skip")), 0, 1, false, 256, 0, 1);
+        List.of(Pattern.compile(".*\\.skip")), 0, 1, CompressionSettings.NonFinite.REJECT, 256, 0, 1);
     List<TensorTask> tasks = List.of(
         settings.taskFor(0, new StoredTensor(new TensorSpec("a", DType.F32, new long[] {8, 20}), "f", 0)),
         settings.taskFor(1, new StoredTensor(new TensorSpec("a.skip", DType.F32, new long[] {8, 20}), "f", 640)),

@@ -14,7 +14,6 @@ import nnzip.artifact.Manifest;
 import nnzip.artifact.TensorRecord;
 import nnzip.config.Recipes;
 import nnzip.io.safetensors.SafetensorsWriter;
-import nnzip.job.AqCompressJob;
 import nnzip.job.CompressJob;
 import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
@@ -48,8 +47,7 @@ public final class AqBenchmark {
   static CompressJob.Result run(JavaSparkContext sc, String in, String out, List<String> set, Progress progress)
       throws IOException {
     Config recipe = Recipes.resolve(null, set);
-    return AqCompressJob.run(sc, Recipes.settings(recipe), Recipes.aqSettings(recipe), Recipes.render(recipe), in, out,
-        true, progress);
+    return CompressJob.run(sc, Recipes.settings(recipe), Recipes.render(recipe), in, out, true, progress);
   }
 
   /** Element-weighted relative MSE over the aq-coded tensors of a manifest. */

@@ -78,7 +78,6 @@ final class CompressCommand implements Command {
     String outPath = a.require("--out");
     Config recipe = Recipes.resolve(a.get("--recipe"), a.all("--set"));
     CompressionSettings settings = Recipes.settings(recipe);
-    nnzip.compress.aq.AqSettings aqSettings = Recipes.aqSettings(recipe); // the whole recipe is checked up front
     nnzip.train.TrainingSettings training = Recipes.training(recipe);
     boolean finetune = training.trains();
     if (training.qatEpochs() > 0 && (settings.codec() != nnzip.codec.CodecKind.DP
@@ -101,12 +100,8 @@ final class CompressCommand implements Command {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       nnzip.Progress progress = msg -> err.println("[nnzip] " + msg);
       String rendered = Recipes.render(recipe);
-      nnzip.job.FinetuneJob.Compressor compressor = (src, dst, overwrite, entropy) -> {
-        CompressionSettings s = settings.withEntropyCoding(entropy);
-        return s.codec() == nnzip.codec.CodecKind.AQ
-            ? nnzip.job.AqCompressJob.run(sc, s, aqSettings, rendered, src, dst, overwrite, progress)
-            : CompressJob.run(sc, s, rendered, src, dst, overwrite, progress);
-      };
+      nnzip.job.FinetuneJob.Compressor compressor = (src, dst, overwrite, streams) ->
+          CompressJob.run(sc, settings.withCodeStreams(streams), rendered, src, dst, overwrite, progress);
       nnzip.job.FinetuneJob.Outcome tuned = null;
       CompressJob.Result r;
       if (finetune) {
@@ -115,7 +110,7 @@ final class CompressCommand implements Command {
             progress);
         r = tuned.result();
       } else {
-        r = compressor.compress(in, outPath, a.has("--overwrite"), settings.entropyCoding());
+        r = compressor.compress(in, outPath, a.has("--overwrite"), settings.codeStreams());
       }
       if (a.has("--json")) {
         ObjectNode o = ReportJson.of(r.manifest(), outPath, rendered, r.provenance(), r.sourceBytes(), r.artifactBytes());

@@ -195,17 +195,18 @@ public final class Recipes {
           patterns,
           c.getLong("passthrough.min-elements"),
           c.getInt("passthrough.max-rank"),
-          c.getBoolean("allow-non-finite"),
+          c.getBoolean("allow-non-finite") ? CompressionSettings.NonFinite.KEEP : CompressionSettings.NonFinite.REJECT,
           c.getBytes("shard-bytes"),
           c.getInt("partitions"),
           c.getLong("seed"),
           c.getInt("dp.bins"),
           parse("entropy", () -> switch (c.getString("entropy")) {
-            case "none" -> false;
-            case "cabac" -> true;
+            case "none" -> CompressionSettings.CodeStreams.PACKED;
+            case "cabac" -> CompressionSettings.CodeStreams.CABAC;
             default -> throw new IllegalArgumentException("must be none or cabac, got '" + c.getString("entropy") + "'");
           }),
-          c.getInt("passthrough.dp-bits"));
+          c.getInt("passthrough.dp-bits"),
+          aqSettings(c));
     } catch (ConfigException e) {
       throw new UsageException(describe(e));
     } catch (PatternSyntaxException e) {
@@ -233,8 +234,11 @@ public final class Recipes {
       if (!dtype.equals("f32") && !dtype.equals("f16")) {
         throw new UsageException("recipe key aq.codebook-dtype: expected f32 or f16, got '" + dtype + "'");
       }
-      return new nnzip.compress.aq.AqSettings(p, scope.equals("global"), c.getBoolean("aq.normalize"),
-          c.getDouble("aq.tolerance"), dtype.equals("f16"), c.getInt("aq.init-lloyd"));
+      return new nnzip.compress.aq.AqSettings(p, scope.equals("global") ? Scope.GLOBAL : Scope.TENSOR,
+          c.getBoolean("aq.normalize") ? nnzip.compress.aq.AqSettings.Normalization.RMS
+              : nnzip.compress.aq.AqSettings.Normalization.NONE,
+          c.getDouble("aq.tolerance"), dtype.equals("f16") ? nnzip.tensor.DType.F16 : nnzip.tensor.DType.F32,
+          c.getInt("aq.init-lloyd"));
     } catch (ConfigException e) {
       throw new UsageException(describe(e));
     } catch (IllegalArgumentException e) {

@@ -53,7 +53,7 @@ final class ArtifactJob {
     return Digests.hex(d.digest());
   }
 
-  static CompressJob.Result run(String in, String out, boolean overwrite, String recipe, boolean entropyCoding,
+  static CompressJob.Result run(String in, String out, boolean overwrite, String recipe, nnzip.compress.CompressionSettings.CodeStreams streams,
       Progress progress, Passes passes) throws IOException {
     long start = System.nanoTime();
     Path inPath = HadoopFiles.qualify(in);
@@ -65,13 +65,13 @@ final class ArtifactJob {
       ModelSource source = ModelSource.open(inFs, inPath, output.tempDir());
       Plan plan = passes.run(source, output.tempDir());
       Path staging = output.stagingFile();
-      Path packed = entropyCoding ? new Path(output.tempDir(), "packed.nnz.safetensors") : staging;
+      Path packed = streams == nnzip.compress.CompressionSettings.CodeStreams.CABAC ? new Path(output.tempDir(), "packed.nnz.safetensors") : staging;
       progress.report("assembling " + staging.getName());
       Provenance provenance = new Provenance(Version.version(), Version.commit(), inPath.toUri().toString(),
           source.sourceBytes(), sourceDigest(inFs, source), recipe);
       ArtifactWriter.write(outFs, packed, plan.manifest(), provenance, plan.data());
       Artifact written = Artifact.open(outFs, packed);
-      if (entropyCoding) {
+      if (streams == nnzip.compress.CompressionSettings.CodeStreams.CABAC) {
         written.verify();
         EntropyCodedArtifact.write(written, outFs, staging, progress);
         written = Artifact.open(outFs, staging);

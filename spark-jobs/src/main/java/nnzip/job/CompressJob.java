@@ -3,14 +3,15 @@ package nnzip.job;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
-import nnzip.InvalidInputException;
 import nnzip.Progress;
 import nnzip.artifact.Manifest;
 import nnzip.compress.ArtifactPlan;
 import nnzip.compress.CompressionSettings;
+import nnzip.compress.FittedTensor;
+import nnzip.compress.ModelFit;
 import nnzip.compress.Shard;
 import nnzip.compress.ShardEncoder;
 import nnzip.compress.ShardPlanner;
@@ -25,16 +26,18 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import nnzip.codec.ScalarCodec;
+import nnzip.codec.TensorCoder;
 import nnzip.codec.Scope;
 import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple2;
 
 /**
- * Compresses a model with a scalar codec in two Spark passes. The driver reads headers only and
- * plans shards of bounded bytes; pass 1 scans shards on executors (digest, moments, codec summary)
- * and merges and fits each tensor on an executor; pass 2 encodes
- * shards of bounded bytes, each executor writing its packed codes to a part file; the driver then
- * streams the artifact together and commits it atomically. No tensor data reaches the driver.
+ * Compresses a model with any codec, in the same passes. The driver reads headers only and plans
+ * shards of bounded bytes; pass 1 scans shards on executors (digest, moments, a scalar codec's
+ * summary), merges them per tensor and fits scalar codecs there; a model-wide codec (aq) then fits
+ * over all its tensors through a {@link SparkShardAggregator} ({@link ModelFit}); the encode pass
+ * has each executor write its shards' packed codes to part files; the driver streams the artifact
+ * together ({@link ArtifactPlan}) and commits it atomically. No tensor data reaches the driver.
  */
 public final class CompressJob {
   private CompressJob() {}
@@ -64,29 +67,26 @@ public final class CompressJob {
    */
   public static Result run(JavaSparkContext sc, CompressionSettings settings, String recipe, String in, String out,
       boolean overwrite, Progress progress) throws IOException {
-    return ArtifactJob.run(in, out, overwrite, recipe, settings.entropyCoding(), progress,
+    return ArtifactJob.run(in, out, overwrite, recipe, settings.codeStreams(), progress,
         (source, tempDir) -> {
       List<TensorTask> tasks = new ArrayList<>();
       for (int i = 0; i < source.tensors().size(); i++) {
         StoredTensor t = source.tensors().get(i);
         tasks.add(settings.taskFor(i, t, source.channelAxis(t.spec().name())));
       }
-      long coded = tasks.stream().filter(t -> !t.isPassthrough()).count();
-      long small = tasks.stream().filter(t -> !t.isPassthrough() && settings.keepsAsIs(t.source().spec())).count();
-      progress.report(String.format("%s: %d tensors (%d to code with %s %d-bit, %s%d kept as they are), %s",
-          in, tasks.size(), coded - small, settings.codec().label(), settings.bits(),
-          small == 0 ? "" : small + " small ones with dp " + settings.passthroughDpBits() + "-bit per tensor, ",
-          tasks.size() - coded, Units.bytes(source.sourceBytes())));
-
-      List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes());
+      progress.report(in + ": " + settings.describe(tasks) + ", " + Units.bytes(source.sourceBytes()));
+      List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes(), settings.shardAlignment());
       List<TensorStatistics> stats = scan(sc, tasks, shards, settings.partitions(),
           settings.scope() == Scope.GLOBAL ? settings.scalarCodec() : null, progress);
-      List<TensorTask> checked = applyNonFinitePolicy(tasks, stats, settings.allowNonFinite(), progress);
+      List<TensorTask> checked = ModelFit.applyNonFinitePolicy(tasks, stats, settings.nonFinite(), progress);
       List<Shard> codedShards = shards.stream().filter(s -> !checked.get(s.tensorIndex()).isPassthrough()).toList();
-      List<ShardResult> results = encode(sc, checked, stats, codedShards, tempDir, settings.partitions(), progress);
-      Manifest manifest = ArtifactPlan.manifest(source, checked, stats, results);
+      Map<Integer, FittedTensor> fitted = ModelFit.fit(settings, checked, stats,
+          new SparkShardAggregator(sc, checked, codedShards, settings.partitions()), progress);
+      List<Shard> encoded = codedShards.stream().filter(s -> fitted.containsKey(s.tensorIndex())).toList();
+      List<ShardResult> results = encode(sc, checked, fitted, encoded, tempDir, settings.partitions(), progress);
+      Manifest manifest = ArtifactPlan.manifest(source, checked, stats, fitted, results);
       return new ArtifactJob.Plan(manifest,
-          ArtifactPlan.entryData(manifest, source, checked, stats, results, new Path(tempDir, "parts")));
+          ArtifactPlan.entryData(manifest, source, checked, fitted, results, new Path(tempDir, "parts")));
     });
   }
 
@@ -130,7 +130,7 @@ public final class CompressJob {
         stats = new ArrayList<>(perTensor.map(s -> s.summary() != null ? s.withQuantizer(q) : s).collect());
       }
       stats.sort(Comparator.comparingInt(TensorStatistics::index));
-      progress.report(String.format("pass 1/2: scanned %d shards, fitted %s in %.1f s", shards.size(),
+      progress.report(String.format("scan: %d shards, fitted %s in %.1f s", shards.size(),
           global ? "one codebook for all tensors" : tasks.size() + " tensors", (System.nanoTime() - t0) / 1e9));
       return stats;
     } finally {
@@ -141,59 +141,31 @@ public final class CompressJob {
     }
   }
 
-  /** Rejects non-finite tensors, or passes them through when the recipe allows it. */
-  static List<TensorTask> applyNonFinitePolicy(List<TensorTask> tasks, List<TensorStatistics> stats,
-      boolean allow, Progress progress) {
-    List<TensorTask> out = new ArrayList<>();
-    for (TensorTask t : tasks) {
-      TensorStatistics s = stats.get(t.index());
-      if (s.moments().nonFinite() > 0) {
-        String what = String.format("tensor '%s' holds %d NaN/Inf values (first at element %d)",
-            t.source().spec().name(), s.moments().nonFinite(), s.moments().firstNonFinite());
-        if (!allow) {
-          throw new InvalidInputException(what + "; set allow-non-finite = true to keep such tensors as they are");
-        }
-        progress.report(what + ": kept as it is");
-        out.add(t.asPassthrough());
-      } else {
-        out.add(t);
-      }
-    }
-    return out;
-  }
-
-  /** Pass 2: shards over partitions; results ordered by (tensor, shard) whatever the partitioning. */
-  private static List<ShardResult> encode(JavaSparkContext sc, List<TensorTask> tasks, List<TensorStatistics> stats,
+  /** The encode pass: shards over partitions; results ordered by (tensor, shard) whatever the partitioning. */
+  private static List<ShardResult> encode(JavaSparkContext sc, List<TensorTask> tasks, Map<Integer, FittedTensor> fitted,
       List<Shard> shards, Path tempDir, int partitions, Progress progress) {
     if (shards.isEmpty()) {
       return List.of();
     }
     long t0 = System.nanoTime();
-    Map<Integer, TensorStatistics> fitted = new LinkedHashMap<>();
-    for (TensorTask t : tasks) {
-      if (!t.isPassthrough()) {
-        fitted.put(t.index(), stats.get(t.index()));
-      }
-    }
+    Map<Integer, TensorCoder> coders = new TreeMap<>();
+    fitted.forEach((i, f) -> coders.put(i, f.coder()));
     Broadcast<List<TensorTask>> taskCast = sc.broadcast(tasks);
-    Broadcast<Map<Integer, TensorStatistics>> fitCast = sc.broadcast(fitted);
+    Broadcast<Map<Integer, TensorCoder>> coderCast = sc.broadcast(coders);
     String partsDir = new Path(tempDir, "parts").toString();
-    int slices = partitions > 0 ? partitions : sc.defaultParallelism();
+    int slices = Math.min(partitions > 0 ? partitions : sc.defaultParallelism(), shards.size());
     try {
-      List<ShardResult> results = new ArrayList<>(sc.parallelize(shards, Math.min(slices, shards.size()))
-          .map(s -> {
-            TensorTask task = taskCast.value().get(s.tensorIndex());
-            return ShardEncoder.encode(HadoopFiles.fileSystem(partsDir), task,
-                fitCast.value().get(s.tensorIndex()).quantizer(), s, new Path(partsDir));
-          })
+      List<ShardResult> results = new ArrayList<>(sc.parallelize(shards, slices)
+          .map(s -> ShardEncoder.encode(HadoopFiles.fileSystem(partsDir), taskCast.value().get(s.tensorIndex()),
+              coderCast.value().get(s.tensorIndex()), s, new Path(partsDir)))
           .collect());
-      results.sort(Comparator.comparing(ShardResult::shard, nnzip.compress.Shard.ORDER));
-      progress.report(String.format("pass 2/2: encoded %d shards on %d partitions in %.1f s", shards.size(),
-          Math.min(slices, shards.size()), (System.nanoTime() - t0) / 1e9));
+      results.sort(Comparator.comparing(ShardResult::shard, Shard.ORDER));
+      progress.report(String.format("encode: %d shards on %d partitions in %.1f s", shards.size(), slices,
+          (System.nanoTime() - t0) / 1e9));
       return results;
     } finally {
       taskCast.destroy();
-      fitCast.destroy();
+      coderCast.destroy();
     }
   }
 }

@@ -60,10 +60,11 @@ public final class FinetuneJob {
   public interface Compressor {
     /**
      * @param overwrite replace {@code out} if it exists
-     * @param entropyCoding arithmetic-code the code streams (the recipe's {@code entropy}, or false
-     *     for a staging artifact that is coded once finetuned)
+     * @param streams how code streams are stored (the recipe's {@code entropy}, or packed for a
+     *     staging artifact that is arithmetic-coded once finetuned)
      */
-    CompressJob.Result compress(String in, String out, boolean overwrite, boolean entropyCoding) throws IOException;
+    CompressJob.Result compress(String in, String out, boolean overwrite, CompressionSettings.CodeStreams streams)
+        throws IOException;
   }
 
   /**
@@ -124,7 +125,7 @@ public final class FinetuneJob {
       }
       Path stage = new Path(output.tempDir(), "stage.nnz.safetensors");
       // Bit-packed: the codes are arithmetic-coded once, after finetuning.
-      CompressJob.Result compressed = compressor.compress(stageIn, stage.toString(), true, false);
+      CompressJob.Result compressed = compressor.compress(stageIn, stage.toString(), true, CompressionSettings.CodeStreams.PACKED);
       Artifact stage1 = Artifact.open(outFs, stage);
       TrainingSettings.AqReencode re = training.aqReencode();
       // Re-encoding toward trained weights keeps full-precision copies of the aq tensors in training.
@@ -147,10 +148,10 @@ public final class FinetuneJob {
             reencoder(model, compressedFrom, training, plan, progress), ckptBase, fingerprint, targets), initial,
             split.validation(), progress);
       }
-      Path tuned = settings.entropyCoding() ? new Path(output.tempDir(), "finetuned.nnz.safetensors")
+      Path tuned = settings.codeStreams() == CompressionSettings.CodeStreams.CABAC ? new Path(output.tempDir(), "finetuned.nnz.safetensors")
           : output.stagingFile();
       FinetunedArtifact.write(stage1, model, done.params(), floatWeights(original), outFs, tuned, recipe, in);
-      if (settings.entropyCoding()) {
+      if (settings.codeStreams() == CompressionSettings.CodeStreams.CABAC) {
         EntropyCodedArtifact.write(Artifact.open(outFs, tuned), outFs, output.stagingFile(), progress);
       }
       Artifact result = Artifact.open(outFs, output.stagingFile());

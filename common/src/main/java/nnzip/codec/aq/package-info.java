@@ -6,8 +6,8 @@
  * <p>Flow: {@link nnzip.codec.aq.ResidualKMeans} (initial {@link nnzip.codec.aq.Codebooks}) →
  * rounds of {@link nnzip.codec.aq.BeamEncoder} (codes) → {@link nnzip.codec.aq.NormalEquations}
  * ({@code add} per shard, {@code merge}) → {@link nnzip.codec.aq.LeastSquares#solve} (new
- * codebooks). {@link nnzip.codec.aq.AdditiveQuantizerTrainer} runs the loop on one machine and
- * returns an {@link nnzip.codec.aq.AdditiveQuantizer}; the Spark job distributes the encode and
- * the sums. Decoding is {@link nnzip.codec.aq.Codebooks#decode(int[], float[])} everywhere.
+ * codebooks). {@link nnzip.compress.aq.AqFit} runs that loop once, over shards on Spark executors
+ * or in this process; {@link nnzip.codec.aq.AqTensorCoder} is a tensor's fitted form. Decoding is
+ * {@link nnzip.codec.aq.Codebooks#decode(int[], int, float[])} everywhere.
  */
 package nnzip.codec.aq;

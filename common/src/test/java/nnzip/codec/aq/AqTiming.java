@@ -15,7 +15,9 @@ public final class AqTiming {
     int beam = args.length > 2 ? Integer.parseInt(args[2]) : 8;
     float[] x = Fixtures.gaussian(n, 8, 1);
     long t0 = System.nanoTime();
-    AqTraining t = AdditiveQuantizerTrainer.train(x, n, new AqParams(8, 2, 8, beam, rounds, 0, 1));
+    AqTraining t = nnzip.compress.aq.AqFit.train(x, n, new nnzip.compress.aq.AqSettings(
+        new AqParams(8, 2, 8, beam, rounds, 0, 1), nnzip.codec.Scope.GLOBAL,
+        nnzip.compress.aq.AqSettings.Normalization.NONE, 0, nnzip.tensor.DType.F32, 2));
     double train = (System.nanoTime() - t0) / 1e9;
     for (IterationStats s : t.stats()) {
       System.out.printf("round %2d  rel-MSE %.4f  %.2f s%n", s.round(), s.relativeMse(), s.seconds());

@@ -106,8 +106,26 @@ class NormalEquationsTest {
       x[i] += 0.5f * (i % D);
     }
     NormalEquations sums = new NormalEquations(M, K, D).add(Fixtures.randomCodes(n, M, K, 10), x, n);
-    double expected = AdditiveQuantizerTrainer.centredSquares(x, n, D);
+    double expected = centredSquares(x, n, D);
     assertEquals(expected, sums.centredSumSquares(), 1e-10 * expected);
     assertEquals(0, new NormalEquations(M, K, D).centredSumSquares());
+  }
+
+  /** Σ_i ‖x_i − mean‖² in double, two passes: the obvious reference. */
+  static double centredSquares(float[] x, int n, int d) {
+    double[] mean = new double[d];
+    for (int i = 0; i < n; i++) {
+      for (int t = 0; t < d; t++) {
+        mean[t] += x[i * d + t] / (double) n;
+      }
+    }
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+      for (int t = 0; t < d; t++) {
+        double r = x[i * d + t] - mean[t];
+        s += r * r;
+      }
+    }
+    return s;
   }
 }
