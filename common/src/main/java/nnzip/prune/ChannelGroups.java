@@ -2,6 +2,7 @@ package nnzip.prune;
 
 import java.util.List;
 import nnzip.InvalidInputException;
+import nnzip.io.onnx.OnnxModelFile;
 import onnx.Onnx.ModelProto;
 
 /**
@@ -11,7 +12,19 @@ import onnx.Onnx.ModelProto;
  * groups that reach it whole, with the reason, so removal never yields a graph that fails to run.
  */
 public final class ChannelGroups {
-  private ChannelGroups() {}
+  private final ModelProto model;
+  private final List<ChannelGroup> groups;
+  private final List<Plan.Slice> slices;
+  private final List<Plan.Count> counts;
+  private final List<Plan.Layer> layers;
+
+  private ChannelGroups(ModelProto model, GroupFinder f) {
+    this.model = model;
+    this.groups = List.copyOf(f.groups());
+    this.slices = f.slices();
+    this.counts = List.copyOf(f.counts());
+    this.layers = List.copyOf(f.layers);
+  }
 
   /**
    * Finds the groups of a serialized model.
@@ -19,7 +32,7 @@ public final class ChannelGroups {
    * @throws InvalidInputException if the bytes are no ONNX model or nothing in it can be pruned
    */
   public static ChannelGroups of(byte[] onnx) {
-    throw new UnsupportedOperationException("not yet");
+    return of(OnnxModelFile.parse(onnx, "the model to prune"));
   }
 
   /**
@@ -28,17 +41,26 @@ public final class ChannelGroups {
    * @throws InvalidInputException if nothing in the model can be pruned, naming the first refusal
    */
   public static ChannelGroups of(ModelProto model) {
-    throw new UnsupportedOperationException("not yet");
+    GroupFinder f = new GroupFinder(model.getGraph());
+    f.run();
+    ChannelGroups g = new ChannelGroups(model, f);
+    if (g.prunable().isEmpty()) {
+      throw new InvalidInputException(g.groups.isEmpty()
+          ? "nothing to prune: the graph has no Conv, Gemm or MatMul with constant weights"
+          : "nothing to prune: none of the " + g.groups.size() + " channel groups can be pruned (first, '"
+              + g.groups.get(0).id() + "': " + g.groups.get(0).refusal() + ")");
+    }
+    return g;
   }
 
   /** All groups, prunable or not, in the order of their first producer; unmodifiable. */
   public List<ChannelGroup> groups() {
-    throw new UnsupportedOperationException("not yet");
+    return groups;
   }
 
   /** The prunable groups, in order. */
   public List<ChannelGroup> prunable() {
-    return groups().stream().filter(ChannelGroup::prunable).toList();
+    return groups.stream().filter(ChannelGroup::prunable).toList();
   }
 
   /**
@@ -47,11 +69,28 @@ public final class ChannelGroups {
    * @throws IllegalArgumentException if there is none
    */
   public ChannelGroup get(String id) {
-    for (ChannelGroup g : groups()) {
+    for (ChannelGroup g : groups) {
       if (g.id().equals(id)) {
         return g;
       }
     }
     throw new IllegalArgumentException("no channel group '" + id + "'");
+  }
+
+  /** The model the groups were found on. */
+  public ModelProto model() {
+    return model;
+  }
+
+  List<Plan.Slice> slices() {
+    return slices;
+  }
+
+  List<Plan.Count> counts() {
+    return counts;
+  }
+
+  List<Plan.Layer> layers() {
+    return layers;
   }
 }

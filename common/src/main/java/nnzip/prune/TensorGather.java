@@ -1,0 +1,38 @@
+package nnzip.prune;
+
+/** Drops slices of a row-major tensor along one axis, element type agnostic (bytes per element). */
+final class TensorGather {
+  private TensorGather() {}
+
+  /**
+   * Removes the indices flagged in {@code drop} along {@code axis}.
+   *
+   * @param data row-major elements, {@code product(dims) * elementBytes} bytes
+   * @param dims the shape; {@code dims[axis]} is updated to the kept count
+   * @param drop length {@code dims[axis]}: true for each index to remove
+   * @return the kept elements, row-major
+   */
+  static byte[] dropAlong(byte[] data, long[] dims, int axis, boolean[] drop, int elementBytes) {
+    if (drop.length != dims[axis]) {
+      throw new IllegalArgumentException("axis " + axis + " has " + dims[axis] + " entries, drop mask " + drop.length);
+    }
+    long outer = Shapes.product(java.util.Arrays.copyOf(dims, axis), 0);
+    long inner = Math.multiplyExact(Shapes.product(dims, axis + 1), elementBytes);
+    int kept = 0;
+    for (boolean d : drop) {
+      kept += d ? 0 : 1;
+    }
+    byte[] out = new byte[Math.toIntExact(outer * kept * inner)];
+    int pos = 0;
+    for (long o = 0; o < outer; o++) {
+      for (int i = 0; i < drop.length; i++) {
+        if (!drop[i]) {
+          System.arraycopy(data, (int) ((o * drop.length + i) * inner), out, pos, (int) inner);
+          pos += (int) inner;
+        }
+      }
+    }
+    dims[axis] = kept;
+    return out;
+  }
+}
