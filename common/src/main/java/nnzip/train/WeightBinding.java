@@ -29,6 +29,9 @@ public sealed interface WeightBinding extends Serializable {
    */
   void addGradient(float[] param, float[] weightGrad, float[] paramGrad);
 
+  /** A binding defined outside this package (Dirichlet channel gates: {@code nnzip.prune.dirichlet.GatedWeight}). */
+  non-sealed interface Extension extends WeightBinding {}
+
   /**
    * A dp-coded weight: element i is {@code levels[index[i]]}, with index = channel · k + code, so
    * dL/dlevel[j] is the sum of dL/dw over the elements coded j in that channel. This is the dp
