@@ -247,6 +247,27 @@ public final class Recipes {
   }
 
   /**
+   * The structured-pruning part of a resolved recipe.
+   *
+   * @throws UsageException naming the key whose value is invalid
+   */
+  public static nnzip.prune.PruneSettings pruneSettings(Config c) {
+    try {
+      return new nnzip.prune.PruneSettings(
+          parse("structured.method", () -> nnzip.prune.dirichlet.ChannelSelection.Method.parse(
+              c.getString("structured.method"))),
+          c.getDouble("structured.keep"), c.getInt("structured.gate-epochs"), c.getDouble("structured.gate-lr"),
+          new nnzip.prune.dirichlet.GateSettings(c.getDouble("structured.alpha0"), c.getDouble("structured.kl-weight"),
+              c.getDouble("structured.initial-concentration"), c.getLong("seed")),
+          c.getInt("structured.retrain-epochs"), c.getDouble("structured.retrain-lr"), c.getLong("seed"));
+    } catch (ConfigException e) {
+      throw new UsageException(describe(e));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("recipe: " + e.getMessage());
+    }
+  }
+
+  /**
    * The finetune part of a resolved recipe.
    *
    * @throws UsageException naming the key whose value is invalid

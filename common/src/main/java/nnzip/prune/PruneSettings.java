@@ -1,0 +1,45 @@
+package nnzip.prune;
+
+import java.io.Serializable;
+import nnzip.prune.dirichlet.ChannelSelection;
+import nnzip.prune.dirichlet.GateSettings;
+
+/**
+ * The structured-pruning part of a recipe as typed values (defaults in conf/reference.conf, key
+ * {@code structured}; this record only validates).
+ *
+ * @param method how channels are ranked
+ * @param keep fraction of the prunable parameters kept, in (0, 1]; 1 leaves the model whole
+ * @param gateEpochs epochs of Dirichlet gate training (weights frozen), ≥ 0; only for dirichlet
+ * @param gateLearningRate Adam's learning rate for the gates, &gt; 0
+ * @param gates the gates' prior, KL weight, starting concentration and noise seed
+ * @param retrainEpochs epochs of training the kept weights after removal, ≥ 0
+ * @param retrainLearningRate Adam's learning rate for that, &gt; 0
+ * @param seed seed of the random baseline's scores
+ */
+public record PruneSettings(ChannelSelection.Method method, double keep, int gateEpochs, double gateLearningRate,
+    GateSettings gates, int retrainEpochs, double retrainLearningRate, long seed) implements Serializable {
+  public PruneSettings {
+    if (!(keep > 0 && keep <= 1)) {
+      throw new IllegalArgumentException("structured.keep must be in (0, 1], got " + keep);
+    }
+    if (gateEpochs < 0 || retrainEpochs < 0) {
+      throw new IllegalArgumentException("structured.gate-epochs and retrain-epochs must be ≥ 0, got " + gateEpochs
+          + " and " + retrainEpochs);
+    }
+    if (!(gateLearningRate > 0) || !(retrainLearningRate > 0)) {
+      throw new IllegalArgumentException("structured learning rates must be > 0, got " + gateLearningRate + " and "
+          + retrainLearningRate);
+    }
+  }
+
+  /** Whether the recipe prunes at all. */
+  public boolean prunes() {
+    return keep < 1;
+  }
+
+  /** These settings with another method and budget (the CLI's --method and --keep). */
+  public PruneSettings with(ChannelSelection.Method m, double k) {
+    return new PruneSettings(m, k, gateEpochs, gateLearningRate, gates, retrainEpochs, retrainLearningRate, seed);
+  }
+}

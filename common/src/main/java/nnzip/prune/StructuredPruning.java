@@ -1,0 +1,162 @@
+package nnzip.prune;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import nnzip.InvalidInputException;
+import nnzip.prune.dirichlet.ChannelSelection;
+import nnzip.prune.dirichlet.DirichletGates;
+import onnx.Onnx.ModelProto;
+import onnx.Onnx.NodeProto;
+
+/**
+ * The model side of structured pruning, between the channel groups of a graph ({@link
+ * ChannelGroups}) and the choice of channels ({@link ChannelSelection}): the Dirichlet gate of each
+ * prunable group (the weights whose output-channel slices scale the group's channels linearly: each
+ * producer's weight and bias, or the scale and shift of the BatchNormalization that follows it, since
+ * a batch-normalized channel would normalize a scaled weight away), the parameters one channel of a
+ * group removes, and the L1 scores of the baseline.
+ */
+public final class StructuredPruning {
+  private StructuredPruning() {}
+
+  /** The prunable groups as the selection sees them, in {@link ChannelGroups#prunable} order. */
+  public static List<ChannelSelection.Group> selectionGroups(ChannelGroups groups) {
+    long all = totalParameters(ChannelRemoval.count(groups, Map.of()));
+    List<ChannelSelection.Group> out = new ArrayList<>();
+    for (ChannelGroup g : groups.prunable()) {
+      long perChannel = all - totalParameters(ChannelRemoval.count(groups, Map.of(g.id(), g.channels() - 1)));
+      out.add(new ChannelSelection.Group(g.channels(), Math.max(1, perChannel)));
+    }
+    return out;
+  }
+
+  /** Σ parameters of a layer table (before removal). */
+  public static long totalParameters(List<LayerStats> layers) {
+    return layers.stream().mapToLong(LayerStats::paramsBefore).sum();
+  }
+
+  /** Σ parameters after removal. */
+  public static long keptParameters(List<LayerStats> layers) {
+    return layers.stream().mapToLong(LayerStats::paramsAfter).sum();
+  }
+
+  /**
+   * The Dirichlet gate of every prunable group with at least two channels (a single channel cannot
+   * be ranked), in {@link ChannelGroups#prunable} order; the gate's name is the group's id.
+   *
+   * @param shapes the shapes of the model's trainable weights by key, as the training graph names them
+   * @throws InvalidInputException if a gate tensor's producer is not a Conv, Gemm, MatMul or
+   *     BatchNormalization with constant weights
+   */
+  public static List<DirichletGates.Gate> gates(ChannelGroups groups, Map<String, long[]> shapes) {
+    Map<String, NodeProto> producerOf = producers(groups.model());
+    List<DirichletGates.Gate> out = new ArrayList<>();
+    for (ChannelGroup g : groups.prunable()) {
+      if (g.channels() < 2) {
+        continue;
+      }
+      Map<String, Integer> targets = new LinkedHashMap<>();
+      for (String tensor : g.gateTensors()) {
+        NodeProto n = producerOf.get(tensor);
+        if (n == null) {
+          throw new InvalidInputException("group '" + g.id() + "': no node produces '" + tensor + "'");
+        }
+        switch (n.getOpType()) {
+          case "Conv" -> {
+            target(targets, shapes, g, n.getInput(1), 0);
+            if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+              target(targets, shapes, g, n.getInput(2), 0);
+            }
+          }
+          case "Gemm" -> {
+            target(targets, shapes, g, n.getInput(1), transB(n) ? 0 : 1);
+            if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+              target(targets, shapes, g, n.getInput(2), -1);
+            }
+          }
+          case "MatMul" -> target(targets, shapes, g, n.getInput(1), -1);
+          case "BatchNormalization" -> {
+            target(targets, shapes, g, n.getInput(1), 0);
+            target(targets, shapes, g, n.getInput(2), 0);
+          }
+          default -> throw new InvalidInputException("group '" + g.id() + "': its channels cannot be gated at a "
+              + n.getOpType() + " node");
+        }
+      }
+      out.add(new DirichletGates.Gate(g.id(), g.channels(), targets));
+    }
+    return out;
+  }
+
+  /**
+   * The L1 scores of each prunable group: the mean over its producers of each filter's L1 norm
+   * relative to its layer's mean (Li et al. 2017).
+   *
+   * @param weights weight values by key; {@code shapes} their shapes
+   */
+  public static List<double[]> l1Scores(ChannelGroups groups, Map<String, float[]> weights,
+      Map<String, long[]> shapes) {
+    Map<String, NodeProto> consumerOfWeight = new HashMap<>();
+    for (NodeProto n : groups.model().getGraph().getNodeList()) {
+      if (n.getInputCount() > 1) {
+        consumerOfWeight.putIfAbsent(n.getInput(1), n);
+      }
+    }
+    List<double[]> out = new ArrayList<>();
+    for (ChannelGroup g : groups.prunable()) {
+      double[] sum = new double[g.channels()];
+      for (String w : g.producers()) {
+        NodeProto n = consumerOfWeight.get(w);
+        long[] shape = shapes.get(w);
+        if (shape == null || weights.get(w) == null) {
+          throw new InvalidInputException("group '" + g.id() + "': weight '" + w + "' is not a float weight");
+        }
+        int axis = n != null && n.getOpType().equals("Gemm") ? (transB(n) ? 0 : 1)
+            : n != null && n.getOpType().equals("MatMul") ? shape.length - 1 : 0;
+        double[] s = ChannelSelection.l1Scores(weights.get(w), shape, axis);
+        for (int c = 0; c < sum.length; c++) {
+          sum[c] += s[c] / g.producers().size();
+        }
+      }
+      out.add(sum);
+    }
+    return out;
+  }
+
+  /** Kept channels by group id, from the selection's per-group lists in prunable order. */
+  public static Map<String, int[]> keptById(ChannelGroups groups, List<int[]> kept) {
+    Map<String, int[]> out = new LinkedHashMap<>();
+    List<ChannelGroup> p = groups.prunable();
+    for (int i = 0; i < p.size(); i++) {
+      out.put(p.get(i).id(), kept.get(i));
+    }
+    return out;
+  }
+
+  /** Adds a gated weight; axis -1 is its last axis (a MatMul weight [in, out], a Gemm bias [1, C]). */
+  private static void target(Map<String, Integer> targets, Map<String, long[]> shapes, ChannelGroup g, String weight,
+      int axis) {
+    long[] shape = shapes.get(weight);
+    if (shape == null) {
+      throw new InvalidInputException("group '" + g.id() + "': '" + weight + "' is not a trainable weight");
+    }
+    targets.put(weight, axis < 0 ? shape.length - 1 : axis);
+  }
+
+  private static boolean transB(NodeProto n) {
+    return n.getAttributeList().stream().anyMatch(a -> a.getName().equals("transB") && a.getI() != 0);
+  }
+
+  private static Map<String, NodeProto> producers(ModelProto model) {
+    Map<String, NodeProto> m = new HashMap<>();
+    for (NodeProto n : model.getGraph().getNodeList()) {
+      for (String o : n.getOutputList()) {
+        m.put(o, n);
+      }
+    }
+    return m;
+  }
+}
