@@ -126,6 +126,86 @@ public final class StructuredPruning {
     return out;
   }
 
+  /**
+   * The channels to keep so that the weighted layers hold at most {@code keep} × their parameters,
+   * counted exactly after removal ({@link ChannelRemoval#count}: a channel removed from one layer
+   * also shrinks the inputs of the next, so per-channel counts alone would overshoot): the channels
+   * of highest score across all groups, each group keeping at least its best one. Ties break by
+   * group order, then channel index, so the choice is deterministic.
+   *
+   * @param scores per prunable group (in {@link ChannelGroups#prunable} order) its C scores, higher =
+   *     more important, comparable across groups
+   * @return per prunable group its kept channels, ascending
+   * @throws IllegalArgumentException if keep is outside (0, 1] or a score list has the wrong length
+   */
+  public static List<int[]> select(ChannelGroups groups, List<double[]> scores, double keep) {
+    if (!(keep > 0 && keep <= 1)) {
+      throw new IllegalArgumentException("keep must be in (0, 1], got " + keep);
+    }
+    List<ChannelGroup> p = groups.prunable();
+    if (scores.size() != p.size()) {
+      throw new IllegalArgumentException(p.size() + " prunable groups but " + scores.size() + " score lists");
+    }
+    List<int[]> order = new ArrayList<>(); // {group, channel}, best first; each group's best is forced
+    List<int[]> forced = new ArrayList<>();
+    for (int g = 0; g < p.size(); g++) {
+      double[] sc = scores.get(g);
+      if (sc.length != p.get(g).channels()) {
+        throw new IllegalArgumentException("group '" + p.get(g).id() + "' has " + p.get(g).channels()
+            + " channels but " + sc.length + " scores");
+      }
+      int best = 0;
+      for (int c = 1; c < sc.length; c++) {
+        if (sc[c] > sc[best]) {
+          best = c;
+        }
+      }
+      forced.add(new int[] {g, best});
+      for (int c = 0; c < sc.length; c++) {
+        if (c != best) {
+          order.add(new int[] {g, c});
+        }
+      }
+    }
+    order.sort((a, b) -> {
+      int byScore = Double.compare(scores.get(b[0])[b[1]], scores.get(a[0])[a[1]]);
+      return byScore != 0 ? byScore : a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(a[1], b[1]);
+    });
+    double budget = keep * totalParameters(ChannelRemoval.count(groups, Map.of()));
+    int lo = 0; // the longest prefix of order that fits: parameters grow with the prefix
+    int hi = order.size();
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (keptParameters(ChannelRemoval.count(groups, counts(p, forced, order, mid))) <= budget) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    List<java.util.TreeSet<Integer>> kept = new ArrayList<>();
+    for (int g = 0; g < p.size(); g++) {
+      kept.add(new java.util.TreeSet<>());
+    }
+    forced.forEach(f -> kept.get(f[0]).add(f[1]));
+    order.subList(0, lo).forEach(o -> kept.get(o[0]).add(o[1]));
+    List<int[]> out = new ArrayList<>();
+    kept.forEach(k -> out.add(k.stream().mapToInt(Integer::intValue).toArray()));
+    return out;
+  }
+
+  private static Map<String, Integer> counts(List<ChannelGroup> p, List<int[]> forced, List<int[]> order, int prefix) {
+    int[] n = new int[p.size()];
+    forced.forEach(f -> n[f[0]]++);
+    for (int i = 0; i < prefix; i++) {
+      n[order.get(i)[0]]++;
+    }
+    Map<String, Integer> m = new HashMap<>();
+    for (int g = 0; g < p.size(); g++) {
+      m.put(p.get(g).id(), n[g]);
+    }
+    return m;
+  }
+
   /** Kept channels by group id, from the selection's per-group lists in prunable order. */
   public static Map<String, int[]> keptById(ChannelGroups groups, List<int[]> kept) {
     Map<String, int[]> out = new LinkedHashMap<>();
