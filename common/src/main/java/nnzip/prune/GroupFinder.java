@@ -35,9 +35,16 @@ final class GroupFinder {
   private final Map<String, Integer> understood = new HashMap<>();
   private final List<Raw> raws = new ArrayList<>();
   private final List<Integer> parent = new ArrayList<>();
-  private final List<Plan.Slice> rawSlices = new ArrayList<>(); // group field: raw index as a string
-  private final List<Object[]> rawCounts = new ArrayList<>(); // {node, weight, index, pieces}
+  private final List<RawSlice> rawSlices = new ArrayList<>();
+  private final List<RawCount> rawCounts = new ArrayList<>();
   final List<Plan.Layer> layers = new ArrayList<>();
+  private Map<Integer, String> ids;
+
+  /** A {@link Plan.Slice} by raw group index. */
+  private record RawSlice(int group, String weight, int axis, long offset, long block) {}
+
+  /** A {@link Plan.Count} with raw pieces. */
+  private record RawCount(int node, String weight, int index, List<Piece> pieces) {}
 
   /** A group before uniting: one producer. */
   private static final class Raw {
@@ -106,8 +113,8 @@ final class GroupFinder {
         refuse(l, "tensor '" + name + "' is read inside a subgraph");
       }
     });
-    for (Plan.Slice s : rawSlices) {
-      checkSoleReader(s.weight(), Integer.parseInt(s.group()));
+    for (RawSlice s : rawSlices) {
+      checkSoleReader(s.weight(), s.group());
     }
   }
 
@@ -132,7 +139,7 @@ final class GroupFinder {
       List<String> reasons = new ArrayList<>(r.refusals);
       String refusal = reasons.size() <= 3 ? String.join("; ", reasons)
           : String.join("; ", reasons.subList(0, 3)) + "; and " + (reasons.size() - 3) + " more";
-      out.add(new ChannelGroup(r.weight, producers, gates, r.axis, r.channels, refusal));
+      out.add(new ChannelGroup(id(root), producers, gates, r.axis, r.channels, refusal));
     });
     return out;
   }
@@ -140,26 +147,39 @@ final class GroupFinder {
   /** Every slice, by group id, without repeats. */
   List<Plan.Slice> slices() {
     Set<Plan.Slice> out = new LinkedHashSet<>();
-    for (Plan.Slice s : rawSlices) {
-      out.add(new Plan.Slice(id(Integer.parseInt(s.group())), s.weight(), s.axis(), s.offset(), s.block()));
+    for (RawSlice s : rawSlices) {
+      out.add(new Plan.Slice(id(s.group()), s.weight(), s.axis(), s.offset(), s.block()));
     }
     return List.copyOf(out);
   }
 
   /** Every channel-counting integer to rewrite. */
-  @SuppressWarnings("unchecked")
   List<Plan.Count> counts() {
     List<Plan.Count> out = new ArrayList<>();
-    for (Object[] c : rawCounts) {
-      List<Plan.Span> spans = ((List<Piece>) c[3]).stream()
+    for (RawCount c : rawCounts) {
+      List<Plan.Span> spans = c.pieces().stream()
           .map(p -> new Plan.Span(p.group() == Layout.FIXED ? null : id(p.group()), p.channels(), p.block())).toList();
-      out.add(new Plan.Count((Integer) c[0], (String) c[1], (Integer) c[2], spans));
+      out.add(new Plan.Count(c.node(), c.weight(), c.index(), spans));
     }
     return out;
   }
 
   private String id(int raw) {
-    return raws.get(find(raw)).weight;
+    if (ids == null) {
+      // A weight shared by two producers would name two groups alike: later ones get ~2, ~3, ….
+      ids = new HashMap<>();
+      Set<String> taken = new java.util.HashSet<>();
+      for (int g = 0; g < raws.size(); g++) {
+        if (find(g) == g) {
+          String id = raws.get(g).weight;
+          for (int k = 2; !taken.add(id); k++) {
+            id = raws.get(g).weight + "~" + k;
+          }
+          ids.put(g, id);
+        }
+      }
+    }
+    return ids.get(find(raw));
   }
 
   /** The producer's output, or the output of a BatchNormalization that is its only reader. */
@@ -211,7 +231,7 @@ final class GroupFinder {
       }
       slices(lx, w, 0);
       slices(lx, bias, 0);
-      rawCounts.add(new Object[] {i, null, 0, lx.pieces()});
+      rawCounts.add(new RawCount(i, null, 0, lx.pieces()));
       layouts.put(n.getOutput(0), lx);
     } else {
       refuse(lx, "grouped Conv '" + label + "' (group " + group + ") reads them");
@@ -445,7 +465,7 @@ final class GroupFinder {
     if (batchKept && target[1] == -1 && target[0] != -1) {
       layouts.put(n.getOutput(0), out);
     } else if (batchKept && target[1] == out.size() && view.reads(shape) == 1 && !view.readBySubgraph(shape)) {
-      rawCounts.add(new Object[] {i, shape, 1, out.pieces()});
+      rawCounts.add(new RawCount(i, shape, 1, out.pieces()));
       layouts.put(n.getOutput(0), out);
     } else {
       unknown(n, i, "Reshape to " + Arrays.toString(target));
@@ -530,7 +550,7 @@ final class GroupFinder {
 
   private void slice(int group, String weight, int axis) {
     if (!weight.isEmpty()) {
-      rawSlices.add(new Plan.Slice(Integer.toString(group), weight, axis, 0, 1));
+      rawSlices.add(new RawSlice(group, weight, axis, 0, 1));
     }
   }
 
@@ -546,7 +566,7 @@ final class GroupFinder {
     long offset = 0;
     for (Piece p : l.pieces()) {
       if (p.group() != Layout.FIXED) {
-        rawSlices.add(new Plan.Slice(Integer.toString(p.group()), weight, axis, offset, p.block()));
+        rawSlices.add(new RawSlice(p.group(), weight, axis, offset, p.block()));
       }
       offset += p.channels() * p.block();
     }

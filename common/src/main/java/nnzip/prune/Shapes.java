@@ -76,6 +76,11 @@ final class Shapes {
     if (n.getOpType().equals("Constant")) {
       return view.dims(n.getOutput(0));
     }
+    if (x == null && n.getOpType().equals("Conv") && of(n.getInput(1)) != null) {
+      // Channels come from the weight; spatial sizes stay unknown, and a global pool makes them 1.
+      x = new long[of(n.getInput(1)).length];
+      Arrays.fill(x, -1);
+    }
     if (x == null) {
       return null;
     }
@@ -138,6 +143,16 @@ final class Shapes {
         }
         return o;
       }
+      case "Transpose": {
+        long[] perm = GraphView.integers(n, "perm");
+        long[] o = new long[x.length];
+        for (int i = 0; i < o.length; i++) {
+          o[i] = x[perm == null ? o.length - 1 - i : (int) perm[i]];
+        }
+        return o;
+      }
+      case "Softmax", "LogSoftmax", "LRN", "InstanceNormalization", "LayerNormalization":
+        return x;
       default:
         return GroupFinder.PASS_THROUGH.contains(n.getOpType()) || n.getOpType().equals("BatchNormalization") ? x : null;
     }
