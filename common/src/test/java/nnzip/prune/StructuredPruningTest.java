@@ -1,0 +1,126 @@
+package nnzip.prune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import nnzip.model.Architecture;
+import nnzip.prune.dirichlet.ChannelSelection;
+import nnzip.prune.dirichlet.DirichletGates;
+import onnx.Onnx.ModelProto;
+import onnx.Onnx.TensorProto;
+import org.junit.jupiter.api.Test;
+
+/** The budget, the ranking and the gate targets of structured pruning on real graphs. */
+class StructuredPruningTest {
+
+  @Test
+  void theBudgetHoldsInTheWrittenModelAndNoFurtherChannelFits() {
+    for (Architecture arch : new Architecture[] {Architecture.LENET5, Architecture.RESNET20}) {
+      ModelProto m = Net.randomize(arch.build(new int[] {1, 16, 16}, 10, 1), 3);
+      ChannelGroups groups = ChannelGroups.of(m);
+      List<ChannelSelection.Group> sel = StructuredPruning.selectionGroups(groups);
+      List<double[]> scores = ChannelSelection.randomScores(sel, 7);
+      long total = StructuredPruning.totalParameters(ChannelRemoval.count(groups, Map.of()));
+      long fixed = Net.floatParameters(m) - total; // float tensors outside the weighted layers
+      for (double keep : new double[] {0.1, 0.3, 0.7}) {
+        List<int[]> kept = StructuredPruning.select(groups, scores, keep);
+        ChannelRemoval.Result r = ChannelRemoval.apply(m.toByteArray(), groups, StructuredPruning.keptById(groups, kept));
+        long written = Net.floatParameters(parse(r.model())) - fixed; // counted from the file, not the table
+        assertTrue(written <= keep * total, arch + " keep " + keep + ": " + written + " of " + total);
+        // Maximal: the best channel left out anywhere (the next in the global ranking) breaks the budget.
+        int bestGroup = -1;
+        int bestChannel = -1;
+        for (int g = 0; g < kept.size(); g++) {
+          int c = bestDropped(scores.get(g), kept.get(g));
+          if (c >= 0 && (bestGroup < 0 || scores.get(g)[c] > scores.get(bestGroup)[bestChannel])) {
+            bestGroup = g;
+            bestChannel = c;
+          }
+        }
+        if (bestGroup >= 0) {
+          Map<String, Integer> counts = new HashMap<>();
+          for (int h = 0; h < kept.size(); h++) {
+            counts.put(groups.prunable().get(h).id(), kept.get(h).length + (h == bestGroup ? 1 : 0));
+          }
+          long more = StructuredPruning.keptParameters(ChannelRemoval.count(groups, counts));
+          assertTrue(more > keep * total, arch + " keep " + keep + ": the next channel still fits");
+        }
+      }
+    }
+  }
+
+  @Test
+  void withinAGroupEveryKeptChannelOutranksEveryDroppedOne() {
+    ModelProto m = Net.randomize(Architecture.LENET5.build(new int[] {1, 16, 16}, 10, 1), 5);
+    ChannelGroups groups = ChannelGroups.of(m);
+    List<double[]> scores = ChannelSelection.randomScores(StructuredPruning.selectionGroups(groups), 11);
+    List<int[]> kept = StructuredPruning.select(groups, scores, 0.25);
+    for (int g = 0; g < kept.size(); g++) {
+      double lowestKept = Double.POSITIVE_INFINITY;
+      for (int c : kept.get(g)) {
+        lowestKept = Math.min(lowestKept, scores.get(g)[c]);
+      }
+      int dropped = bestDropped(scores.get(g), kept.get(g));
+      assertTrue(dropped < 0 || scores.get(g)[dropped] <= lowestKept, "group " + g);
+      assertTrue(kept.get(g).length >= 1);
+    }
+  }
+
+  @Test
+  void gatesScaleEachProducersWeightAndBiasOrTheBatchNormThatFollows() {
+    ModelProto lenet = Architecture.LENET5.build(new int[] {1, 16, 16}, 10, 1);
+    ChannelGroups groups = ChannelGroups.of(lenet);
+    List<DirichletGates.Gate> gates = StructuredPruning.gates(groups, shapes(lenet));
+    assertEquals(groups.prunable().size(), gates.size());
+    for (DirichletGates.Gate g : gates) {
+      String producer = groups.get(g.name()).producers().get(0);
+      assertTrue(g.targets().containsKey(producer), g.toString());
+      long[] shape = shapes(lenet).get(producer);
+      assertEquals(g.channels(), shape[g.targets().get(producer)], "the gated axis holds the channels: " + g);
+    }
+    // resnet20: convolutions feed BatchNormalization, so the gates sit on its scale and shift.
+    ModelProto resnet = Architecture.RESNET20.build(new int[] {1, 16, 16}, 10, 1);
+    ChannelGroups rg = ChannelGroups.of(resnet);
+    Map<String, long[]> rs = shapes(resnet);
+    for (DirichletGates.Gate g : StructuredPruning.gates(rg, rs)) {
+      for (String producer : rg.get(g.name()).producers()) {
+        assertTrue(!g.targets().containsKey(producer), "a conv before BatchNorm is not gated itself: " + g);
+      }
+      g.targets().forEach((w, axis) -> assertEquals(g.channels(), rs.get(w)[axis], w));
+    }
+  }
+
+  private static int bestDropped(double[] scores, int[] kept) {
+    boolean[] in = new boolean[scores.length];
+    for (int c : kept) {
+      in[c] = true;
+    }
+    int best = -1;
+    for (int c = 0; c < scores.length; c++) {
+      if (!in[c] && (best < 0 || scores[c] > scores[best])) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  private static Map<String, long[]> shapes(ModelProto m) {
+    Map<String, long[]> out = new HashMap<>();
+    for (TensorProto t : m.getGraph().getInitializerList()) {
+      out.put(t.getName(), t.getDimsList().stream().mapToLong(Long::longValue).toArray());
+    }
+    return out;
+  }
+
+  private static ModelProto parse(byte[] b) {
+    try {
+      return ModelProto.parseFrom(b);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}

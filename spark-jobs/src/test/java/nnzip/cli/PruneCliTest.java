@@ -1,0 +1,87 @@
+package nnzip.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import onnx.Onnx;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * prune end to end through the CLI on a small trained MLP: the written model is physically smaller
+ * by exactly what the report says (counted independently from its initializers), ONNX Runtime runs
+ * it and predicts what nnzip predicts, the budget holds, and bad input ends in one line with no
+ * output.
+ */
+class PruneCliTest {
+  @TempDir Path dir;
+
+  @Test
+  void pruneWritesASmallerModelThatOnnxRuntimeRuns() throws Exception {
+    Path model = dir.resolve("m.onnx");
+    CliRun train = CliRun.of("train", "--arch", "mlp-300-100", "--epochs", "1", "--examples", "3000", "--out",
+        model.toString(), "--master", "local[2]", "--json");
+    assertEquals(0, train.code(), train.err());
+    for (String method : new String[] {"dirichlet", "l1"}) {
+      Path out = dir.resolve(method + ".onnx");
+      CliRun p = CliRun.of("prune", "--in", model.toString(), "--out", out.toString(), "--data", "fashion-mnist",
+          "--method", method, "--keep", "0.3", "--set", "finetune.examples=2000", "--set", "structured.gate-epochs=1",
+          "--set", "structured.retrain-epochs=1", "--master", "local[2]", "--json");
+      assertEquals(0, p.code(), p.err());
+      JsonNode r = new ObjectMapper().readTree(p.out());
+      assertEquals(1, r.get("schemaVersion").asInt());
+      long before = r.get("parametersBefore").asLong();
+      long after = r.get("parametersAfter").asLong();
+      assertTrue(after <= 0.3 * before, method + ": " + after + " of " + before + " kept, budget 30%");
+      assertTrue(after >= 0.2 * before, method + ": the budget is used, not overshot: " + after + " of " + before);
+      // The report's counts against the file itself.
+      byte[] pruned = Files.readAllBytes(out);
+      assertEquals(after, floatElements(Onnx.ModelProto.parseFrom(pruned)), "parameters in the written model");
+      assertEquals(before, floatElements(Onnx.ModelProto.parseFrom(Files.readAllBytes(model))));
+      assertTrue(r.get("testAccuracy").asDouble() > 0.5, p.out());
+      FinetuneCliTest.assertOnnxRuntimeAgrees(pruned);
+      assertFalse(Files.list(dir).anyMatch(f -> f.getFileName().toString().contains(".ckpt")),
+          "checkpoints are removed after success");
+    }
+  }
+
+  @Test
+  void badInputEndsInOneLineAndWritesNothing() throws Exception {
+    Path out = dir.resolve("p.onnx");
+    CliRun keep = CliRun.of("prune", "--in", "x.onnx", "--out", out.toString(), "--data", "fashion-mnist", "--keep",
+        "1.5");
+    assertEquals(2, keep.code(), keep.err());
+    assertTrue(keep.err().contains("--keep"), keep.err());
+    CliRun method = CliRun.of("prune", "--in", "x.onnx", "--out", out.toString(), "--data", "fashion-mnist",
+        "--method", "magnitude");
+    assertEquals(2, method.code(), method.err());
+    assertTrue(method.err().contains("dirichlet, l1, random"), method.err());
+    CliRun missing = CliRun.of("prune", "--in", dir.resolve("none.onnx").toString(), "--out", out.toString(),
+        "--data", "fashion-mnist", "--master", "local[1]");
+    assertEquals(3, missing.code(), missing.err());
+    assertTrue(missing.err().contains("no such file"), missing.err());
+    try (var files = Files.list(dir)) {
+      assertEquals(0, files.count(), "nothing written");
+    }
+  }
+
+  /** Elements of the model's float initializers and Constant tensors. */
+  private static long floatElements(Onnx.ModelProto m) {
+    long n = 0;
+    for (Onnx.TensorProto t : m.getGraph().getInitializerList()) {
+      if (t.getDataType() == Onnx.TensorProto.DataType.FLOAT_VALUE) {
+        long e = 1;
+        for (long d : t.getDimsList()) {
+          e *= d;
+        }
+        n += e;
+      }
+    }
+    return n;
+  }
+}
