@@ -68,6 +68,8 @@ final class CompressCommand implements Command {
                    tensor or channel, bits ≤ 8)
           finetune.prune.sparsity / epochs / scope / ramp   magnitude pruning before quantization
           finetune.distill.alpha / temperature   the original model as teacher (alpha 0 = off)
+          structured.method / keep / gate-epochs / retrain-epochs / ...   structured pruning before
+                   the codec (keep < 1; as nnzip prune: channels physically removed; needs --data)
         """.formatted(String.join(", ", Recipes.bundledNames()));
   }
 
@@ -80,6 +82,7 @@ final class CompressCommand implements Command {
     CompressionSettings settings = Recipes.settings(recipe);
     nnzip.train.TrainingSettings training = Recipes.training(recipe);
     boolean finetune = training.trains();
+    nnzip.prune.PruneSettings structured = Recipes.pruneSettings(recipe);
     if (training.qatEpochs() > 0 && (settings.codec() != nnzip.codec.CodecKind.DP
         || settings.scope() == nnzip.codec.Scope.GLOBAL || settings.bits() > 8)) {
       throw new UsageException("finetune.qat needs codec = dp with dp.scope = tensor or channel and bits ≤ 8 (it"
@@ -87,30 +90,43 @@ final class CompressCommand implements Command {
           + recipe.getString("codec") + (settings.codec() == nnzip.codec.CodecKind.DP
               ? ", dp.scope " + recipe.getString("dp.scope") + ", bits " + settings.bits() : ""));
     }
-    if (finetune && a.get("--data") == null) {
-      throw new UsageException("training (finetune.epochs, finetune.prune, finetune.dp-net or finetune.qat) needs --data"
-          + " (e.g. --data fashion-mnist)");
+    if ((finetune || structured.prunes()) && a.get("--data") == null) {
+      throw new UsageException("training (structured.keep < 1, finetune.epochs, finetune.prune, finetune.dp-net or"
+          + " finetune.qat) needs --data (e.g. --data fashion-mnist)");
     }
-    if (!finetune && a.get("--data") != null) {
-      throw new UsageException("--data is only used for training; set finetune.epochs > 0 (or finetune.prune,"
-          + " finetune.dp-net or finetune.qat)");
+    if (!finetune && !structured.prunes() && a.get("--data") != null) {
+      throw new UsageException("--data is only used for training; set finetune.epochs > 0 (or structured.keep < 1,"
+          + " finetune.prune, finetune.dp-net or finetune.qat)");
     }
+    nnzip.artifact.AtomicOutput.checkWritable(nnzip.io.HadoopFiles.fileSystem(outPath),
+        nnzip.io.HadoopFiles.qualify(outPath), a.has("--overwrite"));
     SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip compress");
+    org.apache.hadoop.fs.Path pruneDir = null;
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       nnzip.Progress progress = msg -> err.println("[nnzip] " + msg);
       String rendered = Recipes.render(recipe);
+      // The structured stage first: channels removed, the codec then sees the smaller graph.
+      String modelIn = in;
+      nnzip.job.PruneJob.Outcome pruned = null;
+      if (structured.prunes()) {
+        pruneDir = nnzip.io.HadoopFiles.qualify(outPath + ".tmp-structured-" + java.util.UUID.randomUUID());
+        String prunedPath = new org.apache.hadoop.fs.Path(pruneDir, "pruned.onnx").toString();
+        pruned = nnzip.job.PruneJob.run(sc, structured, training, in, prunedPath, true,
+            nnzip.data.DataRef.standard(a.get("--data"), training.validation(), training.examples()), progress);
+        modelIn = prunedPath;
+      }
       nnzip.job.FinetuneJob.Compressor compressor = (src, dst, overwrite, streams) ->
-          CompressJob.run(sc, settings.withCodeStreams(streams), rendered, src, dst, overwrite, progress);
+          CompressJob.run(sc, settings.withCodeStreams(streams), rendered, src, in, dst, overwrite, progress);
       nnzip.job.FinetuneJob.Outcome tuned = null;
       CompressJob.Result r;
       if (finetune) {
-        tuned = nnzip.job.FinetuneJob.run(sc, compressor, settings, training, rendered, in, outPath,
+        tuned = nnzip.job.FinetuneJob.run(sc, compressor, settings, training, rendered, modelIn, outPath,
             a.has("--overwrite"), nnzip.data.DataRef.standard(a.get("--data"), training.validation(), training.examples()),
             progress);
         r = tuned.result();
       } else {
-        r = compressor.compress(in, outPath, a.has("--overwrite"), settings.codeStreams());
+        r = compressor.compress(modelIn, outPath, a.has("--overwrite"), settings.codeStreams());
       }
       if (a.has("--json")) {
         ObjectNode o = ReportJson.of(r.manifest(), outPath, rendered, r.provenance(), r.sourceBytes(), r.artifactBytes());
@@ -118,8 +134,17 @@ final class CompressCommand implements Command {
         if (tuned != null) {
           ReportJson.putFinetune(o, tuned);
         }
+        if (pruned != null) {
+          o.set("structured", PruneCommand.json(pruned, in, null));
+        }
         out.println(o.toPrettyString());
       } else {
+        if (pruned != null) {
+          out.printf("structured pruning (%s): %d of %d parameters kept in the weighted layers, FLOPs %.1f%%; test"
+              + " accuracy %.2f%% → %.2f%%%n", pruned.method().name().toLowerCase(java.util.Locale.ROOT),
+              pruned.parametersAfter(), pruned.parametersBefore(), 100.0 * pruned.flopsAfter()
+                  / Math.max(1, pruned.flopsBefore()), 100 * pruned.testOriginal(), 100 * pruned.testAfter());
+        }
         CompressionTable.print(out, r.manifest(), r.sourceBytes(), r.artifactBytes());
         if (tuned != null) {
           out.printf("test accuracy: original %.2f%%; decoded model %.2f%% before finetuning, %.2f%% after%n",
@@ -128,6 +153,9 @@ final class CompressCommand implements Command {
       }
       return Main.OK;
     } finally {
+      if (pruneDir != null) {
+        nnzip.io.HadoopFiles.deleteQuietly(nnzip.io.HadoopFiles.fileSystem(pruneDir.toString()), pruneDir);
+      }
       spark.stop();
     }
   }

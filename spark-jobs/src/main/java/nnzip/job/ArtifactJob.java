@@ -53,8 +53,14 @@ final class ArtifactJob {
     return Digests.hex(d.digest());
   }
 
-  static CompressJob.Result run(String in, String out, boolean overwrite, String recipe, nnzip.compress.CompressionSettings.CodeStreams streams,
-      Progress progress, Passes passes) throws IOException {
+  /**
+   * Runs a job's passes over {@code in} and commits the artifact.
+   *
+   * @param origin the model the user gave, when {@code in} is an intermediate made from it (pruned or
+   *     trained): the provenance and the ratio name its bytes; null when {@code in} is it
+   */
+  static CompressJob.Result run(String in, String origin, String out, boolean overwrite, String recipe,
+      nnzip.compress.CompressionSettings.CodeStreams streams, Progress progress, Passes passes) throws IOException {
     long start = System.nanoTime();
     Path inPath = HadoopFiles.qualify(in);
     Path outPath = HadoopFiles.qualify(out);
@@ -67,8 +73,20 @@ final class ArtifactJob {
       Path staging = output.stagingFile();
       Path packed = streams == nnzip.compress.CompressionSettings.CodeStreams.CABAC ? new Path(output.tempDir(), "packed.nnz.safetensors") : staging;
       progress.report("assembling " + staging.getName());
-      Provenance provenance = new Provenance(Version.version(), Version.commit(), inPath.toUri().toString(),
-          source.sourceBytes(), sourceDigest(inFs, source), recipe);
+      Provenance provenance;
+      long sourceBytes;
+      if (origin == null || HadoopFiles.qualify(origin).equals(inPath)) {
+        provenance = new Provenance(Version.version(), Version.commit(), inPath.toUri().toString(),
+            source.sourceBytes(), sourceDigest(inFs, source), recipe);
+        sourceBytes = source.sourceBytes();
+      } else {
+        Path originPath = HadoopFiles.qualify(origin);
+        FileSystem originFs = HadoopFiles.fileSystem(originPath.toString());
+        ModelSource given = ModelSource.open(originFs, originPath, new Path(output.tempDir(), "origin"));
+        provenance = new Provenance(Version.version(), Version.commit(), originPath.toUri().toString(),
+            given.sourceBytes(), sourceDigest(originFs, given), recipe);
+        sourceBytes = given.sourceBytes();
+      }
       ArtifactWriter.write(outFs, packed, plan.manifest(), provenance, plan.data());
       Artifact written = Artifact.open(outFs, packed);
       if (streams == nnzip.compress.CompressionSettings.CodeStreams.CABAC) {
@@ -81,7 +99,7 @@ final class ArtifactJob {
       output.commit();
       double seconds = (System.nanoTime() - start) / 1e9;
       progress.report(String.format("wrote %s (%s) in %.1f s", out, Units.bytes(artifactBytes), seconds));
-      return new CompressJob.Result(written.manifest(), written.provenance(), source.sourceBytes(), artifactBytes, seconds);
+      return new CompressJob.Result(written.manifest(), written.provenance(), sourceBytes, artifactBytes, seconds);
     }
   }
 }

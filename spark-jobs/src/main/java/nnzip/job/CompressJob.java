@@ -67,7 +67,17 @@ public final class CompressJob {
    */
   public static Result run(JavaSparkContext sc, CompressionSettings settings, String recipe, String in, String out,
       boolean overwrite, Progress progress) throws IOException {
-    return ArtifactJob.run(in, out, overwrite, recipe, settings.codeStreams(), progress,
+    return run(sc, settings, recipe, in, null, out, overwrite, progress);
+  }
+
+  /**
+   * Runs the job on an intermediate model made from the user's.
+   *
+   * @param origin the model the user gave (provenance and ratio), or null when it is {@code in}
+   */
+  public static Result run(JavaSparkContext sc, CompressionSettings settings, String recipe, String in, String origin,
+      String out, boolean overwrite, Progress progress) throws IOException {
+    return ArtifactJob.run(in, origin, out, overwrite, recipe, settings.codeStreams(), progress,
         (source, tempDir) -> {
       List<TensorTask> tasks = new ArrayList<>();
       for (int i = 0; i < source.tensors().size(); i++) {

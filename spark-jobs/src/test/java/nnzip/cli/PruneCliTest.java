@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import onnx.Onnx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,33 @@ class PruneCliTest {
       FinetuneCliTest.assertOnnxRuntimeAgrees(pruned);
       assertFalse(Files.list(dir).anyMatch(f -> f.getFileName().toString().contains(".ckpt")),
           "checkpoints are removed after success");
+    }
+  }
+
+  @Test
+  void compressWithAStructuredStageReportsTheRatioAndProvenanceOfTheUsersModel() throws Exception {
+    Path model = dir.resolve("m.onnx");
+    CliRun train = CliRun.of("train", "--arch", "mlp-300-100", "--epochs", "1", "--examples", "2000", "--out",
+        model.toString(), "--master", "local[2]", "--json");
+    assertEquals(0, train.code(), train.err());
+    Path art = dir.resolve("m.nnz.safetensors");
+    CliRun c = CliRun.of("compress", "--in", model.toString(), "--out", art.toString(), "--recipe", "dp-4bit",
+        "--set", "structured.keep=0.5", "--set", "structured.method=l1", "--set", "structured.retrain-epochs=0",
+        "--data", "fashion-mnist", "--set", "finetune.examples=2000", "--master", "local[2]", "--json");
+    assertEquals(0, c.code(), c.err());
+    JsonNode r = new ObjectMapper().readTree(c.out());
+    assertTrue(r.get("structured").get("parametersAfter").asLong() <= 0.5 * r.get("structured").get("parametersBefore")
+        .asLong(), c.out());
+    // The ratio and the provenance name the user's file, not the pruned intermediate.
+    assertEquals((double) Files.size(model) / Files.size(art), r.get("ratio").asDouble(), 1e-9);
+    JsonNode prov = r.get("provenance");
+    assertEquals(Files.size(model), prov.get("sourceBytes").asLong());
+    assertEquals(nnzip.Digests.hex(nnzip.Digests.sha256().digest(Files.readAllBytes(model))),
+        prov.get("sourceSha256").asText());
+    assertTrue(prov.get("sourceUri").asText().endsWith("/m.onnx"), prov.toString());
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of("m.nnz.safetensors", "m.onnx"), files.map(f -> f.getFileName().toString()).sorted().toList(),
+          "no intermediate is left behind");
     }
   }
 
