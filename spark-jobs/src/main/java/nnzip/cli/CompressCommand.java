@@ -111,6 +111,7 @@ final class CompressCommand implements Command {
       nnzip.job.PruneJob.Outcome pruned = null;
       if (structured.prunes()) {
         pruneDir = nnzip.io.HadoopFiles.qualify(outPath + ".tmp-structured-" + java.util.UUID.randomUUID());
+        nnzip.io.HadoopFiles.fileSystem(pruneDir.toString()).mkdirs(pruneDir);
         String prunedPath = new org.apache.hadoop.fs.Path(pruneDir, "pruned.onnx").toString();
         pruned = nnzip.job.PruneJob.run(sc, structured, training, in, prunedPath, true,
             nnzip.data.DataRef.standard(a.get("--data"), training.validation(), training.examples()), progress);
