@@ -27,10 +27,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * artifact; here a digest costs 32 bytes and only entries outside the blob carry one.
  *
  * <p>Inflated layout (big-endian ints): {@code int n, n bytes UTF-8 JSON; int r, r bytes UTF-8
- * recipe; int d, d × 32 bytes of digests}. The digests are, in order: the deflated graph's (if any),
+ * recipe; int d, d × 32 bytes of digests}. The digests are, in order: the source's (unless the
+ * provenance JSON spells it in hex, as the first format-3 writers did), the deflated graph's (if any),
  * the blob's (if any), then one per chunk of every entry outside the blob, in {@link
- * Manifest#allEntries()} order. The JSON of an entry lists its chunk sizes and, for blob members,
- * its offset in the blob ({@code at}).
+ * Manifest#allEntries()} order. The JSON of an entry lists its role, its chunk sizes, for blob members
+ * its offset in the blob ({@code at}), and its key only where that is not the one its role implies
+ * ({@link #defaultKey}).
  */
 final class CompactHeader {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -73,7 +75,12 @@ final class CompactHeader {
     prov.put("gitCommit", p.gitCommit());
     prov.put("sourceUri", p.sourceUri());
     prov.put("sourceBytes", p.sourceBytes());
-    prov.put("sourceSha256", p.sourceSha256());
+    if (p.sourceSha256().matches("[0-9a-f]{64}")) {
+      // The source's SHA-256 opens the digest table: 32 bytes, not 64 hex characters.
+      digests.add(Digests.unhex(p.sourceSha256()));
+    } else {
+      prov.put("sourceSha256", p.sourceSha256());
+    }
     if (m.graphKey() != null) {
       root.put("graph", m.graphKey());
       digests.add(layout.graphSha256());
@@ -83,7 +90,7 @@ final class CompactHeader {
       digests.add(layout.blobSha256());
     }
     if (!m.shared().isEmpty()) {
-      putEntries(root.putArray("shared"), m.shared(), layout, digests);
+      putEntries(root.putArray("shared"), m.shared(), Manifest.SHARED_PREFIX, layout, digests);
     }
     ArrayNode tensors = root.putArray("tensors");
     for (TensorRecord t : m.tensors()) {
@@ -91,10 +98,11 @@ final class CompactHeader {
       o.put("codec", t.codec().label());
       if (!t.isPassthrough()) {
         ManifestJson.putGrouping(o, t);
-        o.put("relativeMse", t.relativeMse());
-        o.put("maxAbsError", t.maxAbsError());
+        // Diagnostics measured on F32 values: F32 precision says all they hold, in half the digits.
+        o.put("relativeMse", (float) t.relativeMse());
+        o.put("maxAbsError", (float) t.maxAbsError());
       }
-      putEntries(o.putArray("entries"), t.entries(), layout, digests);
+      putEntries(o.putArray("entries"), t.entries(), t.spec().name() + ".", layout, digests);
     }
     byte[] json = root.toString().getBytes(StandardCharsets.UTF_8);
     byte[] recipe = p.recipe().getBytes(StandardCharsets.UTF_8);
@@ -117,10 +125,13 @@ final class CompactHeader {
     return PackedHeader.deflate(bytes.toByteArray());
   }
 
-  private static void putEntries(ArrayNode array, List<StoredEntry> entries, Layout layout, List<byte[]> digests) {
+  private static void putEntries(ArrayNode array, List<StoredEntry> entries, String prefix, Layout layout,
+      List<byte[]> digests) {
     for (StoredEntry e : entries) {
       ObjectNode eo = array.addObject();
-      eo.put("key", e.key());
+      if (!e.key().equals(defaultKey(prefix, e.role()))) {
+        eo.put("key", e.key()); // only keys the role does not already say are spelled out
+      }
       eo.put("role", e.role());
       ArrayNode chunks = eo.putArray("chunks");
       for (Chunk c : e.chunks()) {
@@ -133,6 +144,23 @@ final class CompactHeader {
         e.chunks().forEach(c -> digests.add(c.sha256() == null ? null : Digests.unhex(c.sha256())));
       }
     }
+  }
+
+  /**
+   * The key an entry of this role gets by convention: {@code <tensor>} for a passed-through
+   * tensor's data, {@code <tensor>.codes} for codes, {@code <tensor>.<name>} for a parameter
+   * ({@code prefix} is {@code "<tensor>."}, or {@link Manifest#SHARED_PREFIX} for shared entries).
+   */
+  static String defaultKey(String prefix, String role) {
+    if (role.equals(StoredEntry.DATA)) {
+      return prefix.endsWith(".") && !prefix.equals(Manifest.SHARED_PREFIX) ? prefix.substring(0, prefix.length() - 1)
+          : null;
+    }
+    if (role.equals(StoredEntry.CODES) || role.equals(StoredEntry.CODES_CABAC)) {
+      return prefix + StoredEntry.CODES;
+    }
+    String param = new StoredEntry("", role, List.of()).parameterName();
+    return param == null ? null : prefix + param;
   }
 
   /**
@@ -215,9 +243,10 @@ final class CompactHeader {
         meta.put(e.getKey(), e.getValue().asText());
       }
       JsonNode p = required(root, "provenance");
+      // Earlier format-3 writers put the source's SHA-256 in the JSON as hex; now it opens the digest table.
+      String sourceSha = p.has("sourceSha256") ? p.get("sourceSha256").asText() : Digests.hex(nextDigest());
       Provenance provenance = new Provenance(required(p, "nnzipVersion").asText(), required(p, "gitCommit").asText(),
-          required(p, "sourceUri").asText(), required(p, "sourceBytes").asLong(), required(p, "sourceSha256").asText(),
-          recipe);
+          required(p, "sourceUri").asText(), required(p, "sourceBytes").asLong(), sourceSha, recipe);
       String graphKey = root.has("graph") ? root.get("graph").asText() : null;
       byte[] graphSha = graphKey == null ? null : nextDigest();
       long blobBytes = root.has("blob") ? root.get("blob").asLong() : 0;
@@ -226,7 +255,8 @@ final class CompactHeader {
       }
       byte[] blobSha = blobBytes > 0 ? nextDigest() : null;
       Map<String, Long> offsets = new LinkedHashMap<>();
-      List<StoredEntry> shared = root.has("shared") ? entries(root.get("shared"), offsets) : List.of();
+      List<StoredEntry> shared = root.has("shared") ? entries(root.get("shared"), Manifest.SHARED_PREFIX, offsets)
+          : List.of();
       List<TensorRecord> tensors = new ArrayList<>();
       for (JsonNode t : required(root, "tensors")) {
         tensors.add(tensor(t, offsets));
@@ -242,7 +272,7 @@ final class CompactHeader {
     private TensorRecord tensor(JsonNode t, Map<String, Long> offsets) {
       TensorSpec spec = ManifestJson.readSpec(t, where);
       CodecKind codec = CodecKind.parse(required(t, "codec").asText());
-      List<StoredEntry> entries = entries(required(t, "entries"), offsets);
+      List<StoredEntry> entries = entries(required(t, "entries"), spec.name() + ".", offsets);
       if (codec == CodecKind.PASSTHROUGH) {
         // The stored data is the original: its chunks (and digests) are the original's.
         List<Chunk> original = entries.isEmpty() ? List.of() : entries.get(0).chunks();
@@ -255,10 +285,14 @@ final class CompactHeader {
           required(t, "maxAbsError").asDouble(), entries);
     }
 
-    private List<StoredEntry> entries(JsonNode array, Map<String, Long> offsets) {
+    private List<StoredEntry> entries(JsonNode array, String prefix, Map<String, Long> offsets) {
       List<StoredEntry> entries = new ArrayList<>();
       for (JsonNode e : array) {
-        String key = required(e, "key").asText();
+        String role = required(e, "role").asText();
+        String key = e.has("key") ? e.get("key").asText() : defaultKey(prefix, role);
+        if (key == null) {
+          throw new InvalidInputException(where + ": an entry of role '" + role + "' names no key");
+        }
         boolean member = e.has("at");
         if (member) {
           long at = e.get("at").asLong();
@@ -280,7 +314,7 @@ final class CompactHeader {
           }
           chunks.add(new Chunk(bytes, member ? null : Digests.hex(nextDigest())));
         }
-        entries.add(new StoredEntry(key, required(e, "role").asText(), chunks));
+        entries.add(new StoredEntry(key, role, chunks));
       }
       return entries;
     }

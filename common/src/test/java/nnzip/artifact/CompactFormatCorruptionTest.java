@@ -159,9 +159,13 @@ class CompactFormatCorruptionTest {
       byte[] json = new byte[b.getInt()];
       b.get(json);
       String text = new String(json, java.nio.charset.StandardCharsets.UTF_8);
-      String from = "\"key\":\"" + target.key() + "\",\"role\":\"" + target.role() + "\",\"chunks\":[";
-      assertTrue(text.contains(from), text);
-      byte[] edited = text.replace(from, from + Long.MAX_VALUE + ",").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      // The header names an entry's key only where its role does not imply it, and gives blob members an
+      // offset ("at"): the first entry of this role with chunks and no offset is the target.
+      java.util.regex.Matcher from = java.util.regex.Pattern.compile("\"role\":\"" + target.role()
+          + "\",\"chunks\":\\[(?=[0-9,]*\\]\\})").matcher(text);
+      assertTrue(from.find(), text);
+      byte[] edited = (text.substring(0, from.end()) + Long.MAX_VALUE + "," + text.substring(from.end()))
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
       java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(raw.length - json.length + edited.length);
       out.putInt(edited.length).put(edited).put(raw, 4 + json.length, raw.length - 4 - json.length);
       return PackedHeader.deflate(out.array());
