@@ -30,9 +30,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * recipe; int d, d × 32 bytes of digests}. The digests are, in order: the source's (unless the
  * provenance JSON spells it in hex, as the first format-3 writers did), the deflated graph's (if any),
  * the blob's (if any), then one per chunk of every entry outside the blob, in {@link
- * Manifest#allEntries()} order. The JSON of an entry lists its role, its chunk sizes, for blob members
- * its offset in the blob ({@code at}), and its key only where that is not the one its role implies
- * ({@link #defaultKey}).
+ * Manifest#allEntries()} order. The JSON of an entry lists its role, its chunk sizes, and its key only
+ * where that is not the one its role implies ({@link #defaultKey}). With {@code "tiled": true} the blob's
+ * members lie end to end in that order and each entry outside the blob says {@code "own": true};
+ * otherwise (the first format-3 writers) each blob member gives its offset in the blob ({@code at}).
  */
 final class CompactHeader {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -89,8 +90,13 @@ final class CompactHeader {
       root.put("blob", layout.blobBytes());
       digests.add(layout.blobSha256());
     }
+    boolean tiled = tilesInOrder(m, layout);
+    if (tiled) {
+      // Blob members lie end to end in manifest order: their offsets follow from their sizes.
+      root.put("tiled", true);
+    }
     if (!m.shared().isEmpty()) {
-      putEntries(root.putArray("shared"), m.shared(), Manifest.SHARED_PREFIX, layout, digests);
+      putEntries(root.putArray("shared"), m.shared(), Manifest.SHARED_PREFIX, layout, tiled, digests);
     }
     ArrayNode tensors = root.putArray("tensors");
     for (TensorRecord t : m.tensors()) {
@@ -102,7 +108,7 @@ final class CompactHeader {
         o.put("relativeMse", (float) t.relativeMse());
         o.put("maxAbsError", (float) t.maxAbsError());
       }
-      putEntries(o.putArray("entries"), t.entries(), t.spec().name() + ".", layout, digests);
+      putEntries(o.putArray("entries"), t.entries(), t.spec().name() + ".", layout, tiled, digests);
     }
     byte[] json = root.toString().getBytes(StandardCharsets.UTF_8);
     byte[] recipe = p.recipe().getBytes(StandardCharsets.UTF_8);
@@ -125,8 +131,23 @@ final class CompactHeader {
     return PackedHeader.deflate(bytes.toByteArray());
   }
 
+  /** Whether the blob's members lie end to end from offset 0 in {@link Manifest#allEntries()} order. */
+  private static boolean tilesInOrder(Manifest m, Layout layout) {
+    long next = 0;
+    for (StoredEntry e : m.allEntries()) {
+      Long at = layout.blobOffsets().get(e.key());
+      if (at != null) {
+        if (at != next) {
+          return false;
+        }
+        next += e.bytes();
+      }
+    }
+    return next == layout.blobBytes();
+  }
+
   private static void putEntries(ArrayNode array, List<StoredEntry> entries, String prefix, Layout layout,
-      List<byte[]> digests) {
+      boolean tiled, List<byte[]> digests) {
     for (StoredEntry e : entries) {
       ObjectNode eo = array.addObject();
       if (!e.key().equals(defaultKey(prefix, e.role()))) {
@@ -139,8 +160,13 @@ final class CompactHeader {
       }
       Long at = layout.blobOffsets().get(e.key());
       if (at != null) {
-        eo.put("at", at);
+        if (!tiled) {
+          eo.put("at", at);
+        }
       } else {
+        if (tiled) {
+          eo.put("own", true); // an entry of its own, outside the blob
+        }
         e.chunks().forEach(c -> digests.add(c.sha256() == null ? null : Digests.unhex(c.sha256())));
       }
     }
@@ -215,12 +241,16 @@ final class CompactHeader {
     private final JsonNode root;
     private final byte[] digests;
     private final String where;
+    private final boolean tiled;
     private int next;
+    /** Offset of the next blob member when members are tiled. */
+    private long nextAt;
 
     Reader(JsonNode root, byte[] digests, String where) {
       this.root = root;
       this.digests = digests;
       this.where = where;
+      this.tiled = root.path("tiled").asBoolean(false);
     }
 
     private byte[] nextDigest() {
@@ -293,9 +323,9 @@ final class CompactHeader {
         if (key == null) {
           throw new InvalidInputException(where + ": an entry of role '" + role + "' names no key");
         }
-        boolean member = e.has("at");
+        boolean member = tiled ? !e.has("own") : e.has("at");
         if (member) {
-          long at = e.get("at").asLong();
+          long at = tiled ? nextAt : e.get("at").asLong();
           if (at < 0 || offsets.put(key, at) != null) {
             throw new InvalidInputException(where + ": blob entry '" + key + "' has a bad or repeated offset");
           }
@@ -313,6 +343,9 @@ final class CompactHeader {
             throw new InvalidInputException(where + ": the chunk sizes of entry '" + key + "' overflow a long");
           }
           chunks.add(new Chunk(bytes, member ? null : Digests.hex(nextDigest())));
+        }
+        if (member && tiled) {
+          nextAt = Math.addExact(nextAt, total); // total is overflow-checked above
         }
         entries.add(new StoredEntry(key, role, chunks));
       }
