@@ -28,6 +28,10 @@ import nnzip.tensor.TensorSpec;
  * @param passthroughDpBits code the floating tensors the passthrough rules keep with dp at this many
  *     bits per tensor instead (0 = keep them as they are), where that is smaller (recipe {@code
  *     passthrough.dp-bits}); only with a scalar codec
+ * @param passthroughUniformBits code the floating tensors the passthrough rules keep, where dp at
+ *     {@code passthroughDpBits} does not pay for its levels, with uniform min–max at this many bits per
+ *     tensor instead (two F16 parameters), where that is smaller (recipe {@code passthrough.uniform-bits};
+ *     0 = keep them); only with a scalar codec
  */
 public record CompressionSettings(
     CodecKind codec,
@@ -42,7 +46,8 @@ public record CompressionSettings(
     long seed,
     int dpBins,
     boolean entropyCoding,
-    int passthroughDpBits) implements java.io.Serializable {
+    int passthroughDpBits,
+    int passthroughUniformBits) implements java.io.Serializable {
 
   /** Settings with dp's default bins. */
   public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
@@ -58,6 +63,14 @@ public record CompressionSettings(
       long seed, int dpBins) {
     this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, allowNonFinite,
         shardBytes, partitions, seed, dpBins, false, 0);
+  }
+
+  /** Settings that keep the tensors dp does not code as they are. */
+  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
+      long passthroughMinElements, int passthroughMaxRank, boolean allowNonFinite, long shardBytes, int partitions,
+      long seed, int dpBins, boolean entropyCoding, int passthroughDpBits) {
+    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, allowNonFinite,
+        shardBytes, partitions, seed, dpBins, entropyCoding, passthroughDpBits, 0);
   }
 
   public CompressionSettings {
@@ -80,6 +93,9 @@ public record CompressionSettings(
     if (passthroughDpBits < 0 || passthroughDpBits > 16) {
       throw new IllegalArgumentException("passthrough.dp-bits must be in 0..16, got " + passthroughDpBits);
     }
+    if (passthroughUniformBits < 0 || passthroughUniformBits > 16) {
+      throw new IllegalArgumentException("passthrough.uniform-bits must be in 0..16, got " + passthroughUniformBits);
+    }
     if (dpBins < 2 || dpBins > nnzip.codec.dp.DpCodec.DEFAULT_BINS) {
       throw new IllegalArgumentException("dp.bins must be in 2..65536, got " + dpBins);
     }
@@ -89,7 +105,7 @@ public record CompressionSettings(
   /** These settings with the code streams arithmetic-coded or not. */
   public CompressionSettings withEntropyCoding(boolean entropy) {
     return new CompressionSettings(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank,
-        allowNonFinite, shardBytes, partitions, seed, dpBins, entropy, passthroughDpBits);
+        allowNonFinite, shardBytes, partitions, seed, dpBins, entropy, passthroughDpBits, passthroughUniformBits);
   }
 
   /** The codec instance (null for passthrough). */
@@ -129,14 +145,25 @@ public record CompressionSettings(
   /**
    * The codec for a tensor the passthrough rules keep: dp at {@link #passthroughDpBits} per tensor
    * when set, the tensor is floating, and its levels (counted as F32, though they may end up F16)
-   * plus codes take fewer bytes than the tensor itself; else null (kept as it is).
+   * plus codes take fewer bytes than the tensor itself; else uniform at {@link
+   * #passthroughUniformBits} per tensor when set and its min and step (counted as F32) plus codes take
+   * fewer bytes; else null (kept as it is). Measured on the PaddleOCR mobile classifier, whose 210
+   * BatchNorm, bias and small Conv tensors are too small for 256 dp levels each: kept as they are they
+   * were a quarter of the 8-bit artifact.
    */
-  private ScalarCodec keptTensorCodec(TensorSpec spec) {
-    if (passthroughDpBits == 0 || codec == CodecKind.PASSTHROUGH || codec == CodecKind.AQ
-        || !spec.dtype().isFloating()) {
+  ScalarCodec keptTensorCodec(TensorSpec spec) {
+    if (codec == CodecKind.PASSTHROUGH || codec == CodecKind.AQ || !spec.dtype().isFloating()) {
       return null;
     }
-    long coded = 4L * (1L << passthroughDpBits) + (spec.numElements() * passthroughDpBits + 7) / 8;
-    return coded < spec.byteSize() ? new nnzip.codec.dp.DpCodec(passthroughDpBits, dpBins) : null;
+    if (passthroughDpBits > 0
+        && 4L * (1L << passthroughDpBits) + SideInformation.codeBytes(spec.numElements(), passthroughDpBits)
+            < spec.byteSize()) {
+      return new nnzip.codec.dp.DpCodec(passthroughDpBits, dpBins);
+    }
+    if (passthroughUniformBits > 0
+        && 8L + SideInformation.codeBytes(spec.numElements(), passthroughUniformBits) < spec.byteSize()) {
+      return new nnzip.codec.uniform.UniformCodec(passthroughUniformBits);
+    }
+    return null;
   }
 }

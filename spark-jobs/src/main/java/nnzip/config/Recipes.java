@@ -241,7 +241,8 @@ public final class Recipes {
             case "cabac" -> true;
             default -> throw new IllegalArgumentException("must be none or cabac, got '" + c.getString("entropy") + "'");
           }),
-          c.getInt("passthrough.dp-bits"));
+          c.getInt("passthrough.dp-bits"),
+          c.getInt("passthrough.uniform-bits"));
     } catch (ConfigException e) {
       throw new UsageException(describe(e));
     } catch (PatternSyntaxException e) {
