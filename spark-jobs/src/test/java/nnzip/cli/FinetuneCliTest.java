@@ -71,8 +71,8 @@ class FinetuneCliTest {
         "--data", "fashion-mnist", "--set", "finetune.epochs=1", "--set", "finetune.examples=2000",
         "--master", "local[2]", "--json");
     assertEquals(0, u.code(), u.err());
-    // fc1, fc2, fc3 and their biases (small: uniform 8-bit per tensor, passthrough.uniform-bits' default)
-    assertTrue(u.err().contains("(6 coded tensors)"), u.err());
+    // fc1, fc2, and fc3 (small: dp 8-bit per tensor, passthrough.dp-bits' default)
+    assertTrue(u.err().contains("(3 coded tensors)"), u.err());
     double uniAfter = new ObjectMapper().readTree(u.out()).get("finetune").get("testAccuracyAfter").asDouble();
     CliRun uniEval = CliRun.of("eval", "--model", uni.toString(), "--json");
     assertEquals(0, uniEval.code(), uniEval.err());
@@ -110,14 +110,14 @@ class FinetuneCliTest {
     long packedBytes = 300 * 784 * 3 / 8;
     assertTrue(codedBytes * 3 < packedBytes, codedBytes + " coded bytes vs " + packedBytes + " packed");
     // The recipe codes the biases too (passthrough.dp-bits): 300 and 100 values on 32 levels each; the
-    // last layer's 10 are too few for 32 levels and get uniform 8-bit codes (passthrough.uniform-bits).
+    // last layer's 10 are fewer bytes kept as they are.
     Map<String, String> codecs = new java.util.HashMap<>();
     for (JsonNode t : r.get("tensors")) {
       codecs.put(t.get("name").asText(), t.get("codec").asText() + "/" + t.get("bits").asInt());
     }
     assertEquals("dp/5", codecs.get("fc1.bias"));
     assertEquals("dp/5", codecs.get("fc2.bias"));
-    assertEquals("uniform/8", codecs.get("fc3.bias"));
+    assertEquals("passthrough/0", codecs.get("fc3.bias"));
     double after = r.get("finetune").get("testAccuracyAfter").asDouble();
 
     byte[] onnx = evalReportsAndDecompress(art, after, "p-restored.onnx");
