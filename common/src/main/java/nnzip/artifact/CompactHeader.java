@@ -27,10 +27,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * artifact; here a digest costs 32 bytes and only entries outside the blob carry one.
  *
  * <p>Inflated layout (big-endian ints): {@code int n, n bytes UTF-8 JSON; int r, r bytes UTF-8
- * recipe; int d, d × 32 bytes of digests}. The digests are, in order: the deflated graph's (if any),
+ * recipe; int d, d × 32 bytes of digests}. The digests are, in order: the source's (unless the
+ * provenance JSON spells it in hex, as the first format-3 writers did), the deflated graph's (if any),
  * the blob's (if any), then one per chunk of every entry outside the blob, in {@link
- * Manifest#allEntries()} order. The JSON of an entry lists its chunk sizes and, for blob members,
- * its offset in the blob ({@code at}).
+ * Manifest#allEntries()} order. The JSON of an entry lists its role, its chunk sizes, and its key only
+ * where that is not the one its role implies ({@link #defaultKey}). With {@code "tiled": true} the blob's
+ * members lie end to end in that order and each entry outside the blob says {@code "own": true};
+ * otherwise (the first format-3 writers) each blob member gives its offset in the blob ({@code at}).
  */
 final class CompactHeader {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -73,7 +76,12 @@ final class CompactHeader {
     prov.put("gitCommit", p.gitCommit());
     prov.put("sourceUri", p.sourceUri());
     prov.put("sourceBytes", p.sourceBytes());
-    prov.put("sourceSha256", p.sourceSha256());
+    if (p.sourceSha256().matches("[0-9a-f]{64}")) {
+      // The source's SHA-256 opens the digest table: 32 bytes, not 64 hex characters.
+      digests.add(Digests.unhex(p.sourceSha256()));
+    } else {
+      prov.put("sourceSha256", p.sourceSha256());
+    }
     if (m.graphKey() != null) {
       root.put("graph", m.graphKey());
       digests.add(layout.graphSha256());
@@ -82,8 +90,13 @@ final class CompactHeader {
       root.put("blob", layout.blobBytes());
       digests.add(layout.blobSha256());
     }
+    boolean tiled = tilesInOrder(m, layout);
+    if (tiled) {
+      // Blob members lie end to end in manifest order: their offsets follow from their sizes.
+      root.put("tiled", true);
+    }
     if (!m.shared().isEmpty()) {
-      putEntries(root.putArray("shared"), m.shared(), layout, digests);
+      putEntries(root.putArray("shared"), m.shared(), Manifest.SHARED_PREFIX, layout, tiled, digests);
     }
     ArrayNode tensors = root.putArray("tensors");
     for (TensorRecord t : m.tensors()) {
@@ -91,10 +104,11 @@ final class CompactHeader {
       o.put("codec", t.codec().label());
       if (!t.isPassthrough()) {
         ManifestJson.putGrouping(o, t);
-        o.put("relativeMse", t.relativeMse());
-        o.put("maxAbsError", t.maxAbsError());
+        // Diagnostics measured on F32 values: F32 precision says all they hold, in half the digits.
+        o.put("relativeMse", (float) t.relativeMse());
+        o.put("maxAbsError", (float) t.maxAbsError());
       }
-      putEntries(o.putArray("entries"), t.entries(), layout, digests);
+      putEntries(o.putArray("entries"), t.entries(), t.spec().name() + ".", layout, tiled, digests);
     }
     byte[] json = root.toString().getBytes(StandardCharsets.UTF_8);
     byte[] recipe = p.recipe().getBytes(StandardCharsets.UTF_8);
@@ -117,10 +131,28 @@ final class CompactHeader {
     return PackedHeader.deflate(bytes.toByteArray());
   }
 
-  private static void putEntries(ArrayNode array, List<StoredEntry> entries, Layout layout, List<byte[]> digests) {
+  /** Whether the blob's members lie end to end from offset 0 in {@link Manifest#allEntries()} order. */
+  private static boolean tilesInOrder(Manifest m, Layout layout) {
+    long next = 0;
+    for (StoredEntry e : m.allEntries()) {
+      Long at = layout.blobOffsets().get(e.key());
+      if (at != null) {
+        if (at != next) {
+          return false;
+        }
+        next += e.bytes();
+      }
+    }
+    return next == layout.blobBytes();
+  }
+
+  private static void putEntries(ArrayNode array, List<StoredEntry> entries, String prefix, Layout layout,
+      boolean tiled, List<byte[]> digests) {
     for (StoredEntry e : entries) {
       ObjectNode eo = array.addObject();
-      eo.put("key", e.key());
+      if (!e.key().equals(defaultKey(prefix, e.role()))) {
+        eo.put("key", e.key()); // only keys the role does not already say are spelled out
+      }
       eo.put("role", e.role());
       ArrayNode chunks = eo.putArray("chunks");
       for (Chunk c : e.chunks()) {
@@ -128,11 +160,33 @@ final class CompactHeader {
       }
       Long at = layout.blobOffsets().get(e.key());
       if (at != null) {
-        eo.put("at", at);
+        if (!tiled) {
+          eo.put("at", at);
+        }
       } else {
+        if (tiled) {
+          eo.put("own", true); // an entry of its own, outside the blob
+        }
         e.chunks().forEach(c -> digests.add(c.sha256() == null ? null : Digests.unhex(c.sha256())));
       }
     }
+  }
+
+  /**
+   * The key an entry of this role gets by convention: {@code <tensor>} for a passed-through
+   * tensor's data, {@code <tensor>.codes} for codes, {@code <tensor>.<name>} for a parameter
+   * ({@code prefix} is {@code "<tensor>."}, or {@link Manifest#SHARED_PREFIX} for shared entries).
+   */
+  static String defaultKey(String prefix, String role) {
+    if (role.equals(StoredEntry.DATA)) {
+      return prefix.endsWith(".") && !prefix.equals(Manifest.SHARED_PREFIX) ? prefix.substring(0, prefix.length() - 1)
+          : null;
+    }
+    if (role.equals(StoredEntry.CODES) || role.equals(StoredEntry.CODES_CABAC)) {
+      return prefix + StoredEntry.CODES;
+    }
+    String param = new StoredEntry("", role, List.of()).parameterName();
+    return param == null ? null : prefix + param;
   }
 
   /**
@@ -187,12 +241,16 @@ final class CompactHeader {
     private final JsonNode root;
     private final byte[] digests;
     private final String where;
+    private final boolean tiled;
     private int next;
+    /** Offset of the next blob member when members are tiled. */
+    private long nextAt;
 
     Reader(JsonNode root, byte[] digests, String where) {
       this.root = root;
       this.digests = digests;
       this.where = where;
+      this.tiled = root.path("tiled").asBoolean(false);
     }
 
     private byte[] nextDigest() {
@@ -215,9 +273,10 @@ final class CompactHeader {
         meta.put(e.getKey(), e.getValue().asText());
       }
       JsonNode p = required(root, "provenance");
+      // Earlier format-3 writers put the source's SHA-256 in the JSON as hex; now it opens the digest table.
+      String sourceSha = p.has("sourceSha256") ? p.get("sourceSha256").asText() : Digests.hex(nextDigest());
       Provenance provenance = new Provenance(required(p, "nnzipVersion").asText(), required(p, "gitCommit").asText(),
-          required(p, "sourceUri").asText(), required(p, "sourceBytes").asLong(), required(p, "sourceSha256").asText(),
-          recipe);
+          required(p, "sourceUri").asText(), required(p, "sourceBytes").asLong(), sourceSha, recipe);
       String graphKey = root.has("graph") ? root.get("graph").asText() : null;
       byte[] graphSha = graphKey == null ? null : nextDigest();
       long blobBytes = root.has("blob") ? root.get("blob").asLong() : 0;
@@ -226,7 +285,8 @@ final class CompactHeader {
       }
       byte[] blobSha = blobBytes > 0 ? nextDigest() : null;
       Map<String, Long> offsets = new LinkedHashMap<>();
-      List<StoredEntry> shared = root.has("shared") ? entries(root.get("shared"), offsets) : List.of();
+      List<StoredEntry> shared = root.has("shared") ? entries(root.get("shared"), Manifest.SHARED_PREFIX, offsets)
+          : List.of();
       List<TensorRecord> tensors = new ArrayList<>();
       for (JsonNode t : required(root, "tensors")) {
         tensors.add(tensor(t, offsets));
@@ -242,7 +302,7 @@ final class CompactHeader {
     private TensorRecord tensor(JsonNode t, Map<String, Long> offsets) {
       TensorSpec spec = ManifestJson.readSpec(t, where);
       CodecKind codec = CodecKind.parse(required(t, "codec").asText());
-      List<StoredEntry> entries = entries(required(t, "entries"), offsets);
+      List<StoredEntry> entries = entries(required(t, "entries"), spec.name() + ".", offsets);
       if (codec == CodecKind.PASSTHROUGH) {
         // The stored data is the original: its chunks (and digests) are the original's.
         List<Chunk> original = entries.isEmpty() ? List.of() : entries.get(0).chunks();
@@ -255,13 +315,17 @@ final class CompactHeader {
           required(t, "maxAbsError").asDouble(), entries);
     }
 
-    private List<StoredEntry> entries(JsonNode array, Map<String, Long> offsets) {
+    private List<StoredEntry> entries(JsonNode array, String prefix, Map<String, Long> offsets) {
       List<StoredEntry> entries = new ArrayList<>();
       for (JsonNode e : array) {
-        String key = required(e, "key").asText();
-        boolean member = e.has("at");
+        String role = required(e, "role").asText();
+        String key = e.has("key") ? e.get("key").asText() : defaultKey(prefix, role);
+        if (key == null) {
+          throw new InvalidInputException(where + ": an entry of role '" + role + "' names no key");
+        }
+        boolean member = tiled ? !e.has("own") : e.has("at");
         if (member) {
-          long at = e.get("at").asLong();
+          long at = tiled ? nextAt : e.get("at").asLong();
           if (at < 0 || offsets.put(key, at) != null) {
             throw new InvalidInputException(where + ": blob entry '" + key + "' has a bad or repeated offset");
           }
@@ -280,7 +344,10 @@ final class CompactHeader {
           }
           chunks.add(new Chunk(bytes, member ? null : Digests.hex(nextDigest())));
         }
-        entries.add(new StoredEntry(key, required(e, "role").asText(), chunks));
+        if (member && tiled) {
+          nextAt = Math.addExact(nextAt, total); // total is overflow-checked above
+        }
+        entries.add(new StoredEntry(key, role, chunks));
       }
       return entries;
     }

@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param sourceBytes total bytes of the source model's files, ≥ 0
  * @param sourceSha256 lower-case hex SHA-256 over the source files' bytes, in the order the reader
  *     reads them (one file: that file's SHA-256)
- * @param recipe the recipe as resolved (HOCON text of every key)
+ * @param recipe the recipe as resolved: HOCON text of the keys whose values differ from the
+ *     {@code reference.conf} of the nnzip version named here, after a first line {@code # over
+ *     reference.conf} (earlier builds stored every key, without that line)
  */
 public record Provenance(String nnzipVersion, String gitCommit, String sourceUri, long sourceBytes,
     String sourceSha256, String recipe) {

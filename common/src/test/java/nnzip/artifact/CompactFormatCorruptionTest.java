@@ -159,15 +159,40 @@ class CompactFormatCorruptionTest {
       byte[] json = new byte[b.getInt()];
       b.get(json);
       String text = new String(json, java.nio.charset.StandardCharsets.UTF_8);
-      String from = "\"key\":\"" + target.key() + "\",\"role\":\"" + target.role() + "\",\"chunks\":[";
-      assertTrue(text.contains(from), text);
-      byte[] edited = text.replace(from, from + Long.MAX_VALUE + ",").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      // The header names an entry's key only where its role does not imply it, and marks the entries
+      // outside the blob ("own"): the first such entry of this role is the target.
+      java.util.regex.Matcher from = java.util.regex.Pattern.compile("\"role\":\"" + target.role()
+          + "\",\"chunks\":\\[(?=[0-9,]*\\],\"own\":true\\})").matcher(text);
+      assertTrue(from.find(), text);
+      byte[] edited = (text.substring(0, from.end()) + Long.MAX_VALUE + "," + text.substring(from.end()))
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
       java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(raw.length - json.length + edited.length);
       out.putInt(edited.length).put(edited).put(raw, 4 + json.length, raw.length - 4 - json.length);
       return PackedHeader.deflate(out.array());
     }, true);
     InvalidInputException e = refused(c);
     assertTrue(e.getMessage().contains("overflow") && e.getMessage().contains(target.key()), e.getMessage());
+  }
+
+  @Test
+  void tiledBlobMembersWhoseSizesNoLongerTileTheBlobAreRefused() throws IOException {
+    // Tiled members carry no offsets: growing the first member's size by one shifts every later one.
+    java.nio.file.Path c = rewrite("untiled.nnz.safetensors", Manifest.PACKED_HEADER_KEY, packed -> {
+      byte[] raw = PackedHeader.inflate(packed, "test", "header");
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw);
+      byte[] json = new byte[b.getInt()];
+      b.get(json);
+      String text = new String(json, java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(text.contains("\"tiled\":true") && !text.contains("\"at\":"), text);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"chunks\":\\[(\\d+)\\]\\}").matcher(text);
+      assertTrue(m.find(), text);
+      String grown = text.substring(0, m.start(1)) + (Long.parseLong(m.group(1)) + 1) + text.substring(m.end(1));
+      byte[] edited = grown.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(raw.length - json.length + edited.length);
+      out.putInt(edited.length).put(edited).put(raw, 4 + json.length, raw.length - 4 - json.length);
+      return PackedHeader.deflate(out.array());
+    }, true);
+    refused(c);
   }
 
   /**

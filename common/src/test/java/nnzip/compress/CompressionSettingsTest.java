@@ -59,6 +59,26 @@ class CompressionSettingsTest {
   }
 
   @Test
+  void uniformBitsCodesWhatDpBitsLeavesWhereThatIsSmaller() {
+    CompressionSettings s = new CompressionSettings(CodecKind.UNIFORM, 8, Scope.CHANNEL,
+        List.of(Pattern.compile(".*\\.bias")), 1024, 1, CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1, DpCodec.DEFAULT_BINS,
+        CompressionSettings.CodeStreams.PACKED, 5, 8, null);
+    // dp 5-bit pays on 300 values (128 B of levels + 188 B of codes < 1,200 B): dp as before.
+    assertTrue(s.taskFor(0, tensor("fc1.bias", DType.F32, 300)).codec() instanceof DpCodec);
+    // 10 values: dp levels cost more than the 40 B; min and step (8 B counted) + 10 B of codes do not.
+    TensorTask small = s.taskFor(0, tensor("fc3.bias", DType.F32, 10));
+    assertTrue(small.codec() instanceof nnzip.codec.uniform.UniformCodec);
+    assertEquals(8, small.codec().bits());
+    assertEquals(Scope.TENSOR, small.scope());
+    // 2 F32 values (8 B) are no larger than min and step alone: kept as they are.
+    assertTrue(s.taskFor(0, tensor("b", DType.F32, 2)).isPassthrough());
+    assertTrue(s.taskFor(0, tensor("steps", DType.I64, 300)).isPassthrough(), "integers are never coded");
+    assertThrows(IllegalArgumentException.class, () -> new CompressionSettings(CodecKind.UNIFORM, 8, Scope.CHANNEL,
+        List.of(), 1024, 1, CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1, DpCodec.DEFAULT_BINS,
+        CompressionSettings.CodeStreams.PACKED, 0, 17, null));
+  }
+
+  @Test
   void dpBitsDoesNotApplyToAqOrPassthroughRecipes() {
     assertTrue(settings(CodecKind.PASSTHROUGH, 5).taskFor(0, tensor("fc1.bias", DType.F32, 300)).isPassthrough());
     TensorTask bias = settings(CodecKind.AQ, 5).taskFor(0, tensor("fc1.bias", DType.F32, 300));

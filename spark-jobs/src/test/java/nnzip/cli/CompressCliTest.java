@@ -55,7 +55,8 @@ class CompressCliTest {
     Path art = dir.resolve("roundtrip.nnz.safetensors");
     Path back = dir.resolve("roundtrip.safetensors");
     CliRun c = CliRun.of("compress", "--in", model.toString(), "--out", art.toString(), "--set", "bits=4",
-        "--set", "scope=channel", "--set", "passthrough.dp-bits=0", "--master", "local[2]");
+        "--set", "scope=channel", "--set", "passthrough.dp-bits=0", "--set", "passthrough.uniform-bits=0",
+        "--master", "local[2]");
     assertEquals(0, c.code(), c.err());
     assertTrue(c.out().contains("ratio"), c.out());
     CliRun d = CliRun.of("decompress", "--in", art.toString(), "--out", back.toString());

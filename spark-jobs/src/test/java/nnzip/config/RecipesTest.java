@@ -78,4 +78,18 @@ class RecipesTest {
     assertEquals(config.getInt("aq.dim"), json.get("aq").get("dim").asInt());
     assertTrue(!json.has("partitions"), "execution-only keys are not part of the stored recipe");
   }
+
+  @Test
+  void storedRecipeHoldsOnlyTheKeysThatDifferFromTheReferenceAndReadsBackWhole() throws Exception {
+    var config = Recipes.resolve("prune-dp-3bit", List.of("finetune.epochs=3"));
+    String stored = Recipes.render(config);
+    assertTrue(stored.startsWith(Recipes.DELTA_MARK), stored);
+    assertTrue(!stored.contains("aq") && !stored.contains("seed") && stored.contains("sparsity"), stored);
+    // Read back, the delta is the whole resolved recipe: the same JSON as every key rendered in full.
+    ObjectMapper json = new ObjectMapper();
+    String full = config.withoutPath("partitions").root().render(
+        com.typesafe.config.ConfigRenderOptions.concise().setJson(false));
+    assertEquals(json.readTree(Recipes.toJson(full)), json.readTree(Recipes.toJson(stored)));
+    assertTrue(stored.length() * 2 < full.length(), stored.length() + " vs " + full.length() + " characters");
+  }
 }
