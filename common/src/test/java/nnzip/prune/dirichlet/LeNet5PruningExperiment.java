@@ -84,7 +84,9 @@ class LeNet5PruningExperiment {
     }
     ParameterValues folded = foldedWeights(plan, gp, w0);
 
-    for (Method m : Method.values()) {
+    for (int run = 0; run < 4; run++) {
+      Method m = run < 2 ? Method.DIRICHLET : Method.values()[run - 1];
+      boolean fold = run == 0; // the dirichlet channels once from the gated network's weights, once from the original
       List<double[]> scores = switch (m) {
         case DIRICHLET -> g.stream().map(ChannelSelection::gateScores).toList();
         case L1 -> java.util.stream.IntStream.range(0, 3).mapToObj(l -> ChannelSelection.l1Scores(
@@ -111,7 +113,7 @@ class LeNet5PruningExperiment {
           hi = mid;
         }
       }
-      ParameterValues start = zeroed(m == Method.DIRICHLET ? folded : w0, kept);
+      ParameterValues start = zeroed(fold ? folded : w0, kept);
       long count = exactCount(kept);
       double before = Evaluation.accuracy(plain, start, Map.of(), val);
       ParameterValues masks = zeroed(ones(w0), kept);
@@ -120,8 +122,9 @@ class LeNet5PruningExperiment {
               new LocalGradients(plain, train), st -> Evaluation.accuracy(plain, st.params(), Map.of(), val), st -> {},
               e -> {});
       double after = Evaluation.accuracy(plain, r.params(), Map.of(), val);
-      log("%-9s kept %d/%d/%d channels, %d parameters (%.1f%% kept, %.1f%% removed): validation %.2f%% zeroed,"
-          + " %.2f%% after %d retrain epoch(s)", m, kept.get(0).length, kept.get(1).length, kept.get(2).length, count,
+      log("%-9s%s kept %d/%d/%d channels, %d parameters (%.1f%% kept, %.1f%% removed): validation %.2f%% zeroed,"
+          + " %.2f%% after %d retrain epoch(s)", m, fold ? " (gated weights)" : "", kept.get(0).length,
+          kept.get(1).length, kept.get(2).length, count,
           100.0 * count / total, 100 - 100.0 * count / total, 100 * before, 100 * after, retrainEpochs);
     }
   }
