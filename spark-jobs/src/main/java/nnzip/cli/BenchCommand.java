@@ -27,7 +27,7 @@ final class BenchCommand implements Command {
   @Override
   public String summary() {
     return "benchmarks writing JSON: 'bench io' (read path, driver heap), 'bench dp' (optimality, speed), "
-        + "'bench side-info' (where artifact bytes go)";
+        + "'bench side-info' (where artifact bytes go), 'bench prune' (dirichlet vs l1 vs random)";
   }
 
   @Override
@@ -38,6 +38,8 @@ final class BenchCommand implements Command {
                nnzip bench dp [--dir DIR] [--weights N] [--json-out FILE]
                nnzip bench aq [--dir DIR] [--json-out FILE] [--scale-weights N]
                nnzip bench side-info [--dir DIR] [--out FILE] [--fixtures DIR] [--model FILE]...
+               nnzip bench prune --model M.onnx [--keep F] [--methods dirichlet,l1,random] [--set k=v]...
+                                 [--data D] [--json-out FILE]
 
           io    1) reads an N GB safetensors (default 1) through the job's read path and with a plain
                    sequential FileChannel read, alternating, and reports the throughput ratio
@@ -66,6 +68,10 @@ final class BenchCommand implements Command {
                 (source bytes / (bits/8 byte per float weight + non-float tensors + deflated graph))
                 and where the artifact's bytes go (parts that add up to its size; side information);
                 --fixtures DIR: the fixture root (default $NNZIP_FIXTURES, else ~/.cache/nnzip/fixtures).
+          prune prunes M (e.g. from nnzip train --arch lenet5) with each method at the same --keep
+                (default 0.2) and the same recipe (structured.*, finetune.* keys), in one run: exact
+                parameters and FLOPs kept, validation accuracy right after removal and after
+                retraining, test accuracy (reported only), seconds (bench-prune.json).
           --dir DIR       scratch directory for the generated models (default: a temp dir, deleted after)
           --json-out F    also write the figures to F (default bench-io.json / bench-dp.json)
         """;
@@ -82,11 +88,14 @@ final class BenchCommand implements Command {
     if (argv.length > 0 && argv[0].equals("side-info")) {
       return runSideInfo(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
     }
+    if (argv.length > 0 && argv[0].equals("prune")) {
+      return runPrune(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
+    }
     if (argv.length > 0 && argv[0].equals("dp")) {
       return runDp(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
     }
     if (argv.length == 0 || !argv[0].equals("io")) {
-      throw new UsageException("bench needs a benchmark name: io, dp, aq, train or side-info");
+      throw new UsageException("bench needs a benchmark name: io, dp, aq, train, side-info or prune");
     }
     Args a = Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length),
         Set.of("--dir", "--gb", "--heap-gb", "--json-out", "--repeats"), Set.of());
@@ -174,6 +183,57 @@ final class BenchCommand implements Command {
       nnzip.train.MlpTrainer.Params params = nnzip.train.MlpTrainer.Params.defaults().withEpochs(3).withSeed(42);
       String mlp = nnzip.demo.ReferenceModel.safetensors(params, progress).toString();
       report.put("sharedVsPerTensorMlp", nnzip.bench.AqBenchmark.sharedVsPerTensor(sc, mlp, dir, progress));
+    });
+  }
+
+  /** Structured pruning by each method at the same budget and recipe, in one run. */
+  private static int runPrune(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    Args a = Args.parse(argv, Set.of("--model", "--keep", "--methods", "--set", "--data", "--json-out", "--dir"),
+        Set.of());
+    String model = a.require("--model");
+    com.typesafe.config.Config recipe = nnzip.config.Recipes.resolve(null, a.all("--set"));
+    nnzip.prune.PruneSettings base = nnzip.config.Recipes.pruneSettings(recipe);
+    nnzip.train.TrainingSettings training = nnzip.config.Recipes.training(recipe);
+    double keep;
+    try {
+      keep = a.get("--keep") == null ? 0.2 : Double.parseDouble(a.get("--keep"));
+    } catch (NumberFormatException e) {
+      throw new UsageException("--keep: not a number: " + a.get("--keep"));
+    }
+    List<nnzip.prune.dirichlet.ChannelSelection.Method> methods = new ArrayList<>();
+    for (String m : (a.get("--methods") == null ? "dirichlet,l1,random" : a.get("--methods")).split(",")) {
+      try {
+        methods.add(nnzip.prune.dirichlet.ChannelSelection.Method.parse(m));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--methods: " + e.getMessage());
+      }
+    }
+    Path source = HadoopFiles.qualify(model);
+    byte[] onnx = nnzip.io.onnx.OnnxModelFile.read(HadoopFiles.fileSystem(source.toString()), source).toByteArray();
+    nnzip.data.DataRef data = nnzip.data.DataRef.standard(a.get("--data") == null ? "fashion-mnist" : a.get("--data"),
+        training.validation(), training.examples());
+    return onSpark(a, "bench-prune.json", out, err, (sc, dir, progress, report) -> {
+      report.put("model", model);
+      report.put("keep", keep);
+      report.put("recipe", nnzip.config.Recipes.render(recipe));
+      for (nnzip.prune.dirichlet.ChannelSelection.Method m : methods) {
+        progress.report("bench prune: " + m.name().toLowerCase(java.util.Locale.ROOT));
+        nnzip.job.PruneJob.Outcome o = nnzip.job.PruneJob.prune(sc, onnx, base.with(m, keep), training, data,
+            dir.resolve("ckpt-" + m).toString(), progress);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("parametersBefore", o.parametersBefore());
+        r.put("parametersAfter", o.parametersAfter());
+        r.put("parametersRemoved", 1 - (double) o.parametersAfter() / o.parametersBefore());
+        r.put("flopsKept", (double) o.flopsAfter() / o.flopsBefore());
+        r.put("validationOriginal", o.validationOriginal());
+        r.put("validationRemoved", o.validationRemoved());
+        r.put("validationAfter", o.validationAfter());
+        r.put("testOriginal", o.testOriginal());
+        r.put("testAfter", o.testAfter());
+        r.put("testDropPoints", 100 * (o.testOriginal() - o.testAfter()));
+        r.put("seconds", o.seconds());
+        report.put(m.name().toLowerCase(java.util.Locale.ROOT), r);
+      }
     });
   }
 
