@@ -353,6 +353,10 @@ public final class Artifact {
       return t.codec().restore(t.spec(), t.bits(), layoutOf(t), params);
     } catch (InvalidInputException e) {
       throw new InvalidInputException(file + ": " + e.getMessage(), e);
+    } catch (ArithmeticException | IllegalArgumentException e) {
+      // A shape or parameter count no codec could have written (a lying or damaged manifest).
+      throw new InvalidInputException(file + ": tensor '" + t.spec().name() + "' of shape "
+          + java.util.Arrays.toString(t.spec().shape()) + " cannot be decoded: " + e.getMessage(), e);
     }
   }
 

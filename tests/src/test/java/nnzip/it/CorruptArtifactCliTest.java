@@ -202,15 +202,17 @@ class CorruptArtifactCliTest {
     targets.put(GRAPH, p.entries.get(GRAPH).length / 2L);
     String largeCodes = null;
     String largeParam = null;
+    Map<String, Long> offsets = p.blobOffsets();
     for (JsonNode t : p.json().get("tensors")) {
       for (JsonNode e : t.get("entries")) {
-        if (e.has("at")) {
+        String key = Parts.keyOf(t, e);
+        if (offsets.containsKey(key)) {
           continue;
         }
         switch (e.get("role").asText()) {
-          case "codes" -> largeCodes = e.get("key").asText();
+          case "codes" -> largeCodes = key;
           case "data" -> { } // B1, the only large float passthrough candidate, is dp-coded by default
-          default -> largeParam = e.get("key").asText();
+          default -> largeParam = key;
         }
       }
     }
@@ -220,16 +222,16 @@ class CorruptArtifactCliTest {
       targets.put(key, p.entries.get(key).length / 2L);
     }
     // Blob members: a small passthrough tensor and a per-channel parameter of W2.
-    JsonNode bias = p.entry("B2", "data");
-    JsonNode w2Param = null;
-    for (JsonNode e : p.tensor("W2").get("entries")) {
-      if (!e.get("role").asText().equals("codes") && e.has("at")) {
-        w2Param = e;
+    Long biasAt = offsets.get("B2");
+    Long paramAt = null;
+    JsonNode w2 = p.tensor("W2");
+    for (JsonNode e : w2.get("entries")) {
+      String key = Parts.keyOf(w2, e);
+      if (!e.get("role").asText().equals("codes") && offsets.containsKey(key)) {
+        paramAt = offsets.get(key);
       }
     }
-    assertTrue(bias.has("at") && w2Param != null, "B2 and a parameter of W2 are in the blob: " + p.json());
-    long biasAt = bias.get("at").asLong();
-    long paramAt = w2Param.get("at").asLong();
+    assertTrue(biasAt != null && paramAt != null, "B2 and a parameter of W2 are in the blob: " + p.json());
 
     int i = 0;
     for (Map.Entry<String, Long> t : targets.entrySet()) {
@@ -257,7 +259,7 @@ class CorruptArtifactCliTest {
     Parts g = Parts.of(uniform);
     byte[] graph = g.entries.get(GRAPH);
     g.entries.put(GRAPH, java.util.Arrays.copyOf(graph, graph.length / 2));
-    g.digests.set(0, sha256(g.entries.get(GRAPH)));
+    g.digests.set(g.graphDigest(), sha256(g.entries.get(GRAPH)));
     refusedEverywhere(g.write(dir.resolve("trunc-graph.nnz.safetensors"), true), "truncated");
   }
 
@@ -271,7 +273,7 @@ class CorruptArtifactCliTest {
 
     Parts g = Parts.of(uniform);
     g.entries.put(GRAPH, bomb);
-    g.digests.set(0, sha256(bomb));
+    g.digests.set(g.graphDigest(), sha256(bomb));
     refusedEverywhere(g.write(dir.resolve("bomb-graph.nnz.safetensors"), true), "inflates past");
   }
 
@@ -298,12 +300,14 @@ class CorruptArtifactCliTest {
     huge.setJson(root);
     refusedEverywhere(huge.write(dir.resolve("huge-shape.nnz.safetensors"), true), "W1");
 
-    // A blob member that claims to start before the blob.
-    Parts negative = Parts.of(uniform);
-    root = (ObjectNode) negative.json();
-    ((ObjectNode) Parts.entryIn(root, "S", "data")).put("at", -4);
-    negative.setJson(root);
-    refusedEverywhere(negative.write(dir.resolve("negative-at.nnz.safetensors"), true), "'S'");
+    // A blob member that claims 4 bytes more than it has: the members no longer tile the blob.
+    Parts lying = Parts.of(uniform);
+    root = (ObjectNode) lying.json();
+    com.fasterxml.jackson.databind.node.ArrayNode sChunks =
+        (com.fasterxml.jackson.databind.node.ArrayNode) Parts.entryIn(root, "S", "data").get("chunks");
+    sChunks.set(0, sChunks.get(0).asLong() + 4);
+    lying.setJson(root);
+    refusedEverywhere(lying.write(dir.resolve("lying-member.nnz.safetensors"), true), "blob");
   }
 
   private static JsonNode tensorIn(JsonNode root, String name) {
@@ -318,20 +322,34 @@ class CorruptArtifactCliTest {
   @Test
   void anAqCodebookShapeOfAMillionRowsIsRefused() throws IOException {
     Parts p = Parts.of(aq);
-    JsonNode shape = null;
-    for (JsonNode e : p.allEntries()) {
-      if (e.get("key").asText().endsWith(".shape")) {
-        shape = e;
+    Long at = null;
+    String role = null;
+    for (Map.Entry<String, Long> e : p.blobOffsets().entrySet()) {
+      if (e.getKey().endsWith(".shape")) {
+        at = e.getValue();
       }
     }
-    assertTrue(shape != null && shape.has("at"), "the codebook shape is a blob member: " + p.json());
-    long at = shape.get("at").asLong();
+    for (JsonNode e : p.allEntries()) {
+      if (e.get("role").asText().endsWith(":shape")) {
+        role = e.get("role").asText();
+      }
+    }
+    assertTrue(at != null, "the codebook shape is a blob member: " + p.json());
     byte[] blob = p.entries.get(BLOB);
     ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
-    // [M, K, d] as F32: K (codewords, the rows of each codebook) becomes a million.
-    assertEquals(16f, b.getFloat((int) at + 4), "K of 4-bit codes, stored F32");
-    b.putFloat((int) at + 4, 1_000_000f);
-    p.digests.set(1, sha256(blob));
+    // [M, K, d]: K (codewords, the rows of each codebook) becomes a million, stored as F32 (the
+    // shape is an F16 parameter when its values are exact halves; a million is not, so the entry
+    // is rewritten as F32 in place of the F16 one only when it already is F32).
+    if (role.startsWith("param16:")) {
+      assertEquals(16f, nnzip.tensor.FloatCodec.halfToFloat(b.getShort((int) (at + 2))), "K of 4-bit codes, stored F16");
+      b.putShort((int) (at + 2), nnzip.tensor.FloatCodec.floatToHalf(65504f)); // the largest F16: still not 16
+      p.digests.set(p.blobDigest(), sha256(blob));
+      refusedEverywhere(p.write(dir.resolve("aq-huge-k.nnz.safetensors"), true), "K = 65504");
+      return;
+    }
+    assertEquals(16f, b.getFloat((int) (at + 4)), "K of 4-bit codes, stored F32");
+    b.putFloat((int) (at + 4), 1_000_000f);
+    p.digests.set(p.blobDigest(), sha256(blob));
     refusedEverywhere(p.write(dir.resolve("aq-million.nnz.safetensors"), true), "K = 1000000");
   }
 
@@ -377,6 +395,60 @@ class CorruptArtifactCliTest {
 
     JsonNode json() throws IOException {
       return JSON.readTree(json);
+    }
+
+    /** Index of the graph's digest: after the source's, which opens the table unless the JSON spells it. */
+    int graphDigest() throws IOException {
+      return json().get("provenance").has("sourceSha256") ? 0 : 1;
+    }
+
+    /** Index of the blob's digest, after the graph's. */
+    int blobDigest() throws IOException {
+      return graphDigest() + (json().has("graph") ? 1 : 0);
+    }
+
+    /** An entry's key: spelled out, or the one its role implies (see README's format 3). */
+    static String keyOf(JsonNode tensor, JsonNode e) {
+      if (e.has("key")) {
+        return e.get("key").asText();
+      }
+      String prefix = tensor == null ? "nnzip.codebook." : tensor.get("name").asText() + ".";
+      String role = e.get("role").asText();
+      if (role.equals("data")) {
+        return tensor.get("name").asText();
+      }
+      if (role.startsWith("codes")) {
+        return prefix + "codes";
+      }
+      return prefix + role.substring(role.indexOf(':') + 1);
+    }
+
+    /**
+     * Blob members by key with their offsets: each gives its own ({@code at}), or, in a tiled blob,
+     * they lie end to end in manifest order (shared entries first) and the others say {@code own}.
+     */
+    Map<String, Long> blobOffsets() throws IOException {
+      JsonNode root = json();
+      boolean tiled = root.path("tiled").asBoolean(false);
+      Map<String, Long> out = new LinkedHashMap<>();
+      long next = 0;
+      List<JsonNode[]> all = new ArrayList<>();
+      root.path("shared").forEach(e -> all.add(new JsonNode[] {null, e}));
+      root.get("tensors").forEach(t -> t.get("entries").forEach(e -> all.add(new JsonNode[] {t, e})));
+      for (JsonNode[] te : all) {
+        JsonNode e = te[1];
+        boolean member = tiled ? !e.has("own") : e.has("at");
+        if (member) {
+          long at = tiled ? next : e.get("at").asLong();
+          out.put(keyOf(te[0], e), at);
+          long bytes = 0;
+          for (JsonNode c : e.get("chunks")) {
+            bytes += c.asLong();
+          }
+          next = at + bytes;
+        }
+      }
+      return out;
     }
 
     void setJson(JsonNode root) {
