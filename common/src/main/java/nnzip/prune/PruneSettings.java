@@ -10,6 +10,7 @@ import nnzip.prune.dirichlet.GateSettings;
  *
  * @param method how channels are ranked
  * @param keep fraction of the prunable parameters kept, in (0, 1]; 1 leaves the model whole
+ * @param allocation how the budget is spread over the layers
  * @param gateEpochs epochs of Dirichlet gate training (weights frozen), ≥ 0; only for dirichlet
  * @param gateLearningRate Adam's learning rate for the gates, &gt; 0
  * @param gates the gates' prior, KL weight, starting concentration and noise seed
@@ -17,7 +18,8 @@ import nnzip.prune.dirichlet.GateSettings;
  * @param retrainLearningRate Adam's learning rate for that, &gt; 0
  * @param seed seed of the random baseline's scores
  */
-public record PruneSettings(ChannelSelection.Method method, double keep, int gateEpochs, double gateLearningRate,
+public record PruneSettings(ChannelSelection.Method method, double keep, StructuredPruning.Allocation allocation,
+    int gateEpochs, double gateLearningRate,
     GateSettings gates, int retrainEpochs, double retrainLearningRate, long seed) implements Serializable {
   public PruneSettings {
     if (!(keep > 0 && keep <= 1)) {
@@ -40,6 +42,6 @@ public record PruneSettings(ChannelSelection.Method method, double keep, int gat
 
   /** These settings with another method and budget (the CLI's --method and --keep). */
   public PruneSettings with(ChannelSelection.Method m, double k) {
-    return new PruneSettings(m, k, gateEpochs, gateLearningRate, gates, retrainEpochs, retrainLearningRate, seed);
+    return new PruneSettings(m, k, allocation, gateEpochs, gateLearningRate, gates, retrainEpochs, retrainLearningRate, seed);
   }
 }

@@ -139,6 +139,28 @@ public final class StructuredPruning {
    * @throws IllegalArgumentException if keep is outside (0, 1] or a score list has the wrong length
    */
   public static List<int[]> select(ChannelGroups groups, List<double[]> scores, double keep) {
+    return select(groups, scores, keep, Allocation.GLOBAL);
+  }
+
+  /** How the budget is spread over the groups. */
+  public enum Allocation {
+    /** One ranking over all groups: a group keeps what its scores win against every other group's. */
+    GLOBAL,
+    /**
+     * Every group keeps the same fraction of its channels (the largest that fits, at least one
+     * channel each), its best by score: the methods then differ only in which channels a layer keeps.
+     */
+    UNIFORM
+  }
+
+  /**
+   * As {@link #select(ChannelGroups, List, double)}, with the budget spread as {@code allocation}
+   * says.
+   */
+  public static List<int[]> select(ChannelGroups groups, List<double[]> scores, double keep, Allocation allocation) {
+    if (allocation == Allocation.UNIFORM) {
+      return selectUniform(groups, scores, keep);
+    }
     if (!(keep > 0 && keep <= 1)) {
       throw new IllegalArgumentException("keep must be in (0, 1], got " + keep);
     }
@@ -191,6 +213,52 @@ public final class StructuredPruning {
     List<int[]> out = new ArrayList<>();
     kept.forEach(k -> out.add(k.stream().mapToInt(Integer::intValue).toArray()));
     return out;
+  }
+
+  private static List<int[]> selectUniform(ChannelGroups groups, List<double[]> scores, double keep) {
+    if (!(keep > 0 && keep <= 1)) {
+      throw new IllegalArgumentException("keep must be in (0, 1], got " + keep);
+    }
+    List<ChannelGroup> p = groups.prunable();
+    if (scores.size() != p.size()) {
+      throw new IllegalArgumentException(p.size() + " prunable groups but " + scores.size() + " score lists");
+    }
+    double budget = keep * totalParameters(ChannelRemoval.count(groups, Map.of()));
+    double lo = 0; // the largest fraction whose kept counts fit (parameters grow with the fraction)
+    double hi = 1;
+    for (int it = 0; it < 40; it++) {
+      double mid = (lo + hi) / 2;
+      if (keptParameters(ChannelRemoval.count(groups, uniformCounts(p, mid))) <= budget) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    Map<String, Integer> counts = uniformCounts(p, lo);
+    List<int[]> out = new ArrayList<>();
+    for (int g = 0; g < p.size(); g++) {
+      double[] sc = scores.get(g);
+      if (sc.length != p.get(g).channels()) {
+        throw new IllegalArgumentException("group '" + p.get(g).id() + "' has " + p.get(g).channels()
+            + " channels but " + sc.length + " scores");
+      }
+      Integer[] order = new Integer[sc.length];
+      for (int c = 0; c < sc.length; c++) {
+        order[c] = c;
+      }
+      java.util.Arrays.sort(order, (a, b) -> sc[b] != sc[a] ? Double.compare(sc[b], sc[a]) : Integer.compare(a, b));
+      int n = counts.get(p.get(g).id());
+      out.add(java.util.Arrays.stream(order, 0, n).mapToInt(Integer::intValue).sorted().toArray());
+    }
+    return out;
+  }
+
+  private static Map<String, Integer> uniformCounts(List<ChannelGroup> p, double fraction) {
+    Map<String, Integer> m = new HashMap<>();
+    for (ChannelGroup g : p) {
+      m.put(g.id(), Math.max(1, (int) Math.floor(fraction * g.channels())));
+    }
+    return m;
   }
 
   private static Map<String, Integer> counts(List<ChannelGroup> p, List<int[]> forced, List<int[]> order, int prefix) {

@@ -71,6 +71,40 @@ class StructuredPruningTest {
   }
 
   @Test
+  void uniformAllocationKeepsTheSameFractionOfEveryLayerWithinTheBudget() {
+    ModelProto m = Net.randomize(Architecture.LENET5.build(new int[] {1, 16, 16}, 10, 1), 5);
+    ChannelGroups groups = ChannelGroups.of(m);
+    List<double[]> scores = ChannelSelection.randomScores(StructuredPruning.selectionGroups(groups), 13);
+    long total = StructuredPruning.totalParameters(ChannelRemoval.count(groups, Map.of()));
+    List<int[]> kept = StructuredPruning.select(groups, scores, 0.2, StructuredPruning.Allocation.UNIFORM);
+    Map<String, int[]> byId = StructuredPruning.keptById(groups, kept);
+    Map<String, Integer> counts = new HashMap<>();
+    byId.forEach((id, k) -> counts.put(id, k.length));
+    assertTrue(StructuredPruning.keptParameters(ChannelRemoval.count(groups, counts)) <= 0.2 * total);
+    double f = -1;
+    for (int g = 0; g < kept.size(); g++) {
+      int c = groups.prunable().get(g).channels();
+      double frac = (double) kept.get(g).length / c;
+      // floor(f·C) for one f: every fraction lies within one channel of the others'.
+      if (f >= 0) {
+        assertEquals(f, frac, 1.0 / Math.min(c, 20) + 1e-9, "group " + g);
+      }
+      f = frac;
+      int dropped = bestDropped(scores.get(g), kept.get(g));
+      assertTrue(dropped < 0 || scores.get(g)[dropped] <= lowestKept(scores.get(g), kept.get(g)),
+          "a layer keeps its best channels: group " + g);
+    }
+  }
+
+  private static double lowestKept(double[] scores, int[] kept) {
+    double low = Double.POSITIVE_INFINITY;
+    for (int c : kept) {
+      low = Math.min(low, scores[c]);
+    }
+    return low;
+  }
+
+  @Test
   void gatesScaleEachProducersWeightAndBiasOrTheBatchNormThatFollows() {
     ModelProto lenet = Architecture.LENET5.build(new int[] {1, 16, 16}, 10, 1);
     ChannelGroups groups = ChannelGroups.of(lenet);

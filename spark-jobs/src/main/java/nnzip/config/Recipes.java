@@ -293,7 +293,10 @@ public final class Recipes {
       return new nnzip.prune.PruneSettings(
           parse("structured.method", () -> nnzip.prune.dirichlet.ChannelSelection.Method.parse(
               c.getString("structured.method"))),
-          c.getDouble("structured.keep"), c.getInt("structured.gate-epochs"), c.getDouble("structured.gate-lr"),
+          c.getDouble("structured.keep"),
+          parse("structured.allocation", () -> nnzip.prune.StructuredPruning.Allocation.valueOf(
+              c.getString("structured.allocation").toUpperCase(java.util.Locale.ROOT))),
+          c.getInt("structured.gate-epochs"), c.getDouble("structured.gate-lr"),
           new nnzip.prune.dirichlet.GateSettings(c.getDouble("structured.alpha0"), c.getDouble("structured.kl-weight"),
               c.getDouble("structured.initial-concentration"), c.getLong("seed")),
           c.getInt("structured.retrain-epochs"), c.getDouble("structured.retrain-lr"), c.getLong("seed"));

@@ -144,7 +144,7 @@ public final class PruneJob {
       case L1 -> StructuredPruning.l1Scores(groups, byName(weights), shapes(weights));
       case RANDOM -> ChannelSelection.randomScores(selection, settings.seed());
     };
-    List<int[]> kept = StructuredPruning.select(groups, scores, settings.keep());
+    List<int[]> kept = StructuredPruning.select(groups, scores, settings.keep(), settings.allocation());
     ChannelRemoval.Result removed = ChannelRemoval.apply(onnx, groups, StructuredPruning.keptById(groups, kept));
     ModelProto pruned = OnnxModelFile.parse(removed.model(), "the pruned model");
     double valRemoved = accuracy(removed.model(), split.validation());
