@@ -88,15 +88,7 @@ public final class FinetuneJob {
       TrainingSettings training, String recipe, String in, String out, boolean overwrite, DataRef data,
       Progress progress) throws IOException {
     long start = System.nanoTime();
-    Path source = HadoopFiles.qualify(in);
-    FileSystem inFs = HadoopFiles.fileSystem(source.toString());
-    if (!inFs.exists(source)) {
-      throw new InvalidInputException("no such file: " + source);
-    }
-    if (!source.getName().endsWith(".onnx")) {
-      throw new InvalidInputException(source + ": finetuning needs an ONNX model (the graph to train)");
-    }
-    ModelProto original = OnnxModelFile.read(inFs, source);
+    ModelProto original = OnnxModelFile.readInput(in, "finetuning needs an ONNX model (the graph to train)");
     Path target = HadoopFiles.qualify(out);
     FileSystem outFs = HadoopFiles.fileSystem(target.toString());
     nnzip.data.Datasets loaded = data.load();

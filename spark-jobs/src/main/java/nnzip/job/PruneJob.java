@@ -88,15 +88,7 @@ public final class PruneJob {
    */
   public static Outcome run(JavaSparkContext sc, PruneSettings settings, TrainingSettings training, String in,
       String out, boolean overwrite, DataRef data, Progress progress) throws IOException {
-    Path source = HadoopFiles.qualify(in);
-    FileSystem inFs = HadoopFiles.fileSystem(source.toString());
-    if (!inFs.exists(source)) {
-      throw new InvalidInputException("no such file: " + source);
-    }
-    if (!source.getName().endsWith(".onnx")) {
-      throw new InvalidInputException(source + ": pruning needs an ONNX model (the graph to shrink)");
-    }
-    ModelProto original = OnnxModelFile.read(inFs, source);
+    ModelProto original = OnnxModelFile.readInput(in, "pruning needs an ONNX model (the graph to shrink)");
     Path target = HadoopFiles.qualify(out);
     FileSystem outFs = HadoopFiles.fileSystem(target.toString());
     try (AtomicOutput output = AtomicOutput.create(outFs, target, overwrite)) {

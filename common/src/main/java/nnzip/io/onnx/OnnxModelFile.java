@@ -25,6 +25,24 @@ public final class OnnxModelFile {
   private OnnxModelFile() {}
 
   /**
+   * Reads the ONNX model a command was given, on any Hadoop path.
+   *
+   * @param purpose what the model is for, as the end of "X needs an ONNX model (…)"
+   * @throws InvalidInputException if the path is missing or does not name an .onnx file
+   */
+  public static ModelProto readInput(String in, String purpose) throws IOException {
+    Path source = nnzip.io.HadoopFiles.qualify(in);
+    FileSystem fs = nnzip.io.HadoopFiles.fileSystem(source.toString());
+    if (!fs.exists(source)) {
+      throw new nnzip.InvalidInputException("no such file: " + source);
+    }
+    if (!source.getName().endsWith(".onnx")) {
+      throw new nnzip.InvalidInputException(source + ": " + purpose);
+    }
+    return read(fs, source);
+  }
+
+  /**
    * Parses the model file at {@code path}, streaming it (no second copy of the file in memory).
    *
    * @param fs file system holding the model
