@@ -153,6 +153,11 @@ public final class ArtifactWriter {
     return d.digest();
   }
 
+  /** Deflated as every format-3 deflated entry is (the graph, the header entry): best compression. */
+  public static byte[] deflate(byte[] bytes) {
+    return PackedHeader.deflate(bytes);
+  }
+
   /**
    * Writes a changed copy of an artifact: the entries in {@code data}, every other entry of {@code
    * next} copied from {@code old}'s file as it is, and the ONNX graph. The provenance stays

@@ -1,10 +1,8 @@
 package nnzip.bench;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.Deflater;
 import nnzip.artifact.Artifact;
 import nnzip.artifact.Manifest;
 import nnzip.artifact.StoredEntry;
@@ -110,7 +108,7 @@ public final class SideInfoBenchmark {
       }
     }
     long deflatedGraph = m.graphKey() == null ? 0
-        : m.graphKey().equals(Manifest.ONNX_GRAPH_DEFLATED_KEY) ? graph : deflate(a.graph()).length;
+        : m.graphKey().equals(Manifest.ONNX_GRAPH_DEFLATED_KEY) ? graph : nnzip.artifact.ArtifactWriter.deflate(a.graph()).length;
 
     Map<String, Object> r = new LinkedHashMap<>();
     long file = a.fileSize();
@@ -150,19 +148,4 @@ public final class SideInfoBenchmark {
     return r;
   }
 
-  private static byte[] deflate(byte[] bytes) {
-    Deflater d = new Deflater(Deflater.BEST_COMPRESSION);
-    try {
-      d.setInput(bytes);
-      d.finish();
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      byte[] buf = new byte[8192];
-      while (!d.finished()) {
-        out.write(buf, 0, d.deflate(buf));
-      }
-      return out.toByteArray();
-    } finally {
-      d.end();
-    }
-  }
 }
