@@ -71,7 +71,9 @@ final class BenchCommand implements Command {
           prune prunes M (e.g. from nnzip train --arch lenet5) with each method at the same --keep
                 (default 0.2) and the same recipe (structured.*, finetune.* keys), in one run: exact
                 parameters and FLOPs kept, validation accuracy right after removal and after
-                retraining, test accuracy (reported only), seconds (bench-prune.json).
+                retraining, test accuracy (reported only), seconds, and the median latency in ONNX
+                Runtime (one thread; batch 1 and 128) of the original and each pruned model, with the
+                speed-up (bench-prune.json).
           --dir DIR       scratch directory for the generated models (default: a temp dir, deleted after)
           --json-out F    also write the figures to F (default bench-io.json / bench-dp.json)
         """;
@@ -186,6 +188,10 @@ final class BenchCommand implements Command {
     });
   }
 
+  /** Batch sizes and seconds per batch size of the ONNX Runtime timings of bench prune. */
+  private static final int[] ORT_BATCHES = {1, 128};
+  private static final double ORT_SECONDS = 3;
+
   /** Structured pruning by each method at the same budget and recipe, in one run. */
   private static int runPrune(String[] argv, PrintStream out, PrintStream err) throws Exception {
     Args a = Args.parse(argv, Set.of("--model", "--keep", "--methods", "--set", "--data", "--json-out", "--dir"),
@@ -216,6 +222,14 @@ final class BenchCommand implements Command {
       report.put("model", model);
       report.put("keep", keep);
       report.put("recipe", nnzip.config.Recipes.render(recipe));
+      boolean ort = nnzip.bench.OrtSpeed.available();
+      progress.report(ort ? "bench prune: timing the original model in ONNX Runtime (batch 1 and 128)"
+          : "bench prune: ONNX Runtime is not on the classpath; no inference timings");
+      Map<Integer, Double> originalMillis = ort ? nnzip.bench.OrtSpeed.medianMillis(onnx, ORT_BATCHES, ORT_SECONDS)
+          : Map.of();
+      if (ort) {
+        report.put("ortOriginalMillis", originalMillis);
+      }
       for (nnzip.prune.dirichlet.ChannelSelection.Method m : methods) {
         progress.report("bench prune: " + m.name().toLowerCase(java.util.Locale.ROOT));
         nnzip.job.PruneJob.Outcome o = nnzip.job.PruneJob.prune(sc, onnx, base.with(m, keep), training, data,
@@ -232,6 +246,14 @@ final class BenchCommand implements Command {
         r.put("testAfter", o.testAfter());
         r.put("testDropPoints", 100 * (o.testOriginal() - o.testAfter()));
         r.put("seconds", o.seconds());
+        if (ort) {
+          Map<Integer, Double> millis = nnzip.bench.OrtSpeed.medianMillis(o.model(), ORT_BATCHES, ORT_SECONDS);
+          Map<Integer, Double> speedup = new LinkedHashMap<>();
+          millis.forEach((batch, ms) -> speedup.put(batch, originalMillis.get(batch) / ms));
+          r.put("ortMillis", millis);
+          r.put("ortSpeedup", speedup);
+          progress.report("bench prune: ONNX Runtime speed-up over the original " + speedup + " (batch → ×)");
+        }
         report.put(m.name().toLowerCase(java.util.Locale.ROOT), r);
       }
     });

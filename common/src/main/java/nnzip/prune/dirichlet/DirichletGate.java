@@ -1,5 +1,8 @@
 package nnzip.prune.dirichlet;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.commons.math3.special.Gamma;
 
 /**
@@ -83,13 +86,53 @@ public final class DirichletGate {
     return g;
   }
 
+  /**
+   * ln z_c = ln P⁻¹(φ_c, u_c). Each Gamma inversion is an iterative solve, and one training step
+   * asks for the same (φ, u) once per gated tensor in the forward pass and again in the backward
+   * pass, so each thread keeps its last few answers (keyed by the exact values, so a hit returns what
+   * a recomputation would).
+   */
   private static double[] logSamples(double[] phi, double[] u) {
+    SampleKey key = new SampleKey(phi, u);
+    Map<SampleKey, double[]> cache = RECENT_SAMPLES.get();
+    double[] hit = cache.get(key);
+    if (hit != null) {
+      return hit.clone();
+    }
     double[] logZ = new double[phi.length];
     for (int c = 0; c < phi.length; c++) {
       logZ[c] = GammaSampler.logSample(phi[c], u[c]);
     }
+    cache.put(key, logZ.clone());
     return logZ;
   }
+
+  /** The exact inputs of a sample, compared by value. */
+  private record SampleKey(double[] phi, double[] u) {
+    SampleKey {
+      phi = phi.clone();
+      u = u.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SampleKey k && Arrays.equals(phi, k.phi) && Arrays.equals(u, k.u);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Arrays.hashCode(phi) + Arrays.hashCode(u);
+    }
+  }
+
+  /** Per thread, the samples of the last few (φ, u): enough for every gate of a network in one step. */
+  private static final ThreadLocal<Map<SampleKey, double[]>> RECENT_SAMPLES = ThreadLocal.withInitial(
+      () -> new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<SampleKey, double[]> e) {
+          return size() > 32;
+        }
+      });
 
   /**
    * dL/dp from dL/ds for the scales {@link #scales(float[], double[])} gave at the same (p, u):
