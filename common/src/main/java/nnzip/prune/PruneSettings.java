@@ -16,12 +16,15 @@ import nnzip.prune.dirichlet.GateSettings;
  * @param gates the gates' prior, KL weight, starting concentration and noise seed
  * @param retrainEpochs epochs of training the kept weights after removal, ≥ 0
  * @param retrainLearningRate Adam's learning rate for that, &gt; 0
+ * @param retrainSchedule how that rate changes over the retraining
  * @param seed seed of the random baseline's scores
  */
 public record PruneSettings(ChannelSelection.Method method, double keep, StructuredPruning.Allocation allocation,
     int gateEpochs, double gateLearningRate,
-    GateSettings gates, int retrainEpochs, double retrainLearningRate, long seed) implements Serializable {
+    GateSettings gates, int retrainEpochs, double retrainLearningRate, nnzip.train.Optimizer.Schedule retrainSchedule,
+    long seed) implements Serializable {
   public PruneSettings {
+    java.util.Objects.requireNonNull(retrainSchedule, "retrainSchedule");
     if (!(keep > 0 && keep <= 1)) {
       throw new IllegalArgumentException("structured.keep must be in (0, 1], got " + keep);
     }
@@ -42,6 +45,7 @@ public record PruneSettings(ChannelSelection.Method method, double keep, Structu
 
   /** These settings with another method and budget (the CLI's --method and --keep). */
   public PruneSettings with(ChannelSelection.Method m, double k) {
-    return new PruneSettings(m, k, allocation, gateEpochs, gateLearningRate, gates, retrainEpochs, retrainLearningRate, seed);
+    return new PruneSettings(m, k, allocation, gateEpochs, gateLearningRate, gates, retrainEpochs, retrainLearningRate,
+        retrainSchedule, seed);
   }
 }

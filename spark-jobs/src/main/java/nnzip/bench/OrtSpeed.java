@@ -46,6 +46,35 @@ public final class OrtSpeed {
    */
   public static Map<Integer, Double> medianMillis(byte[] model, int[] batches, double budgetSeconds)
       throws OrtException {
+    // ONNX Runtime's native start-up crashed the JVM (SIGSEGV) on the main thread's default stack once
+    // the class path was long (the launcher's 230 jars); a thread of its own with a larger stack runs it.
+    Object[] result = new Object[1];
+    Thread t = new Thread(null, () -> {
+      try {
+        result[0] = time(model, batches, budgetSeconds);
+      } catch (OrtException | RuntimeException e) {
+        result[0] = e;
+      }
+    }, "nnzip-ort-timing", 64L << 20);
+    t.start();
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while timing in ONNX Runtime", e);
+    }
+    if (result[0] instanceof OrtException e) {
+      throw e;
+    }
+    if (result[0] instanceof RuntimeException e) {
+      throw e;
+    }
+    @SuppressWarnings("unchecked")
+    Map<Integer, Double> millis = (Map<Integer, Double>) result[0];
+    return millis;
+  }
+
+  private static Map<Integer, Double> time(byte[] model, int[] batches, double budgetSeconds) throws OrtException {
     long[] shape = inputShape(model);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     Map<Integer, Double> out = new LinkedHashMap<>();

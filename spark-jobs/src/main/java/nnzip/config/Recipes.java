@@ -299,7 +299,9 @@ public final class Recipes {
           c.getInt("structured.gate-epochs"), c.getDouble("structured.gate-lr"),
           new nnzip.prune.dirichlet.GateSettings(c.getDouble("structured.alpha0"), c.getDouble("structured.kl-weight"),
               c.getDouble("structured.initial-concentration"), c.getLong("seed")),
-          c.getInt("structured.retrain-epochs"), c.getDouble("structured.retrain-lr"), c.getLong("seed"));
+          c.getInt("structured.retrain-epochs"), c.getDouble("structured.retrain-lr"),
+          parse("structured.retrain-schedule", () -> nnzip.train.Optimizer.Schedule.parse(
+              c.getString("structured.retrain-schedule"))), c.getLong("seed"));
     } catch (ConfigException e) {
       throw new UsageException(describe(e));
     } catch (IllegalArgumentException e) {

@@ -150,9 +150,16 @@ public final class PruneJob {
       GraphSetup setup = new GraphSetup(result, WeightPlan.allTrainable(stats), GraphMode.TRAINING);
       TrainingGraph init = setup.build();
       String ckpt = ckptBase + "-retrain";
+      float[] targets = null;
+      if (training.distillation().enabled()) {
+        targets = training.distillation().targets(base, split.train());
+        progress.report(String.format("prune: retraining against the original model's predictions (distill alpha"
+            + " %.2f, temperature %.1f)", training.distillation().alpha(), training.distillation().temperature()));
+      }
       TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data,
-          training.plan(split.train().n(), settings.retrainEpochs()), Optimizer.adam(settings.retrainLearningRate()),
-          null, ckpt, fingerprint + " retrain"), TrainingState.start(init.values(), GraphSetup.statistics(init)),
+          training.plan(split.train().n(), settings.retrainEpochs()),
+          Optimizer.adam(settings.retrainLearningRate()).withSchedule(settings.retrainSchedule()), null, ckpt,
+          fingerprint + " retrain " + training.distillation(), targets), TrainingState.start(init.values(), GraphSetup.statistics(init)),
           split.validation(), progress);
       HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(ckpt), new Path(ckpt));
       result = OnnxWeightWriter.replace(pruned, done.weightBytes()).toByteArray();
