@@ -80,24 +80,32 @@ class ZooScheduleTest {
     first.environment().putAll(env);
     first.redirectErrorStream(true).redirectOutput(dir.resolve("first.out").toFile());
     Process p = first.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!Files.exists(calls) && System.nanoTime() < deadline) {
-      Thread.sleep(50);
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!Files.exists(calls) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(Files.exists(calls), "the first run started the zoo");
+
+      DeployFiles.Result second = DeployFiles.run(List.of("bash", WRAPPER.toString(), manifest.toString()), env, dir, 20);
+      assertEquals(75, second.exit(), second.err());
+      assertTrue(second.err().contains("still holds"), second.err());
+      assertEquals(1, Files.readAllLines(calls).size(), "the second start did not run the zoo");
+      assertTrue(p.isAlive(), "the first run goes on");
+
+      Files.writeString(go, "");
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+      String firstOut = Files.readString(dir.resolve("first.out"));
+      assertEquals(4, p.exitValue(), firstOut);
+      assertTrue(firstOut.contains("exited with 4"), firstOut);
+      assertEquals(List.of("zoo --manifest " + manifest + " --master spark://m:7077"), Files.readAllLines(calls));
+    } finally {
+      // Whatever failed above, the fake zoo must not wait forever.
+      Files.writeString(go, "");
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
     }
-    assertTrue(Files.exists(calls), "the first run started the zoo");
-
-    DeployFiles.Result second = DeployFiles.run(List.of("bash", WRAPPER.toString(), manifest.toString()), env, dir, 20);
-    assertEquals(75, second.exit(), second.err());
-    assertTrue(second.err().contains("still holds"), second.err());
-    assertEquals(1, Files.readAllLines(calls).size(), "the second start did not run the zoo");
-    assertTrue(p.isAlive(), "the first run goes on");
-
-    Files.writeString(go, "");
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    String firstOut = Files.readString(dir.resolve("first.out"));
-    assertEquals(4, p.exitValue(), firstOut);
-    assertTrue(firstOut.contains("exited with 4"), firstOut);
-    assertEquals(List.of("zoo --manifest " + manifest + " --master spark://m:7077"), Files.readAllLines(calls));
 
     List<Path> logFiles;
     try (var s = Files.list(logs)) {
