@@ -42,7 +42,8 @@ record ZooLayout(Path out) {
     Path realOut = out.toRealPath();
     for (Path p : new Path[] {modelDir(name), artifact(name)}) {
       if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && Files.isSymbolicLink(p)) {
-        Path target = Files.exists(p) ? p.toRealPath() : p.getParent().resolve(Files.readSymbolicLink(p)).normalize();
+        Path target = Files.exists(p) ? p.toRealPath()
+            : p.getParent().toRealPath().resolve(Files.readSymbolicLink(p)).normalize();
         if (!target.startsWith(realOut) || p.equals(artifact(name))) {
           throw new InvalidInputException(out.relativize(p) + " is a symbolic link to " + target
               + "; a zoo writes only inside " + out);
