@@ -28,7 +28,7 @@ public final class Main {
     Map<String, Command> m = new LinkedHashMap<>();
     for (Command c : new Command[] {
         new CompressCommand(), new DecompressCommand(), new InspectCommand(), new TrainCommand(), new EvalCommand(),
-        new PruneCommand(), new DemoCommand(), new BenchCommand()}) {
+        new PruneCommand(), new DemoCommand(), new BenchCommand(), new ZooCommand()}) {
       m.put(c.name(), c);
     }
     return m;
@@ -89,7 +89,7 @@ public final class Main {
     StringBuilder sb = new StringBuilder("usage: nnzip <command> [options]   (nnzip <command> --help for details)\n\ncommands:\n");
     commands.values().forEach(c -> sb.append(String.format("  %-11s %s%n", c.name(), c.summary())));
     sb.append(String.format("  %-11s %s%n", "version", "print the nnzip version and git commit (also --version)"));
-    sb.append("\nexit codes: 0 ok, 2 usage/config error, 3 invalid input data, 1 other failure\n");
+    sb.append("\nexit codes: 0 ok, 2 usage/config error, 3 invalid input data, 4 zoo: some model failed, 1 other failure\n");
     return sb.toString();
   }
 

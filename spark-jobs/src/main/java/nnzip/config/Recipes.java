@@ -41,8 +41,17 @@ public final class Recipes {
 
   private Recipes() {}
 
-  /** The bundled defaults. */
+  /** The bundled recipe defaults (without the {@code zoo} block, which is no recipe key). */
   public static Config reference() {
+    return bundledReference().withoutPath("zoo");
+  }
+
+  /** The bundled defaults of {@code nnzip zoo}: reference.conf's {@code zoo} block. */
+  public static Config zooReference() {
+    return bundledReference().getConfig("zoo");
+  }
+
+  private static Config bundledReference() {
     return ConfigFactory.parseResources(Recipes.class.getClassLoader(), CONF_ROOT + "reference.conf",
         ConfigParseOptions.defaults().setAllowMissing(false));
   }

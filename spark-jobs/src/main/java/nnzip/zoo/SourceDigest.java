@@ -1,0 +1,70 @@
+package nnzip.zoo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import nnzip.Digests;
+import nnzip.InvalidInputException;
+import nnzip.io.HadoopFiles;
+import nnzip.io.onnx.OnnxWeight;
+import nnzip.io.onnx.OnnxWeights;
+import nnzip.io.safetensors.SafetensorsModel;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The SHA-256 a compress of a model would store as its provenance's {@code sourceSha256}: over the
+ * source's files in the order the reader reads them (safetensors file or shards; the ONNX file, then
+ * its external-data files). Listing the files parses the model's headers, so a missing or corrupt
+ * model fails here, on the driver, before any Spark work.
+ */
+final class SourceDigest {
+  private SourceDigest() {}
+
+  /**
+   * @param location the model's path (any Hadoop path)
+   * @return lower-case hex SHA-256 and the total bytes digested
+   * @throws InvalidInputException if the model is missing or unreadable as a model
+   */
+  static Digested of(String location) throws IOException {
+    Path path = HadoopFiles.qualify(location);
+    FileSystem fs = HadoopFiles.fileSystem(path.toString());
+    if (!fs.exists(path)) {
+      throw new InvalidInputException("no such file: " + path);
+    }
+    MessageDigest d = Digests.sha256();
+    byte[] buf = new byte[1 << 20];
+    long bytes = 0;
+    for (String f : files(fs, path)) {
+      Path p = new Path(f);
+      try (InputStream in = p.getFileSystem(fs.getConf()).open(p)) {
+        for (int n; (n = in.read(buf)) > 0; ) {
+          d.update(buf, 0, n);
+          bytes += n;
+        }
+      }
+    }
+    return new Digested(Digests.hex(d.digest()), bytes);
+  }
+
+  /** SHA-256 and byte count of a model's files. */
+  record Digested(String sha256, long bytes) {}
+
+  private static List<String> files(FileSystem fs, Path path) throws IOException {
+    if (path.getName().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+      OnnxWeights weights = OnnxWeights.read(fs, path);
+      LinkedHashSet<String> files = new LinkedHashSet<>();
+      files.add(path.toString());
+      for (OnnxWeight w : weights.list()) {
+        if (w.external() != null) {
+          files.add(w.external().file());
+        }
+      }
+      return List.copyOf(files);
+    }
+    return SafetensorsModel.open(fs, path).files();
+  }
+}
