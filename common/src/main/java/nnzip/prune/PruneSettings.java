@@ -9,7 +9,7 @@ import nnzip.prune.dirichlet.GateSettings;
  * {@code structured}; this record only validates).
  *
  * @param method how channels are ranked
- * @param keep fraction of the prunable parameters kept, in (0, 1]; 1 leaves the model whole
+ * @param budget fractions of the prunable parameters and FLOPs kept; both 1 leave the model whole
  * @param allocation how the budget is spread over the layers
  * @param gateEpochs epochs of Dirichlet gate training (weights frozen), ≥ 0; only for dirichlet
  * @param gateLearningRate Adam's learning rate for the gates, &gt; 0
@@ -19,15 +19,13 @@ import nnzip.prune.dirichlet.GateSettings;
  * @param retrainSchedule how that rate changes over the retraining
  * @param seed seed of the random baseline's scores
  */
-public record PruneSettings(ChannelSelection.Method method, double keep, StructuredPruning.Allocation allocation,
+public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, StructuredPruning.Allocation allocation,
     int gateEpochs, double gateLearningRate,
     GateSettings gates, int retrainEpochs, double retrainLearningRate, nnzip.train.Optimizer.Schedule retrainSchedule,
     long seed) implements Serializable {
   public PruneSettings {
     java.util.Objects.requireNonNull(retrainSchedule, "retrainSchedule");
-    if (!(keep > 0 && keep <= 1)) {
-      throw new IllegalArgumentException("structured.keep must be in (0, 1], got " + keep);
-    }
+    java.util.Objects.requireNonNull(budget, "budget");
     if (gateEpochs < 0 || retrainEpochs < 0) {
       throw new IllegalArgumentException("structured.gate-epochs and retrain-epochs must be ≥ 0, got " + gateEpochs
           + " and " + retrainEpochs);
@@ -40,12 +38,17 @@ public record PruneSettings(ChannelSelection.Method method, double keep, Structu
 
   /** Whether the recipe prunes at all. */
   public boolean prunes() {
-    return keep < 1;
+    return budget.prunes();
   }
 
-  /** These settings with another method and budget (the CLI's --method and --keep). */
+  /** The fraction of parameters kept. */
+  public double keep() {
+    return budget.parameters();
+  }
+
+  /** These settings with another method and parameter budget (the CLI's --method and --keep). */
   public PruneSettings with(ChannelSelection.Method m, double k) {
-    return new PruneSettings(m, k, allocation, gateEpochs, gateLearningRate, gates, retrainEpochs, retrainLearningRate,
+    return new PruneSettings(m, new PruneBudget(k, budget.flops()), allocation, gateEpochs, gateLearningRate, gates, retrainEpochs, retrainLearningRate,
         retrainSchedule, seed);
   }
 }

@@ -139,7 +139,7 @@ public final class StructuredPruning {
    * @throws IllegalArgumentException if keep is outside (0, 1] or a score list has the wrong length
    */
   public static List<int[]> select(ChannelGroups groups, List<double[]> scores, double keep) {
-    return select(groups, scores, keep, Allocation.GLOBAL);
+    return select(groups, scores, PruneBudget.ofParameters(keep), Allocation.GLOBAL);
   }
 
   /** How the budget is spread over the groups. */
@@ -154,15 +154,13 @@ public final class StructuredPruning {
   }
 
   /**
-   * As {@link #select(ChannelGroups, List, double)}, with the budget spread as {@code allocation}
-   * says.
+   * As {@link #select(ChannelGroups, List, double)}, within a budget of parameters and FLOPs, spread
+   * as {@code allocation} says.
    */
-  public static List<int[]> select(ChannelGroups groups, List<double[]> scores, double keep, Allocation allocation) {
+  public static List<int[]> select(ChannelGroups groups, List<double[]> scores, PruneBudget budget,
+      Allocation allocation) {
     if (allocation == Allocation.UNIFORM) {
-      return selectUniform(groups, scores, keep);
-    }
-    if (!(keep > 0 && keep <= 1)) {
-      throw new IllegalArgumentException("keep must be in (0, 1], got " + keep);
+      return selectUniform(groups, scores, budget);
     }
     List<ChannelGroup> p = groups.prunable();
     if (scores.size() != p.size()) {
@@ -193,12 +191,11 @@ public final class StructuredPruning {
       int byScore = Double.compare(scores.get(b[0])[b[1]], scores.get(a[0])[a[1]]);
       return byScore != 0 ? byScore : a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(a[1], b[1]);
     });
-    double budget = keep * totalParameters(ChannelRemoval.count(groups, Map.of()));
-    int lo = 0; // the longest prefix of order that fits: parameters grow with the prefix
+    int lo = 0; // the longest prefix of order that fits: parameters and FLOPs grow with the prefix
     int hi = order.size();
     while (lo < hi) {
       int mid = (lo + hi + 1) >>> 1;
-      if (keptParameters(ChannelRemoval.count(groups, counts(p, forced, order, mid))) <= budget) {
+      if (budget.fits(ChannelRemoval.count(groups, counts(p, forced, order, mid)))) {
         lo = mid;
       } else {
         hi = mid - 1;
@@ -215,20 +212,16 @@ public final class StructuredPruning {
     return out;
   }
 
-  private static List<int[]> selectUniform(ChannelGroups groups, List<double[]> scores, double keep) {
-    if (!(keep > 0 && keep <= 1)) {
-      throw new IllegalArgumentException("keep must be in (0, 1], got " + keep);
-    }
+  private static List<int[]> selectUniform(ChannelGroups groups, List<double[]> scores, PruneBudget budget) {
     List<ChannelGroup> p = groups.prunable();
     if (scores.size() != p.size()) {
       throw new IllegalArgumentException(p.size() + " prunable groups but " + scores.size() + " score lists");
     }
-    double budget = keep * totalParameters(ChannelRemoval.count(groups, Map.of()));
-    double lo = 0; // the largest fraction whose kept counts fit (parameters grow with the fraction)
+    double lo = 0; // the largest fraction whose kept counts fit (parameters and FLOPs grow with it)
     double hi = 1;
     for (int it = 0; it < 40; it++) {
       double mid = (lo + hi) / 2;
-      if (keptParameters(ChannelRemoval.count(groups, uniformCounts(p, mid))) <= budget) {
+      if (budget.fits(ChannelRemoval.count(groups, uniformCounts(p, mid)))) {
         lo = mid;
       } else {
         hi = mid;

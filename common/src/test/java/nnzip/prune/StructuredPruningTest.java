@@ -54,6 +54,32 @@ class StructuredPruningTest {
   }
 
   @Test
+  void aFlopsBudgetHoldsInTheWrittenModel() {
+    for (Architecture arch : new Architecture[] {Architecture.LENET5, Architecture.RESNET20}) {
+      ModelProto m = Net.randomize(arch.build(new int[] {1, 16, 16}, 10, 1), 3);
+      ChannelGroups groups = ChannelGroups.of(m);
+      List<double[]> scores = ChannelSelection.randomScores(StructuredPruning.selectionGroups(groups), 7);
+      long flops = flops(ChannelRemoval.count(groups, Map.of()));
+      for (StructuredPruning.Allocation allocation : StructuredPruning.Allocation.values()) {
+        for (double keepFlops : new double[] {0.2, 0.5}) {
+          List<int[]> kept = StructuredPruning.select(groups, scores, new PruneBudget(1, keepFlops), allocation);
+          ChannelRemoval.Result r = ChannelRemoval.apply(m.toByteArray(), groups,
+              StructuredPruning.keptById(groups, kept));
+          // Counted again on the written graph, as a model of its own.
+          long written = flops(ChannelRemoval.count(ChannelGroups.of(parse(r.model())), Map.of()));
+          assertTrue(written <= keepFlops * flops, arch + " " + allocation + " keep-flops " + keepFlops + ": "
+              + written + " of " + flops);
+          assertTrue(written > 0.5 * keepFlops * flops, arch + " " + allocation + ": far below the budget, " + written);
+        }
+      }
+    }
+  }
+
+  private static long flops(List<LayerStats> layers) {
+    return layers.stream().mapToLong(LayerStats::flopsBefore).sum();
+  }
+
+  @Test
   void withinAGroupEveryKeptChannelOutranksEveryDroppedOne() {
     ModelProto m = Net.randomize(Architecture.LENET5.build(new int[] {1, 16, 16}, 10, 1), 5);
     ChannelGroups groups = ChannelGroups.of(m);
@@ -76,7 +102,7 @@ class StructuredPruningTest {
     ChannelGroups groups = ChannelGroups.of(m);
     List<double[]> scores = ChannelSelection.randomScores(StructuredPruning.selectionGroups(groups), 13);
     long total = StructuredPruning.totalParameters(ChannelRemoval.count(groups, Map.of()));
-    List<int[]> kept = StructuredPruning.select(groups, scores, 0.2, StructuredPruning.Allocation.UNIFORM);
+    List<int[]> kept = StructuredPruning.select(groups, scores, PruneBudget.ofParameters(0.2), StructuredPruning.Allocation.UNIFORM);
     Map<String, int[]> byId = StructuredPruning.keptById(groups, kept);
     Map<String, Integer> counts = new HashMap<>();
     byId.forEach((id, k) -> counts.put(id, k.length));

@@ -302,7 +302,8 @@ public final class Recipes {
       return new nnzip.prune.PruneSettings(
           parse("structured.method", () -> nnzip.prune.dirichlet.ChannelSelection.Method.parse(
               c.getString("structured.method"))),
-          c.getDouble("structured.keep"),
+          parse("structured.keep", () -> new nnzip.prune.PruneBudget(c.getDouble("structured.keep"),
+              c.getDouble("structured.keep-flops"))),
           parse("structured.allocation", () -> nnzip.prune.StructuredPruning.Allocation.valueOf(
               c.getString("structured.allocation").toUpperCase(java.util.Locale.ROOT))),
           c.getInt("structured.gate-epochs"), c.getDouble("structured.gate-lr"),

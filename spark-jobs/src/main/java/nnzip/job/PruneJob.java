@@ -126,9 +126,9 @@ public final class PruneJob {
     double valOriginal = Evaluation.accuracy(base, split.validation());
     double testOriginal = Evaluation.accuracy(base, test);
     List<ChannelSelection.Group> selection = StructuredPruning.selectionGroups(groups);
-    progress.report(String.format("prune: %d channel groups, %d prunable; %s ranking, keeping %.1f%% of their"
-        + " parameters; original validation %.2f%%", groups.groups().size(), groups.prunable().size(),
-        settings.method().name().toLowerCase(java.util.Locale.ROOT), 100 * settings.keep(), 100 * valOriginal));
+    progress.report(String.format("prune: %d channel groups, %d prunable; %s ranking, keeping %s; original"
+        + " validation %.2f%%", groups.groups().size(), groups.prunable().size(),
+        settings.method().name().toLowerCase(java.util.Locale.ROOT), settings.budget(), 100 * valOriginal));
     String fingerprint = "prune " + Digests.hex(Digests.sha256().digest(onnx)) + " " + settings + " " + data;
     List<double[]> scores = switch (settings.method()) {
       case DIRICHLET -> gateScores(sc, onnx, groups, weights, frozen, settings, training, data, split,
@@ -136,7 +136,7 @@ public final class PruneJob {
       case L1 -> StructuredPruning.l1Scores(groups, byName(weights), shapes(weights));
       case RANDOM -> ChannelSelection.randomScores(selection, settings.seed());
     };
-    List<int[]> kept = StructuredPruning.select(groups, scores, settings.keep(), settings.allocation());
+    List<int[]> kept = StructuredPruning.select(groups, scores, settings.budget(), settings.allocation());
     ChannelRemoval.Result removed = ChannelRemoval.apply(onnx, groups, StructuredPruning.keptById(groups, kept));
     ModelProto pruned = OnnxModelFile.parse(removed.model(), "the pruned model");
     double valRemoved = accuracy(removed.model(), split.validation());
