@@ -10,8 +10,8 @@ import nnzip.InvalidInputException;
 
 /**
  * The {@code nnzip} command line: {@code compress}, {@code decompress}, {@code inspect},
- * {@code train}, {@code eval}, {@code demo}, {@code bench} and {@code --version}. Exit codes: 0 success, 2 usage or config error, 3 invalid input
- * data, 1 anything else. Errors are one line on stderr; {@code --verbose} adds the stack trace.
+ * {@code train}, {@code eval}, {@code demo}, {@code bench} and {@code --version}. Exit codes: 0 success, 2 usage or config error or a
+ * documented limit the user can raise ({@link nnzip.ResourceLimitException}), 3 invalid input data, 1 anything else. Errors are one line on stderr; {@code --verbose} adds the stack trace.
  */
 public final class Main {
   public static final int OK = 0;
@@ -97,7 +97,7 @@ public final class Main {
   static int exitCode(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof UsageException || c instanceof com.typesafe.config.ConfigException
-          || c instanceof nnzip.artifact.AtomicOutput.OutputExistsException) {
+          || c instanceof nnzip.artifact.AtomicOutput.OutputExistsException || c instanceof nnzip.ResourceLimitException) {
         return USAGE;
       }
       if (c instanceof InvalidInputException || c instanceof org.apache.hadoop.fs.ChecksumException) {
@@ -114,7 +114,7 @@ public final class Main {
   static String message(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof UsageException || c instanceof InvalidInputException
-          || c instanceof nnzip.artifact.AtomicOutput.OutputExistsException) {
+          || c instanceof nnzip.artifact.AtomicOutput.OutputExistsException || c instanceof nnzip.ResourceLimitException) {
         return firstLine(c.getMessage());
       }
       if (c.getMessage() != null) {
