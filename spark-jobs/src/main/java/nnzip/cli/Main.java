@@ -89,7 +89,8 @@ public final class Main {
     StringBuilder sb = new StringBuilder("usage: nnzip <command> [options]   (nnzip <command> --help for details)\n\ncommands:\n");
     commands.values().forEach(c -> sb.append(String.format("  %-11s %s%n", c.name(), c.summary())));
     sb.append(String.format("  %-11s %s%n", "version", "print the nnzip version and git commit (also --version)"));
-    sb.append("\nexit codes: 0 ok, 2 usage/config error, 3 invalid input data, 1 other failure\n");
+    sb.append("\nexit codes: 0 ok, 2 usage/config error or a limit to raise (e.g. the heap), 3 invalid input data,"
+        + " 1 other failure\n");
     return sb.toString();
   }
 
@@ -120,7 +121,7 @@ public final class Main {
       if (c.getMessage() != null) {
         Matcher m = REMOTE_INVALID_INPUT.matcher(c.getMessage());
         if (m.find()) {
-          return m.group(1).trim();
+          return firstLine(m.group(1).trim());
         }
       }
     }
@@ -132,11 +133,12 @@ public final class Main {
     return firstLine(root.getClass().getSimpleName() + (msg == null ? "" : ": " + msg));
   }
 
+  /** The first line, cut to {@link nnzip.Messages#MAX_LINE} characters: a message may quote hostile input. */
   private static String firstLine(String s) {
     if (s == null) {
       return "";
     }
     int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    return nnzip.Messages.oneLine(nl < 0 ? s : s.substring(0, nl));
   }
 }
