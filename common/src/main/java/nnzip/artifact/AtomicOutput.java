@@ -51,9 +51,12 @@ public final class AtomicOutput implements AutoCloseable {
     if (!fs.mkdirs(o.tempDir)) {
       throw new IOException("cannot create the temporary directory " + o.tempDir);
     }
-    try (OutputStream out = fs.create(new Path(o.tempDir, OWNER_FILE), false)) {
+    // Written aside and renamed, so an owner file is always whole (a kill may come at any moment).
+    Path owner = new Path(o.tempDir, OWNER_FILE + ".part");
+    try (OutputStream out = fs.create(owner, false)) {
       out.write(Owner.self().line().getBytes(StandardCharsets.UTF_8));
     }
+    fs.rename(owner, new Path(o.tempDir, OWNER_FILE));
     o.onShutdown = () -> HadoopFiles.deleteQuietly(fs, o.tempDir);
     org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(o.onShutdown, SHUTDOWN_PRIORITY);
     return o;

@@ -71,6 +71,7 @@ public final class Main {
       out.print(command.help());
       return OK;
     }
+    nnzip.job.SparkSessions.taskFailureLogs(verbose);
     try {
       return command.run(rest, out, err);
     } catch (Throwable t) {
