@@ -20,7 +20,9 @@ import org.apache.hadoop.fs.Path;
  * magic {@code 0x0000_08_nd} (unsigned bytes, nd dimensions), nd big-endian int32 sizes, then
  * the raw bytes row-major. Gzipped files are recognized by their first two bytes (1f 8b), so
  * {@code .gz} and plain files are read the same way. Every header or size inconsistency,
- * truncation or trailing garbage is an {@link InvalidInputException} naming the file.
+ * truncation or trailing garbage is an {@link InvalidInputException} naming the file. Memory
+ * follows the data, not the header: a plain file's header is checked against the file's length
+ * before reading, and data that would not fit the heap is refused first ({@link HeapBudget}).
  */
 public final class IdxReader {
   /** Magic of an image file: unsigned bytes, 3 dimensions (count, rows, columns). */
@@ -69,7 +71,7 @@ public final class IdxReader {
    */
   public static Images readImages(Path path, Configuration conf) {
     try (InputStream in = open(path, conf)) {
-      return readImages(in, path.toString());
+      return readImages(in, path.toString(), path.getFileSystem(conf).getFileStatus(path).getLen());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path, e);
     }
@@ -82,7 +84,7 @@ public final class IdxReader {
    */
   public static Images readImages(java.nio.file.Path path) {
     try (InputStream in = open(path)) {
-      return readImages(in, path.toString());
+      return readImages(in, path.toString(), Files.size(path));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path, e);
     }
@@ -96,7 +98,7 @@ public final class IdxReader {
    */
   public static int[] readLabels(Path path, Configuration conf) {
     try (InputStream in = open(path, conf)) {
-      return readLabels(in, path.toString());
+      return readLabels(in, path.toString(), path.getFileSystem(conf).getFileStatus(path).getLen());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path, e);
     }
@@ -110,7 +112,7 @@ public final class IdxReader {
    */
   public static int[] readLabels(java.nio.file.Path path) {
     try (InputStream in = open(path)) {
-      return readLabels(in, path.toString());
+      return readLabels(in, path.toString(), Files.size(path));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path, e);
     }
@@ -122,13 +124,19 @@ public final class IdxReader {
    * @throws InvalidInputException if the data is not an IDX3 uint8 file or is truncated
    */
   public static Images readImages(InputStream raw, String name) throws IOException {
+    return readImages(raw, name, -1);
+  }
+
+  /** {@code length}: the file's length in bytes, or -1 if unknown. */
+  private static Images readImages(InputStream raw, String name, long length) throws IOException {
     try {
-      DataInputStream in = new DataInputStream(maybeGunzip(raw, name));
+      InputStream data = maybeGunzip(raw, name);
+      DataInputStream in = new DataInputStream(data);
       int[] dims = header(in, name, IMAGES_MAGIC);
       if (dims[1] <= 0 || dims[2] <= 0) {
         throw new InvalidInputException(name + ": image size " + dims[1] + "x" + dims[2] + " is not positive");
       }
-      byte[] pixels = body(in, name, dims);
+      byte[] pixels = body(in, name, dims, data instanceof GzipStream ? -1 : length);
       return new Images(dims[0], dims[1], dims[2], pixels);
     } catch (ZipException e) {
       throw new InvalidInputException(name + ": corrupt gzip data: " + e.getMessage(), e);
@@ -142,10 +150,16 @@ public final class IdxReader {
    * @throws InvalidInputException if the data is not an IDX1 uint8 file or is truncated
    */
   public static int[] readLabels(InputStream raw, String name) throws IOException {
+    return readLabels(raw, name, -1);
+  }
+
+  /** {@code length}: the file's length in bytes, or -1 if unknown. */
+  private static int[] readLabels(InputStream raw, String name, long length) throws IOException {
     byte[] bytes;
     try {
-      DataInputStream in = new DataInputStream(maybeGunzip(raw, name));
-      bytes = body(in, name, header(in, name, LABELS_MAGIC));
+      InputStream data = maybeGunzip(raw, name);
+      DataInputStream in = new DataInputStream(data);
+      bytes = body(in, name, header(in, name, LABELS_MAGIC), data instanceof GzipStream ? -1 : length);
     } catch (ZipException e) {
       throw new InvalidInputException(name + ": corrupt gzip data: " + e.getMessage(), e);
     }
@@ -180,12 +194,19 @@ public final class IdxReader {
     in.reset();
     if (b0 == 0x1f && b1 == 0x8b) {
       try {
-        return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+        return new GzipStream(new GZIPInputStream(in, 1 << 16));
       } catch (EOFException e) {
         throw new InvalidInputException(name + ": truncated gzip header", e);
       }
     }
     return in;
+  }
+
+  /** A buffered gunzipping stream, told apart from a plain one because its length is unknown. */
+  private static final class GzipStream extends BufferedInputStream {
+    GzipStream(InputStream gunzip) {
+      super(gunzip, 1 << 16);
+    }
   }
 
   private static int readOrEnd(InputStream in, String name) throws IOException {
@@ -218,26 +239,34 @@ public final class IdxReader {
     }
   }
 
-  /** Reads exactly the product of {@code dims} bytes and checks that nothing follows. */
-  private static byte[] body(DataInputStream in, String name, int[] dims) throws IOException {
+  /**
+   * Reads exactly the product of {@code dims} bytes and checks that nothing follows. A plain
+   * file's {@code length} (-1 if unknown or gzipped) refuses a header that promises more data than
+   * the file holds before any allocation; otherwise memory follows the data ({@link HeapBudget}).
+   */
+  private static byte[] body(DataInputStream in, String name, int[] dims, long length) throws IOException {
     long size = 1;
     for (int d : dims) {
       size = Math.multiplyExact(size, d);
     }
+    long held = length < 0 ? -1 : Math.max(0, length - 4L * (dims.length + 1));
+    if (held >= 0 && size > held) {
+      throw new InvalidInputException(name + ": truncated, header promises " + size + " data bytes but only "
+          + held + " follow");
+    }
     if (size > Integer.MAX_VALUE - 8) {
       throw new InvalidInputException(name + ": " + size + " data bytes exceed the 2 GiB array limit");
     }
-    byte[] data = new byte[(int) size];
-    int done = 0;
+    byte[] data;
     try {
-      done = in.readNBytes(data, 0, data.length);
+      data = HeapBudget.read(in, name, size, size); // a lying gzip header costs no memory, a gzip bomb ends
     } catch (EOFException e) {
-      done = -1; // a gzip stream cut short; the count read so far is unknown
+      data = null; // a gzip stream cut short; the count read so far is unknown
     }
-    if (done != data.length) {
+    if (data == null || data.length != size) {
       throw new InvalidInputException(
           name + ": truncated, header promises " + size + " data bytes but "
-              + (done < 0 ? "the gzip stream ends early" : "only " + done + " follow"));
+              + (data == null ? "the gzip stream ends early" : "only " + data.length + " follow"));
     }
     if (readOrEnd(in, name) != -1) {
       throw new InvalidInputException(name + ": trailing bytes after the " + size + " data bytes");

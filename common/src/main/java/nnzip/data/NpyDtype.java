@@ -54,7 +54,7 @@ public enum NpyDtype {
         }
       }
     }
-    throw new InvalidInputException(name + ": unsupported dtype '" + descr + "'; supported: "
+    throw new InvalidInputException(name + ": unsupported dtype " + nnzip.Messages.quote(descr) + "; supported: "
         + String.join(" ", Arrays.stream(values()).map(NpyDtype::descr).toList())
         + " (and '>' big-endian)");
   }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import nnzip.InvalidInputException;
+import nnzip.Messages;
 
 /**
  * The header dictionary of a {@code .npy} file, a Python literal such as {@code {'descr': '<f4',
@@ -88,14 +89,14 @@ record NpyHeader(String descr, boolean fortranOrder, int[] shape) {
       while (!peek('}')) {
         String key = string();
         if (!KEYS.contains(key)) {
-          throw error("unexpected key '" + key + "'");
+          throw error("unexpected key " + Messages.quote(key));
         }
         expect(':');
         skipSpace();
         int start = pos;
         Object value = value();
         if (dict.put(key, value) != null) {
-          throw error("repeated key '" + key + "'");
+          throw error("repeated key " + Messages.quote(key));
         }
         spans.put(key, new int[] {start, pos});
         if (!peek('}')) {
@@ -160,7 +161,7 @@ record NpyHeader(String descr, boolean fortranOrder, int[] shape) {
         try {
           dims.add(Long.parseLong(text.substring(start, pos)));
         } catch (NumberFormatException e) {
-          throw error("shape dimension " + text.substring(start, pos) + " is too large");
+          throw error("shape dimension " + Messages.quote(text.substring(start, pos)) + " is too large");
         }
         if (pos < text.length() && text.charAt(pos) == 'L') {
           pos++; // Python 2 long literal, as NumPy wrote under Python 2
@@ -177,10 +178,11 @@ record NpyHeader(String descr, boolean fortranOrder, int[] shape) {
       return dims.stream().mapToLong(Long::longValue).toArray();
     }
 
-    /** The source text of a key's value, for messages. */
+    /** The source text of a key's value for messages, shortened if long ({@link Messages#quote}). */
     String literal(String key) {
       int[] span = spans.get(key);
-      return text.substring(span[0], span[1]);
+      String s = text.substring(span[0], span[1]);
+      return s.length() <= Messages.MAX_QUOTED ? s : Messages.quote(s);
     }
 
     boolean peek(char c) {

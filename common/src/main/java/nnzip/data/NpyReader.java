@@ -19,7 +19,8 @@ import org.apache.hadoop.fs.Path;
  * is transposed into C order on reading, so an {@link NpyArray} is always row-major; header
  * alignment is not enforced. Reading is strict: a short header, a header length that does not end
  * on the dictionary, data shorter or longer than the shape (trailing bytes) are all {@link
- * InvalidInputException}s naming the file or entry.
+ * InvalidInputException}s naming the file or entry. An array that would not fit the heap is refused
+ * before most of its data is read ({@link HeapBudget}).
  */
 public final class NpyReader {
   /** The six magic bytes that start every {@code .npy} file. */
@@ -93,7 +94,7 @@ public final class NpyReader {
     }
     NpyDtype type = NpyDtype.parse(header.descr(), name);
     long bytes = dataBytes(header, type, name);
-    byte[] data = in.readNBytes((int) bytes); // grows as data arrives: a lying shape costs no memory
+    byte[] data = HeapBudget.read(in, name, bytes, bytes / type.itemSize()); // a zip bomb ends here
     if (data.length < bytes) {
       throw new InvalidInputException(name + ": truncated: shape " + NpyHeader.format(header.shape()) + " of "
           + header.descr() + " needs " + bytes + " data bytes but only " + data.length + " follow");

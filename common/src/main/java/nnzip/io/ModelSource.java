@@ -52,8 +52,10 @@ public record ModelSource(String format, List<StoredTensor> tensors, Map<String,
   }
 
   /**
-   * Opens a model, reading headers only for safetensors. ONNX weights are first copied into a
-   * safetensors file under {@code scratch}, so both formats go through the same job.
+   * Opens a model, reading headers only for safetensors. An ONNX model's inline weights are first
+   * copied into a safetensors file under {@code scratch}, so both formats go through the same job;
+   * its external-data weights are read where they lie, so the scratch copy never exceeds the ONNX
+   * file itself, however many weights share one external range.
    *
    * @throws InvalidInputException if the path is missing or not a readable model
    */
@@ -72,25 +74,39 @@ public record ModelSource(String format, List<StoredTensor> tensors, Map<String,
     return new ModelSource(SAFETENSORS, model.tensors(), metadata, model.fileBytes(), null, Map.of(), model.files());
   }
 
-  /** Copies an ONNX model's weights, wherever they live, into one safetensors file under {@code scratch}. */
+  /**
+   * Copies an ONNX model's inline weights into one safetensors file under {@code scratch}; external
+   * weights keep their file and offset. The source bytes count the ONNX file and each distinct
+   * external range once (200 weights naming the same megabyte are a megabyte of source).
+   */
   private static ModelSource fromOnnx(FileSystem fs, Path path, Path scratch) throws IOException {
     OnnxWeights weights = OnnxWeights.read(fs, path);
-    List<TensorSpec> specs = weights.list().stream().map(OnnxWeight::spec).toList();
+    List<OnnxWeight> inline = weights.list().stream().filter(w -> w.external() == null).toList();
     Path file = new Path(scratch, "onnx-weights.safetensors");
     FileSystem scratchFs = file.getFileSystem(fs.getConf());
     try (OutputStream out = scratchFs.create(file, true);
-        SafetensorsWriter writer = new SafetensorsWriter(out, specs, Map.of())) {
-      for (OnnxWeight w : weights.list()) {
+        SafetensorsWriter writer = new SafetensorsWriter(out, inline.stream().map(OnnxWeight::spec).toList(), Map.of())) {
+      for (OnnxWeight w : inline) {
         writer.writeTensor(w.key(), weights.bytes(w.key()));
       }
       writer.finish();
     }
-    long external = weights.list().stream().filter(w -> w.external() != null).mapToLong(w -> w.spec().byteSize()).sum();
+    Map<String, StoredTensor> copied = new java.util.HashMap<>();
+    SafetensorsReader.tensors(scratchFs, file).forEach(t -> copied.put(t.spec().name(), t));
+    List<StoredTensor> tensors = new java.util.ArrayList<>();
+    java.util.Set<List<Object>> ranges = new java.util.HashSet<>();
+    long external = 0;
     java.util.LinkedHashSet<String> files = new java.util.LinkedHashSet<>();
     files.add(path.toString());
-    weights.list().stream().filter(w -> w.external() != null).forEach(w -> files.add(w.external().file()));
-    return new ModelSource(ONNX, SafetensorsReader.tensors(scratchFs, file), Map.of(),
-        fs.getFileStatus(path).getLen() + external, weights.strippedBytes(), ChannelAxes.of(weights),
-        List.copyOf(files));
+    for (OnnxWeight w : weights.list()) {
+      StoredTensor e = w.external();
+      tensors.add(e != null ? e : copied.get(w.key()));
+      if (e != null && ranges.add(List.of(e.file(), e.offset(), e.spec().byteSize()))) {
+        external += e.spec().byteSize();
+        files.add(e.file());
+      }
+    }
+    return new ModelSource(ONNX, tensors, Map.of(), fs.getFileStatus(path).getLen() + external,
+        weights.strippedBytes(), ChannelAxes.of(weights), List.copyOf(files));
   }
 }

@@ -147,4 +147,64 @@ class AtomicOutputTest {
     }
     assertEquals(List.of(), listing());
   }
+
+  /** A temporary directory of an earlier run for the target, with an owner file of the given text (none if null). */
+  private java.nio.file.Path leftover(String id, String owner) throws IOException {
+    java.nio.file.Path d = Files.createDirectories(dir.resolve("out.nnz.safetensors.tmp-" + id));
+    Files.write(d.resolve("onnx-weights.safetensors"), new byte[1024]);
+    if (owner != null) {
+      Files.writeString(d.resolve(AtomicOutput.OWNER_FILE), owner);
+    }
+    return d;
+  }
+
+  @Test
+  void aNewRunRemovesOnlyTheTemporaryDirectoriesOfProcessesProvenGone() throws Exception {
+    Process child = new ProcessBuilder("sleep", "60").start();
+    long startMillis = child.info().startInstant().orElseThrow().toEpochMilli();
+    AtomicOutput.Owner self = AtomicOutput.Owner.self();
+    java.nio.file.Path dead = leftover("dead", new AtomicOutput.Owner(self.host(), child.pid(), startMillis).line());
+    child.destroyForcibly();
+    assertTrue(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+    java.nio.file.Path reused = leftover("reused", new AtomicOutput.Owner(self.host(), self.pid(),
+        self.startMillis() - 60_000).line()); // our pid, but a process that started a minute earlier
+    java.nio.file.Path live = leftover("live", self.line());
+    java.nio.file.Path elsewhere = leftover("elsewhere", new AtomicOutput.Owner("another-host", child.pid(),
+        startMillis).line());
+    java.nio.file.Path unowned = leftover("unowned", null);
+    java.nio.file.Path garbled = leftover("garbled", "not an owner line");
+    java.nio.file.Path otherTarget = Files.createDirectories(dir.resolve("other.nnz.safetensors.tmp-x"));
+    Files.writeString(otherTarget.resolve(AtomicOutput.OWNER_FILE), Files.readString(dead.resolve(AtomicOutput.OWNER_FILE)));
+
+    try (AtomicOutput o = AtomicOutput.create(fs, hadoop(target), false)) {
+      assertTrue(Files.isDirectory(java.nio.file.Path.of(o.tempDir().toUri())));
+      assertEquals(self.line(), Files.readString(java.nio.file.Path.of(o.tempDir().toUri()).resolve(AtomicOutput.OWNER_FILE)));
+    }
+    assertFalse(Files.exists(dead), "a dead process's directory is removed");
+    assertFalse(Files.exists(reused), "a reused pid is told apart by its start time");
+    for (java.nio.file.Path kept : List.of(live, elsewhere, unowned, garbled, otherTarget)) {
+      assertTrue(Files.exists(kept.resolve("onnx-weights.safetensors")) || Files.isDirectory(kept),
+          kept + " is not proven stale and stays");
+    }
+  }
+
+  @Test
+  void anOutputDirectoryWhereNothingCanBeCreatedFailsBeforeAnyWork() throws IOException {
+    FileSystem refusing = new org.apache.hadoop.fs.FilterFileSystem(fs) {
+      @Override
+      public boolean mkdirs(Path f, org.apache.hadoop.fs.permission.FsPermission permission) {
+        return false; // what a local file system answers in a folder the user cannot write
+      }
+
+      @Override
+      public boolean mkdirs(Path f) {
+        return false;
+      }
+    };
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> AtomicOutput.checkWritable(refusing, hadoop(target), false));
+    assertTrue(e.getMessage().startsWith("output directory is not writable: ")
+        && e.getMessage().endsWith(dir.getFileName().toString()), e.getMessage());
+    assertEquals(List.of(), listing());
+  }
 }

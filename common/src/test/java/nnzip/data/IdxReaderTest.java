@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 import nnzip.InvalidInputException;
+import nnzip.io.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +96,42 @@ class IdxReaderTest {
     Path gzCut = write("cut.gz", Arrays.copyOf(gz, gz.length - 12));
     e = assertThrows(InvalidInputException.class, () -> IdxReader.readImages(gzCut));
     assertTrue(e.getMessage().contains(gzCut.toString()), e.getMessage());
+  }
+
+  @Test
+  void aHeaderPromisingGigabytesInASixteenByteFileIsTruncatedNotAllocated() throws IOException {
+    // 3 x 26,000 x 27,000 pixels = 2.1 GB promised by a 16-byte file, through both entry points.
+    byte[] header = Arrays.copyOf(images(3, 26_000, 27_000, new byte[0]), 16);
+    Path p = write("liar", header);
+    long before = usedHeap();
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> IdxReader.readImages(p));
+    assertTrue(e.getMessage().contains("promises 2106000000 data bytes but only 0 follow"), e.getMessage());
+    e = assertThrows(InvalidInputException.class,
+        () -> IdxReader.readImages(HadoopFiles.qualify(p.toString()), HadoopFiles.configuration()));
+    assertTrue(e.getMessage().contains("only 0 follow"), e.getMessage());
+    // The same header on a stream of unknown length: read as far as the data goes.
+    e = assertThrows(InvalidInputException.class,
+        () -> IdxReader.readImages(new java.io.ByteArrayInputStream(header), "stream"));
+    assertTrue(e.getMessage().contains("only 0 follow"), e.getMessage());
+    assertTrue(usedHeap() - before < 256L << 20, "heap grew by " + (usedHeap() - before));
+  }
+
+  @Test
+  void aGzipBombIsRefusedAfterItsFirstMegabytes() throws IOException {
+    long max = Runtime.getRuntime().maxMemory();
+    org.junit.jupiter.api.Assumptions.assumeTrue(max < 12L << 30, "a heap under 12 GiB");
+    int rows = (int) (max / 6 / 28 / 28 + 1); // reading and converting takes 6 bytes of heap per pixel
+    // Zeros beyond the probe read before the check; the rest of the promise is never inflated.
+    byte[] start = Arrays.copyOf(images(rows, 28, 28, new byte[0]), 16 + (17 << 20));
+    Path p = write("bomb.gz", gzip(start));
+    var e = assertThrows(nnzip.ResourceLimitException.class, () -> IdxReader.readImages(p));
+    assertTrue(e.getMessage().startsWith(p + ": its header promises") && e.getMessage().contains("--driver-memory"),
+        e.getMessage());
+  }
+
+  private static long usedHeap() {
+    Runtime r = Runtime.getRuntime();
+    return r.totalMemory() - r.freeMemory();
   }
 
   @Test

@@ -202,6 +202,19 @@ class NpyReaderTest {
   }
 
   @Test
+  void aHugeDescrIsQuotedShortInTheMessage() {
+    String deep = "[".repeat(200_000) + "]".repeat(200_000);
+    String m = rejects(npy(2, "{'descr': " + deep + ", 'fortran_order': False, 'shape': (1,), }", new byte[0]),
+        "unsupported dtype");
+    assertTrue(m.length() < 2 * nnzip.Messages.MAX_QUOTED && m.contains("(400000 characters)"), m.length() + ": " + m);
+    m = rejects(npy(2, "{'descr': '" + "<".repeat(300_000) + "f4', 'fortran_order': False, 'shape': (1,), }",
+        new byte[0]), "unsupported dtype");
+    assertTrue(m.length() < 2 * nnzip.Messages.MAX_QUOTED, m.length() + ": " + m.substring(0, 300));
+    m = rejects(npy(2, "{'" + "k".repeat(300_000) + "': 1}", new byte[0]), "unexpected key");
+    assertTrue(m.length() < 2 * nnzip.Messages.MAX_QUOTED, m.length() + ": " + m.substring(0, 300));
+  }
+
+  @Test
   void rejectsShortDataAndTrailingBytes() {
     rejects(npy("<f4", new int[] {3}, encode("<f4", 1, 2)), "needs 12 data bytes but only 8 follow");
     rejects(npy("<f4", new int[] {500_000_000}, encode("<f4", 1, 2)), "needs 2000000000 data bytes but only 8 follow");

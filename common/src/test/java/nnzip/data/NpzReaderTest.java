@@ -123,4 +123,30 @@ class NpzReaderTest {
     archive[at] = 'a';
     rejects("twice.npz", archive, "entry a.npy appears twice");
   }
+
+  @Test
+  void anArchiveThatInflatesToGigabytesIsRefusedBeforeInflating() throws java.io.IOException {
+    // A zip bomb made as an attacker would: 2.1 GB of zeros behind a valid header, deflated to a few MB.
+    long n = 2_100_000_000L;
+    Path bomb = tmp.resolve("bomb.npz");
+    try (var zip = new java.util.zip.ZipOutputStream(new java.io.BufferedOutputStream(
+        java.nio.file.Files.newOutputStream(bomb), 1 << 16))) {
+      zip.setLevel(java.util.zip.Deflater.BEST_SPEED);
+      zip.putNextEntry(new java.util.zip.ZipEntry("x_train.npy"));
+      zip.write(npy("|u1", new int[] {(int) n}, new byte[0]));
+      byte[] zeros = new byte[1 << 20];
+      for (long left = n; left > 0; left -= zeros.length) {
+        zip.write(zeros, 0, (int) Math.min(left, zeros.length));
+      }
+      zip.closeEntry();
+    }
+    assertTrue(java.nio.file.Files.size(bomb) < 20_000_000, "bomb of " + java.nio.file.Files.size(bomb));
+    long start = System.nanoTime();
+    var e = assertThrows(nnzip.ResourceLimitException.class,
+        () -> NpzReader.read(HadoopFiles.qualify(bomb.toString()), HadoopFiles.configuration()));
+    assertTrue(e.getMessage().startsWith(HadoopFiles.qualify(bomb.toString()) + ":x_train.npy: its header promises "
+        + n + " data bytes") && e.getMessage().contains("--driver-memory"), e.getMessage());
+    // Refused from the header alone: inflating 2.1 GB would take seconds, reading the header takes milliseconds.
+    assertTrue(System.nanoTime() - start < 2_000_000_000L, "took " + (System.nanoTime() - start) / 1e6 + " ms");
+  }
 }

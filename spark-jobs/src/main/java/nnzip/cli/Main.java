@@ -10,8 +10,8 @@ import nnzip.InvalidInputException;
 
 /**
  * The {@code nnzip} command line: {@code compress}, {@code decompress}, {@code inspect},
- * {@code train}, {@code eval}, {@code demo}, {@code bench} and {@code --version}. Exit codes: 0 success, 2 usage or config error, 3 invalid input
- * data, 1 anything else. Errors are one line on stderr; {@code --verbose} adds the stack trace.
+ * {@code train}, {@code eval}, {@code demo}, {@code bench} and {@code --version}. Exit codes: 0 success, 2 usage or config error or a
+ * documented limit the user can raise ({@link nnzip.ResourceLimitException}), 3 invalid input data, 1 anything else. Errors are one line on stderr; {@code --verbose} adds the stack trace.
  */
 public final class Main {
   public static final int OK = 0;
@@ -71,6 +71,7 @@ public final class Main {
       out.print(command.help());
       return OK;
     }
+    nnzip.job.SparkSessions.taskFailureLogs(verbose);
     try {
       return command.run(rest, out, err);
     } catch (Throwable t) {
@@ -89,7 +90,8 @@ public final class Main {
     StringBuilder sb = new StringBuilder("usage: nnzip <command> [options]   (nnzip <command> --help for details)\n\ncommands:\n");
     commands.values().forEach(c -> sb.append(String.format("  %-11s %s%n", c.name(), c.summary())));
     sb.append(String.format("  %-11s %s%n", "version", "print the nnzip version and git commit (also --version)"));
-    sb.append("\nexit codes: 0 ok, 2 usage/config error, 3 invalid input data, 4 zoo: some model failed, 1 other failure\n");
+    sb.append("\nexit codes: 0 ok, 2 usage/config error or a limit to raise (e.g. the heap), 3 invalid input data,"
+        + " 4 zoo: some model failed, 1 other failure\n");
     return sb.toString();
   }
 
@@ -97,7 +99,7 @@ public final class Main {
   static int exitCode(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof UsageException || c instanceof com.typesafe.config.ConfigException
-          || c instanceof nnzip.artifact.AtomicOutput.OutputExistsException) {
+          || c instanceof nnzip.artifact.AtomicOutput.OutputExistsException || c instanceof nnzip.ResourceLimitException) {
         return USAGE;
       }
       if (c instanceof InvalidInputException || c instanceof org.apache.hadoop.fs.ChecksumException) {
@@ -114,13 +116,13 @@ public final class Main {
   static String message(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof UsageException || c instanceof InvalidInputException
-          || c instanceof nnzip.artifact.AtomicOutput.OutputExistsException) {
+          || c instanceof nnzip.artifact.AtomicOutput.OutputExistsException || c instanceof nnzip.ResourceLimitException) {
         return firstLine(c.getMessage());
       }
       if (c.getMessage() != null) {
         Matcher m = REMOTE_INVALID_INPUT.matcher(c.getMessage());
         if (m.find()) {
-          return m.group(1).trim();
+          return firstLine(m.group(1).trim());
         }
       }
     }
@@ -132,11 +134,12 @@ public final class Main {
     return firstLine(root.getClass().getSimpleName() + (msg == null ? "" : ": " + msg));
   }
 
+  /** The first line, cut to {@link nnzip.Messages#MAX_LINE} characters: a message may quote hostile input. */
   private static String firstLine(String s) {
     if (s == null) {
       return "";
     }
     int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    return nnzip.Messages.oneLine(nl < 0 ? s : s.substring(0, nl));
   }
 }

@@ -13,6 +13,7 @@ import nnzip.compress.CompressionSettings;
 import nnzip.compress.FittedTensor;
 import nnzip.compress.ModelFit;
 import nnzip.compress.Shard;
+import nnzip.compress.ShardBatches;
 import nnzip.compress.ShardEncoder;
 import nnzip.compress.ShardPlanner;
 import nnzip.compress.ShardResult;
@@ -77,6 +78,17 @@ public final class CompressJob {
    */
   public static Result run(JavaSparkContext sc, CompressionSettings settings, String recipe, String in, String origin,
       String out, boolean overwrite, Progress progress) throws IOException {
+    PassProgress watch = PassProgress.attach(sc, progress);
+    try {
+      return passes(sc, settings, recipe, in, origin, out, overwrite, progress);
+    } finally {
+      watch.detach(sc);
+      sc.setJobDescription(null);
+    }
+  }
+
+  private static Result passes(JavaSparkContext sc, CompressionSettings settings, String recipe, String in,
+      String origin, String out, boolean overwrite, Progress progress) throws IOException {
     return ArtifactJob.run(in, origin, out, overwrite, recipe, settings.codeStreams(), progress,
         (source, tempDir) -> {
       List<TensorTask> tasks = new ArrayList<>();
@@ -111,12 +123,22 @@ public final class CompressJob {
     Broadcast<List<TensorTask>> taskCast = sc.broadcast(tasks);
     JavaRDD<TensorStatistics> perTensor = null;
     try {
-      int slices = Math.max(1, Math.min(shards.size(), partitions > 0 ? partitions : sc.defaultParallelism()));
-      perTensor = sc.parallelize(shards, slices)
-          .mapToPair(s -> {
-            TensorTask task = taskCast.value().get(s.tensorIndex());
-            return new Tuple2<>(s.tensorIndex(),
-                ShardStatistics.scan(HadoopFiles.fileSystem(task.source().file()), task, s));
+      // Tiny tensors travel in batches: one record and one file system per batch, not per shard.
+      List<ArrayList<Shard>> batches = ShardBatches.of(shards, tasks, ShardBatches.TARGET_BYTES);
+      org.apache.spark.util.LongAccumulator read = sc.sc().longAccumulator(PassProgress.BYTES_ACCUMULATOR);
+      sc.setJobDescription("scan: " + shards.size() + " shards");
+      int slices = Math.max(1, Math.min(batches.size(), partitions > 0 ? partitions : sc.defaultParallelism()));
+      perTensor = sc.parallelize(batches, slices)
+          .flatMapToPair(batch -> {
+            Map<String, org.apache.hadoop.fs.FileSystem> fileSystems = new java.util.HashMap<>();
+            List<Tuple2<Integer, ShardStatistics>> out = new ArrayList<>(batch.size());
+            for (Shard s : batch) {
+              TensorTask task = taskCast.value().get(s.tensorIndex());
+              out.add(new Tuple2<>(s.tensorIndex(), ShardStatistics.scan(
+                  fileSystems.computeIfAbsent(task.source().file(), HadoopFiles::fileSystem), task, s)));
+              read.add(s.count() * (long) task.source().spec().dtype().byteSize());
+            }
+            return out.iterator();
           })
           .groupByKey(Math.max(1, Math.min(tasks.size(), slices)))
           .map(kv -> {
@@ -165,9 +187,21 @@ public final class CompressJob {
     String partsDir = new Path(tempDir, "parts").toString();
     int slices = Math.min(partitions > 0 ? partitions : sc.defaultParallelism(), shards.size());
     try {
+      org.apache.spark.util.LongAccumulator read = sc.sc().longAccumulator(PassProgress.BYTES_ACCUMULATOR);
+      sc.setJobDescription("encode: " + shards.size() + " shards");
+      // One file system per partition: looking it up costs milliseconds, a tiny shard's encoding microseconds.
       List<ShardResult> results = new ArrayList<>(sc.parallelize(shards, slices)
-          .map(s -> ShardEncoder.encode(HadoopFiles.fileSystem(partsDir), taskCast.value().get(s.tensorIndex()),
-              coderCast.value().get(s.tensorIndex()), s, new Path(partsDir)))
+          .mapPartitions(it -> {
+            org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fileSystem(partsDir);
+            List<ShardResult> out = new ArrayList<>();
+            while (it.hasNext()) {
+              Shard s = it.next();
+              TensorTask task = taskCast.value().get(s.tensorIndex());
+              out.add(ShardEncoder.encode(fs, task, coderCast.value().get(s.tensorIndex()), s, new Path(partsDir)));
+              read.add(s.count() * (long) task.source().spec().dtype().byteSize());
+            }
+            return out.iterator();
+          })
           .collect());
       results.sort(Comparator.comparing(ShardResult::shard, Shard.ORDER));
       progress.report(String.format("encode: %d shards on %d partitions in %.1f s", shards.size(), slices,

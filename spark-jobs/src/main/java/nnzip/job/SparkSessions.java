@@ -26,6 +26,15 @@ public final class SparkSessions {
    * @param appName application name shown in the Spark UI
    */
   public static SparkSession create(String master, String appName) {
+    return create(master, appName, false);
+  }
+
+  /**
+   * The session for a command, with the Spark UI on or off ({@code spark.ui.enabled}, unless already set).
+   *
+   * @param ui whether to serve the Spark UI (port 4040 or the next free one)
+   */
+  public static SparkSession create(String master, String appName, boolean ui) {
     SparkConf conf = new SparkConf(true);
     if (master != null) {
       conf.setMaster(master);
@@ -33,7 +42,7 @@ public final class SparkSessions {
       conf.setMaster("local[*]");
     }
     conf.setIfMissing("spark.app.name", appName);
-    conf.setIfMissing("spark.ui.enabled", "false");
+    conf.setIfMissing("spark.ui.enabled", Boolean.toString(ui));
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     conf.setIfMissing("spark.executor.extraJavaOptions", JAVA17_OPENS);
     conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
@@ -41,5 +50,30 @@ public final class SparkSessions {
     // Results of a pass are small records; the driver never receives tensor data.
     conf.setIfMissing("spark.driver.maxResultSize", "256m");
     return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  /**
+   * Spark's loggers that print a failing task's stack trace (the executor, the task set manager and
+   * the schedulers), over 100 lines before the CLI's one-line message.
+   */
+  static final java.util.List<String> TASK_FAILURE_LOGGERS = java.util.List.of(
+      "org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager",
+      "org.apache.spark.scheduler.TaskSchedulerImpl", "org.apache.spark.scheduler.DAGScheduler",
+      "org.apache.spark.scheduler.TaskResultGetter", "org.apache.spark.util.SparkUncaughtExceptionHandler");
+
+  /**
+   * Keeps Spark's task-failure logging off the console ({@code verbose} false) or at WARN (true, the
+   * level of deploy/conf/log4j2.properties for the rest of Spark). The CLI's error line says what failed.
+   */
+  public static void taskFailureLogs(boolean verbose) {
+    try {
+      org.apache.logging.log4j.Level level = verbose ? org.apache.logging.log4j.Level.WARN
+          : org.apache.logging.log4j.Level.OFF;
+      for (String logger : TASK_FAILURE_LOGGERS) {
+        org.apache.logging.log4j.core.config.Configurator.setLevel(logger, level);
+      }
+    } catch (LinkageError noLog4jCore) {
+      // Another logging backend: its own configuration decides.
+    }
   }
 }

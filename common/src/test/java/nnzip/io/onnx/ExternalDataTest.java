@@ -130,4 +130,49 @@ class ExternalDataTest {
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> ws.bytes("W"));
     assertTrue(e.getMessage().contains("'W'"), e.getMessage());
   }
+
+  @Test
+  void twoHundredWeightsSharingOneMegabyteAreReadInPlaceAndCountedOnce() throws IOException {
+    int n = 1 << 18; // 1 MiB of floats
+    float[] values = random(new java.util.SplittableRandom(7), n);
+    Files.createDirectories(dir.resolve("data"));
+    Files.write(dir.resolve("data/shared.bin"), le(values));
+    List<TensorProto> inits = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      inits.add(TestModels.external(rawFloats("w" + i, values, n), "data/shared.bin", 0));
+    }
+    inits.add(rawFloats("inline", new float[] {1, 2, 3}, 3));
+    Path onnx = dir.resolve("model.onnx");
+    Files.write(onnx, model(graph("g", List.of(), inits, List.of(), List.of())).toByteArray());
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+    org.apache.hadoop.fs.Path scratch = new org.apache.hadoop.fs.Path(dir.resolve("scratch").toUri());
+    nnzip.io.ModelSource source = nnzip.io.ModelSource.open(fs,
+        new org.apache.hadoop.fs.Path(onnx.toUri()), scratch);
+
+    long scratchBytes;
+    try (var files = Files.walk(dir.resolve("scratch"))) {
+      scratchBytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
+    assertTrue(scratchBytes <= Files.size(onnx), scratchBytes + " scratch bytes for a " + Files.size(onnx)
+        + "-byte ONNX file");
+    assertEquals(Files.size(onnx) + 4L * n, source.sourceBytes()); // the shared megabyte once
+    assertEquals(201, source.tensors().size());
+    // Every tensor's bytes, read where the source says they lie, are the weights themselves.
+    byte[] expected = le(values);
+    for (int i : new int[] {0, 199}) {
+      nnzip.io.StoredTensor t = source.tensors().get(i);
+      assertEquals("w" + i, t.spec().name());
+      byte[] got = new byte[(int) t.spec().byteSize()];
+      try (var in = fs.open(new org.apache.hadoop.fs.Path(t.file()))) {
+        in.readFully(t.offset(), got);
+      }
+      assertArrayEquals(expected, got);
+    }
+    nnzip.io.StoredTensor inline = source.tensors().get(200);
+    byte[] got = new byte[12];
+    try (var in = fs.open(new org.apache.hadoop.fs.Path(inline.file()))) {
+      in.readFully(inline.offset(), got);
+    }
+    assertArrayEquals(le(new float[] {1, 2, 3}), got);
+  }
 }
