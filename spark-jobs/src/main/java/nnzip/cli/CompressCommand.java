@@ -100,7 +100,7 @@ final class CompressCommand implements Command {
     }
     nnzip.artifact.AtomicOutput.checkWritable(nnzip.io.HadoopFiles.fileSystem(outPath),
         nnzip.io.HadoopFiles.qualify(outPath), a.has("--overwrite"));
-    SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip compress");
+    SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip compress", recipe.getBoolean("spark.ui"));
     org.apache.hadoop.fs.Path pruneDir = null;
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());

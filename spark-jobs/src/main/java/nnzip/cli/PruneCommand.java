@@ -82,7 +82,7 @@ final class PruneCommand implements Command {
     TrainingSettings training = Recipes.training(recipe);
     nnzip.artifact.AtomicOutput.checkWritable(nnzip.io.HadoopFiles.fileSystem(outPath),
         nnzip.io.HadoopFiles.qualify(outPath), a.has("--overwrite"));
-    SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip prune");
+    SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip prune", recipe.getBoolean("spark.ui"));
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       nnzip.Progress progress = msg -> err.println("[nnzip] " + msg);

@@ -199,7 +199,7 @@ public final class Recipes {
   public static String render(Config config) {
     Config reference = reference().resolve();
     Config delta = ConfigFactory.empty();
-    for (Map.Entry<String, ConfigValue> e : flatten(config.withoutPath("partitions")).entrySet()) {
+    for (Map.Entry<String, ConfigValue> e : flatten(config.withoutPath("partitions").withoutPath("spark")).entrySet()) {
       String key = e.getKey();
       if (!reference.hasPathOrNull(key) || !sameValue(reference.getValue(key), e.getValue())) {
         delta = delta.withValue(key, e.getValue());

@@ -26,7 +26,7 @@ public final class SparkSessions {
    * @param appName application name shown in the Spark UI
    */
   public static SparkSession create(String master, String appName) {
-    return create(master, appName, false);
+    return create(master, appName, true);
   }
 
   /**
