@@ -111,6 +111,54 @@ class PruneCliTest {
     }
   }
 
+  @Test
+  void aGraphWithNothingPrunableEndsInOneLineNamingTheRefusal() throws Exception {
+    // x → Gemm → Hardmax (an op the group finder does not know) → Gemm → y: the first layer's
+    // channels pass an unknown op, the second's reach the graph output; neither may shrink.
+    Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder().setName("g")
+        .addInput(floatInput("x", 1, 8))
+        .addOutput(floatInput("y", 1, 3))
+        .addInitializer(weight("w1", 6, 8)).addInitializer(weight("w2", 3, 6))
+        .addNode(gemm("x", "w1", "h"))
+        .addNode(Onnx.NodeProto.newBuilder().setOpType("Hardmax").addInput("h").addOutput("a"))
+        .addNode(gemm("a", "w2", "y"));
+    Path in = dir.resolve("stuck.onnx");
+    Files.write(in, Onnx.ModelProto.newBuilder().setIrVersion(8)
+        .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build().toByteArray());
+    Path out = dir.resolve("p.onnx");
+    CliRun r = CliRun.of("prune", "--in", in.toString(), "--out", out.toString(), "--data", "fashion-mnist",
+        "--method", "l1", "--master", "local[1]");
+    assertEquals(3, r.code(), r.err());
+    String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
+    assertTrue(last.contains("nothing to prune") && last.contains("Hardmax"), r.err());
+    assertFalse(Files.exists(out), "no output");
+  }
+
+  private static Onnx.ValueInfoProto floatInput(String name, long... dims) {
+    Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder();
+    for (long d : dims) {
+      shape.addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+    }
+    return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder().setTensorType(
+        Onnx.TypeProto.Tensor.newBuilder().setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE).setShape(shape)))
+        .build();
+  }
+
+  private static Onnx.TensorProto weight(String name, int rows, int cols) {
+    Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name).addDims(rows).addDims(cols)
+        .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE);
+    for (int i = 0; i < rows * cols; i++) {
+      t.addFloatData((float) Math.sin(i + 1.0));
+    }
+    return t.build();
+  }
+
+  private static Onnx.NodeProto gemm(String x, String w, String y) {
+    return Onnx.NodeProto.newBuilder().setOpType("Gemm").addInput(x).addInput(w).addOutput(y)
+        .addAttribute(Onnx.AttributeProto.newBuilder().setName("transB").setI(1)
+            .setType(Onnx.AttributeProto.AttributeType.INT)).build();
+  }
+
   /** Elements of the model's float initializers and Constant tensors. */
   private static long floatElements(Onnx.ModelProto m) {
     long n = 0;
