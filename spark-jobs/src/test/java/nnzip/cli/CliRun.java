@@ -5,8 +5,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** One in-process run of the CLI with its exit code and captured output. */
-record CliRun(int code, String out, String err) {
-  static CliRun of(String... args) {
+public record CliRun(int code, String out, String err) {
+  /** Runs {@code nnzip args} in this JVM. */
+  public static CliRun of(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code;
@@ -18,7 +19,7 @@ record CliRun(int code, String out, String err) {
   }
 
   /** The last line of stderr: the one-line error message. */
-  String errorLine() {
+  public String errorLine() {
     String[] lines = err.strip().split("\n");
     for (int i = lines.length - 1; i >= 0; i--) {
       if (lines[i].startsWith("nnzip ")) {
