@@ -144,6 +144,7 @@ class ZooClusterTest {
     Path clean = dir.resolve("clean");
     Path zooA = manifest("a.conf", clean, 2, 1, zoo);
 
+    Set<Path> appsBefore = apps(cluster);
     Run first = run(cluster, zooA, "first");
     assertEquals(4, first.code(), first.log());
     Map<String, JsonNode> r1 = first.byName();
@@ -157,7 +158,7 @@ class ZooClusterTest {
     assertEquals(1, r1.get("corrupt").get("reason").asText().lines().count(), r1.get("corrupt").toString());
     assertEquals("failed", r1.get("missing").get("status").asText());
     assertTrue(r1.get("missing").get("reason").asText().contains("no such file"), r1.get("missing").toString());
-    assertTrue(cluster.masterState().contains("nnzip zoo"), "the zoo ran as an application of the cluster");
+    assertEquals(1, newApps(cluster, appsBefore).size(), "the whole zoo ran as one application on the cluster's Worker");
     assertArrayEquals(loneCompress(sharded, "sharded"), Files.readAllBytes(artifact(clean, "sharded")),
         "the cluster's zoo artifact equals a lone compress on embedded Spark");
 
