@@ -27,7 +27,8 @@ final class BenchCommand implements Command {
   @Override
   public String summary() {
     return "benchmarks writing JSON: 'bench io' (read path, driver heap), 'bench dp' (optimality, speed), "
-        + "'bench side-info' (where artifact bytes go), 'bench prune' (dirichlet vs l1 vs random)";
+        + "'bench side-info' (where artifact bytes go), 'bench prune' (dirichlet vs l1 vs random), "
+        + "'bench zoo' (one application against a run per model)";
   }
 
   @Override
@@ -40,6 +41,7 @@ final class BenchCommand implements Command {
                nnzip bench side-info [--dir DIR] [--out FILE] [--fixtures DIR] [--model FILE]...
                nnzip bench prune --model M.onnx [--keep F] [--methods dirichlet,l1,random] [--set k=v]...
                                  [--data D] [--json-out FILE]
+               nnzip bench zoo [--models N] [--master URL] [--dir DIR] [--json-out FILE]
 
           io    1) reads an N GB safetensors (default 1) through the job's read path and with a plain
                    sequential FileChannel read, alternating, and reports the throughput ratio
@@ -74,6 +76,11 @@ final class BenchCommand implements Command {
                 retraining, test accuracy (reported only), seconds, and the median latency in ONNX
                 Runtime (one thread; batch 1 and 128) of the original and each pruned model, with the
                 speed-up (bench-prune.json).
+          zoo   N small safetensors models (default 8, 0.6 MB each; default recipe) compressed by N
+                separate `nnzip compress` runs and by one `nnzip zoo` run (parallel-models 1 and 2), each a
+                child process of deploy/bin/nnzip on --master (default local[2]): wall times, the per-model
+                overhead the zoo saves and the ratio (goal ≥ 3x); the artifacts must be byte-identical
+                (bench-zoo.json).
           --dir DIR       scratch directory for the generated models (default: a temp dir, deleted after)
           --json-out F    also write the figures to F (default bench-io.json / bench-dp.json)
         """;
@@ -93,11 +100,14 @@ final class BenchCommand implements Command {
     if (argv.length > 0 && argv[0].equals("prune")) {
       return runPrune(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
     }
+    if (argv.length > 0 && argv[0].equals("zoo")) {
+      return runZoo(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
+    }
     if (argv.length > 0 && argv[0].equals("dp")) {
       return runDp(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
     }
     if (argv.length == 0 || !argv[0].equals("io")) {
-      throw new UsageException("bench needs a benchmark name: io, dp, aq, train, side-info or prune");
+      throw new UsageException("bench needs a benchmark name: io, dp, aq, train, side-info, prune or zoo");
     }
     Args a = Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length),
         Set.of("--dir", "--gb", "--heap-gb", "--json-out", "--repeats"), Set.of());
@@ -257,6 +267,35 @@ final class BenchCommand implements Command {
         report.put(m.name().toLowerCase(java.util.Locale.ROOT), r);
       }
     });
+  }
+
+  /** One Spark application for a zoo against a launcher run per model (all child processes). */
+  private static int runZoo(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    Args a = Args.parse(argv, Set.of("--models", "--master", "--dir", "--json-out"), Set.of());
+    int models = a.getInt("--models", 8);
+    if (models < 1) {
+      throw new UsageException("--models must be at least 1, got " + models);
+    }
+    java.nio.file.Path launcher = java.nio.file.Path.of(System.getProperty("nnzip.home", "."), "deploy", "bin", "nnzip");
+    if (!Files.isExecutable(launcher)) {
+      throw new UsageException("bench zoo runs " + launcher + " (the launcher, found through -Dnnzip.home, which"
+          + " deploy/bin/nnzip sets), and it is not there");
+    }
+    java.nio.file.Path dir = a.get("--dir") != null ? Files.createDirectories(java.nio.file.Path.of(a.get("--dir")))
+        : Files.createTempDirectory("nnzip-bench");
+    Map<String, Object> report;
+    try {
+      report = nnzip.bench.ZooBenchmark.run(launcher, models, a.get("--master") == null ? "local[2]" : a.get("--master"),
+          dir, m -> err.println("[nnzip] " + m));
+    } finally {
+      if (a.get("--dir") == null) {
+        org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+      }
+    }
+    String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
+    out.println(json);
+    Files.writeString(java.nio.file.Path.of(a.get("--json-out") != null ? a.get("--json-out") : "bench-zoo.json"), json);
+    return Main.OK;
   }
 
   /** A model the side-info bench compresses: its name in the report, file and recipe (null: the default). */

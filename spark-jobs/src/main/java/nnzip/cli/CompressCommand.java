@@ -7,6 +7,7 @@ import java.util.Set;
 import nnzip.compress.CompressionSettings;
 import nnzip.config.Recipes;
 import nnzip.job.CompressJob;
+import nnzip.job.ModelPipeline;
 import nnzip.job.SparkSessions;
 import nnzip.report.CompressionTable;
 import nnzip.report.ReportJson;
@@ -101,34 +102,15 @@ final class CompressCommand implements Command {
     nnzip.artifact.AtomicOutput.checkWritable(nnzip.io.HadoopFiles.fileSystem(outPath),
         nnzip.io.HadoopFiles.qualify(outPath), a.has("--overwrite"));
     SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip compress", recipe.getBoolean("spark.ui"));
-    org.apache.hadoop.fs.Path pruneDir = null;
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       nnzip.Progress progress = msg -> err.println("[nnzip] " + msg);
       String rendered = Recipes.render(recipe);
-      // The structured stage first: channels removed, the codec then sees the smaller graph.
-      String modelIn = in;
-      nnzip.job.PruneJob.Outcome pruned = null;
-      if (structured.prunes()) {
-        pruneDir = nnzip.io.HadoopFiles.qualify(outPath + ".tmp-structured-" + java.util.UUID.randomUUID());
-        nnzip.io.HadoopFiles.fileSystem(pruneDir.toString()).mkdirs(pruneDir);
-        String prunedPath = new org.apache.hadoop.fs.Path(pruneDir, "pruned.onnx").toString();
-        pruned = nnzip.job.PruneJob.run(sc, structured, training, in, prunedPath, true,
-            nnzip.data.DataRef.standard(a.get("--data"), training.validation(), training.examples()), progress);
-        modelIn = prunedPath;
-      }
-      nnzip.job.FinetuneJob.Compressor compressor = (src, dst, overwrite, streams) ->
-          CompressJob.run(sc, settings.withCodeStreams(streams), rendered, src, in, dst, overwrite, progress);
-      nnzip.job.FinetuneJob.Outcome tuned = null;
-      CompressJob.Result r;
-      if (finetune) {
-        tuned = nnzip.job.FinetuneJob.run(sc, compressor, settings, training, rendered, modelIn, outPath,
-            a.has("--overwrite"), nnzip.data.DataRef.standard(a.get("--data"), training.validation(), training.examples()),
-            progress);
-        r = tuned.result();
-      } else {
-        r = compressor.compress(modelIn, outPath, a.has("--overwrite"), settings.codeStreams());
-      }
+      ModelPipeline.Outcome outcome = new ModelPipeline(settings, training, structured, rendered)
+          .run(sc, in, outPath, a.has("--overwrite"), a.get("--data"), progress);
+      CompressJob.Result r = outcome.result();
+      nnzip.job.FinetuneJob.Outcome tuned = outcome.tuned();
+      nnzip.job.PruneJob.Outcome pruned = outcome.pruned();
       if (a.has("--json")) {
         ObjectNode o = ReportJson.of(r.manifest(), outPath, rendered, r.provenance(), r.sourceBytes(), r.artifactBytes());
         o.put("seconds", r.seconds());
@@ -154,9 +136,6 @@ final class CompressCommand implements Command {
       }
       return Main.OK;
     } finally {
-      if (pruneDir != null) {
-        nnzip.io.HadoopFiles.deleteQuietly(nnzip.io.HadoopFiles.fileSystem(pruneDir.toString()), pruneDir);
-      }
       spark.stop();
     }
   }

@@ -179,7 +179,7 @@ public final class ZooRun {
         layout.removeStaleTemps(name);
         Files.createDirectories(layout.modelDir(name));
         layout.checkConfined(name);
-        ModelJob.Outcome o = ModelJob.run(spark(), recipe, layout.artifact(name).toString(), p);
+        var o = ModelJob.run(spark(), recipe, layout.artifact(name).toString(), p);
         var r = o.result();
         Fingerprint f = new Fingerprint(r.provenance().sourceSha256(), recipe.sha256(), r.provenance().nnzipVersion(),
             r.provenance().gitCommit());

@@ -14,16 +14,43 @@ import nnzip.tensor.DType;
 import nnzip.tensor.FloatCodec;
 import nnzip.tensor.TensorSpec;
 
-/** Small seeded models for zoo integration tests: safetensors, ONNX MLPs, and a corrupt file. */
+/** Small seeded models for zoo integration tests: safetensors (single or sharded), ONNX MLPs, a corrupt file. */
 final class ZooModels {
   private ZooModels() {}
 
   /** A safetensors model of two weight matrices and a bias, values from {@code seed}. */
   static Path safetensors(Path file, long seed) throws IOException {
+    write(file, SPECS, new SplittableRandom(seed));
+    return file;
+  }
+
+  /**
+   * The tensors of {@link #safetensors} in two shards and a Hugging Face {@code
+   * model.safetensors.index.json} naming the shard of each tensor, in {@code dir}.
+   *
+   * @return the index file
+   */
+  static Path sharded(Path dir, long seed) throws IOException {
+    Files.createDirectories(dir);
     SplittableRandom rng = new SplittableRandom(seed);
-    List<TensorSpec> specs = List.of(new TensorSpec("enc.weight", DType.F32, new long[] {256, 192}),
-        new TensorSpec("enc.bias", DType.F32, new long[] {256}),
-        new TensorSpec("dec.weight", DType.F16, new long[] {96, 256}));
+    StringBuilder map = new StringBuilder();
+    for (int s = 0; s < 2; s++) {
+      String file = String.format("model-%05d-of-00002.safetensors", s + 1);
+      List<TensorSpec> mine = s == 0 ? SPECS.subList(0, 2) : SPECS.subList(2, SPECS.size());
+      write(dir.resolve(file), mine, rng);
+      for (TensorSpec t : mine) {
+        map.append(map.length() == 0 ? "" : ",").append('"').append(t.name()).append("\":\"").append(file).append('"');
+      }
+    }
+    return Files.writeString(dir.resolve("model.safetensors.index.json"),
+        "{\"metadata\":{},\"weight_map\":{" + map + "}}");
+  }
+
+  private static final List<TensorSpec> SPECS = List.of(new TensorSpec("enc.weight", DType.F32, new long[] {256, 192}),
+      new TensorSpec("enc.bias", DType.F32, new long[] {256}),
+      new TensorSpec("dec.weight", DType.F16, new long[] {96, 256}));
+
+  private static void write(Path file, List<TensorSpec> specs, SplittableRandom rng) throws IOException {
     try (OutputStream out = Files.newOutputStream(file); SafetensorsWriter w = new SafetensorsWriter(out, specs, Map.of())) {
       for (TensorSpec s : specs) {
         float[] v = new float[(int) s.numElements()];
@@ -36,7 +63,6 @@ final class ZooModels {
       }
       w.finish();
     }
-    return file;
   }
 
   /** An ONNX MLP 784-300-100-10 with weights from {@code seed} (untrained; 1 MB). */
