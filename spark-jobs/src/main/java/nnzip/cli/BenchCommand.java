@@ -40,6 +40,7 @@ final class BenchCommand implements Command {
                nnzip bench side-info [--dir DIR] [--out FILE] [--fixtures DIR] [--model FILE]...
                nnzip bench prune --model M.onnx [--keep F] [--methods dirichlet,l1,random] [--set k=v]...
                                  [--data D] [--json-out FILE]
+        """ + SubspaceBench.USAGE + """
 
           io    1) reads an N GB safetensors (default 1) through the job's read path and with a plain
                    sequential FileChannel read, alternating, and reports the throughput ratio
@@ -93,11 +94,14 @@ final class BenchCommand implements Command {
     if (argv.length > 0 && argv[0].equals("prune")) {
       return runPrune(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
     }
+    if (argv.length > 0 && argv[0].equals("subspace")) {
+      return SubspaceBench.run(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
+    }
     if (argv.length > 0 && argv[0].equals("dp")) {
       return runDp(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
     }
     if (argv.length == 0 || !argv[0].equals("io")) {
-      throw new UsageException("bench needs a benchmark name: io, dp, aq, train, side-info or prune");
+      throw new UsageException("bench needs a benchmark name: io, dp, aq, train, side-info, prune or subspace");
     }
     Args a = Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length),
         Set.of("--dir", "--gb", "--heap-gb", "--json-out", "--repeats"), Set.of());
