@@ -129,8 +129,10 @@ public record Line(ModelProto model, LineDescriptor descriptor, Map<String, floa
 
   /** One line weight at α (full width), as the point compresses it. */
   public float[] weightAt(String key, float alpha, PointCompression c) {
+    // The lowest kept share as training stores it (a float in the line parameter): 0.025 and 0.025f
+    // round ⌈keep·n⌉ differently where keep·n is a whole number.
     return c.apply(LineWeight.point(w0.get(key), w1.get(key), alpha), shapes.get(key), alpha,
-        SubspaceKind.LOWEST_KEEP, null);
+        (float) SubspaceKind.LOWEST_KEEP, null);
   }
 
   /** The accuracy table's points. */

@@ -50,9 +50,12 @@ public enum SubspaceKind {
     return lowest + (1 - lowest) * alpha;
   }
 
-  /** Number of the n elements kept at fraction {@code keep}: ⌈keep·n⌉, at least 1. */
+  /**
+   * Number of the n elements kept at fraction {@code keep}: ⌈keep·n⌉, at least 1. The relative slack
+   * of 10⁻⁶ makes a share that went through float (0.025f is 0.025 + 3.7·10⁻¹⁰) count as its decimal.
+   */
   public static int keptElements(double keep, int n) {
-    return Math.max(1, Math.min(n, (int) Math.ceil(keep * n - 1e-9)));
+    return Math.max(1, Math.min(n, (int) Math.ceil(keep * n * (1 - 1e-6))));
   }
 
   /** Width at α: 0.25 + 0.75·α. */

@@ -179,6 +179,31 @@ class LineTest {
   }
 
   @Test
+  void dialedPointComputesWhatTheTrainingGraphComputesAtThatAlpha() {
+    Random r = new Random(5);
+    float[] x = new float[4 * 784];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextFloat();
+    }
+    var w0 = new GraphSetup(M0.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().values();
+    var w1 = new GraphSetup(M1.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().values();
+    for (SubspaceKind kind : SubspaceKind.values()) {
+      WeightPlan plan = LineTraining.plan(M0, w0, w1, Set.of(), kind);
+      var training = new GraphSetup(M0.toByteArray(), plan, GraphMode.INFERENCE).build();
+      for (float a : new float[] {0f, 0.3f, 0.8f}) {
+        training.setValues(LineTraining.at(training.values(), LineTraining.lineParameters(plan), a));
+        float[] masked = training.logits(x, 4);
+        byte[] dialed = line(kind).dial(a);
+        float[] narrow = new GraphSetup(dialed, WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build()
+            .logits(x, 4);
+        for (int i = 0; i < masked.length; i++) {
+          assertEquals(masked[i], narrow[i], 1e-4 * Math.max(1, Math.abs(masked[i])), kind + " alpha " + a + " logit " + i);
+        }
+      }
+    }
+  }
+
+  @Test
   void unstructuredPointRunsInOnnxRuntime() throws Exception {
     assertOrtMatchesJvm(line(SubspaceKind.UNSTRUCTURED).dial(0.6));
   }
