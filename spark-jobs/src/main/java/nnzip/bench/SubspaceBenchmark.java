@@ -46,22 +46,25 @@ public final class SubspaceBenchmark {
    * Runs the benchmark for each kind.
    *
    * @param alphas the budgets, ascending
+   * @param sharedInit whether the line's endpoints start from one initialization (else two)
    * @param dir where the artifacts go
    */
   public static Map<String, Object> run(JavaSparkContext sc, Architecture arch, List<SubspaceKind> kinds,
-      SubspaceSettings base, TrainingSettings training, double[] alphas, CompressionSettings compression,
+      SubspaceSettings base, TrainingSettings training, double[] alphas, boolean sharedInit,
+      CompressionSettings compression,
       String recipe, DataRef data, java.nio.file.Path dir, Progress progress) throws IOException {
     nnzip.data.Datasets loaded = data.load();
     Dataset test = loaded.test();
     int classes = data.split(loaded).train().numClasses();
     byte[] first = arch.build(loaded.exampleShape(), classes, training.seed()).toByteArray();
-    byte[] second = arch.build(loaded.exampleShape(), classes, training.seed() + 1).toByteArray();
+    byte[] second = sharedInit ? first : arch.build(loaded.exampleShape(), classes, training.seed() + 1).toByteArray();
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("arch", arch.cliName());
     report.put("data", data.toString());
     report.put("epochs", training.epochs());
     report.put("optimizer", training.optimizer().toString());
     report.put("settings", base.toString());
+    report.put("init", sharedInit ? "shared" : "separate");
     for (SubspaceKind kind : kinds) {
       SubspaceSettings s = new SubspaceSettings(kind, base.cosWeight(), base.endpointProbability(),
           base.warmupEpochs(), Double.NaN, base.seed());

@@ -35,7 +35,7 @@ final class SubspaceTrain {
   private SubspaceTrain() {}
 
   /** The settings of one run, read from the resolved recipe at the edge. */
-  record Options(SubspaceSettings settings, TrainingSettings training, double[] table) {
+  record Options(SubspaceSettings settings, TrainingSettings training, double[] table, boolean sharedInit) {
     static Options of(Config recipe, SubspaceKind kind) {
       try {
         TrainingSettings t = Recipes.training(recipe);
@@ -64,7 +64,11 @@ final class SubspaceTrain {
           throw new IllegalArgumentException("subspace.warmup-epochs (" + s.warmupEpochs()
               + ") must be ≤ subspace.epochs (" + training.epochs() + ")");
         }
-        return new Options(s, training, table);
+        String init = recipe.getString("subspace.init");
+        if (!init.equals("separate") && !init.equals("shared")) {
+          throw new IllegalArgumentException("subspace.init must be separate or shared, got '" + init + "'");
+        }
+        return new Options(s, training, table, init.equals("shared"));
       } catch (ConfigException e) {
         throw new UsageException(Recipes.describe(e));
       } catch (IllegalArgumentException e) {
@@ -123,7 +127,8 @@ final class SubspaceTrain {
       nnzip.data.Datasets loaded = data.load();
       int classes = data.split(loaded).train().numClasses();
       first = arch.build(loaded.exampleShape(), classes, o.training().seed()).toByteArray();
-      second = arch.build(loaded.exampleShape(), classes, o.training().seed() + 1).toByteArray();
+      second = o.sharedInit() ? first
+          : arch.build(loaded.exampleShape(), classes, o.training().seed() + 1).toByteArray();
     }
     SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip train --subspace");
     SubspaceJob.Trained trained;
