@@ -91,6 +91,20 @@ class SubspaceCliTest {
     assertEquals(Main.OK, run("dial", "--in", artifact.toString(), "--alpha", "0.55", "--out", a.toString()).code());
     assertEquals(Main.OK, run("dial", "--in", artifact.toString(), "--alpha", "0.55", "--out", b.toString()).code());
     assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+    Path st = dir.resolve("a.safetensors");
+    assertEquals(Main.OK, run("dial", "--in", artifact.toString(), "--alpha", "0.55", "--out", st.toString(),
+        "--format", "safetensors").code());
+    onnx.Onnx.ModelProto m = onnx.Onnx.ModelProto.parseFrom(Files.readAllBytes(a));
+    var tensors = nnzip.io.safetensors.SafetensorsReader.tensors(HadoopFiles.fileSystem(st.toString()),
+        HadoopFiles.qualify(st.toString()));
+    assertEquals(m.getGraph().getInitializerCount(), tensors.size());
+    for (var t : tensors) {
+      var init = m.getGraph().getInitializerList().stream().filter(i -> i.getName().equals(t.spec().name()))
+          .findFirst().orElseThrow();
+      assertArrayEquals(init.getRawData().toByteArray(),
+          nnzip.io.safetensors.SafetensorsReader.readTensor(HadoopFiles.fileSystem(st.toString()), t).array(),
+          t.spec().name());
+    }
     Line line = Dialer.open(Artifact.open(HadoopFiles.fileSystem(artifact.toString()),
         HadoopFiles.qualify(artifact.toString())));
     assertEquals(5, line.table().size());
