@@ -28,7 +28,8 @@ final class BenchCommand implements Command {
   public String summary() {
     return "benchmarks writing JSON: 'bench io' (read path, driver heap), 'bench dp' (optimality, speed), "
         + "'bench side-info' (where artifact bytes go), 'bench prune' (dirichlet vs l1 vs random), "
-        + "'bench zoo' (one application against a run per model)";
+        + "'bench zoo' (one application against a run per model), 'bench subspace' (a dialed line against"
+        + " individually trained models)";
   }
 
   @Override
@@ -42,6 +43,7 @@ final class BenchCommand implements Command {
                nnzip bench prune --model M.onnx [--keep F] [--methods dirichlet,l1,random] [--set k=v]...
                                  [--data D] [--json-out FILE]
                nnzip bench zoo [--models N] [--master URL] [--dir DIR] [--json-out FILE]
+        """ + SubspaceBench.USAGE + """
 
           io    1) reads an N GB safetensors (default 1) through the job's read path and with a plain
                    sequential FileChannel read, alternating, and reports the throughput ratio
@@ -103,11 +105,14 @@ final class BenchCommand implements Command {
     if (argv.length > 0 && argv[0].equals("zoo")) {
       return runZoo(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
     }
+    if (argv.length > 0 && argv[0].equals("subspace")) {
+      return SubspaceBench.run(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
+    }
     if (argv.length > 0 && argv[0].equals("dp")) {
       return runDp(java.util.Arrays.copyOfRange(argv, 1, argv.length), out, err);
     }
     if (argv.length == 0 || !argv[0].equals("io")) {
-      throw new UsageException("bench needs a benchmark name: io, dp, aq, train, side-info, prune or zoo");
+      throw new UsageException("bench needs a benchmark name: io, dp, aq, train, side-info, prune, zoo or subspace");
     }
     Args a = Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length),
         Set.of("--dir", "--gb", "--heap-gb", "--json-out", "--repeats"), Set.of());

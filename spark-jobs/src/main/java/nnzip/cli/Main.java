@@ -28,7 +28,7 @@ public final class Main {
     Map<String, Command> m = new LinkedHashMap<>();
     for (Command c : new Command[] {
         new CompressCommand(), new DecompressCommand(), new InspectCommand(), new TrainCommand(), new EvalCommand(),
-        new PruneCommand(), new DemoCommand(), new BenchCommand(), new ZooCommand()}) {
+        new PruneCommand(), new DemoCommand(), new BenchCommand(), new ZooCommand(), new DialCommand()}) {
       m.put(c.name(), c);
     }
     return m;

@@ -71,6 +71,18 @@ final class TrainCommand implements Command {
           --master URL     Spark master (default: spark-submit's, else local[*])
           --json           print the result as JSON on stdout
 
+        Compressible subspace (one artifact holding a line of models; see nnzip dial):
+          nnzip train (--arch ARCH | --init M.onnx) --subspace structured|unstructured|bits
+                      --out S.nnz.safetensors [--data D] [--set key=value]...
+          --subspace K     unstructured (alpha = share of each weight matrix kept by magnitude,
+                           0.025..1) | structured (width 0.25 + 0.75 alpha, first channels kept) |
+                           bits (alpha mapped to 3..8 bits per weight)
+          --init M.onnx    start both endpoints from this model (no BatchNormalization)
+          --set k=v        recipe keys subspace.* (epochs, lr, cos-weight, endpoint-probability,
+                           warmup-epochs, table), finetune.* (batch, chunk, validation, examples),
+                           seed and the codec keys the endpoints are stored with (default: uniform
+                           8 bits); --epochs, --lr, --batch, ... override them
+
         The test set is used once, for the final accuracy; validation accuracy is reported per epoch.
         """;
   }
@@ -78,7 +90,14 @@ final class TrainCommand implements Command {
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
     Args a = Args.parse(argv, Set.of("--arch", "--out", "--data", "--epochs", "--batch", "--chunk", "--lr", "--schedule", "--optimizer",
-        "--momentum", "--validation", "--seed", "--checkpoint", "--master", "--examples"), Set.of("--overwrite", "--json"));
+        "--momentum", "--validation", "--seed", "--checkpoint", "--master", "--examples", "--subspace", "--init", "--set"),
+        Set.of("--overwrite", "--json"));
+    if (a.get("--subspace") != null) {
+      return SubspaceTrain.run(a, out, err);
+    }
+    if (a.get("--init") != null || !a.all("--set").isEmpty()) {
+      throw new UsageException("--init and --set go with --subspace");
+    }
     Architecture arch;
     try {
       arch = Architecture.parse(a.require("--arch"));

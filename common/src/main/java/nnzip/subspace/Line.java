@@ -1,0 +1,157 @@
+package nnzip.subspace;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import nnzip.InvalidInputException;
+import nnzip.io.onnx.OnnxWeightWriter;
+import nnzip.prune.ChannelGroup;
+import nnzip.prune.ChannelGroups;
+import nnzip.prune.ChannelRemoval;
+import onnx.Onnx.ModelProto;
+import onnx.Onnx.StringStringEntryProto;
+import onnx.Onnx.TensorProto;
+
+/**
+ * A trained line as the dialer sees it: the graph at full width, both endpoints of every line
+ * weight, and the descriptor. {@link #dial} writes the standard ONNX model at a point: w(α) of
+ * every line weight compressed as the kind says ({@link PointCompression}, the same code training
+ * ran), and for structured lines the channels past the width physically removed
+ * ({@link ChannelRemoval}).
+ *
+ * @param model the graph without the second endpoint's initializers and without the descriptor
+ * @param descriptor the line's kind and accuracy table
+ * @param w0 first endpoint by weight key; {@code w1} the second, same keys
+ * @param shapes the line weights' shapes by key
+ */
+public record Line(ModelProto model, LineDescriptor descriptor, Map<String, float[]> w0, Map<String, float[]> w1,
+    Map<String, long[]> shapes) {
+
+  /** Copies the maps. */
+  public Line {
+    w0 = new LinkedHashMap<>(w0);
+    w1 = new LinkedHashMap<>(w1);
+    shapes = new LinkedHashMap<>(shapes);
+  }
+
+  /**
+   * The line stored in a restored graph: the second endpoint is read from its
+   * {@value LineDescriptor#SECOND_PREFIX} initializers, the first from the weights of the same keys.
+   *
+   * @param restored a full model as {@code compress} stored it and {@code decompress} restores it
+   * @param where the file named in errors
+   * @throws InvalidInputException if the model is no line or its endpoints disagree in shape
+   */
+  public static Line of(ModelProto restored, String where) {
+    LineDescriptor d = LineDescriptor.of(restored, where);
+    Map<String, TensorProto> byName = new LinkedHashMap<>();
+    restored.getGraph().getInitializerList().forEach(t -> byName.put(t.getName(), t));
+    Map<String, float[]> w0 = new LinkedHashMap<>();
+    Map<String, float[]> w1 = new LinkedHashMap<>();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    ModelProto.Builder b = restored.toBuilder().clearMetadataProps();
+    restored.getMetadataPropsList().stream().filter(e -> !e.getKey().equals(LineDescriptor.METADATA_KEY))
+        .forEach(b::addMetadataProps);
+    b.getGraphBuilder().clearInitializer();
+    for (TensorProto t : restored.getGraph().getInitializerList()) {
+      if (!t.getName().startsWith(LineDescriptor.SECOND_PREFIX)) {
+        b.getGraphBuilder().addInitializer(t);
+        continue;
+      }
+      String key = t.getName().substring(LineDescriptor.SECOND_PREFIX.length());
+      TensorProto first = byName.get(key);
+      if (first == null || !first.getDimsList().equals(t.getDimsList())) {
+        throw new InvalidInputException(where + ": the line's second endpoint '" + key + "' has "
+            + (first == null ? "no first endpoint" : "shape " + t.getDimsList() + " but the first " + first.getDimsList()));
+      }
+      w0.put(key, floats(first, where));
+      w1.put(key, floats(t, where));
+      shapes.put(key, t.getDimsList().stream().mapToLong(Long::longValue).toArray());
+    }
+    if (w0.isEmpty()) {
+      throw new InvalidInputException(where + ": the subspace holds no second endpoint");
+    }
+    return new Line(b.build(), d, w0, w1, shapes);
+  }
+
+  /** The graph of a line: {@code model} with w0, the second endpoints and the descriptor added. */
+  public static ModelProto toOnnx(ModelProto model, Map<String, float[]> w0, Map<String, float[]> w1,
+      LineDescriptor d) {
+    Map<String, byte[]> first = new LinkedHashMap<>();
+    w0.forEach((k, v) -> first.put(k, bytes(v)));
+    ModelProto.Builder b = OnnxWeightWriter.replace(model, first).toBuilder();
+    Map<String, TensorProto> byName = new LinkedHashMap<>();
+    model.getGraph().getInitializerList().forEach(t -> byName.put(t.getName(), t));
+    for (Map.Entry<String, float[]> e : w1.entrySet()) {
+      TensorProto t = byName.get(e.getKey());
+      if (t == null || t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+        throw new InvalidInputException("line weight '" + e.getKey() + "' is not a float initializer of the graph");
+      }
+      b.getGraphBuilder().addInitializer(TensorProto.newBuilder().setName(LineDescriptor.SECOND_PREFIX + e.getKey())
+          .setDataType(TensorProto.DataType.FLOAT_VALUE).addAllDims(t.getDimsList())
+          .setRawData(org.nd4j.shade.protobuf.ByteString.copyFrom(bytes(e.getValue()))));
+    }
+    return d.attachTo(b.build());
+  }
+
+  /**
+   * The model at point α: a standard ONNX model (structured lines physically narrower).
+   *
+   * @throws IllegalArgumentException unless 0 ≤ α ≤ 1
+   */
+  public byte[] dial(double alpha) {
+    float a = (float) SubspaceKind.checkAlpha(alpha);
+    Map<String, PointCompression> comp = LineTraining.compressions(model, shapes, descriptor.kind());
+    Map<String, byte[]> weights = new LinkedHashMap<>();
+    for (String k : w0.keySet()) {
+      weights.put(k, bytes(weightAt(k, a, comp.getOrDefault(k, PointCompression.NONE))));
+    }
+    ModelProto.Builder b = OnnxWeightWriter.replace(model, weights).toBuilder();
+    b.addMetadataProps(StringStringEntryProto.newBuilder().setKey(LineDescriptor.ALPHA_KEY).setValue(Float.toString(a)));
+    byte[] full = b.build().toByteArray();
+    if (descriptor.kind() != SubspaceKind.STRUCTURED) {
+      return full;
+    }
+    ChannelGroups groups = ChannelGroups.of(b.build());
+    Map<String, int[]> kept = new LinkedHashMap<>();
+    for (ChannelGroup g : groups.prunable()) {
+      int k = SubspaceKind.keptChannels(a, g.channels());
+      int[] first = new int[k];
+      for (int i = 0; i < k; i++) {
+        first[i] = i;
+      }
+      kept.put(g.id(), first);
+    }
+    return ChannelRemoval.apply(full, groups, kept).model();
+  }
+
+  /** One line weight at α (full width), as the point compresses it. */
+  public float[] weightAt(String key, float alpha, PointCompression c) {
+    // The lowest kept share as training stores it (a float in the line parameter): 0.025 and 0.025f
+    // round ⌈keep·n⌉ differently where keep·n is a whole number.
+    return c.apply(LineWeight.point(w0.get(key), w1.get(key), alpha), shapes.get(key), alpha,
+        (float) SubspaceKind.LOWEST_KEEP, null);
+  }
+
+  /** The accuracy table's points. */
+  public List<LineDescriptor.Point> table() {
+    return descriptor.table();
+  }
+
+  static byte[] bytes(float[] v) {
+    ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(v.length, 4)).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(v);
+    return b.array();
+  }
+
+  private static float[] floats(TensorProto t, String where) {
+    if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE || t.getRawData().isEmpty()) {
+      throw new InvalidInputException(where + ": line weight '" + t.getName() + "' is not a float tensor with raw data");
+    }
+    float[] v = new float[t.getRawData().size() / 4];
+    t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+    return v;
+  }
+}

@@ -1,0 +1,229 @@
+package nnzip.subspace;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import nnzip.InvalidInputException;
+import nnzip.prune.ChannelGroups;
+import nnzip.prune.StructuredPruning;
+import nnzip.prune.dirichlet.DirichletGates;
+import nnzip.train.ParameterValues;
+import nnzip.train.TrainingLoop;
+import nnzip.train.WeightBinding;
+import nnzip.train.WeightPlan;
+import onnx.Onnx.ModelProto;
+
+/**
+ * Training of a line on the finetuning path: {@link #plan} binds every trainable weight to a
+ * {@link LineWeight}, and this regularizer writes each step's α (endpoints with the configured
+ * probability, else uniform; seeded by (seed, epoch, step)) and the annealed lowest kept fraction
+ * into the parameters, and adds the gradient of β·cos²(w0, w1) over the whole model (Wortsman et
+ * al.'s term), so a {@code TrainingLoop} over any gradient source trains the line deterministically.
+ */
+public final class LineTraining implements TrainingLoop.Regularizer {
+  private final List<String> parameters;
+  private final SubspaceSettings settings;
+  private final int stepsPerEpoch;
+  private final float validationAlpha;
+
+  /**
+   * @param parameters the line parameters' names (as {@link #plan} made them)
+   * @param stepsPerEpoch steps of one epoch (the warm-up is counted in steps)
+   * @param validationAlpha the point each epoch's validation accuracy is measured at
+   */
+  public LineTraining(List<String> parameters, SubspaceSettings settings, int stepsPerEpoch, double validationAlpha) {
+    this.parameters = List.copyOf(parameters);
+    this.settings = settings;
+    this.stepsPerEpoch = stepsPerEpoch;
+    this.validationAlpha = (float) SubspaceKind.checkAlpha(validationAlpha);
+  }
+
+  /**
+   * What a point does to each weight of a model, by weight key (weights not named do nothing).
+   *
+   * @param model the graph (structured: its channel groups decide which tensors narrow)
+   * @param shapes the trainable weights' shapes by key
+   * @throws InvalidInputException if the model has BatchNormalization (its statistics do not hold
+   *     across points, and the authors forbid recalibrating them per point), or structured finds no
+   *     prunable channel group
+   */
+  public static Map<String, PointCompression> compressions(ModelProto model, Map<String, long[]> shapes,
+      SubspaceKind kind) {
+    if (model.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("BatchNormalization"))) {
+      throw new InvalidInputException("compressible subspaces of models with BatchNormalization are not supported:"
+          + " its running statistics do not hold across the line's points, and LCS forbids recalibrating them per"
+          + " point (export the model with GroupNorm or without normalization)");
+    }
+    Map<String, PointCompression> out = new LinkedHashMap<>();
+    switch (kind) {
+      case UNSTRUCTURED, BITS -> shapes.forEach((k, s) -> {
+        if (s.length >= 2) {
+          out.put(k, new PointCompression(kind == SubspaceKind.BITS ? PointCompression.Mode.BITS
+              : PointCompression.Mode.MAGNITUDE, 0));
+        }
+      });
+      case STRUCTURED -> {
+        for (DirichletGates.Gate g : StructuredPruning.gates(ChannelGroups.of(model), shapes)) {
+          g.targets().forEach((k, axis) -> out.put(k, new PointCompression(PointCompression.Mode.CHANNELS, axis)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The plan that trains the line: every weight of {@code w0} not frozen bound to a
+   * {@link LineWeight} starting at (w0, w1).
+   *
+   * @param w0 the first endpoint's start, a graph's {@code values()} under {@code WeightPlan.allTrainable}
+   * @param w1 the second's, same names and shapes
+   * @param frozen keys that stay constant
+   */
+  public static WeightPlan plan(ModelProto model, ParameterValues w0, ParameterValues w1, Set<String> frozen,
+      SubspaceKind kind) {
+    if (!w1.names().equals(w0.names())) {
+      throw new IllegalArgumentException("endpoints name different weights: " + w0.names() + " and " + w1.names());
+    }
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (int i = 0; i < w0.names().size(); i++) {
+      if (!frozen.contains(w0.names().get(i))) {
+        shapes.put(w0.names().get(i), w0.shapes().get(i));
+      }
+    }
+    Map<String, PointCompression> c = compressions(model, shapes, kind);
+    Map<String, WeightBinding> coded = new LinkedHashMap<>();
+    Map<String, WeightPlan.Parameter> params = new LinkedHashMap<>();
+    for (int i = 0; i < w0.names().size(); i++) {
+      String key = w0.names().get(i);
+      if (frozen.contains(key)) {
+        continue;
+      }
+      if (w0.values()[i].length != w1.values()[i].length) {
+        throw new IllegalArgumentException("weight '" + key + "': endpoints have " + w0.values()[i].length + " and "
+            + w1.values()[i].length + " values");
+      }
+      LineWeight b = new LineWeight(LineWeight.PREFIX + key, w0.shapes().get(i).clone(),
+          c.getOrDefault(key, PointCompression.NONE));
+      coded.put(key, b);
+      float[] p = LineWeight.parameter(w0.values()[i], w1.values()[i]);
+      params.put(b.parameter(), new WeightPlan.Parameter(new long[] {p.length}, p));
+    }
+    return new WeightPlan(coded, params, new TreeSet<>(frozen));
+  }
+
+  /** The line parameters of a plan, in its order. */
+  public static List<String> lineParameters(WeightPlan plan) {
+    return new ArrayList<>(plan.parameters().keySet());
+  }
+
+  /** The α a step trains. */
+  public float alpha(int epoch, int step) {
+    if (settings.fixed()) {
+      return (float) settings.fixedAlpha();
+    }
+    SplittableRandom rng = new SplittableRandom(mix(mix(settings.seed(), epoch), step));
+    if (rng.nextDouble() < settings.endpointProbability()) {
+      return rng.nextBoolean() ? 1f : 0f;
+    }
+    return (float) rng.nextDouble();
+  }
+
+  /** The kept fraction at α = 0 at a step: annealed from 1 to 0.025 over the warm-up epochs. */
+  public float lowest(int epoch, int step) {
+    long warm = (long) settings.warmupEpochs() * stepsPerEpoch;
+    long t = (long) (epoch - 1) * stepsPerEpoch + step;
+    double f = warm == 0 ? 1 : Math.min(1, (double) t / warm);
+    return (float) (1 - (1 - SubspaceKind.LOWEST_KEEP) * f);
+  }
+
+  @Override
+  public void startStep(int epoch, int step, ParameterValues params) {
+    set(params, parameters, alpha(epoch, step), lowest(epoch, step));
+  }
+
+  /** Writes α and the lowest kept fraction into every line parameter, in place. */
+  public static void set(ParameterValues params, List<String> lineParameters, float alpha, float lowest) {
+    for (String p : lineParameters) {
+      float[] v = params.get(p);
+      v[v.length - 2] = alpha;
+      v[v.length - 1] = lowest;
+    }
+  }
+
+  /** A copy of the parameters at point α after the warm-up. */
+  public static ParameterValues at(ParameterValues params, List<String> lineParameters, float alpha) {
+    ParameterValues v = params.copy();
+    set(v, lineParameters, alpha, (float) SubspaceKind.LOWEST_KEEP);
+    return v;
+  }
+
+  @Override
+  public void addGradient(ParameterValues params, float[][] grads) {
+    double beta = settings.cosWeight();
+    if (beta == 0) {
+      return;
+    }
+    double dot = 0;
+    double a = 0;
+    double b = 0;
+    for (String p : parameters) {
+      float[] v = params.get(p);
+      int n = (v.length - 2) / 2;
+      for (int i = 0; i < n; i++) {
+        dot += (double) v[i] * v[n + i];
+        a += (double) v[i] * v[i];
+        b += (double) v[n + i] * v[n + i];
+      }
+    }
+    if (a == 0 || b == 0) {
+      return;
+    }
+    double norm = Math.sqrt(a * b);
+    double cos = dot / norm;
+    // d cos²/dw0 = 2cos·(w1/(|w0||w1|) − cos·w0/|w0|²), and symmetrically for w1.
+    double k = beta * 2 * cos;
+    for (String p : parameters) {
+      int idx = params.names().indexOf(p);
+      float[] v = params.values()[idx];
+      float[] g = grads[idx];
+      int n = (v.length - 2) / 2;
+      for (int i = 0; i < n; i++) {
+        g[i] += (float) (k * (v[n + i] / norm - cos * v[i] / a));
+        g[n + i] += (float) (k * (v[i] / norm - cos * v[n + i] / b));
+      }
+    }
+  }
+
+  /** cos(w0, w1) over the whole model. */
+  public static double cosine(ParameterValues params, List<String> lineParameters) {
+    double dot = 0;
+    double a = 0;
+    double b = 0;
+    for (String p : lineParameters) {
+      float[] v = params.get(p);
+      int n = (v.length - 2) / 2;
+      for (int i = 0; i < n; i++) {
+        dot += (double) v[i] * v[n + i];
+        a += (double) v[i] * v[i];
+        b += (double) v[n + i] * v[n + i];
+      }
+    }
+    return dot / Math.sqrt(a * b);
+  }
+
+  @Override
+  public ParameterValues forValidation(ParameterValues params) {
+    ParameterValues v = params.copy();
+    float[] any = parameters.isEmpty() ? null : params.get(parameters.get(0));
+    set(v, parameters, validationAlpha, any == null ? 1f : any[any.length - 1]);
+    return v;
+  }
+
+  private static long mix(long seed, long x) {
+    return seed * 0x9E3779B97F4A7C15L + x;
+  }
+}

@@ -1,0 +1,116 @@
+package nnzip.subspace;
+
+import java.util.Arrays;
+import nnzip.codec.ScalarCodec;
+import nnzip.codec.TensorLayout;
+import nnzip.codec.uniform.UniformCodec;
+import nnzip.tensor.DType;
+import nnzip.tensor.TensorSpec;
+
+/**
+ * What a point α does to one weight of the line: nothing (biases, and tensors outside every
+ * prunable channel group), keep its largest magnitudes, zero its channels past the kept width, or
+ * quantize it with nnzip's uniform codec per output channel. Training and the dialer call the same
+ * {@link #apply}, so the trained point and the dialed point are the same numbers.
+ *
+ * @param mode what is done
+ * @param axis the channel axis (CHANNELS: the group's axis in this tensor; BITS: the quantizer's groups)
+ */
+public record PointCompression(Mode mode, int axis) implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The four things a point does to a weight. */
+  public enum Mode {
+    NONE, MAGNITUDE, CHANNELS, BITS
+  }
+
+  public static final PointCompression NONE = new PointCompression(Mode.NONE, 0);
+
+  /** Checks the axis. */
+  public PointCompression {
+    java.util.Objects.requireNonNull(mode, "mode");
+    if (axis < 0) {
+      throw new IllegalArgumentException("axis must be ≥ 0, got " + axis);
+    }
+  }
+
+  /**
+   * The compressed weight at α.
+   *
+   * @param w the line's weight at α (row-major, length = product of shape); not changed
+   * @param lowest the kept fraction of unstructured sparsity at α = 0 (annealed in warm-up)
+   * @param kept if not null (length w.length), set to whether each element passes the point
+   *     unchanged by a mask: the gradient flows to those only (BITS: all, straight through)
+   * @return a new array
+   */
+  public float[] apply(float[] w, long[] shape, double alpha, double lowest, boolean[] kept) {
+    float[] out = w.clone();
+    if (kept != null) {
+      Arrays.fill(kept, true);
+    }
+    switch (mode) {
+      case NONE -> { }
+      case MAGNITUDE -> magnitude(out, SubspaceKind.keptElements(SubspaceKind.keepFraction(alpha, lowest), w.length),
+          kept);
+      case CHANNELS -> channels(out, shape, SubspaceKind.keptChannels(alpha, (int) shape[axis]), kept);
+      case BITS -> {
+        UniformCodec codec = new UniformCodec(SubspaceKind.bits(alpha));
+        TensorLayout layout = TensorLayout.alongAxis(new TensorSpec("w", DType.F32, shape), axis);
+        ScalarCodec.Summary s = codec.newSummary(layout);
+        s.add(w, w.length, 0);
+        ScalarCodec.Quantizer q = codec.fit(s);
+        int[] codes = new int[w.length];
+        q.encode(w, w.length, 0, codes);
+        q.decode(codes, w.length, 0, out);
+      }
+    }
+    return out;
+  }
+
+  /** Zeroes all but the k largest |w| (ties to the lower index). */
+  private static void magnitude(float[] w, int k, boolean[] kept) {
+    if (k >= w.length) {
+      return;
+    }
+    float[] abs = new float[w.length];
+    for (int i = 0; i < w.length; i++) {
+      abs[i] = Math.abs(w[i]);
+    }
+    float[] sorted = abs.clone();
+    Arrays.sort(sorted);
+    float threshold = sorted[w.length - k];
+    int above = 0;
+    for (float a : abs) {
+      if (a > threshold) {
+        above++;
+      }
+    }
+    int ties = k - above;
+    for (int i = 0; i < w.length; i++) {
+      boolean keep = abs[i] > threshold || (abs[i] == threshold && ties-- > 0);
+      if (!keep) {
+        w[i] = 0f;
+        if (kept != null) {
+          kept[i] = false;
+        }
+      }
+    }
+  }
+
+  /** Zeroes the channels c ≥ k along the axis. */
+  private void channels(float[] w, long[] shape, int k, boolean[] kept) {
+    long stride = 1;
+    for (int d = axis + 1; d < shape.length; d++) {
+      stride *= shape[d];
+    }
+    int c = (int) shape[axis];
+    for (int i = 0; i < w.length; i++) {
+      if ((i / stride) % c >= k) {
+        w[i] = 0f;
+        if (kept != null) {
+          kept[i] = false;
+        }
+      }
+    }
+  }
+}

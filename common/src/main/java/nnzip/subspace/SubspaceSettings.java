@@ -1,0 +1,46 @@
+package nnzip.subspace;
+
+/**
+ * How a line trains (defaults live in conf/reference.conf's {@code subspace} block, not here).
+ *
+ * @param kind what α compresses
+ * @param cosWeight β of the term β·cos²(w0, w1) that keeps the endpoints apart, finite and ≥ 0
+ * @param endpointProbability chance that a step trains an endpoint (α = 0 or 1, equally) instead of
+ *     a uniform α, in [0, 1]
+ * @param warmupEpochs unstructured: epochs over which the kept fraction at α = 0 anneals linearly
+ *     from 1 to 0.025, ≥ 0 (at most the training epochs)
+ * @param fixedAlpha NaN to sample α every step; else the one α every step trains (an individually
+ *     trained model at that budget, the benchmark's baseline), in [0, 1]
+ * @param seed seed of the α draws: step s of epoch e draws from (seed, e, s)
+ */
+public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, int warmupEpochs,
+    double fixedAlpha, long seed) implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Checks every range. */
+  public SubspaceSettings {
+    java.util.Objects.requireNonNull(kind, "kind");
+    if (!(cosWeight >= 0 && Double.isFinite(cosWeight))) {
+      throw new IllegalArgumentException("subspace cos-weight must be finite and ≥ 0, got " + cosWeight);
+    }
+    if (!(endpointProbability >= 0 && endpointProbability <= 1)) {
+      throw new IllegalArgumentException("subspace endpoint-probability must be in [0, 1], got " + endpointProbability);
+    }
+    if (warmupEpochs < 0) {
+      throw new IllegalArgumentException("subspace warmup-epochs must be ≥ 0, got " + warmupEpochs);
+    }
+    if (!Double.isNaN(fixedAlpha) && !(fixedAlpha >= 0 && fixedAlpha <= 1)) {
+      throw new IllegalArgumentException("a fixed alpha must be in [0, 1], got " + fixedAlpha);
+    }
+  }
+
+  /** The same settings training one point only (no cos² term: there is no line to keep apart). */
+  public SubspaceSettings atFixedAlpha(double alpha) {
+    return new SubspaceSettings(kind, 0, endpointProbability, warmupEpochs, alpha, seed);
+  }
+
+  /** Whether α is fixed. */
+  public boolean fixed() {
+    return !Double.isNaN(fixedAlpha);
+  }
+}

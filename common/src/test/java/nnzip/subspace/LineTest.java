@@ -1,0 +1,245 @@
+package nnzip.subspace;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import nnzip.InvalidInputException;
+import nnzip.graph.GraphMode;
+import nnzip.io.onnx.OnnxModelFile;
+import nnzip.model.Architecture;
+import nnzip.train.GraphSetup;
+import nnzip.train.WeightPlan;
+import onnx.Onnx.ModelProto;
+import onnx.Onnx.TensorProto;
+import org.junit.jupiter.api.Test;
+
+/** Dialing lenet5 lines built from two random initializations, checked against slicing and ONNX Runtime. */
+class LineTest {
+  private static final ModelProto M0 = Architecture.LENET5.build(new int[] {1, 28, 28}, 10, 1);
+  private static final ModelProto M1 = Architecture.LENET5.build(new int[] {1, 28, 28}, 10, 2);
+
+  private static Map<String, float[]> weights(ModelProto m) {
+    Map<String, float[]> w = new LinkedHashMap<>();
+    for (TensorProto t : m.getGraph().getInitializerList()) {
+      if (t.getDataType() == TensorProto.DataType.FLOAT_VALUE && t.getDimsCount() > 0) {
+        float[] v = new float[t.getRawData().size() / 4];
+        t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        w.put(t.getName(), v);
+      }
+    }
+    return w;
+  }
+
+  private static Line line(SubspaceKind kind) {
+    LineDescriptor d = new LineDescriptor(LineDescriptor.VERSION, kind, List.of(new LineDescriptor.Point(0, 0.5),
+        new LineDescriptor.Point(1, 0.9)));
+    // Through the stored form: the graph compress stores and decompress restores.
+    byte[] stored = Line.toOnnx(M0, weights(M0), weights(M1), d).toByteArray();
+    return Line.of(OnnxModelFile.parse(stored, "line"), "line");
+  }
+
+  private static Map<String, long[]> shapes(ModelProto m) {
+    Map<String, long[]> s = new LinkedHashMap<>();
+    m.getGraph().getInitializerList().forEach(t -> s.put(t.getName(),
+        t.getDimsList().stream().mapToLong(Long::longValue).toArray()));
+    return s;
+  }
+
+  /** The weight keys of the Conv and Gemm nodes in node order: [W, B] per layer. */
+  private static List<String[]> layers(ModelProto m) {
+    return m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv") || n.getOpType().equals("Gemm"))
+        .map(n -> new String[] {n.getInput(1), n.getInput(2)}).toList();
+  }
+
+  @Test
+  void storedLineReadsBackItsEndpointsAndDescriptor() {
+    Line l = line(SubspaceKind.BITS);
+    assertEquals(SubspaceKind.BITS, l.descriptor().kind());
+    assertEquals(2, l.table().size());
+    assertEquals(8, l.w0().size());
+    weights(M0).forEach((k, v) -> assertArrayEquals(v, l.w0().get(k), k));
+    weights(M1).forEach((k, v) -> assertArrayEquals(v, l.w1().get(k), k));
+  }
+
+  @Test
+  void endpointsDialExactly() {
+    for (SubspaceKind kind : new SubspaceKind[] {SubspaceKind.UNSTRUCTURED, SubspaceKind.STRUCTURED}) {
+      Map<String, float[]> at1 = weights(OnnxModelFile.parse(line(kind).dial(1), "dialed"));
+      weights(M1).forEach((k, v) -> assertArrayEquals(v, at1.get(k), kind + " " + k));
+    }
+    // Unstructured α = 0: the first endpoint with the top 2.5% of each matrix kept, the rest zero.
+    Map<String, float[]> at0 = weights(OnnxModelFile.parse(line(SubspaceKind.UNSTRUCTURED).dial(0), "dialed"));
+    weights(M0).forEach((k, v) -> {
+      float[] d = at0.get(k);
+      if (shapes(M0).get(k).length < 2) {
+        assertArrayEquals(v, d, k);
+        return;
+      }
+      int nonZero = 0;
+      for (int i = 0; i < v.length; i++) {
+        assertTrue(d[i] == 0f || d[i] == v[i]);
+        nonZero += d[i] != 0f ? 1 : 0;
+      }
+      assertEquals((int) Math.ceil(0.025 * v.length - 1e-9), nonZero, k);
+    });
+  }
+
+  @Test
+  void structuredPointIsTheLineSlicedToTheFirstChannels() throws Exception {
+    float a = 0.3f;
+    byte[] dialed = line(SubspaceKind.STRUCTURED).dial(a);
+    Map<String, float[]> got = weights(OnnxModelFile.parse(dialed, "dialed"));
+    Map<String, long[]> gotShapes = shapes(OnnxModelFile.parse(dialed, "dialed"));
+    Map<String, float[]> w0 = weights(M0);
+    Map<String, float[]> w1 = weights(M1);
+    Map<String, long[]> full = shapes(M0);
+    List<String[]> l = layers(M0);
+    double width = 0.25 + 0.75 * a;
+    int k1 = (int) Math.ceil(width * 20 - 1e-9);
+    int k2 = (int) Math.ceil(width * 50 - 1e-9);
+    int k3 = (int) Math.ceil(width * 500 - 1e-9);
+    int[] keptOut = {k1, k2, k3, 10};
+    int[] inFull = {1, 20, 800, 500};
+    // Inputs kept per layer: conv2 reads conv1's channels, fc1 the flattened 50×4×4 (channel-major), fc2 fc1's.
+    java.util.function.IntPredicate[] keepIn = {j -> true, j -> j < k1, j -> j / 16 < k2, j -> j < k3};
+    for (int layer = 0; layer < 4; layer++) {
+      String w = l.get(layer)[0];
+      String b = l.get(layer)[1];
+      long[] s = full.get(w);
+      int inner = (int) (s.length == 4 ? s[2] * s[3] : 1);
+      int in = (int) s[1];
+      assertEquals(inFull[layer], in);
+      float[] line = LineWeight.point(w0.get(w), w1.get(w), a);
+      float[] lineB = LineWeight.point(w0.get(b), w1.get(b), a);
+      List<Float> expected = new java.util.ArrayList<>();
+      for (int o = 0; o < keptOut[layer]; o++) {
+        for (int j = 0; j < in; j++) {
+          if (keepIn[layer].test(j)) {
+            for (int z = 0; z < inner; z++) {
+              expected.add(line[(o * in + j) * inner + z]);
+            }
+          }
+        }
+      }
+      float[] e = new float[expected.size()];
+      for (int i = 0; i < e.length; i++) {
+        e[i] = expected.get(i);
+      }
+      assertArrayEquals(e, got.get(w), w);
+      assertEquals(keptOut[layer], gotShapes.get(w)[0], w);
+      assertArrayEquals(java.util.Arrays.copyOf(lineB, keptOut[layer]), got.get(b), b);
+    }
+    assertOrtMatchesJvm(dialed);
+  }
+
+  @Test
+  void bitsPointIsTheCodecsQuantizationOfTheLine() throws Exception {
+    float a = 0.45f;
+    int bits = SubspaceKind.bits(a);
+    assertEquals(5, bits);
+    byte[] dialed = line(SubspaceKind.BITS).dial(a);
+    Map<String, float[]> got = weights(OnnxModelFile.parse(dialed, "dialed"));
+    Map<String, long[]> s = shapes(M0);
+    for (String k : got.keySet()) {
+      float[] line = LineWeight.point(weights(M0).get(k), weights(M1).get(k), a);
+      if (s.get(k).length < 2) {
+        assertArrayEquals(line, got.get(k), k);
+        continue;
+      }
+      int rows = (int) s.get(k)[0];
+      int cols = line.length / rows;
+      float[] ref = new float[line.length];
+      for (int r = 0; r < rows; r++) {
+        float lo = Float.MAX_VALUE;
+        float hi = -Float.MAX_VALUE;
+        for (int j = 0; j < cols; j++) {
+          lo = Math.min(lo, line[r * cols + j]);
+          hi = Math.max(hi, line[r * cols + j]);
+        }
+        float step = (float) (((double) hi - lo) / ((1 << bits) - 1));
+        for (int j = 0; j < cols; j++) {
+          ref[r * cols + j] = lo + (int) Math.rint((line[r * cols + j] - lo) / step) * step;
+        }
+      }
+      assertArrayEquals(ref, got.get(k), k);
+    }
+    assertOrtMatchesJvm(dialed);
+  }
+
+  @Test
+  void dialedPointComputesWhatTheTrainingGraphComputesAtThatAlpha() {
+    Random r = new Random(5);
+    float[] x = new float[4 * 784];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextFloat();
+    }
+    var w0 = new GraphSetup(M0.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().values();
+    var w1 = new GraphSetup(M1.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().values();
+    for (SubspaceKind kind : SubspaceKind.values()) {
+      WeightPlan plan = LineTraining.plan(M0, w0, w1, Set.of(), kind);
+      var training = new GraphSetup(M0.toByteArray(), plan, GraphMode.INFERENCE).build();
+      for (float a : new float[] {0f, 0.3f, 0.8f}) {
+        training.setValues(LineTraining.at(training.values(), LineTraining.lineParameters(plan), a));
+        float[] masked = training.logits(x, 4);
+        byte[] dialed = line(kind).dial(a);
+        float[] narrow = new GraphSetup(dialed, WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build()
+            .logits(x, 4);
+        for (int i = 0; i < masked.length; i++) {
+          assertEquals(masked[i], narrow[i], 1e-4 * Math.max(1, Math.abs(masked[i])), kind + " alpha " + a + " logit " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void unstructuredPointRunsInOnnxRuntime() throws Exception {
+    assertOrtMatchesJvm(line(SubspaceKind.UNSTRUCTURED).dial(0.6));
+  }
+
+  @Test
+  void badInputIsRefusedWithOneLine() {
+    assertThrows(IllegalArgumentException.class, () -> line(SubspaceKind.BITS).dial(1.5));
+    assertThrows(IllegalArgumentException.class, () -> line(SubspaceKind.BITS).dial(Double.NaN));
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> Line.of(M0, "plain.onnx"));
+    assertTrue(e.getMessage().contains("not a compressible subspace"), e.getMessage());
+  }
+
+  /** ONNX Runtime and nnzip's own forward give the same logits for the dialed model. */
+  private static void assertOrtMatchesJvm(byte[] model) throws Exception {
+    int n = 3;
+    float[] x = new float[n * 784];
+    Random r = new Random(9);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextFloat();
+    }
+    float[] jvm = new GraphSetup(model, WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().logits(x, n);
+    float[] ort;
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+      o.setIntraOpNumThreads(1);
+      try (OrtSession s = env.createSession(model, o);
+          OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {n, 1, 28, 28});
+          OrtSession.Result res = s.run(Map.of(s.getInputNames().iterator().next(), in))) {
+        FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
+        ort = new float[fb.remaining()];
+        fb.get(ort);
+      }
+    }
+    assertEquals(jvm.length, ort.length);
+    for (int i = 0; i < ort.length; i++) {
+      assertEquals(ort[i], jvm[i], 1e-4 * Math.max(1, Math.abs(ort[i])), "logit " + i);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package nnzip.subspace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import nnzip.train.ParameterValues;
+import org.junit.jupiter.api.Test;
+
+class LineTrainingTest {
+  private static SubspaceSettings settings(double cos) {
+    return new SubspaceSettings(SubspaceKind.UNSTRUCTURED, cos, 0.5, 2, Double.NaN, 7);
+  }
+
+  private static ParameterValues params(long seed) {
+    Random r = new Random(seed);
+    float[] a = new float[2 * 12 + 2];
+    float[] b = new float[2 * 5 + 2];
+    for (float[] v : new float[][] {a, b}) {
+      for (int i = 0; i < v.length - 2; i++) {
+        v[i] = (float) r.nextGaussian();
+      }
+    }
+    return new ParameterValues(List.of("a", "b"), List.of(new long[] {a.length}, new long[] {b.length}),
+        new float[][] {a, b});
+  }
+
+  @Test
+  void cosSquaredGradientMatchesFiniteDifferences() {
+    ParameterValues p = params(1);
+    LineTraining t = new LineTraining(List.of("a", "b"), settings(0.7), 10, 0.5);
+    float[][] g = {new float[26], new float[12]};
+    t.addGradient(p, g);
+    for (int q = 0; q < 2; q++) {
+      int n = (p.values()[q].length - 2) / 2;
+      for (int j = 0; j < 2 * n; j++) {
+        double h = 1e-3;
+        ParameterValues plus = p.copy();
+        ParameterValues minus = p.copy();
+        plus.values()[q][j] += (float) h;
+        minus.values()[q][j] -= (float) h;
+        double cp = LineTraining.cosine(plus, List.of("a", "b"));
+        double cm = LineTraining.cosine(minus, List.of("a", "b"));
+        double d = 0.7 * (cp * cp - cm * cm) / ((double) plus.values()[q][j] - minus.values()[q][j]);
+        assertEquals(d, g[q][j], 2e-3, "parameter " + q + " element " + j);
+      }
+    }
+  }
+
+  @Test
+  void alphaDrawsAreSeededAndHitTheEndpointsAsConfigured() {
+    LineTraining t = new LineTraining(List.of("a"), settings(0), 100, 0.5);
+    LineTraining same = new LineTraining(List.of("a"), settings(0), 100, 0.5);
+    int ends = 0;
+    int n = 20000;
+    for (int s = 0; s < n; s++) {
+      float a = t.alpha(1 + s / 100, s % 100);
+      assertEquals(a, same.alpha(1 + s / 100, s % 100));
+      assertTrue(a >= 0 && a <= 1);
+      if (a == 0f || a == 1f) {
+        ends++;
+      }
+    }
+    assertEquals(0.5, (double) ends / n, 0.02);
+  }
+
+  @Test
+  void lowestKeptFractionAnnealsOverTheWarmUp() {
+    LineTraining t = new LineTraining(List.of("a"), settings(0), 100, 0.5);
+    assertEquals(1f, t.lowest(1, 0));
+    assertEquals(1 - 0.975f * 0.5f, t.lowest(2, 0), 1e-6);
+    assertEquals(0.025f, t.lowest(3, 0), 1e-7);
+    assertEquals(0.025f, t.lowest(5, 40), 1e-7);
+  }
+}

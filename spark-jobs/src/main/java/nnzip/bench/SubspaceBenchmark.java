@@ -1,0 +1,222 @@
+package nnzip.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import nnzip.Progress;
+import nnzip.artifact.Artifact;
+import nnzip.compress.CompressionSettings;
+import nnzip.data.DataRef;
+import nnzip.data.Dataset;
+import nnzip.graph.GraphMode;
+import nnzip.io.HadoopFiles;
+import nnzip.io.onnx.OnnxModelFile;
+import nnzip.job.CompressJob;
+import nnzip.job.SubspaceJob;
+import nnzip.model.Architecture;
+import nnzip.subspace.Dialer;
+import nnzip.subspace.Line;
+import nnzip.subspace.LineDescriptor;
+import nnzip.subspace.SubspaceKind;
+import nnzip.subspace.SubspaceSettings;
+import nnzip.train.Evaluation;
+import nnzip.train.GraphSetup;
+import nnzip.train.TrainingSettings;
+import nnzip.train.WeightPlan;
+import onnx.Onnx.ModelProto;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * The compressible subspace against individually trained models, in one run with the same epochs:
+ * one line per kind, dialed out of its stored artifact at each budget, and at each budget a model
+ * trained with that budget's compression throughout (a degenerate line: both endpoints from the
+ * same initialization, α fixed, no cos² term). Test accuracy is only reported; the artifact's bytes
+ * are compared with the full-budget model compressed with the same recipe.
+ */
+public final class SubspaceBenchmark {
+  private SubspaceBenchmark() {}
+
+  /**
+   * Runs the benchmark for each kind.
+   *
+   * @param alphas the budgets, ascending
+   * @param sharedInit whether the line's endpoints start from one initialization (else two)
+   * @param dir where the artifacts go
+   */
+  public static Map<String, Object> run(JavaSparkContext sc, Architecture arch, List<SubspaceKind> kinds,
+      SubspaceSettings base, TrainingSettings training, double[] alphas, boolean sharedInit,
+      CompressionSettings compression,
+      String recipe, DataRef data, java.nio.file.Path dir, Progress progress) throws IOException {
+    nnzip.data.Datasets loaded = data.load();
+    Dataset test = loaded.test();
+    int classes = data.split(loaded).train().numClasses();
+    byte[] first = arch.build(loaded.exampleShape(), classes, training.seed()).toByteArray();
+    byte[] second = sharedInit ? first : arch.build(loaded.exampleShape(), classes, training.seed() + 1).toByteArray();
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("arch", arch.cliName());
+    report.put("data", data.toString());
+    report.put("epochs", training.epochs());
+    report.put("optimizer", training.optimizer().toString());
+    report.put("settings", base.toString());
+    report.put("init", sharedInit ? "shared" : "separate");
+    for (SubspaceKind kind : kinds) {
+      SubspaceSettings s = new SubspaceSettings(kind, base.cosWeight(), base.endpointProbability(),
+          base.warmupEpochs(), Double.NaN, base.seed());
+      Map<String, Object> r = new LinkedHashMap<>();
+      progress.report("bench subspace: " + kind.label() + " line");
+      SubspaceJob.Trained line = SubspaceJob.train(sc, new SubspaceJob.Spec(first, second, s, training, data, alphas,
+          null), progress);
+      String artifact = dir.resolve("line-" + kind.label() + ".nnz.safetensors").toString();
+      CompressJob.Result stored = SubspaceJob.write(sc, line.line(), compression, recipe, null, artifact, true,
+          progress);
+      long t0 = System.nanoTime();
+      Line dialer = Dialer.open(Artifact.open(HadoopFiles.fileSystem(artifact), HadoopFiles.qualify(artifact)));
+      byte[] mid = dialer.dial(0.5);
+      double dialSeconds = (System.nanoTime() - t0) / 1e9;
+      List<Map<String, Object>> lineRows = new ArrayList<>();
+      List<Map<String, Object>> singleRows = new ArrayList<>();
+      byte[] fullModel = null;
+      double lineSeconds = line.seconds();
+      double singleSeconds = 0;
+      for (int i = 0; i < alphas.length; i++) {
+        double a = alphas[i];
+        byte[] dialed = a == 0.5 ? mid : dialer.dial(a);
+        Map<String, Object> row = budget(kind, a, dialed);
+        row.put("validationAccuracy", line.line().table().get(i).validationAccuracy());
+        row.put("testAccuracy", accuracy(dialed, test));
+        lineRows.add(row);
+        progress.report("bench subspace: " + kind.label() + " individual model at alpha " + a);
+        SubspaceJob.Trained single = SubspaceJob.train(sc, new SubspaceJob.Spec(first, first, s.atFixedAlpha(a),
+            training, data, new double[] {a}, null), progress);
+        singleSeconds += single.seconds();
+        byte[] model = single.line().dial(a);
+        Map<String, Object> srow = budget(kind, a, model);
+        srow.put("validationAccuracy", single.line().table().get(0).validationAccuracy());
+        srow.put("testAccuracy", accuracy(model, test));
+        singleRows.add(srow);
+        if (i == alphas.length - 1) {
+          fullModel = model;
+        }
+        progress.report(String.format("bench subspace: %s alpha %.3f: line %.2f%%, individual %.2f%% (test)",
+            kind.label(), a, 100 * (double) row.get("testAccuracy"), 100 * (double) srow.get("testAccuracy")));
+      }
+      long oneModelBytes = compressedBytes(sc, fullModel, compression, recipe, dir, kind, progress);
+      r.put("line", lineRows);
+      r.put("individual", singleRows);
+      r.put("lineArtifactBytes", stored.artifactBytes());
+      r.put("oneModelCompressedBytes", oneModelBytes);
+      r.put("lineOverOneModel", (double) stored.artifactBytes() / oneModelBytes);
+      r.put("dialSecondsInProcess", dialSeconds);
+      r.put("lineTrainingSeconds", lineSeconds);
+      r.put("individualTrainingSeconds", singleSeconds);
+      r.put("cosine", line.cosine());
+      report.put(kind.label(), r);
+    }
+    return report;
+  }
+
+  /** What the budget is at α, and the dialed model's weight count (nonzero for unstructured). */
+  private static Map<String, Object> budget(SubspaceKind kind, double a, byte[] model) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("alpha", a);
+    switch (kind) {
+      case UNSTRUCTURED -> row.put("keptFraction", SubspaceKind.keepFraction(a, SubspaceKind.LOWEST_KEEP));
+      case STRUCTURED -> row.put("width", SubspaceKind.width(a));
+      case BITS -> row.put("bits", SubspaceKind.bits(a));
+    }
+    ModelProto m = OnnxModelFile.parse(model, "dialed model");
+    long weights = 0;
+    long nonZero = 0;
+    for (var t : m.getGraph().getInitializerList()) {
+      java.nio.FloatBuffer f = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN)
+          .asFloatBuffer();
+      while (f.hasRemaining()) {
+        weights++;
+        nonZero += f.get() != 0f ? 1 : 0;
+      }
+    }
+    row.put("weights", weights);
+    row.put("nonZeroWeights", nonZero);
+    return row;
+  }
+
+  private static double accuracy(byte[] onnx, Dataset data) {
+    return Evaluation.accuracy(new GraphSetup(onnx, WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build(),
+        data);
+  }
+
+  /** Bytes of one model compressed with the recipe. */
+  private static long compressedBytes(JavaSparkContext sc, byte[] model, CompressionSettings compression,
+      String recipe, java.nio.file.Path dir, SubspaceKind kind, Progress progress) throws IOException {
+    Path onnx = HadoopFiles.qualify(dir.resolve("full-" + kind.label() + ".onnx").toString());
+    FileSystem fs = HadoopFiles.fileSystem(onnx.toString());
+    try (OutputStream os = fs.create(onnx, true)) {
+      os.write(model);
+    }
+    return CompressJob.run(sc, compression, recipe, onnx.toString(),
+        dir.resolve("full-" + kind.label() + ".nnz.safetensors").toString(), true, progress).artifactBytes();
+  }
+
+  /** An HTML page with the accuracy-vs-budget plot of every kind (line and individual models). */
+  @SuppressWarnings("unchecked")
+  public static String html(Map<String, Object> report) {
+    StringBuilder b = new StringBuilder("<!doctype html><meta charset=utf-8><title>nnzip bench subspace</title>"
+        + "<style>body{font:14px sans-serif;margin:2em}</style><h1>Compressible subspaces: accuracy vs budget</h1>"
+        + "<p>" + report.get("arch") + ", " + report.get("epochs") + " epochs, " + report.get("data")
+        + ". Blue: the line, dialed from its artifact; orange: individually trained models. Test accuracy.</p>");
+    for (SubspaceKind kind : SubspaceKind.values()) {
+      Map<String, Object> r = (Map<String, Object>) report.get(kind.label());
+      if (r == null) {
+        continue;
+      }
+      List<Map<String, Object>> line = (List<Map<String, Object>>) r.get("line");
+      List<Map<String, Object>> single = (List<Map<String, Object>>) r.get("individual");
+      double lo = 1;
+      double hi = 0;
+      for (List<Map<String, Object>> rows : List.of(line, single)) {
+        for (Map<String, Object> row : rows) {
+          lo = Math.min(lo, (double) row.get("testAccuracy"));
+          hi = Math.max(hi, (double) row.get("testAccuracy"));
+        }
+      }
+      lo = Math.floor(lo * 20) / 20;
+      hi = Math.min(1, Math.ceil(hi * 20) / 20 + 0.01);
+      int w = 480;
+      int h = 300;
+      b.append("<h2>").append(kind.label()).append("</h2><svg width=").append(w + 80).append(" height=")
+          .append(h + 60).append(" xmlns='http://www.w3.org/2000/svg'><g transform='translate(60,20)'>")
+          .append("<rect width=").append(w).append(" height=").append(h).append(" fill=none stroke=#999 />");
+      for (int t = 0; t <= 4; t++) {
+        double v = lo + (hi - lo) * t / 4;
+        int y = (int) (h - h * t / 4.0);
+        b.append(String.format("<text x=-8 y=%d text-anchor=end font-size=11>%.1f%%</text>", y + 4, 100 * v));
+        b.append(String.format("<text x=%d y=%d text-anchor=middle font-size=11>%.2f</text>", w * t / 4, h + 16,
+            t / 4.0));
+      }
+      b.append(String.format("<text x=%d y=%d text-anchor=middle>alpha (budget)</text>", w / 2, h + 36));
+      String[] colors = {"#1f77b4", "#ff7f0e"};
+      int c = 0;
+      for (List<Map<String, Object>> rows : List.of(line, single)) {
+        StringBuilder pts = new StringBuilder();
+        for (Map<String, Object> row : rows) {
+          double x = w * (double) row.get("alpha");
+          double y = h - h * ((double) row.get("testAccuracy") - lo) / (hi - lo);
+          pts.append(String.format("%.1f,%.1f ", x, y));
+          b.append(String.format("<circle cx=%.1f cy=%.1f r=3 fill='%s'/>", x, y, colors[c]));
+        }
+        b.append("<polyline fill=none stroke='").append(colors[c]).append("' points='").append(pts).append("'/>");
+        c++;
+      }
+      b.append("</g></svg><p>line artifact ").append(r.get("lineArtifactBytes")).append(" bytes, one model ")
+          .append(r.get("oneModelCompressedBytes")).append(" bytes (")
+          .append(String.format("%.2fx", (double) r.get("lineOverOneModel"))).append(")</p>");
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,166 @@
+package nnzip.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import nnzip.Progress;
+import nnzip.artifact.AtomicOutput;
+import nnzip.config.Recipes;
+import nnzip.data.DataRef;
+import nnzip.io.HadoopFiles;
+import nnzip.io.onnx.OnnxModelFile;
+import nnzip.job.CompressJob;
+import nnzip.job.SparkSessions;
+import nnzip.job.SubspaceJob;
+import nnzip.model.Architecture;
+import nnzip.subspace.LineDescriptor;
+import nnzip.subspace.SubspaceKind;
+import nnzip.subspace.SubspaceSettings;
+import nnzip.train.Optimizer;
+import nnzip.train.TrainingSettings;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code nnzip train --subspace KIND}: a compressible subspace trained from scratch ({@code --arch})
+ * or from a user's model ({@code --init}), stored as one artifact. Settings come from the recipe's
+ * {@code subspace} and {@code finetune} keys; the command's own flags override them.
+ */
+final class SubspaceTrain {
+  private SubspaceTrain() {}
+
+  /** The settings of one run, read from the resolved recipe at the edge. */
+  record Options(SubspaceSettings settings, TrainingSettings training, double[] table, boolean sharedInit) {
+    static Options of(Config recipe, SubspaceKind kind) {
+      try {
+        TrainingSettings t = Recipes.training(recipe);
+        double lr = recipe.getDouble("subspace.lr");
+        Optimizer.Kind k = Optimizer.Kind.parse(recipe.getString("subspace.optimizer"));
+        Optimizer opt = (k == Optimizer.Kind.ADAM ? new Optimizer(k, lr, t.optimizer().beta1(), 0.999, 1e-8)
+            : Optimizer.sgd(lr, t.optimizer().beta1())).withSchedule(t.optimizer().schedule());
+        TrainingSettings training = new TrainingSettings(recipe.getInt("subspace.epochs"), opt, t.batch(), t.chunk(),
+            t.validation(), t.stepsPerRound(), t.seed(), 0, 0, 0, t.examples(), TrainingSettings.Pruning.NONE,
+            t.distillation(), t.aqReencode());
+        SubspaceSettings s = new SubspaceSettings(kind, recipe.getDouble("subspace.cos-weight"),
+            recipe.getDouble("subspace.endpoint-probability"), recipe.getInt("subspace.warmup-epochs"), Double.NaN,
+            recipe.getLong("seed"));
+        List<Double> points = recipe.getDoubleList("subspace.table");
+        double[] table = new double[points.size()];
+        for (int i = 0; i < table.length; i++) {
+          table[i] = SubspaceKind.checkAlpha(points.get(i));
+          if (i > 0 && !(table[i] > table[i - 1])) {
+            throw new IllegalArgumentException("subspace.table must be ascending, got " + points);
+          }
+        }
+        if (training.epochs() < 1) {
+          throw new IllegalArgumentException("subspace.epochs must be ≥ 1, got " + training.epochs());
+        }
+        if (s.warmupEpochs() > training.epochs()) {
+          throw new IllegalArgumentException("subspace.warmup-epochs (" + s.warmupEpochs()
+              + ") must be ≤ subspace.epochs (" + training.epochs() + ")");
+        }
+        String init = recipe.getString("subspace.init");
+        if (!init.equals("separate") && !init.equals("shared")) {
+          throw new IllegalArgumentException("subspace.init must be separate or shared, got '" + init + "'");
+        }
+        return new Options(s, training, table, init.equals("shared"));
+      } catch (ConfigException e) {
+        throw new UsageException(Recipes.describe(e));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("recipe: " + e.getMessage());
+      }
+    }
+  }
+
+  /** The command's flags as recipe overrides, after the --set ones (flags win). */
+  static List<String> overrides(Args a) {
+    List<String> o = new ArrayList<>(a.all("--set"));
+    String[][] map = {{"--epochs", "subspace.epochs"}, {"--lr", "subspace.lr"}, {"--optimizer", "subspace.optimizer"},
+        {"--batch", "finetune.batch"}, {"--chunk", "finetune.chunk"}, {"--validation", "finetune.validation"},
+        {"--examples", "finetune.examples"}, {"--seed", "seed"}, {"--schedule", "finetune.schedule"},
+        {"--momentum", "finetune.momentum"}};
+    for (String[] m : map) {
+      if (a.get(m[0]) != null) {
+        o.add(m[1] + "=" + a.get(m[0]));
+      }
+    }
+    return o;
+  }
+
+  static int run(Args a, PrintStream out, PrintStream err) throws Exception {
+    SubspaceKind kind;
+    try {
+      kind = SubspaceKind.parse(a.require("--subspace"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--subspace: " + e.getMessage());
+    }
+    if ((a.get("--arch") == null) == (a.get("--init") == null)) {
+      throw new UsageException("--subspace needs exactly one of --arch ARCH (from scratch) and --init M.onnx");
+    }
+    String target = a.require("--out");
+    AtomicOutput.checkWritable(HadoopFiles.fileSystem(target), HadoopFiles.qualify(target), a.has("--overwrite"));
+    Config recipe = Recipes.resolve(null, overrides(a));
+    Options o = Options.of(recipe, kind);
+    var compression = Recipes.settings(recipe);
+    Progress progress = msg -> err.println("[nnzip] " + msg);
+    DataRef data = DataRef.standard(a.get("--data") == null ? "fashion-mnist" : a.get("--data"),
+        o.training().validation(), o.training().examples());
+    byte[] first;
+    byte[] second;
+    String origin = null;
+    if (a.get("--init") != null) {
+      origin = a.get("--init");
+      first = OnnxModelFile.readInput(origin, "a compressible subspace starts from an ONNX model").toByteArray();
+      second = first;
+    } else {
+      Architecture arch;
+      try {
+        arch = Architecture.parse(a.get("--arch"));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
+      nnzip.data.Datasets loaded = data.load();
+      int classes = data.split(loaded).train().numClasses();
+      first = arch.build(loaded.exampleShape(), classes, o.training().seed()).toByteArray();
+      second = o.sharedInit() ? first
+          : arch.build(loaded.exampleShape(), classes, o.training().seed() + 1).toByteArray();
+    }
+    SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip train --subspace");
+    SubspaceJob.Trained trained;
+    CompressJob.Result result;
+    try {
+      JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      trained = SubspaceJob.train(sc, new SubspaceJob.Spec(first, second, o.settings(), o.training(), data, o.table(),
+          a.get("--checkpoint")), progress);
+      result = SubspaceJob.write(sc, trained.line(), compression, Recipes.render(recipe), origin, target,
+          a.has("--overwrite"), progress);
+    } finally {
+      spark.stop();
+    }
+    if (a.has("--json")) {
+      ObjectNode j = new ObjectMapper().createObjectNode();
+      j.put("out", target);
+      j.put("subspace", kind.label());
+      j.put("artifactBytes", result.artifactBytes());
+      j.put("cosine", trained.cosine());
+      j.put("seconds", trained.seconds());
+      ArrayNode t = j.putArray("table");
+      for (LineDescriptor.Point p : trained.line().table()) {
+        t.addObject().put("alpha", p.alpha()).put("validationAccuracy", p.validationAccuracy());
+      }
+      out.println(j.toPrettyString());
+    } else {
+      out.printf("wrote %s: %s subspace, %d bytes, %.1f s of training%n", target, kind.label(), result.artifactBytes(),
+          trained.seconds());
+      for (LineDescriptor.Point p : trained.line().table()) {
+        out.printf("  alpha %.3f: validation accuracy %.2f%%%n", p.alpha(), 100 * p.validationAccuracy());
+      }
+    }
+    return Main.OK;
+  }
+}

@@ -1,0 +1,152 @@
+package nnzip.job;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import nnzip.Digests;
+import nnzip.Progress;
+import nnzip.compress.CompressionSettings;
+import nnzip.data.DataRef;
+import nnzip.data.Dataset;
+import nnzip.graph.BatchNormWeights;
+import nnzip.graph.GraphMode;
+import nnzip.io.HadoopFiles;
+import nnzip.io.onnx.OnnxModelFile;
+import nnzip.subspace.Line;
+import nnzip.subspace.LineDescriptor;
+import nnzip.subspace.LineTraining;
+import nnzip.subspace.LineWeight;
+import nnzip.subspace.SubspaceSettings;
+import nnzip.train.EpochStats;
+import nnzip.train.Evaluation;
+import nnzip.train.GraphSetup;
+import nnzip.train.ParameterValues;
+import nnzip.train.TrainingGraph;
+import nnzip.train.TrainingPlan;
+import nnzip.train.TrainingSettings;
+import nnzip.train.TrainingState;
+import nnzip.train.WeightPlan;
+import onnx.Onnx.ModelProto;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Trains a compressible subspace (a line of models, LCS) data-parallel on Spark the way finetuning
+ * trains ({@link TrainingJob}, checkpointed and resumable), measures the validation accuracy at
+ * points of the line, and stores both endpoints with the recipe's codecs through {@link CompressJob}
+ * (the line travels as one ONNX graph, see {@link LineDescriptor}).
+ */
+public final class SubspaceJob {
+  private SubspaceJob() {}
+
+  /**
+   * What to train.
+   *
+   * @param first the model whose weights start the first endpoint (its graph is the architecture)
+   * @param second a model of the same graph whose weights start the second endpoint (the same model
+   *     for a line started from a user's trained model)
+   * @param settings the line's settings
+   * @param training epochs, optimizer, batch, chunk, validation, steps per round, seed
+   * @param data the data set
+   * @param tableAlphas the points whose validation accuracy is measured after training, ascending
+   * @param checkpoint checkpoint file, or null
+   */
+  public record Spec(byte[] first, byte[] second, SubspaceSettings settings, TrainingSettings training, DataRef data,
+      double[] tableAlphas, String checkpoint) {}
+
+  /**
+   * A trained line.
+   *
+   * @param line the graph, endpoints and descriptor (uncompressed)
+   * @param history per-epoch diagnostics (validation at α = 0.5, or at the fixed α)
+   * @param cosine cos(w0, w1) over the model at the end
+   * @param seconds training wall time
+   */
+  public record Trained(Line line, List<EpochStats> history, double cosine, double seconds) {}
+
+  /** Trains the line; the table is measured on the validation split with the uncompressed endpoints. */
+  public static Trained train(JavaSparkContext sc, Spec spec, Progress progress) throws IOException {
+    long start = System.nanoTime();
+    ModelProto model = OnnxModelFile.parse(spec.first(), "the model to train a line from");
+    Set<String> frozen = BatchNormWeights.runningStatistics(model);
+    ParameterValues w0 = weights(spec.first(), frozen);
+    ParameterValues w1 = weights(spec.second(), frozen);
+    WeightPlan plan = LineTraining.plan(model, w0, w1, frozen, spec.settings().kind());
+    List<String> names = LineTraining.lineParameters(plan);
+    Dataset.Split split = spec.data().split(spec.data().load());
+    TrainingPlan tplan = spec.training().plan(split.train().n(), spec.training().epochs());
+    if (spec.settings().warmupEpochs() > spec.training().epochs()) {
+      throw new IllegalArgumentException("subspace warmup-epochs (" + spec.settings().warmupEpochs()
+          + ") must be ≤ the training epochs (" + spec.training().epochs() + ")");
+    }
+    double validationAlpha = spec.settings().fixed() ? spec.settings().fixedAlpha() : 0.5;
+    LineTraining regularizer = new LineTraining(names, spec.settings(), tplan.stepsPerEpoch(), validationAlpha);
+    GraphSetup setup = new GraphSetup(spec.first(), plan, GraphMode.TRAINING);
+    TrainingGraph init = setup.build();
+    progress.report(String.format("subspace: %s line over %d weights (%d parameters), %d epochs of %d steps%s",
+        spec.settings().kind().label(), names.size(), init.values().count(), tplan.epochs(), tplan.stepsPerEpoch(),
+        spec.settings().fixed() ? ", alpha fixed at " + spec.settings().fixedAlpha() : ""));
+    String fingerprint = "subspace " + Digests.hex(Digests.sha256().digest(spec.first())) + " "
+        + Digests.hex(Digests.sha256().digest(spec.second())) + " " + spec.settings() + " " + tplan + " "
+        + spec.training().optimizer() + " " + spec.data();
+    TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, spec.data(), tplan,
+        spec.training().optimizer(), regularizer, spec.checkpoint(), fingerprint),
+        TrainingState.start(init.values(), Map.of()), split.validation(), progress);
+    if (spec.checkpoint() != null) {
+      HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(spec.checkpoint()), new Path(spec.checkpoint()));
+    }
+    TrainingGraph eval = setup.withMode(GraphMode.INFERENCE).build();
+    List<LineDescriptor.Point> table = new ArrayList<>();
+    for (double a : spec.tableAlphas()) {
+      double acc = Evaluation.accuracy(eval, LineTraining.at(done.params(), names, (float) a), Map.of(),
+          split.validation());
+      table.add(new LineDescriptor.Point(a, acc));
+      progress.report(String.format("subspace: alpha %.3f: validation accuracy %.2f%%", a, 100 * acc));
+    }
+    Map<String, float[]> e0 = new LinkedHashMap<>();
+    Map<String, float[]> e1 = new LinkedHashMap<>();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (Map.Entry<String, nnzip.train.WeightBinding> b : plan.coded().entrySet()) {
+      float[] p = done.params().get(b.getValue().parameter());
+      int n = ((LineWeight) b.getValue()).elements();
+      e0.put(b.getKey(), java.util.Arrays.copyOf(p, n));
+      e1.put(b.getKey(), java.util.Arrays.copyOfRange(p, n, 2 * n));
+      shapes.put(b.getKey(), ((LineWeight) b.getValue()).shape());
+    }
+    double cosine = LineTraining.cosine(done.params(), names);
+    progress.report(String.format("subspace: cos(w0, w1) = %.4f", cosine));
+    Line line = new Line(model, new LineDescriptor(LineDescriptor.VERSION, spec.settings().kind(), table), e0, e1,
+        shapes);
+    return new Trained(line, done.history(), cosine, (System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * Stores a trained line as an artifact: its graph (both endpoints, the descriptor) written next to
+   * {@code out} and compressed with the recipe, then removed.
+   *
+   * @param origin the model the user gave, or null
+   */
+  public static CompressJob.Result write(JavaSparkContext sc, Line line, CompressionSettings compression,
+      String recipe, String origin, String out, boolean overwrite, Progress progress) throws IOException {
+    ModelProto onnx = Line.toOnnx(line.model(), line.w0(), line.w1(), line.descriptor());
+    Path staged = HadoopFiles.qualify(out + ".line.onnx");
+    FileSystem fs = HadoopFiles.fileSystem(staged.toString());
+    try {
+      try (OutputStream os = fs.create(staged, true)) {
+        onnx.writeTo(os);
+      }
+      return CompressJob.run(sc, compression, recipe, staged.toString(), origin, out, overwrite, progress);
+    } finally {
+      HadoopFiles.deleteQuietly(fs, staged);
+    }
+  }
+
+  private static ParameterValues weights(byte[] onnx, Set<String> frozen) {
+    return new GraphSetup(onnx, WeightPlan.allTrainable(frozen), GraphMode.INFERENCE).build().values();
+  }
+}
