@@ -29,7 +29,9 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  * The method check of issue 16 on a trained LeNet-5 (env NNZIP_LENET5 = its ONNX file): gates
  * trained with the weights frozen, then per method (dirichlet, l1, random) the channels kept at the
  * same true parameter count (LeNet-5's exact count of the pruned chain), the rest zeroed, the
- * weights retrained briefly with the zeros held; validation accuracy only. Not part of the suite.
+ * weights retrained briefly with the zeros held; validation accuracy only. NNZIP_COUNTS=a,b,c fixes the
+ * kept channels per layer (so methods differ only in which channels), and a fifth run keeps the
+ * lowest gates (is the ranking informative at all?). Not part of the suite.
  */
 @EnabledIfEnvironmentVariable(named = "NNZIP_LENET5", matches = ".+")
 class LeNet5PruningExperiment {
@@ -84,15 +86,20 @@ class LeNet5PruningExperiment {
     }
     ParameterValues folded = foldedWeights(plan, gp, w0);
 
-    for (int run = 0; run < 4; run++) {
-      Method m = run < 2 ? Method.DIRICHLET : Method.values()[run - 1];
+    String fixedCounts = System.getenv("NNZIP_COUNTS");
+    for (int run = 0; run < 5; run++) {
+      Method m = run < 2 || run == 4 ? Method.DIRICHLET : Method.values()[run - 1];
       boolean fold = run == 0; // the dirichlet channels once from the gated network's weights, once from the original
+      boolean inverted = run == 4;
       List<double[]> scores = switch (m) {
         case DIRICHLET -> g.stream().map(ChannelSelection::gateScores).toList();
         case L1 -> java.util.stream.IntStream.range(0, 3).mapToObj(l -> ChannelSelection.l1Scores(
             w0.get(LAYERS[l] + ".weight"), w0.shapes().get(w0.names().indexOf(LAYERS[l] + ".weight")), 0)).toList();
         case RANDOM -> ChannelSelection.randomScores(GROUPS, 11);
       };
+      if (inverted) {
+        scores = scores.stream().map(a -> java.util.Arrays.stream(a).map(v -> -v).toArray()).toList();
+      }
       // The selection's budget is linear; search the fraction whose exact LeNet-5 count meets the target.
       double lo = 1e-4;
       double hi = 1;
@@ -113,17 +120,31 @@ class LeNet5PruningExperiment {
           hi = mid;
         }
       }
+      if (fixedCounts != null) {
+        String[] parts = fixedCounts.split(",");
+        kept = new ArrayList<>();
+        for (int l = 0; l < 3; l++) {
+          double[] sc = scores.get(l);
+          Integer[] order = new Integer[sc.length];
+          for (int c = 0; c < sc.length; c++) {
+            order[c] = c;
+          }
+          Arrays.sort(order, (a, b) -> Double.compare(sc[b], sc[a]));
+          kept.add(Arrays.stream(order, 0, Integer.parseInt(parts[l].trim())).mapToInt(Integer::intValue).sorted()
+              .toArray());
+        }
+      }
       ParameterValues start = zeroed(fold ? folded : w0, kept);
       long count = exactCount(kept);
       double before = Evaluation.accuracy(plain, start, Map.of(), val);
       ParameterValues masks = zeroed(ones(w0), kept);
-      TrainingState r = new TrainingLoop(new TrainingPlan(train.n(), retrainEpochs, 128, 128, 1_000_000, 2),
+      TrainingState r = retrainEpochs == 0 ? TrainingState.start(start, Map.of()) : new TrainingLoop(new TrainingPlan(train.n(), retrainEpochs, 128, 128, 1_000_000, 2),
           Optimizer.adam(1e-3), List.of()).withRegularizer(new Masks(masks)).run(TrainingState.start(start, Map.of()),
               new LocalGradients(plain, train), st -> Evaluation.accuracy(plain, st.params(), Map.of(), val), st -> {},
               e -> {});
       double after = Evaluation.accuracy(plain, r.params(), Map.of(), val);
-      log("%-9s%s kept %d/%d/%d channels, %d parameters (%.1f%% kept, %.1f%% removed): validation %.2f%% zeroed,"
-          + " %.2f%% after %d retrain epoch(s)", m, fold ? " (gated weights)" : "", kept.get(0).length,
+      log("%-9s%s%s kept %d/%d/%d channels, %d parameters (%.1f%% kept, %.1f%% removed): validation %.2f%% zeroed,"
+          + " %.2f%% after %d retrain epoch(s)", m, fold ? " (gated weights)" : "", inverted ? " (lowest gates kept)" : "", kept.get(0).length,
           kept.get(1).length, kept.get(2).length, count,
           100.0 * count / total, 100 - 100.0 * count / total, 100 * before, 100 * after, retrainEpochs);
     }
