@@ -39,6 +39,32 @@ public final class AtomicOutput implements AutoCloseable {
   }
 
   /**
+   * Deletes the temporary directory from the shutdown hook. The run's own threads are still going
+   * while hooks run (a driver thread writing the artifact re-creates the directory as a parent of
+   * its next file: seen in a SIGTERM test), so the directory is deleted again until it has stayed
+   * gone for a few checks, at most about 3 s.
+   */
+  private static void removeWhileShuttingDown(FileSystem fs, Path dir) {
+    int absent = 0;
+    for (int i = 0; i < 30 && absent < 3; i++) {
+      try {
+        if (fs.exists(dir)) {
+          HadoopFiles.deleteQuietly(fs, dir);
+          absent = 0;
+        } else {
+          absent++;
+        }
+        Thread.sleep(100);
+      } catch (IOException e) {
+        return; // the file system is going away too; nothing more can be done
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /**
    * Prepares an output.
    *
    * @throws OutputExistsException if {@code target} exists and {@code overwrite} is false
@@ -48,6 +74,9 @@ public final class AtomicOutput implements AutoCloseable {
     checkWritable(fs, target, overwrite);
     removeStale(fs, target);
     AtomicOutput o = new AtomicOutput(fs, target, overwrite);
+    // The hook first: a SIGTERM that comes once the directory (or its owner file) exists must find it.
+    o.onShutdown = () -> removeWhileShuttingDown(fs, o.tempDir);
+    org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(o.onShutdown, SHUTDOWN_PRIORITY);
     if (!fs.mkdirs(o.tempDir)) {
       throw new IOException("cannot create the temporary directory " + o.tempDir);
     }
@@ -57,8 +86,6 @@ public final class AtomicOutput implements AutoCloseable {
       out.write(Owner.self().line().getBytes(StandardCharsets.UTF_8));
     }
     fs.rename(owner, new Path(o.tempDir, OWNER_FILE));
-    o.onShutdown = () -> HadoopFiles.deleteQuietly(fs, o.tempDir);
-    org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(o.onShutdown, SHUTDOWN_PRIORITY);
     return o;
   }
 
