@@ -204,8 +204,12 @@ public final class Artifact {
         }
       }
     }
-    if (manifest.graphKey() != null) {
+    if (manifest.graphKey() != null && !manifest.graphKey().equals(Manifest.ONNX_GRAPH_IN_HEADER_KEY)) {
       entry(manifest.graphKey());
+    }
+    if (manifest.graphKey() != null && manifest.graphKey().equals(Manifest.ONNX_GRAPH_IN_HEADER_KEY)
+        && layout.inlineGraph() == null) {
+      throw new InvalidInputException(file + ": the manifest says the graph is in the header, which has none");
     }
   }
 
@@ -222,6 +226,9 @@ public final class Artifact {
   public byte[] graph() throws IOException {
     if (manifest.graphKey() == null) {
       return null;
+    }
+    if (manifest.graphKey().equals(Manifest.ONNX_GRAPH_IN_HEADER_KEY)) {
+      return layout.inlineGraph().clone();
     }
     byte[] stored = readBounded(fs, entry(manifest.graphKey()), file.toString(), "ONNX graph");
     if (layout.graphSha256() != null && !java.util.Arrays.equals(Digests.sha256(stored), layout.graphSha256())) {

@@ -45,8 +45,9 @@ public final class ArtifactWriter {
 
   /**
    * Writes the artifact to {@code file} (overwriting it) in format {@value
-   * Manifest#COMPACT_FORMAT_VERSION}: the packed header, the deflated graph, the blob of small
-   * entries, then every larger entry. Entries are streamed; only the header and graph are in memory.
+   * Manifest#COMPACT_FORMAT_VERSION}: the packed header (with the graph deflated inside it), the blob
+   * of small entries, then every larger entry. Entries are streamed; only the header and graph are in
+   * memory.
    *
    * @param manifest the manifest; entry sizes must match the data given. Its format version and
    *     graph key are replaced by format 3's
@@ -68,10 +69,10 @@ public final class ArtifactWriter {
       if (!(g instanceof EntryData.InMemory m)) {
         throw new IllegalStateException("no graph bytes for '" + manifest.graphKey() + "'");
       }
-      graph = PackedHeader.deflate(m.bytes());
+      graph = m.bytes();
     }
     Manifest out = new Manifest(Manifest.COMPACT_FORMAT_VERSION, manifest.sourceFormat(), manifest.sourceMetadata(),
-        graph == null ? null : Manifest.ONNX_GRAPH_DEFLATED_KEY, manifest.tensors(), manifest.shared());
+        graph == null ? null : Manifest.ONNX_GRAPH_IN_HEADER_KEY, manifest.tensors(), manifest.shared());
     List<StoredEntry> members = new ArrayList<>();
     List<TensorSpec> large = new ArrayList<>();
     Map<String, Long> offsets = new LinkedHashMap<>();
@@ -88,14 +89,10 @@ public final class ArtifactWriter {
       }
     }
     byte[] blobSha = blobBytes == 0 ? null : blobDigest(fs, members, data);
-    CompactHeader.Layout layout = new CompactHeader.Layout(blobBytes, blobSha, offsets,
-        graph == null ? null : Digests.sha256(graph));
+    CompactHeader.Layout layout = new CompactHeader.Layout(blobBytes, blobSha, offsets, null, graph);
     byte[] header = CompactHeader.pack(out, provenance, layout);
     List<TensorSpec> specs = new ArrayList<>();
     specs.add(new TensorSpec(Manifest.PACKED_HEADER_KEY, DType.U8, new long[] {header.length}));
-    if (graph != null) {
-      specs.add(new TensorSpec(Manifest.ONNX_GRAPH_DEFLATED_KEY, DType.U8, new long[] {graph.length}));
-    }
     if (blobBytes > 0) {
       specs.add(new TensorSpec(Manifest.BLOB_KEY, DType.U8, new long[] {blobBytes}));
     }
@@ -107,10 +104,6 @@ public final class ArtifactWriter {
         SafetensorsWriter writer = new SafetensorsWriter(os, specs, meta)) {
       writer.beginTensor(Manifest.PACKED_HEADER_KEY);
       writer.write(header, 0, header.length);
-      if (graph != null) {
-        writer.beginTensor(Manifest.ONNX_GRAPH_DEFLATED_KEY);
-        writer.write(graph, 0, graph.length);
-      }
       if (blobBytes > 0) {
         writer.beginTensor(Manifest.BLOB_KEY);
         for (StoredEntry e : members) {

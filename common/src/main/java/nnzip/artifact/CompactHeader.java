@@ -27,8 +27,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * artifact; here a digest costs 32 bytes and only entries outside the blob carry one.
  *
  * <p>Inflated layout (big-endian ints): {@code int n, n bytes UTF-8 JSON; int r, r bytes UTF-8
- * recipe; int d, d × 32 bytes of digests}. The digests are, in order: the source's (unless the
- * provenance JSON spells it in hex, as the first format-3 writers did), the deflated graph's (if any),
+ * recipe; int d, d × 32 bytes of digests}, then, when the manifest's graph key is {@link
+ * Manifest#ONNX_GRAPH_IN_HEADER_KEY}, {@code int g, g bytes of the ONNX graph without weights}. The
+ * digests are, in order: the source's (unless the provenance JSON spells it in hex, as the first
+ * format-3 writers did), the deflated graph entry's (if the graph is an entry of its own, as earlier
+ * format-3 writers stored it),
  * the blob's (if any), then one per chunk of every entry outside the blob, in {@link
  * Manifest#allEntries()} order. The JSON of an entry lists its role, its chunk sizes, and its key only
  * where that is not the one its role implies ({@link #defaultKey}). With {@code "tiled": true} the blob's
@@ -46,10 +49,13 @@ final class CompactHeader {
    * @param blobBytes size of the blob entry, 0 when there is none
    * @param blobSha256 digest of the blob, null when there is none
    * @param blobOffsets offset inside the blob of each member entry, by key
-   * @param graphSha256 digest of the deflated graph entry, null without a graph
+   * @param graphSha256 digest of the deflated graph entry, null without one
+   * @param inlineGraph the ONNX graph without weights carried in the header itself, null unless the
+   *     graph key is {@link Manifest#ONNX_GRAPH_IN_HEADER_KEY}
    */
-  record Layout(long blobBytes, byte[] blobSha256, Map<String, Long> blobOffsets, byte[] graphSha256) {
-    static final Layout NONE = new Layout(0, null, Map.of(), null);
+  record Layout(long blobBytes, byte[] blobSha256, Map<String, Long> blobOffsets, byte[] graphSha256,
+      byte[] inlineGraph) {
+    static final Layout NONE = new Layout(0, null, Map.of(), null, null);
 
     Layout {
       blobOffsets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(blobOffsets));
@@ -82,9 +88,16 @@ final class CompactHeader {
     } else {
       prov.put("sourceSha256", p.sourceSha256());
     }
+    boolean inline = Manifest.ONNX_GRAPH_IN_HEADER_KEY.equals(m.graphKey());
+    if (inline != (layout.inlineGraph() != null)) {
+      throw new IllegalStateException("graph key " + m.graphKey() + " with" + (inline ? "out" : "")
+          + " graph bytes for the header");
+    }
     if (m.graphKey() != null) {
       root.put("graph", m.graphKey());
-      digests.add(layout.graphSha256());
+      if (!inline) {
+        digests.add(layout.graphSha256());
+      }
     }
     if (layout.blobBytes() > 0) {
       root.put("blob", layout.blobBytes());
@@ -124,6 +137,10 @@ final class CompactHeader {
           throw new IllegalStateException("a stored chunk has no SHA-256 digest");
         }
         out.write(d);
+      }
+      if (inline) {
+        out.writeInt(layout.inlineGraph().length);
+        out.write(layout.inlineGraph());
       }
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory failed", e);
@@ -201,15 +218,17 @@ final class CompactHeader {
     String json;
     String recipe;
     byte[] digestTable;
+    byte[] rest;
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(raw))) {
       json = new String(readSized(in, raw.length, where, "manifest"), StandardCharsets.UTF_8);
       recipe = new String(readSized(in, raw.length, where, "recipe"), StandardCharsets.UTF_8);
       int count = in.readInt();
-      if (count < 0 || (long) count * Digests.SHA256_BYTES != in.available()) {
+      if (count < 0 || (long) count * Digests.SHA256_BYTES > in.available()) {
         throw new InvalidInputException(where + ": the packed header's digest table says " + count
             + " digests but holds " + in.available() + " bytes");
       }
-      digestTable = in.readAllBytes();
+      digestTable = in.readNBytes(count * Digests.SHA256_BYTES);
+      rest = in.readAllBytes();
     } catch (IOException e) {
       throw new InvalidInputException(where + ": the packed header is truncated");
     }
@@ -221,9 +240,36 @@ final class CompactHeader {
     }
     Reader r = new Reader(root, digestTable, where);
     try {
-      return r.contents(recipe);
+      return r.contents(recipe, inlineGraph(rest, Manifest.ONNX_GRAPH_IN_HEADER_KEY.equals(root.path("graph").asText()),
+          where));
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw new InvalidInputException(where + ": bad manifest: " + e.getMessage());
+    }
+  }
+
+  /** The graph after the digest table: present exactly when the manifest says it is, and all that follows. */
+  private static byte[] inlineGraph(byte[] rest, boolean expected, String where) {
+    if (!expected) {
+      if (rest.length > 0) {
+        throw new InvalidInputException(where + ": the packed header has " + rest.length
+            + " bytes after its digest table");
+      }
+      return null;
+    }
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(rest))) {
+      int n = in.readInt();
+      if (n < 0 || n > in.available()) {
+        throw new InvalidInputException(where + ": the packed header's ONNX graph is truncated (it claims " + n
+            + " bytes, " + in.available() + " follow)");
+      }
+      byte[] graph = in.readNBytes(n);
+      if (in.available() > 0) {
+        throw new InvalidInputException(where + ": the packed header has " + in.available()
+            + " bytes after its ONNX graph");
+      }
+      return graph;
+    } catch (IOException e) {
+      throw new InvalidInputException(where + ": the packed header's ONNX graph is truncated");
     }
   }
 
@@ -262,7 +308,7 @@ final class CompactHeader {
       return d;
     }
 
-    Contents contents(String recipe) {
+    Contents contents(String recipe, byte[] inlineGraph) {
       int version = required(root, "format").asInt();
       if (version != Manifest.COMPACT_FORMAT_VERSION) {
         throw new InvalidInputException(where + ": packed header of format " + version + " in a format "
@@ -278,7 +324,7 @@ final class CompactHeader {
       Provenance provenance = new Provenance(required(p, "nnzipVersion").asText(), required(p, "gitCommit").asText(),
           required(p, "sourceUri").asText(), required(p, "sourceBytes").asLong(), sourceSha, recipe);
       String graphKey = root.has("graph") ? root.get("graph").asText() : null;
-      byte[] graphSha = graphKey == null ? null : nextDigest();
+      byte[] graphSha = graphKey == null || inlineGraph != null ? null : nextDigest();
       long blobBytes = root.has("blob") ? root.get("blob").asLong() : 0;
       if (blobBytes < 0) {
         throw new InvalidInputException(where + ": negative blob size " + blobBytes);
@@ -296,7 +342,7 @@ final class CompactHeader {
             + " digests for " + next + " stored chunks");
       }
       Manifest m = new Manifest(version, required(root, "sourceFormat").asText(), meta, graphKey, tensors, shared);
-      return new Contents(m, provenance, new Layout(blobBytes, blobSha, offsets, graphSha));
+      return new Contents(m, provenance, new Layout(blobBytes, blobSha, offsets, graphSha, inlineGraph));
     }
 
     private TensorRecord tensor(JsonNode t, Map<String, Long> offsets) {

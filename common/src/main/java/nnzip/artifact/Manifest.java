@@ -46,6 +46,13 @@ public record Manifest(
   /** Key of the deflated ONNX graph (format 2, arithmetic-coded artifacts: names deflate to about half). */
   public static final String ONNX_GRAPH_DEFLATED_KEY = "nnzip.onnx.graph.deflate";
   /**
+   * Graph key of format-3 artifacts that carry the ONNX graph inside the packed header entry, after
+   * the digest table: one deflate stream for manifest and graph shares the tensor names both spell,
+   * and the graph needs no safetensors entry and no digest of its own (the header's covers it).
+   * Measured on transformer-1 and lenet5: see {@link CompactHeader}.
+   */
+  public static final String ONNX_GRAPH_IN_HEADER_KEY = "nnzip.header.graph";
+  /**
    * Key of the entry that holds manifest and recipe, deflated, in format 2 artifacts: the JSON in the
    * safetensors header took a quarter of a small model's artifact.
    */

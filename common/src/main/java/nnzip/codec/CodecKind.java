@@ -23,6 +23,8 @@ public enum CodecKind {
       return nnzip.codec.aq.AqTensorCoder.restore(spec, bits, params);
     }
   },
+  /** IEEE binary16, each value on its own (BatchNorm statistics; see nnzip.codec.half). */
+  HALF,
   /** Keep every tensor as it is (a baseline and a format check). */
   PASSTHROUGH;
 
@@ -52,6 +54,12 @@ public enum CodecKind {
     return switch (this) {
       case UNIFORM -> new UniformCodec(bits);
       case DP -> new nnzip.codec.dp.DpCodec(bits);
+      case HALF -> {
+        if (bits != 16) {
+          throw new IllegalArgumentException("half codes are 16 bits, got " + bits);
+        }
+        yield new nnzip.codec.half.HalfCodec();
+      }
       case PASSTHROUGH, AQ -> null;
     };
   }

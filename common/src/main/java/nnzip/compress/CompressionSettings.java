@@ -49,7 +49,28 @@ public record CompressionSettings(
     CodeStreams codeStreams,
     int passthroughDpBits,
     int passthroughUniformBits,
-    nnzip.compress.aq.AqSettings aq) implements java.io.Serializable {
+    nnzip.compress.aq.AqSettings aq,
+    NormStatistics normStatistics) implements java.io.Serializable {
+
+  /** How a BatchNormalization's running mean and variance are stored (recipe {@code passthrough.norm-statistics}). */
+  public enum NormStatistics {
+    /** IEEE binary16 each ({@link nnzip.codec.half.HalfCodec}), where every value fits F16's range. */
+    HALF,
+    /** As they are. */
+    KEEP,
+    /** As any other tensor the passthrough rules keep (passthrough.dp-bits / uniform-bits). */
+    CODE
+  }
+
+  /** Settings whose BatchNorm statistics follow the rules of every other kept tensor (tests, tools). */
+  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
+      long passthroughMinElements, int passthroughMaxRank, NonFinite nonFinite, long shardBytes, int partitions,
+      long seed, int dpBins, CodeStreams codeStreams, int passthroughDpBits, int passthroughUniformBits,
+      nnzip.compress.aq.AqSettings aq) {
+    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
+        shardBytes, partitions, seed, dpBins, codeStreams, passthroughDpBits, passthroughUniformBits, aq,
+        NormStatistics.CODE);
+  }
 
   /** What happens to a tensor holding NaN or Inf. */
   public enum NonFinite {
@@ -117,6 +138,7 @@ public record CompressionSettings(
     if (dpBins < 2 || dpBins > nnzip.codec.dp.DpCodec.DEFAULT_BINS) {
       throw new IllegalArgumentException("dp.bins must be in 2..65536, got " + dpBins);
     }
+    java.util.Objects.requireNonNull(normStatistics, "normStatistics");
     if (codec == CodecKind.AQ && aq == null) {
       throw new IllegalArgumentException("codec aq needs its aq settings");
     }
@@ -126,7 +148,8 @@ public record CompressionSettings(
   /** These settings with the code streams stored another way. */
   public CompressionSettings withCodeStreams(CodeStreams streams) {
     return new CompressionSettings(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank,
-        nonFinite, shardBytes, partitions, seed, dpBins, streams, passthroughDpBits, passthroughUniformBits, aq);
+        nonFinite, shardBytes, partitions, seed, dpBins, streams, passthroughDpBits, passthroughUniformBits, aq,
+        normStatistics);
   }
 
   /** The codec instance (null for passthrough). */
@@ -173,6 +196,14 @@ public record CompressionSettings(
 
   /** The task for the {@code index}-th source tensor with output channels along {@code channelAxis}. */
   public TensorTask taskFor(int index, StoredTensor tensor, int channelAxis) {
+    return taskFor(index, tensor, channelAxis, nnzip.io.WeightRole.WEIGHT);
+  }
+
+  /**
+   * The task for the {@code index}-th source tensor with output channels along {@code channelAxis};
+   * {@code role} says what it is to its consumers.
+   */
+  public TensorTask taskFor(int index, StoredTensor tensor, int channelAxis, nnzip.io.WeightRole role) {
     int rank = tensor.spec().shape().length;
     int axis = channelAxis < rank ? channelAxis : 0;
     if (!keepsAsIs(tensor.spec()) && codec == CodecKind.AQ) {
@@ -184,29 +215,45 @@ public record CompressionSettings(
       Scope s = scope == Scope.AUTO && tensor.spec().byteSize() > shardBytes ? Scope.CHANNEL : scope;
       return new TensorTask(index, tensor, scalarCodec(), s, axis);
     }
-    return new TensorTask(index, tensor, keptTensorCodec(tensor.spec()), Scope.TENSOR, axis);
+    return new TensorTask(index, tensor, keptTensorCodec(tensor.spec(), role), Scope.TENSOR, axis);
+  }
+
+  /** As {@link #keptTensorCodec(TensorSpec, nnzip.io.WeightRole)} for a plain weight. */
+  ScalarCodec keptTensorCodec(TensorSpec spec) {
+    return keptTensorCodec(spec, nnzip.io.WeightRole.WEIGHT);
   }
 
   /**
-   * The codec for a tensor the passthrough rules keep: dp at {@link #passthroughDpBits} per tensor
-   * when set, the tensor is floating, and its levels (counted as F32, though they may end up F16)
-   * plus codes take fewer bytes than the tensor itself; else uniform at {@link
-   * #passthroughUniformBits} per tensor when set and its min and step (counted as F32) plus codes take
-   * fewer bytes; else null (kept as it is). Measured on the PaddleOCR mobile classifier, whose 210
-   * BatchNorm, bias and small Conv tensors are too small for 256 dp levels each: kept as they are they
-   * were a quarter of the 8-bit artifact.
+   * The codec for a tensor the passthrough rules keep (null: kept as it is), per tensor. A constant
+   * an operator needs exactly ({@link nnzip.io.WeightRole#EXACT}) stays as it is. A
+   * BatchNormalization running statistic follows {@link #normStatistics}: F16 for F32/F64 sources
+   * under {@code HALF}. Any other floating tensor: dp at {@link #passthroughDpBits} (levels counted
+   * as F32, though they may end up F16) or uniform at {@link #passthroughUniformBits} (min and step
+   * counted as F32), whichever is set and takes fewer bytes than the tensor, dp only where its levels
+   * cost at most 0.25 bit per weight more than uniform's two parameters (scope auto's budget for side
+   * information). Measured on the PaddleOCR mobile classifier, whose 210 BatchNorm, bias and small
+   * Conv tensors are too small for 256 dp levels each: kept as they are they were a quarter of the
+   * 8-bit artifact; with dp wherever it was smaller, 12 tensors of a few hundred weights spent 1 KB
+   * each on levels.
    */
-  ScalarCodec keptTensorCodec(TensorSpec spec) {
-    if (codec == CodecKind.PASSTHROUGH || codec == CodecKind.AQ || !spec.dtype().isFloating()) {
+  ScalarCodec keptTensorCodec(TensorSpec spec, nnzip.io.WeightRole role) {
+    if (codec == CodecKind.PASSTHROUGH || codec == CodecKind.AQ || !spec.dtype().isFloating()
+        || role == nnzip.io.WeightRole.EXACT) {
       return null;
     }
-    if (passthroughDpBits > 0
-        && 4L * (1L << passthroughDpBits) + SideInformation.codeBytes(spec.numElements(), passthroughDpBits)
-            < spec.byteSize()) {
+    if (role == nnzip.io.WeightRole.NORM_STATISTIC && normStatistics != NormStatistics.CODE) {
+      boolean wide = spec.dtype() == nnzip.tensor.DType.F32 || spec.dtype() == nnzip.tensor.DType.F64;
+      return normStatistics == NormStatistics.HALF && wide ? new nnzip.codec.half.HalfCodec() : null;
+    }
+    long n = spec.numElements();
+    long dp = passthroughDpBits == 0 ? Long.MAX_VALUE
+        : 4L * (1L << passthroughDpBits) + SideInformation.codeBytes(n, passthroughDpBits);
+    long uniform = passthroughUniformBits == 0 ? Long.MAX_VALUE
+        : 8L + SideInformation.codeBytes(n, passthroughUniformBits);
+    if (dp < spec.byteSize() && (uniform >= spec.byteSize() || 32 * (dp - uniform) <= n)) {
       return new nnzip.codec.dp.DpCodec(passthroughDpBits, dpBins);
     }
-    if (passthroughUniformBits > 0
-        && 8L + SideInformation.codeBytes(spec.numElements(), passthroughUniformBits) < spec.byteSize()) {
+    if (uniform < spec.byteSize()) {
       return new nnzip.codec.uniform.UniformCodec(passthroughUniformBits);
     }
     return null;

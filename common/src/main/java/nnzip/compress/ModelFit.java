@@ -24,7 +24,8 @@ public final class ModelFit {
 
   /**
    * Rejects tensors holding NaN/Inf (any tensor: a model holding them is suspect even where they
-   * would be stored as they are), or keeps them as they are when the recipe allows it.
+   * would be stored as they are), or keeps them as they are when the recipe allows it. Tensors
+   * bound for F16 ({@link CodecKind#HALF}) whose values may lie beyond its range are kept as they are.
    *
    * @throws InvalidInputException naming the tensor and its first non-finite element under
    *     {@link CompressionSettings.NonFinite#REJECT}
@@ -41,6 +42,9 @@ public final class ModelFit {
           throw new InvalidInputException(what + "; set allow-non-finite = true to keep such tensors as they are");
         }
         progress.report(what + ": kept as it is");
+        out.add(t.asPassthrough());
+      } else if (t.kind() == CodecKind.HALF && !nnzip.codec.half.HalfCodec.fits(m.mean(), m.variance(), m.count())) {
+        // A value may lie beyond F16's range (±65504): the tensor stays as it is.
         out.add(t.asPassthrough());
       } else {
         out.add(t);

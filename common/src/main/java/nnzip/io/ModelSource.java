@@ -29,18 +29,33 @@ import org.apache.hadoop.fs.Path;
  *     absent names use axis 0
  * @param files the files the model's bytes come from, in reading order (the safetensors file or
  *     shards; the ONNX file, then its external-data files): what the source digest covers
+ * @param roles what tensors are to their consumers where the source tells it (ONNX operators);
+ *     absent names are {@link WeightRole#WEIGHT}
  */
 public record ModelSource(String format, List<StoredTensor> tensors, Map<String, String> metadata,
-    long sourceBytes, byte[] graph, Map<String, Integer> channelAxes, List<String> files) {
+    long sourceBytes, byte[] graph, Map<String, Integer> channelAxes, List<String> files,
+    Map<String, WeightRole> roles) {
 
   public ModelSource {
     files = List.copyOf(files);
+    roles = Map.copyOf(roles);
+  }
+
+  /** A source whose tensors are all plain weights as far as it knows. */
+  public ModelSource(String format, List<StoredTensor> tensors, Map<String, String> metadata, long sourceBytes,
+      byte[] graph, Map<String, Integer> channelAxes, List<String> files) {
+    this(format, tensors, metadata, sourceBytes, graph, channelAxes, files, Map.of());
   }
 
   /** A source whose files are not listed (tests that build a source by hand). */
   public ModelSource(String format, List<StoredTensor> tensors, Map<String, String> metadata, long sourceBytes,
       byte[] graph, Map<String, Integer> channelAxes) {
     this(format, tensors, metadata, sourceBytes, graph, channelAxes, List.of());
+  }
+
+  /** What a tensor is to its consumers ({@link WeightRole#WEIGHT} unless the source says otherwise). */
+  public WeightRole role(String tensor) {
+    return roles.getOrDefault(tensor, WeightRole.WEIGHT);
   }
 
   public static final String SAFETENSORS = "safetensors";
@@ -107,6 +122,6 @@ public record ModelSource(String format, List<StoredTensor> tensors, Map<String,
       }
     }
     return new ModelSource(ONNX, tensors, Map.of(), fs.getFileStatus(path).getLen() + external,
-        weights.strippedBytes(), ChannelAxes.of(weights), List.copyOf(files));
+        weights.strippedBytes(), ChannelAxes.of(weights), List.copyOf(files), ChannelAxes.roles(weights));
   }
 }

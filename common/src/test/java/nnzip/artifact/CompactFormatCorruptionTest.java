@@ -94,7 +94,8 @@ class CompactFormatCorruptionTest {
     a.verify();
     assertEquals(Manifest.COMPACT_FORMAT_VERSION, a.manifest().formatVersion());
     assertNotNull(a.provenance());
-    assertEquals(Manifest.ONNX_GRAPH_DEFLATED_KEY, a.manifest().graphKey());
+    assertEquals(Manifest.ONNX_GRAPH_IN_HEADER_KEY, a.manifest().graphKey());
+    assertTrue(a.header().entry(Manifest.ONNX_GRAPH_DEFLATED_KEY).isEmpty(), "no graph entry of its own");
     // The artifact's only metadata are the format and the packed header's digest.
     assertEquals(Map.of(Manifest.FORMAT_KEY, "3", Manifest.HEADER_DIGEST_KEY,
         Digests.hex(Digests.sha256(SafetensorsReader.readTensor(fs, stored(a, Manifest.PACKED_HEADER_KEY)).array()))),
@@ -117,16 +118,39 @@ class CompactFormatCorruptionTest {
 
   @Test
   void aChangedGraphIsCaughtEvenThoughItStillInflates() throws IOException {
-    // Re-deflate a graph with one op renamed (Relu -> Selu): a valid stream, a different digest.
-    Artifact a = Artifact.open(fs, artifact);
-    byte[] graph = a.graph();
-    String text = new String(graph, java.nio.charset.StandardCharsets.ISO_8859_1);
-    assertTrue(text.contains("Relu"));
-    byte[] altered = text.replace("Relu", "Selu").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-    java.nio.file.Path c = rewrite("selu.nnz.safetensors", Manifest.ONNX_GRAPH_DEFLATED_KEY,
-        b -> PackedHeader.deflate(altered), false);
+    // Re-deflate the header with one op of its graph renamed (Relu -> Selu): a valid stream whose
+    // digest no longer matches the one in the safetensors metadata.
+    byte[] graph = Artifact.open(fs, artifact).graph();
+    assertTrue(new String(graph, java.nio.charset.StandardCharsets.ISO_8859_1).contains("Relu"));
+    java.nio.file.Path c = rewrite("selu.nnz.safetensors", Manifest.PACKED_HEADER_KEY,
+        b -> PackedHeader.deflate(replace(PackedHeader.inflate(b, "test", "header"), "Relu", "Selu")), false);
     InvalidInputException e = refused(c);
-    assertTrue(e.getMessage().contains("graph is corrupt"), e.getMessage());
+    assertTrue(e.getMessage().contains("packed header is corrupt"), e.getMessage());
+  }
+
+  @Test
+  void bytesAfterTheHeadersGraphOrAGraphCutShortAreRefused() throws IOException {
+    java.nio.file.Path longer = rewrite("trailing.nnz.safetensors", Manifest.PACKED_HEADER_KEY,
+        b -> PackedHeader.deflate(concat(PackedHeader.inflate(b, "test", "header"), new byte[] {1, 2, 3})), true);
+    assertTrue(refused(longer).getMessage().contains("3 bytes after its ONNX graph"), refused(longer).getMessage());
+    java.nio.file.Path shorter = rewrite("cut.nnz.safetensors", Manifest.PACKED_HEADER_KEY, b -> {
+      byte[] raw = PackedHeader.inflate(b, "test", "header");
+      return PackedHeader.deflate(java.util.Arrays.copyOf(raw, raw.length - 10));
+    }, true);
+    InvalidInputException e = refused(shorter);
+    assertTrue(e.getMessage().contains("ONNX graph is truncated"), e.getMessage());
+  }
+
+  private static byte[] replace(byte[] bytes, String from, String to) {
+    String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertTrue(text.contains(from));
+    return text.replace(from, to).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   @Test

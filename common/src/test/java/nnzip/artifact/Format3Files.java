@@ -39,7 +39,7 @@ final class Format3Files {
       }
     }
     byte[] packed = CompactHeader.pack(manifest, a.provenance(),
-        new CompactHeader.Layout(old.blobBytes(), old.blobSha256(), offsets, old.graphSha256()));
+        new CompactHeader.Layout(old.blobBytes(), old.blobSha256(), offsets, old.graphSha256(), old.inlineGraph()));
     SafetensorsHeader h = a.header();
     Map<String, String> meta = new LinkedHashMap<>(h.metadata());
     meta.put(Manifest.HEADER_DIGEST_KEY, Digests.hex(Digests.sha256(packed)));

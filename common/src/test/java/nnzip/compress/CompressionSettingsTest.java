@@ -92,4 +92,30 @@ class CompressionSettingsTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> settings(CodecKind.DP, 17));
     assertTrue(e.getMessage().contains("passthrough.dp-bits"), e.getMessage());
   }
+
+  @Test
+  void dpLevelsMustBuyTheirBytesAndRolesDecideForConstantsAndStatistics() {
+    CompressionSettings s = new CompressionSettings(CodecKind.UNIFORM, 8, Scope.CHANNEL,
+        List.of(Pattern.compile(".*\\.bias")), 1024, 1, CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1,
+        DpCodec.DEFAULT_BINS, CompressionSettings.CodeStreams.PACKED, 8, 8, null,
+        CompressionSettings.NormStatistics.HALF);
+    // 600 values: 256 F32 levels (1,024 B) are 13.5 bits per weight over uniform's 8 B: uniform.
+    assertTrue(s.taskFor(0, tensor("a.bias", DType.F32, 600)).codec() instanceof nnzip.codec.uniform.UniformCodec);
+    // 40,000 values: the levels' 1,016 B more are 0.2 bit per weight, within the 0.25 budget: dp.
+    assertTrue(s.taskFor(0, tensor("b.bias", DType.F32, 40_000)).codec() instanceof DpCodec);
+    // Just past the budget (32 × 1,016 = 32,512 values are where 0.25 bit pays for the levels).
+    assertTrue(s.taskFor(0, tensor("c.bias", DType.F32, 32_511)).codec() instanceof nnzip.codec.uniform.UniformCodec);
+    assertTrue(s.taskFor(0, tensor("d.bias", DType.F32, 32_512)).codec() instanceof DpCodec);
+    // A constant an operator needs exactly stays as it is, whatever it would save.
+    assertTrue(s.taskFor(0, tensor("scales", DType.F32, 4), 0, nnzip.io.WeightRole.EXACT).isPassthrough());
+    // BatchNorm statistics: F16 from F32, kept from F16 (nothing to gain), as other tensors under CODE.
+    assertEquals(CodecKind.HALF,
+        s.taskFor(0, tensor("bn.var", DType.F32, 24), 0, nnzip.io.WeightRole.NORM_STATISTIC).kind());
+    assertTrue(s.taskFor(0, tensor("bn.var", DType.F16, 24), 0, nnzip.io.WeightRole.NORM_STATISTIC).isPassthrough());
+    CompressionSettings code = new CompressionSettings(CodecKind.UNIFORM, 8, Scope.CHANNEL, List.of(), 1024, 1,
+        CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1, DpCodec.DEFAULT_BINS,
+        CompressionSettings.CodeStreams.PACKED, 8, 8, null, CompressionSettings.NormStatistics.CODE);
+    assertEquals(CodecKind.UNIFORM,
+        code.taskFor(0, tensor("bn.var", DType.F32, 24), 0, nnzip.io.WeightRole.NORM_STATISTIC).kind());
+  }
 }

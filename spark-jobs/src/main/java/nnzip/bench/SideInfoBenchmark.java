@@ -128,6 +128,7 @@ public final class SideInfoBenchmark {
     Map<String, Long> parts = new LinkedHashMap<>();
     parts.put("safetensorsHeader", header.dataStart());
     parts.put("headerEntry", headerEntry);
+    // Current writers carry the graph inside the header entry (graph key nnzip.header.graph): 0 here.
     parts.put("graph", graph);
     parts.put("blob", blob);
     parts.put("params", params);

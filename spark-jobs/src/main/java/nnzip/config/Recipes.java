@@ -252,7 +252,9 @@ public final class Recipes {
           }),
           c.getInt("passthrough.dp-bits"),
           c.getInt("passthrough.uniform-bits"),
-          aqSettings(c));
+          aqSettings(c),
+          parse("passthrough.norm-statistics", () -> CompressionSettings.NormStatistics.valueOf(
+              c.getString("passthrough.norm-statistics").toUpperCase(java.util.Locale.ROOT))));
     } catch (ConfigException e) {
       throw new UsageException(describe(e));
     } catch (PatternSyntaxException e) {

@@ -94,7 +94,7 @@ public final class CompressJob {
       List<TensorTask> tasks = new ArrayList<>();
       for (int i = 0; i < source.tensors().size(); i++) {
         StoredTensor t = source.tensors().get(i);
-        tasks.add(settings.taskFor(i, t, source.channelAxis(t.spec().name())));
+        tasks.add(settings.taskFor(i, t, source.channelAxis(t.spec().name()), source.role(t.spec().name())));
       }
       progress.report(in + ": " + settings.describe(tasks) + ", " + Units.bytes(source.sourceBytes()));
       List<Shard> shards = ShardPlanner.plan(tasks, settings.shardBytes(), settings.shardAlignment());

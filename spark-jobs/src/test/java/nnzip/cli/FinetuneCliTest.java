@@ -98,7 +98,7 @@ class FinetuneCliTest {
     assertTrue(c.err().contains("prune: epochs 2-2 train through the 8 dp levels"), c.err());
     JsonNode r = new ObjectMapper().readTree(c.out());
     assertEquals(3, r.get("format").asInt());
-    assertEquals("nnzip.onnx.graph.deflate", r.get("graph").asText());
+    assertEquals("nnzip.header.graph", r.get("graph").asText());
     JsonNode fc1 = r.get("tensors").get(0);
     assertEquals("fc1.weight", fc1.get("name").asText());
     JsonNode codes = fc1.get("entries").get(0);

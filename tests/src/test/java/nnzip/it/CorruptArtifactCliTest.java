@@ -198,8 +198,9 @@ class CorruptArtifactCliTest {
     Parts p = Parts.of(uniform);
     // Every kind of entry the artifact has: header entry, graph, blob, and entries on their own.
     Map<String, Long> targets = new LinkedHashMap<>();
+    // The graph lies inside the header entry: a byte flipped in its stretch of the deflate stream.
     targets.put(HEADER, p.entries.get(HEADER).length / 2L);
-    targets.put(GRAPH, p.entries.get(GRAPH).length / 2L);
+    targets.put(HEADER + " (graph)", p.entries.get(HEADER).length - 8L);
     String largeCodes = null;
     String largeParam = null;
     Map<String, Long> offsets = p.blobOffsets();
@@ -235,7 +236,7 @@ class CorruptArtifactCliTest {
 
     int i = 0;
     for (Map.Entry<String, Long> t : targets.entrySet()) {
-      Path c = flipped(uniform, "flip-" + i++ + ".nnz.safetensors", t.getKey(), t.getValue());
+      Path c = flipped(uniform, "flip-" + i++ + ".nnz.safetensors", t.getKey().split(" ")[0], t.getValue());
       refusedEverywhere(c, "corrupt");
     }
     refusedEverywhere(flipped(uniform, "flip-blob-bias.nnz.safetensors", BLOB, biasAt), "corrupt");
@@ -256,10 +257,9 @@ class CorruptArtifactCliTest {
     h.entries.put(HEADER, java.util.Arrays.copyOf(header, header.length / 2));
     refusedEverywhere(h.write(dir.resolve("trunc-header.nnz.safetensors"), false), "truncated");
 
+    // The graph inside the header cut short, the header's digest matching the cut stream.
     Parts g = Parts.of(uniform);
-    byte[] graph = g.entries.get(GRAPH);
-    g.entries.put(GRAPH, java.util.Arrays.copyOf(graph, graph.length / 2));
-    g.digests.set(g.graphDigest(), sha256(g.entries.get(GRAPH)));
+    g.graph = java.util.Arrays.copyOf(g.graph, g.graph.length / 2);
     refusedEverywhere(g.write(dir.resolve("trunc-graph.nnz.safetensors"), true), "truncated");
   }
 
@@ -269,12 +269,8 @@ class CorruptArtifactCliTest {
     assertTrue(bomb.length < 1 << 20, "a small stream: " + bomb.length);
     Parts h = Parts.of(uniform);
     h.entries.put(HEADER, bomb);
+    // The graph is inflated with the header (the same stream), so this bomb covers it too.
     refusedEverywhere(h.write(dir.resolve("bomb-header.nnz.safetensors"), false), "inflates past");
-
-    Parts g = Parts.of(uniform);
-    g.entries.put(GRAPH, bomb);
-    g.digests.set(g.graphDigest(), sha256(bomb));
-    refusedEverywhere(g.write(dir.resolve("bomb-graph.nnz.safetensors"), true), "inflates past");
   }
 
   @Test
@@ -356,14 +352,13 @@ class CorruptArtifactCliTest {
   // ---- format 3 surgery, written from README's description ----
 
   private static final String HEADER = "nnzip.header.deflate";
-  private static final String GRAPH = "nnzip.onnx.graph.deflate";
   private static final String BLOB = "nnzip.blob";
   private static final String HEADER_DIGEST = "nnzip.header.sha256";
 
   /**
    * An artifact taken apart: its entries in file order, its metadata, and its header entry inflated
-   * into manifest JSON, recipe and digest table (digests in order: graph, blob, then the chunks of
-   * every entry outside the blob).
+   * into manifest JSON, recipe, digest table (digests in order: source, blob, then the chunks of
+   * every entry outside the blob) and the ONNX graph that follows the table.
    */
   private static final class Parts {
     final LinkedHashMap<String, byte[]> entries = new LinkedHashMap<>();
@@ -371,6 +366,7 @@ class CorruptArtifactCliTest {
     final List<byte[]> digests = new ArrayList<>();
     byte[] json;
     byte[] recipe;
+    byte[] graph;
 
     static Parts of(Path artifact) throws IOException {
       Parts p = new Parts();
@@ -388,6 +384,8 @@ class CorruptArtifactCliTest {
         for (int i = 0; i < n; i++) {
           p.digests.add(in.readNBytes(32));
         }
+        assertEquals("nnzip.header.graph", p.json().get("graph").asText(), "the graph is in the header");
+        p.graph = in.readNBytes(in.readInt());
         assertEquals(0, in.available());
       }
       return p;
@@ -397,14 +395,9 @@ class CorruptArtifactCliTest {
       return JSON.readTree(json);
     }
 
-    /** Index of the graph's digest: after the source's, which opens the table unless the JSON spells it. */
-    int graphDigest() throws IOException {
-      return json().get("provenance").has("sourceSha256") ? 0 : 1;
-    }
-
-    /** Index of the blob's digest, after the graph's. */
+    /** Index of the blob's digest: after the source's, which opens the table unless the JSON spells it. */
     int blobDigest() throws IOException {
-      return graphDigest() + (json().has("graph") ? 1 : 0);
+      return json().get("provenance").has("sourceSha256") ? 0 : 1;
     }
 
     /** An entry's key: spelled out, or the one its role implies (see README's format 3). */
@@ -502,6 +495,8 @@ class CorruptArtifactCliTest {
         for (byte[] d : digests) {
           out.write(d);
         }
+        out.writeInt(graph.length);
+        out.write(graph);
       }
       return deflate(bytes.toByteArray());
     }

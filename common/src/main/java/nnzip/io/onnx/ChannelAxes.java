@@ -41,6 +41,57 @@ public final class ChannelAxes {
     return axes;
   }
 
+  /**
+   * Operators whose constant inputs are learned weights, coded like any weight when small: their
+   * consumers forgive an error of the order of the weights' own quantization error.
+   */
+  private static final Set<String> WEIGHT_CONSUMERS = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Sub",
+      "Mul", "BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization", "PRelu");
+
+  /**
+   * The role of every weight whose consumers say it is no plain weight: {@link
+   * nnzip.io.WeightRole#NORM_STATISTIC} for a BatchNormalization's running mean or variance (inputs 3
+   * and 4) used nowhere else, {@link nnzip.io.WeightRole#EXACT} for one that any operator outside
+   * {@link #WEIGHT_CONSUMERS} takes. Weights not listed are {@link nnzip.io.WeightRole#WEIGHT}.
+   *
+   * @return weight key → role, in weight order
+   */
+  public static Map<String, nnzip.io.WeightRole> roles(OnnxWeights weights) {
+    Map<String, Set<nnzip.io.WeightRole>> uses = new HashMap<>();
+    collectRoles(weights.model().getGraph(), uses);
+    Map<String, nnzip.io.WeightRole> out = new LinkedHashMap<>();
+    for (OnnxWeight w : weights.list()) {
+      Set<nnzip.io.WeightRole> u = uses.getOrDefault(w.tensorName(), Set.of());
+      if (u.contains(nnzip.io.WeightRole.EXACT)) {
+        out.put(w.key(), nnzip.io.WeightRole.EXACT);
+      } else if (u.equals(Set.of(nnzip.io.WeightRole.NORM_STATISTIC))) {
+        out.put(w.key(), nnzip.io.WeightRole.NORM_STATISTIC);
+      }
+    }
+    return out;
+  }
+
+  /** For every node input: the role this use gives it. */
+  private static void collectRoles(Onnx.GraphProto graph, Map<String, Set<nnzip.io.WeightRole>> uses) {
+    for (Onnx.NodeProto node : graph.getNodeList()) {
+      String op = node.getOpType();
+      for (int i = 0; i < node.getInputCount(); i++) {
+        nnzip.io.WeightRole role = !WEIGHT_CONSUMERS.contains(op) ? nnzip.io.WeightRole.EXACT
+            : op.equals("BatchNormalization") && (i == 3 || i == 4) ? nnzip.io.WeightRole.NORM_STATISTIC
+            : nnzip.io.WeightRole.WEIGHT;
+        uses.computeIfAbsent(node.getInput(i), k -> new HashSet<>()).add(role);
+      }
+      for (Onnx.AttributeProto a : node.getAttributeList()) {
+        if (a.hasG()) {
+          collectRoles(a.getG(), uses);
+        }
+        for (Onnx.GraphProto g : a.getGraphsList()) {
+          collectRoles(g, uses);
+        }
+      }
+    }
+  }
+
   private static void collect(Onnx.GraphProto graph, Map<String, Set<Integer>> byName) {
     for (Onnx.NodeProto node : graph.getNodeList()) {
       for (int i = 0; i < node.getInputCount(); i++) {

@@ -68,4 +68,31 @@ class ChannelAxesTest {
     assertEquals(null, ChannelAxes.axisOf(node("Gemm", "k", "j", "fc.w", "fc.bias"), 2), "a Gemm bias is no weight operand");
     assertEquals(null, ChannelAxes.axisOf(node("Relu", "l", "k"), 0));
   }
+
+  @Test
+  void rolesSayWhichSmallConstantsMayBeCoded() {
+    Onnx.GraphProto g = Onnx.GraphProto.newBuilder()
+        .addInitializer(weight("conv.w", 4, 3, 2, 2))
+        .addInitializer(weight("bn.scale", 4))
+        .addInitializer(weight("bn.bias", 4))
+        .addInitializer(weight("bn.mean", 4))
+        .addInitializer(weight("bn.var", 4))
+        .addInitializer(weight("shared.var", 4))
+        .addInitializer(weight("bn2.mean", 4))
+        .addInitializer(weight("resize.scales", 4))
+        .addInitializer(weight("clip.max", 1))
+        .addNode(node("Conv", "c", "x", "conv.w"))
+        .addNode(node("BatchNormalization", "b", "c", "bn.scale", "bn.bias", "bn.mean", "bn.var"))
+        .addNode(node("BatchNormalization", "b2", "b", "bn.scale", "bn.bias", "bn2.mean", "shared.var"))
+        .addNode(node("Add", "a", "b2", "shared.var"))
+        .addNode(node("Resize", "r", "a", "", "resize.scales"))
+        .addNode(node("Clip", "y", "r", "", "clip.max"))
+        .build();
+    Onnx.ModelProto m = Onnx.ModelProto.newBuilder().setIrVersion(8).setGraph(g).build();
+    Map<String, nnzip.io.WeightRole> roles = ChannelAxes.roles(OnnxWeights.of(m));
+    assertEquals(Map.of("bn.mean", nnzip.io.WeightRole.NORM_STATISTIC, "bn.var", nnzip.io.WeightRole.NORM_STATISTIC,
+        "bn2.mean", nnzip.io.WeightRole.NORM_STATISTIC, "resize.scales", nnzip.io.WeightRole.EXACT,
+        "clip.max", nnzip.io.WeightRole.EXACT), roles,
+        "weights (conv.w, BatchNorm scale and bias) are not listed; a statistic another operator also adds is a weight");
+  }
 }
