@@ -117,9 +117,10 @@ final class CompactHeader {
       o.put("codec", t.codec().label());
       if (!t.isPassthrough()) {
         ManifestJson.putGrouping(o, t);
-        // Diagnostics measured on F32 values: F32 precision says all they hold, in half the digits.
-        o.put("relativeMse", (float) t.relativeMse());
-        o.put("maxAbsError", (float) t.maxAbsError());
+        // Diagnostics, not needed to decode: two significant digits, what a reader compares. Their
+        // random digits were a tenth of a small transformer's deflated header at F32 precision.
+        o.put("relativeMse", twoDigits(t.relativeMse()));
+        o.put("maxAbsError", twoDigits(t.maxAbsError()));
       }
       putEntries(o.putArray("entries"), t.entries(), t.spec().name() + ".", layout, tiled, digests);
     }
@@ -146,6 +147,14 @@ final class CompactHeader {
       throw new IllegalStateException("writing to memory failed", e);
     }
     return PackedHeader.deflate(bytes.toByteArray());
+  }
+
+  /** x to two significant digits, as the float whose shortest decimal form has them. */
+  static float twoDigits(double x) {
+    if (x == 0 || !Double.isFinite(x)) {
+      return (float) x;
+    }
+    return Float.parseFloat(String.format(java.util.Locale.ROOT, "%.1e", x));
   }
 
   /** Whether the blob's members lie end to end from offset 0 in {@link Manifest#allEntries()} order. */

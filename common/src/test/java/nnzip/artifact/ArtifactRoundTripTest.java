@@ -308,18 +308,19 @@ class ArtifactRoundTripTest {
         // The restored tensor is the decoded one, so both readings of "the error" coincide.
         assertEquals(sseCodec, sseRestored, 0, name);
         double rel = sseRestored / n / variance;
-        // The header keeps these diagnostics at F32 precision: within half an F32 ulp (2^-24 relative).
-        assertEquals(rel, t.relativeMse(), 0x1p-24 * rel + 1e-9 * rel, name + " relative MSE");
-        assertEquals(maxRestored, t.maxAbsError(), 0x1p-24 * maxRestored, name + " max |error|");
+        // The header keeps these diagnostics to two significant digits: within 5% (half a unit of the
+        // second digit, at most 0.05 of a value whose first digit is 1), plus F32's 2^-24.
+        assertEquals(rel, t.relativeMse(), 0.05 * rel + 0x1p-24 * rel, name + " relative MSE");
+        assertEquals(maxRestored, t.maxAbsError(), 0.05 * maxRestored + 0x1p-24 * maxRestored, name + " max |error|");
       }
       // Writing back in F16/BF16 (and the F64 → float cast on the way in) moves the error vector by
       // gap; by the triangle inequality the restored error differs from the manifest's by at most that.
       double rmsRestored = Math.sqrt(sseRestored / n);
       double rmsManifest = Math.sqrt(t.relativeMse() * varianceCodec);
-      // (plus the manifest's F32 rounding of the relative MSE: 2^-24 relative, halved by the square root).
-      assertEquals(rmsManifest, rmsRestored, Math.sqrt(sseGap / n) * (1 + 1e-9) + 0x1p-24 * rmsManifest,
+      // (plus the manifest's two-digit rounding of the relative MSE: 5% relative, halved by the square root).
+      assertEquals(rmsManifest, rmsRestored, Math.sqrt(sseGap / n) * (1 + 1e-9) + 0.026 * rmsManifest,
           name + " RMS error of the restored tensor");
-      assertEquals(t.maxAbsError(), maxRestored, maxGap * (1 + 1e-9) + 0x1p-24 * maxRestored,
+      assertEquals(t.maxAbsError(), maxRestored, maxGap * (1 + 1e-9) + 0.051 * maxRestored,
           name + " max |error| of the restored tensor");
     }
   }

@@ -46,13 +46,22 @@ public final class ChannelAxes {
    * consumers forgive an error of the order of the weights' own quantization error.
    */
   private static final Set<String> WEIGHT_CONSUMERS = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Sub",
-      "Mul", "BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization", "PRelu");
+      "Mul", "BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization", "PRelu",
+      "Concat");
+
+  /**
+   * Operators that move their first input's values without arithmetic (a learned embedding gathered,
+   * a class token expanded): that input is a weight if it is one; the others (shapes, axes, pads,
+   * a Pad's fill value) are not.
+   */
+  private static final Set<String> DATA_MOVERS = Set.of("Gather", "Expand", "Tile", "Reshape", "Transpose",
+      "Squeeze", "Unsqueeze", "Flatten", "Identity", "Slice", "Split", "Pad", "Cast");
 
   /**
    * The role of every weight whose consumers say it is no plain weight: {@link
    * nnzip.io.WeightRole#NORM_STATISTIC} for a BatchNormalization's running mean or variance (inputs 3
-   * and 4) used nowhere else, {@link nnzip.io.WeightRole#EXACT} for one that any operator outside
-   * {@link #WEIGHT_CONSUMERS} takes. Weights not listed are {@link nnzip.io.WeightRole#WEIGHT}.
+   * and 4) used nowhere else, {@link nnzip.io.WeightRole#EXACT} for one that any operator takes
+   * other than {@link #WEIGHT_CONSUMERS} (any input) and {@link #DATA_MOVERS} (their first). Weights not listed are {@link nnzip.io.WeightRole#WEIGHT}.
    *
    * @return weight key → role, in weight order
    */
@@ -76,7 +85,8 @@ public final class ChannelAxes {
     for (Onnx.NodeProto node : graph.getNodeList()) {
       String op = node.getOpType();
       for (int i = 0; i < node.getInputCount(); i++) {
-        nnzip.io.WeightRole role = !WEIGHT_CONSUMERS.contains(op) ? nnzip.io.WeightRole.EXACT
+        boolean weight = WEIGHT_CONSUMERS.contains(op) || (DATA_MOVERS.contains(op) && i == 0);
+        nnzip.io.WeightRole role = !weight ? nnzip.io.WeightRole.EXACT
             : op.equals("BatchNormalization") && (i == 3 || i == 4) ? nnzip.io.WeightRole.NORM_STATISTIC
             : nnzip.io.WeightRole.WEIGHT;
         uses.computeIfAbsent(node.getInput(i), k -> new HashSet<>()).add(role);

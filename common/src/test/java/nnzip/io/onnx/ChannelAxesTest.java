@@ -81,18 +81,24 @@ class ChannelAxesTest {
         .addInitializer(weight("bn2.mean", 4))
         .addInitializer(weight("resize.scales", 4))
         .addInitializer(weight("clip.max", 1))
+        .addInitializer(weight("cls", 1, 4))
+        .addInitializer(weight("pad.value", 1))
         .addNode(node("Conv", "c", "x", "conv.w"))
         .addNode(node("BatchNormalization", "b", "c", "bn.scale", "bn.bias", "bn.mean", "bn.var"))
         .addNode(node("BatchNormalization", "b2", "b", "bn.scale", "bn.bias", "bn2.mean", "shared.var"))
         .addNode(node("Add", "a", "b2", "shared.var"))
         .addNode(node("Resize", "r", "a", "", "resize.scales"))
         .addNode(node("Clip", "y", "r", "", "clip.max"))
+        .addNode(node("Expand", "e", "cls", "shape"))
+        .addNode(node("Concat", "z", "e", "y"))
+        .addNode(node("Pad", "p", "z", "pads", "pad.value"))
         .build();
     Onnx.ModelProto m = Onnx.ModelProto.newBuilder().setIrVersion(8).setGraph(g).build();
     Map<String, nnzip.io.WeightRole> roles = ChannelAxes.roles(OnnxWeights.of(m));
     assertEquals(Map.of("bn.mean", nnzip.io.WeightRole.NORM_STATISTIC, "bn.var", nnzip.io.WeightRole.NORM_STATISTIC,
         "bn2.mean", nnzip.io.WeightRole.NORM_STATISTIC, "resize.scales", nnzip.io.WeightRole.EXACT,
-        "clip.max", nnzip.io.WeightRole.EXACT), roles,
-        "weights (conv.w, BatchNorm scale and bias) are not listed; a statistic another operator also adds is a weight");
+        "clip.max", nnzip.io.WeightRole.EXACT, "pad.value", nnzip.io.WeightRole.EXACT), roles,
+        "weights (conv.w, BatchNorm scale and bias, a class token expanded and concatenated) are not listed; a"
+            + " statistic another operator also adds is a weight");
   }
 }
