@@ -11,13 +11,10 @@ import java.util.Map;
 import nnzip.InvalidInputException;
 import nnzip.codec.TensorCoder;
 import nnzip.compress.TensorReader;
-import nnzip.io.safetensors.SafetensorsReader;
 import nnzip.io.safetensors.SafetensorsWriter;
 import nnzip.tensor.FloatCodec;
 import nnzip.tensor.TensorSpec;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import nnzip.io.ReadableFile;
 
 /**
  * Turns an artifact back into dense tensors with their original names, shapes and dtypes. Coded
@@ -34,14 +31,13 @@ public final class ArtifactRestorer {
    * @throws InvalidInputException if a passed-through tensor does not match its original digest
    */
   public static void restore(Artifact a, TensorRecord t, OutputStream out) throws IOException {
-    FileSystem fs = a.fileSystem();
     if (t.isPassthrough()) {
       long covered = ArtifactBounds.chunkBytes(t.original(), "tensor '" + t.spec().name() + "'");
       if (covered != t.spec().byteSize()) {
         throw new InvalidInputException(a.file() + ": tensor '" + t.spec().name() + "': its original digests cover "
             + covered + " bytes but the tensor has " + t.spec().byteSize());
       }
-      try (FSDataInputStream in = fs.open(a.file())) {
+      try (ReadableFile.Positioned in = a.readableFile().open()) {
         a.copyVerified(in, a.entry(dataEntry(t).key()).offset(), t.original(), out,
             "tensor '" + t.spec().name() + "' (its original SHA-256)");
       }
@@ -73,12 +69,14 @@ public final class ArtifactRestorer {
     }
   }
 
-  /** Writes every original tensor as a dense safetensors file, with the source's metadata. */
-  public static void toSafetensors(Artifact a, FileSystem fs, Path target) throws IOException {
+  /**
+   * Writes every original tensor as a dense safetensors file, with the source's metadata, to
+   * {@code os}, which is closed.
+   */
+  public static void toSafetensors(Artifact a, OutputStream os) throws IOException {
     List<TensorSpec> specs = new ArrayList<>();
     a.manifest().tensors().forEach(t -> specs.add(t.spec()));
-    try (OutputStream os = fs.create(target, true);
-        SafetensorsWriter w = new SafetensorsWriter(os, specs, a.manifest().sourceMetadata())) {
+    try (os; SafetensorsWriter w = new SafetensorsWriter(os, specs, a.manifest().sourceMetadata())) {
       OutputStream sink = w.tensorStream();
       for (TensorRecord t : a.manifest().tensors()) {
         w.beginTensor(t.spec().name());

@@ -102,6 +102,6 @@ final class EvalCommand implements Command {
     for (TensorRecord t : artifact.manifest().tensors()) {
       weights.put(t.spec().name(), ArtifactRestorer.restoreToBytes(artifact, t));
     }
-    return OnnxWeightWriter.replace(graph, weights);
+    return OnnxModelFile.replaceWeights(graph, weights);
   }
 }

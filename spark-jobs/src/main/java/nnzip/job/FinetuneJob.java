@@ -225,7 +225,7 @@ public final class FinetuneJob {
           done.params())));
     }
     HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(ckpt), new Path(ckpt));
-    return OnnxWeightWriter.replace(original, done.weightBytes());
+    return OnnxModelFile.replaceWeights(original, done.weightBytes());
   }
 
   /**
