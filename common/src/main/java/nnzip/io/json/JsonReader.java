@@ -117,8 +117,10 @@ public final class JsonReader {
       space();
       expect(':');
       space();
+      int valueStart = pos;
       JsonValue v = value(depth);
       if (members.put(key, v) != null) {
+        pos = valueStart; // named where the repeated key's value begins, as Jackson did
         throw error(Malformed.Kind.DUPLICATE_KEY, "Duplicate field '" + key + "'");
       }
       space();
@@ -161,7 +163,8 @@ public final class JsonReader {
 
   private void checkDepth(int depth) {
     if (depth > MAX_DEPTH) {
-      throw error(Malformed.Kind.LIMIT, "nesting depth exceeds the maximum allowed (" + MAX_DEPTH + ")");
+      throw error(Malformed.Kind.LIMIT, "Document nesting depth (" + depth + ") exceeds the maximum allowed ("
+          + MAX_DEPTH + ")");
     }
   }
 
