@@ -39,10 +39,10 @@ public final class Artifact {
   private final Map<String, StoredTensor> entries = new LinkedHashMap<>();
 
   private final Provenance provenance;
-  private final CompactHeader.Layout layout;
+  private final CompactLayout layout;
 
   private Artifact(ReadableFile source, SafetensorsHeader header, Manifest manifest, String recipe,
-      Map<String, StoredTensor> entries, Provenance provenance, CompactHeader.Layout layout) {
+      Map<String, StoredTensor> entries, Provenance provenance, CompactLayout layout) {
     this.data = source;
     this.file = source.toString();
     this.header = header;
@@ -91,7 +91,7 @@ public final class Artifact {
       throw new InvalidInputException(file + ": not an nnzip artifact (no " + Manifest.METADATA_KEY + " in its metadata)");
     }
     Artifact a = new Artifact(file, header, ManifestReader.read(json, where), recipe, entries, null,
-        CompactHeader.Layout.NONE);
+        CompactLayout.NONE);
     a.crossCheck();
     ArtifactBounds.check(a);
     return a;
@@ -109,8 +109,8 @@ public final class Artifact {
     if (expected == null || !expected.equals(Digests.hex(Digests.sha256(headerBytes)))) {
       throw new InvalidInputException(where + ": the packed header is corrupt (SHA-256 mismatch)");
     }
-    CompactHeader.Contents c = CompactHeaderReader.unpack(headerBytes, where);
-    CompactHeader.Layout layout = c.layout();
+    CompactContents c = CompactHeaderReader.unpack(headerBytes, where);
+    CompactLayout layout = c.layout();
     if (layout.blobBytes() > 0) {
       StoredTensor blob = entries.get(Manifest.BLOB_KEY);
       if (blob == null || blob.spec().byteSize() != layout.blobBytes()) {
@@ -141,7 +141,7 @@ public final class Artifact {
           if (entries.containsKey(e.key())) {
             throw new InvalidInputException(where + ": entry '" + e.key() + "' is both in the blob and on its own");
           }
-          entries.put(e.key(), new StoredTensor(ArtifactWriter.entrySpec(t, e), blob.file(), blob.offset() + at));
+          entries.put(e.key(), new StoredTensor(StoredEntry.spec(t, e), blob.file(), blob.offset() + at));
           end = at + e.bytes();
           previous = e.key();
         }
@@ -398,8 +398,8 @@ public final class Artifact {
     return layout;
   }
 
-  /** Format 3's blob layout and digests ({@link CompactHeader.Layout#NONE} for older formats). */
-  CompactHeader.Layout layout() {
+  /** Format 3's blob layout and digests ({@link CompactLayout#NONE} for older formats). */
+  CompactLayout layout() {
     return layout;
   }
 

@@ -11,7 +11,6 @@ import java.util.Map;
 import nnzip.InvalidInputException;
 import nnzip.codec.TensorCoder;
 import nnzip.compress.TensorReader;
-import nnzip.io.safetensors.SafetensorsWriter;
 import nnzip.tensor.FloatCodec;
 import nnzip.tensor.TensorSpec;
 import nnzip.io.ReadableFile;
@@ -69,22 +68,7 @@ public final class ArtifactRestorer {
     }
   }
 
-  /**
-   * Writes every original tensor as a dense safetensors file, with the source's metadata, to
-   * {@code os}, which is closed.
-   */
-  public static void toSafetensors(Artifact a, OutputStream os) throws IOException {
-    List<TensorSpec> specs = new ArrayList<>();
-    a.manifest().tensors().forEach(t -> specs.add(t.spec()));
-    try (os; SafetensorsWriter w = new SafetensorsWriter(os, specs, a.manifest().sourceMetadata())) {
-      OutputStream sink = w.tensorStream();
-      for (TensorRecord t : a.manifest().tensors()) {
-        w.beginTensor(t.spec().name());
-        restore(a, t, sink);
-      }
-      w.finish();
-    }
-  }
+
 
   /**
    * The runnable ONNX model: the stored graph with every tensor restored in place (models under

@@ -31,7 +31,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * provenance JSON spells it in hex, as the first format-3 writers did), the deflated graph's (if any),
  * the blob's (if any), then one per chunk of every entry outside the blob, in {@link
  * Manifest#allEntries()} order. The JSON of an entry lists its role, its chunk sizes, and its key only
- * where that is not the one its role implies ({@link #defaultKey}). With {@code "tiled": true} the blob's
+ * where that is not the one its role implies ({@link CompactLayout#defaultKey}). With {@code "tiled": true} the blob's
  * members lie end to end in that order and each entry outside the blob says {@code "own": true};
  * otherwise (the first format-3 writers) each blob member gives its offset in the blob ({@code at}).
  */
@@ -40,31 +40,8 @@ final class CompactHeader {
 
   private CompactHeader() {}
 
-  /**
-   * Where format 3 puts things beyond the logical manifest.
-   *
-   * @param blobBytes size of the blob entry, 0 when there is none
-   * @param blobSha256 digest of the blob, null when there is none
-   * @param blobOffsets offset inside the blob of each member entry, by key
-   * @param graphSha256 digest of the deflated graph entry, null without a graph
-   */
-  record Layout(long blobBytes, byte[] blobSha256, Map<String, Long> blobOffsets, byte[] graphSha256) {
-    static final Layout NONE = new Layout(0, null, Map.of(), null);
-
-    Layout {
-      blobOffsets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(blobOffsets));
-    }
-
-    boolean inBlob(String key) {
-      return blobOffsets.containsKey(key);
-    }
-  }
-
-  /** What a packed header holds. */
-  record Contents(Manifest manifest, Provenance provenance, Layout layout) {}
-
   /** Packs manifest, provenance (with its recipe) and layout, deflated. */
-  static byte[] pack(Manifest m, Provenance p, Layout layout) {
+  static byte[] pack(Manifest m, Provenance p, CompactLayout layout) {
     List<byte[]> digests = new ArrayList<>();
     ObjectNode root = MAPPER.createObjectNode();
     root.put("format", Manifest.COMPACT_FORMAT_VERSION);
@@ -132,7 +109,7 @@ final class CompactHeader {
   }
 
   /** Whether the blob's members lie end to end from offset 0 in {@link Manifest#allEntries()} order. */
-  private static boolean tilesInOrder(Manifest m, Layout layout) {
+  private static boolean tilesInOrder(Manifest m, CompactLayout layout) {
     long next = 0;
     for (StoredEntry e : m.allEntries()) {
       Long at = layout.blobOffsets().get(e.key());
@@ -146,11 +123,11 @@ final class CompactHeader {
     return next == layout.blobBytes();
   }
 
-  private static void putEntries(ArrayNode array, List<StoredEntry> entries, String prefix, Layout layout,
+  private static void putEntries(ArrayNode array, List<StoredEntry> entries, String prefix, CompactLayout layout,
       boolean tiled, List<byte[]> digests) {
     for (StoredEntry e : entries) {
       ObjectNode eo = array.addObject();
-      if (!e.key().equals(defaultKey(prefix, e.role()))) {
+      if (!e.key().equals(CompactLayout.defaultKey(prefix, e.role()))) {
         eo.put("key", e.key()); // only keys the role does not already say are spelled out
       }
       eo.put("role", e.role());
@@ -172,29 +149,14 @@ final class CompactHeader {
     }
   }
 
-  /**
-   * The key an entry of this role gets by convention: {@code <tensor>} for a passed-through
-   * tensor's data, {@code <tensor>.codes} for codes, {@code <tensor>.<name>} for a parameter
-   * ({@code prefix} is {@code "<tensor>."}, or {@link Manifest#SHARED_PREFIX} for shared entries).
-   */
-  static String defaultKey(String prefix, String role) {
-    if (role.equals(StoredEntry.DATA)) {
-      return prefix.endsWith(".") && !prefix.equals(Manifest.SHARED_PREFIX) ? prefix.substring(0, prefix.length() - 1)
-          : null;
-    }
-    if (role.equals(StoredEntry.CODES) || role.equals(StoredEntry.CODES_CABAC)) {
-      return prefix + StoredEntry.CODES;
-    }
-    String param = new StoredEntry("", role, List.of()).parameterName();
-    return param == null ? null : prefix + param;
-  }
+
 
   /**
    * Reads a header entry back ({@link CompactHeaderReader#unpack}).
    *
    * @throws InvalidInputException if the entry is damaged
    */
-  static Contents unpack(byte[] packed, String where) {
+  static CompactContents unpack(byte[] packed, String where) {
     return CompactHeaderReader.unpack(packed, where);
   }
 }

@@ -29,7 +29,7 @@ final class CompactHeaderReader {
    * @throws InvalidInputException if the entry is truncated, corrupt, inflates past the cap, or its
    *     parts disagree (a digest table of the wrong length, an incomplete manifest)
    */
-  static CompactHeader.Contents unpack(byte[] packed, String where) {
+  static CompactContents unpack(byte[] packed, String where) {
     byte[] raw = PackedHeader.inflate(packed, where, "packed header");
     String json;
     String recipe;
@@ -95,7 +95,7 @@ final class CompactHeaderReader {
       return d;
     }
 
-    CompactHeader.Contents contents(String recipe) {
+    CompactContents contents(String recipe) {
       int version = required(root, "format").asInt();
       if (version != Manifest.COMPACT_FORMAT_VERSION) {
         throw new InvalidInputException(where + ": packed header of format " + version + " in a format "
@@ -129,7 +129,7 @@ final class CompactHeaderReader {
             + " digests for " + next + " stored chunks");
       }
       Manifest m = new Manifest(version, required(root, "sourceFormat").asText(), meta, graphKey, tensors, shared);
-      return new CompactHeader.Contents(m, provenance, new CompactHeader.Layout(blobBytes, blobSha, offsets, graphSha));
+      return new CompactContents(m, provenance, new CompactLayout(blobBytes, blobSha, offsets, graphSha));
     }
 
     private TensorRecord tensor(JsonValue t, Map<String, Long> offsets) {
@@ -152,7 +152,7 @@ final class CompactHeaderReader {
       List<StoredEntry> entries = new ArrayList<>();
       for (JsonValue e : array) {
         String role = required(e, "role").asText();
-        String key = e.has("key") ? e.get("key").asText() : CompactHeader.defaultKey(prefix, role);
+        String key = e.has("key") ? e.get("key").asText() : CompactLayout.defaultKey(prefix, role);
         if (key == null) {
           throw new InvalidInputException(where + ": an entry of role '" + role + "' names no key");
         }

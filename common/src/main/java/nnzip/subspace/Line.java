@@ -126,8 +126,25 @@ public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> 
   public float[] weightAt(String key, float alpha, PointCompression c) {
     // The lowest kept share as training stores it (a float in the line parameter): 0.025 and 0.025f
     // round ⌈keep·n⌉ differently where keep·n is a whole number.
-    return c.apply(LineWeight.point(w0.get(key), w1.get(key), alpha), shapes.get(key), alpha,
+    return c.apply(point(w0.get(key), w1.get(key), alpha), shapes.get(key), alpha,
         (float) SubspaceKind.LOWEST_KEEP, null);
+  }
+
+  /**
+   * w(α) = (1 − α)·w0 + α·w1, element by element, in float as training computes it.
+   *
+   * @param w0 length n; {@code w1} the same
+   */
+  public static float[] point(float[] w0, float[] w1, float alpha) {
+    if (w0.length != w1.length) {
+      throw new IllegalArgumentException("endpoints have " + w0.length + " and " + w1.length + " values");
+    }
+    float[] w = new float[w0.length];
+    float a0 = 1 - alpha;
+    for (int i = 0; i < w.length; i++) {
+      w[i] = a0 * w0[i] + alpha * w1[i];
+    }
+    return w;
   }
 
   /** The accuracy table's points. */

@@ -74,7 +74,7 @@ final class DecompressCommand implements Command {
       if (format.equals(ModelSource.ONNX)) {
         writeOnnx(artifact, outFs, output.stagingFile());
       } else {
-        ArtifactRestorer.toSafetensors(artifact, outFs.create(output.stagingFile(), true));
+        nnzip.artifact.DenseSafetensors.write(artifact, outFs.create(output.stagingFile(), true));
       }
       output.commit();
     }

@@ -14,6 +14,9 @@ import nnzip.io.StoredTensor;
  * {@code 8 + N} bytes are read for the header.
  */
 public final class SafetensorsFile {
+  /** Bytes fetched per positioned read when streaming a range. */
+  public static final int CHUNK_BYTES = 1 << 20;
+
   private SafetensorsFile() {}
 
   /**
@@ -59,7 +62,7 @@ public final class SafetensorsFile {
     byte[] bytes = new byte[length];
     try (ReadableFile.Positioned in = file.open()) {
       for (int done = 0; done < length; ) {
-        int n = Math.min(SafetensorsReader.CHUNK_BYTES, length - done);
+        int n = Math.min(CHUNK_BYTES, length - done);
         readFully(in, file, offset + done, bytes, done, n);
         done += n;
       }

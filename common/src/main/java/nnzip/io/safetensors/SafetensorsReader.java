@@ -22,7 +22,7 @@ import org.apache.hadoop.fs.Path;
  */
 public final class SafetensorsReader {
   /** Bytes fetched per positioned read when streaming a range. */
-  public static final int CHUNK_BYTES = 1 << 20;
+  public static final int CHUNK_BYTES = SafetensorsFile.CHUNK_BYTES;
 
   private SafetensorsReader() {}
 
