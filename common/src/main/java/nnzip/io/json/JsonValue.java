@@ -159,13 +159,16 @@ public final class JsonValue implements Iterable<JsonValue> {
     return kind == Kind.MISSING || kind == Kind.NULL ? dflt : asText();
   }
 
-  /** True when a number fits a long exactly (integral, in range). */
+  /** True when a number lies in the range of a long (an integral one exactly; as Jackson decides). */
   public boolean canConvertToLong() {
-    if (!isIntegralNumber()) {
+    if (kind != Kind.NUMBER) {
       return false;
     }
-    BigInteger b = new BigInteger((String) value);
-    return b.bitLength() < 64;
+    if (!isIntegralNumber()) {
+      double d = Double.parseDouble((String) value);
+      return d >= Long.MIN_VALUE && d <= Long.MAX_VALUE;
+    }
+    return new BigInteger((String) value).bitLength() < 64;
   }
 
   /** An integral number's value (truncated to 64 bits); 0 for anything else. */
@@ -208,6 +211,9 @@ public final class JsonValue implements Iterable<JsonValue> {
   }
 
   public int asInt(int dflt) {
+    if (kind == Kind.NUMBER && !isIntegralNumber()) {
+      return (int) Double.parseDouble((String) value);
+    }
     return kind == Kind.MISSING || kind == Kind.NULL || kind == Kind.OBJECT || kind == Kind.ARRAY ? dflt
         : (int) asLong(dflt);
   }

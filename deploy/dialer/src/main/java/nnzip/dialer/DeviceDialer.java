@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import nnzip.InvalidInputException;
@@ -83,6 +84,9 @@ public final class DeviceDialer {
       if (Files.isDirectory(target)) {
         return fail(err, USAGE, target + " is a directory");
       }
+      if (target.getParent() != null && !Files.isDirectory(target.getParent())) {
+        return fail(err, USAGE, "no such directory: " + target.getParent());
+      }
       if (Files.exists(target) && !overwrite) {
         return fail(err, USAGE, target + " exists (add --overwrite to replace it)");
       }
@@ -106,10 +110,11 @@ public final class DeviceDialer {
 
   /** Writes next to the target, then renames, so a failed run leaves nothing behind. */
   private static void write(Path target, byte[] model, boolean overwrite) throws IOException {
-    Path dir = target.getParent();
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    // A new name with the file mode the umask gives (createTempFile would make it owner-only).
+    Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-"
+        + System.nanoTime() + ".tmp");
     try {
-      try (OutputStream os = Files.newOutputStream(tmp)) {
+      try (OutputStream os = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         os.write(model);
       }
       if (overwrite) {
