@@ -214,6 +214,17 @@ public final class JsonValue implements Iterable<JsonValue> {
     if (kind == Kind.NUMBER && !isIntegralNumber()) {
       return (int) Double.parseDouble((String) value);
     }
+    if (kind == Kind.STRING) {
+      try {
+        return Integer.parseInt(((String) value).trim());
+      } catch (NumberFormatException e) {
+        try {
+          return (int) Double.parseDouble((String) value);
+        } catch (NumberFormatException e2) {
+          return dflt;
+        }
+      }
+    }
     return kind == Kind.MISSING || kind == Kind.NULL || kind == Kind.OBJECT || kind == Kind.ARRAY ? dflt
         : (int) asLong(dflt);
   }

@@ -49,9 +49,11 @@ class OnnxProtoTest {
             .clearDoubleData().clearUint64Data().clearExternalData().clearDataLocation()
             .setRawData(org.nd4j.shade.protobuf.ByteString.copyFrom(raw));
       }
-      String dropped = inits.get(0).getName();
-      w.getGraph().removeInitializers(t -> t.getName().equals(dropped));
-      b.getGraphBuilder().removeInitializer(0);
+      if (!inits.isEmpty()) {
+        String dropped = inits.get(0).getName();
+        w.getGraph().removeInitializers(t -> t.getName().equals(dropped));
+        b.getGraphBuilder().removeInitializer(0);
+      }
       w.addMetadata("k", "v").addMetadata("k2", "w").removeMetadata("k");
       b.addMetadataProps(StringStringEntryProto.newBuilder().setKey("k2").setValue("w"));
       w.getGraph().addInitializer(OnnxProto.Tensor.floats("extra", new long[] {2, 1}, new byte[8]));
