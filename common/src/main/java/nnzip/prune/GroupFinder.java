@@ -29,6 +29,8 @@ final class GroupFinder {
       "PRelu", "Pow");
 
   private final Graph graph;
+  /** The graph's nodes, read once (each read of the wire view builds the list anew). */
+  private final List<Node> nodes;
   private final GraphView view;
   private final Shapes shapes;
   private final Map<String, Layout> layouts = new HashMap<>();
@@ -64,6 +66,7 @@ final class GroupFinder {
 
   GroupFinder(Graph graph) {
     this.graph = graph;
+    this.nodes = graph.getNodeList();
     this.view = new GraphView(graph);
     this.shapes = new Shapes(graph, view);
   }
@@ -76,8 +79,8 @@ final class GroupFinder {
         layouts.put(in.getName(), Layout.single(Layout.FIXED, (int) s[1], 1, s.length));
       }
     }
-    for (int i = 0; i < graph.getNodeCount(); i++) {
-      Node n = graph.getNode(i);
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
       shapes.infer(n);
       String op = n.getOpType();
       if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
@@ -187,7 +190,7 @@ final class GroupFinder {
     if (view.reads(output) != 1 || graph.getOutputList().stream().anyMatch(o -> o.getName().equals(output))) {
       return output;
     }
-    for (Node n : graph.getNodeList()) {
+    for (Node n : nodes) {
       if (n.getOpType().equals("BatchNormalization") && n.getInput(0).equals(output) && layouts.containsKey(n.getOutput(0))) {
         return n.getOutput(0);
       }
