@@ -1,14 +1,8 @@
 package nnzip.artifact;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import nnzip.InvalidInputException;
-import nnzip.codec.CodecKind;
-import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

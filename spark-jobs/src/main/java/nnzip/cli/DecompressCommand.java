@@ -11,7 +11,6 @@ import nnzip.artifact.AtomicOutput;
 import nnzip.artifact.TensorRecord;
 import nnzip.io.HadoopFiles;
 import nnzip.io.ModelSource;
-import nnzip.io.onnx.OnnxWeightWriter;
 import nnzip.io.safetensors.SafetensorsReader;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;

@@ -15,7 +15,6 @@ import nnzip.data.Dataset;
 import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
 import nnzip.io.onnx.OnnxModelFile;
-import nnzip.io.onnx.OnnxWeightWriter;
 import nnzip.train.Evaluation;
 import nnzip.train.GraphSetup;
 import nnzip.train.TrainingGraph;

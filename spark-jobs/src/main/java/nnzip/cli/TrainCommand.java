@@ -14,7 +14,6 @@ import nnzip.graph.BatchNormWeights;
 import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
 import nnzip.io.onnx.OnnxModelFile;
-import nnzip.io.onnx.OnnxWeightWriter;
 import nnzip.job.SparkSessions;
 import nnzip.job.TrainingJob;
 import nnzip.model.Architecture;

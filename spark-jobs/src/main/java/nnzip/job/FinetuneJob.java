@@ -32,7 +32,6 @@ import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
 import nnzip.io.onnx.OnnxModelFile;
 import nnzip.io.onnx.OnnxWeight;
-import nnzip.io.onnx.OnnxWeightWriter;
 import nnzip.io.onnx.OnnxWeights;
 import nnzip.tensor.DType;
 import nnzip.train.EpochStats;

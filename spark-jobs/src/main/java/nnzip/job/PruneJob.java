@@ -16,7 +16,6 @@ import nnzip.graph.BatchNormWeights;
 import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
 import nnzip.io.onnx.OnnxModelFile;
-import nnzip.io.onnx.OnnxWeightWriter;
 import nnzip.prune.ChannelGroup;
 import nnzip.prune.ChannelGroups;
 import nnzip.prune.ChannelRemoval;
