@@ -117,6 +117,27 @@ class DeviceDialerTest {
   }
 
   @Test
+  void launcherRunsTheJarAndExplainsItself() throws Exception {
+    Path script = Path.of(System.getProperty("nnzip.deployDir", "../deploy"), "bin", "nnzip-dial");
+    Process help = new ProcessBuilder(script.toString(), "--help").redirectErrorStream(true).start();
+    String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, help.waitFor(), text);
+    assertTrue(text.startsWith("usage: deploy/bin/nnzip-dial S.nnz.safetensors ALPHA M.onnx"), text);
+
+    Path line = LINES.get(SubspaceKind.STRUCTURED);
+    Path byDial = dir.resolve("launcher.dial.onnx");
+    Path byScript = dir.resolve("launcher.device.onnx");
+    assertEquals(Main.OK, cli("dial", "--in", line.toString(), "--alpha", "0.7", "--out", byDial.toString()).code());
+    ProcessBuilder pb = new ProcessBuilder(script.toString(), line.toString(), "0.7", byScript.toString())
+        .redirectErrorStream(true);
+    pb.environment().put("NNZIP_DIAL_JAR", jar().toAbsolutePath().toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    assertArrayEquals(Files.readAllBytes(byDial), Files.readAllBytes(byScript));
+  }
+
+  @Test
   void badInputEndsWithOneLineNonZeroExitAndNoOutput() throws Exception {
     Path line = LINES.get(SubspaceKind.BITS);
     Path outDir = Files.createDirectories(dir.resolve("refused"));
