@@ -16,33 +16,35 @@ import nnzip.codec.Scope;
 import nnzip.codec.TensorLayout;
 import nnzip.io.StoredTensor;
 import nnzip.io.safetensors.SafetensorsHeader;
-import nnzip.io.safetensors.SafetensorsReader;
 import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
-import org.apache.hadoop.fs.FSDataInputStream;
+import nnzip.io.HadoopFile;
+import nnzip.io.ReadableFile;
+import nnzip.io.safetensors.SafetensorsFile;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * An opened artifact: its safetensors header and manifest, checked against each other on open
  * (every entry present with the size the manifest claims). {@link #verify} checks every stored
- * byte against the manifest's SHA-256 chunks.
+ * byte against the manifest's SHA-256 chunks. Reads go through a {@link ReadableFile}, so the
+ * device dialer opens artifacts with this class and no Hadoop.
  */
 public final class Artifact {
-  private final FileSystem fs;
-  private final Path file;
+  private final ReadableFile data;
+  private final String file;
   private final SafetensorsHeader header;
   private final Manifest manifest;
   private final String recipe;
   private final Map<String, StoredTensor> entries = new LinkedHashMap<>();
 
   private final Provenance provenance;
-  private final CompactHeader.Layout layout;
+  private final CompactLayout layout;
 
-  private Artifact(FileSystem fs, Path file, SafetensorsHeader header, Manifest manifest, String recipe,
-      Map<String, StoredTensor> entries, Provenance provenance, CompactHeader.Layout layout) {
-    this.fs = fs;
-    this.file = file;
+  private Artifact(ReadableFile source, SafetensorsHeader header, Manifest manifest, String recipe,
+      Map<String, StoredTensor> entries, Provenance provenance, CompactLayout layout) {
+    this.data = source;
+    this.file = source.toString();
     this.header = header;
     this.manifest = manifest;
     this.recipe = recipe;
@@ -59,54 +61,63 @@ public final class Artifact {
    *     manifest disagrees with the header
    */
   public static Artifact open(FileSystem fs, Path file) throws IOException {
-    SafetensorsHeader header = SafetensorsReader.readHeader(fs, file);
+    return open(new HadoopFile(fs, file));
+  }
+
+  /**
+   * Opens and cross-checks the artifact {@code file}.
+   *
+   * @throws InvalidInputException as {@link #open(FileSystem, Path)}
+   */
+  public static Artifact open(ReadableFile file) throws IOException {
+    SafetensorsHeader header = SafetensorsFile.readHeader(file, SafetensorsHeader.MAX_HEADER_BYTES);
     Map<String, StoredTensor> entries = new LinkedHashMap<>();
     for (StoredTensor t : header.tensors(file.toString())) {
       entries.put(t.spec().name(), t);
     }
     String where = file.toString();
     if (Integer.toString(Manifest.COMPACT_FORMAT_VERSION).equals(header.metadata().get(Manifest.FORMAT_KEY))) {
-      return openCompact(fs, file, header, entries);
+      return openCompact(file, header, entries);
     }
     String json = header.metadata().get(Manifest.METADATA_KEY);
     String recipe = header.metadata().getOrDefault(Manifest.RECIPE_KEY, "");
     StoredTensor packed = entries.get(Manifest.PACKED_HEADER_KEY);
     if (json == null && packed != null) {
-      PackedHeader.Contents c = PackedHeader.unpack(readBounded(fs, packed, where, "packed manifest"), where);
+      PackedHeader.Contents c = PackedHeader.unpack(readBounded(file, packed, where, "packed manifest"), where);
       json = c.manifestJson();
       recipe = c.recipe();
     }
     if (json == null) {
       throw new InvalidInputException(file + ": not an nnzip artifact (no " + Manifest.METADATA_KEY + " in its metadata)");
     }
-    Artifact a = new Artifact(fs, file, header, ManifestJson.read(json, where), recipe, entries, null,
-        CompactHeader.Layout.NONE);
+    Artifact a = new Artifact(file, header, ManifestReader.read(json, where), recipe, entries, null,
+        CompactLayout.NONE);
     a.crossCheck();
     ArtifactBounds.check(a);
     return a;
   }
 
-  private static Artifact openCompact(FileSystem fs, Path file, SafetensorsHeader header,
+  private static Artifact openCompact(ReadableFile file, SafetensorsHeader header,
       Map<String, StoredTensor> entries) throws IOException {
     String where = file.toString();
     StoredTensor packed = entries.get(Manifest.PACKED_HEADER_KEY);
     if (packed == null) {
       throw new InvalidInputException(where + ": format 3 artifact without its header entry " + Manifest.PACKED_HEADER_KEY);
     }
-    byte[] headerBytes = readBounded(fs, packed, where, "packed header");
+    byte[] headerBytes = readBounded(file, packed, where, "packed header");
     String expected = header.metadata().get(Manifest.HEADER_DIGEST_KEY);
     if (expected == null || !expected.equals(Digests.hex(Digests.sha256(headerBytes)))) {
       throw new InvalidInputException(where + ": the packed header is corrupt (SHA-256 mismatch)");
     }
-    CompactHeader.Contents c = CompactHeader.unpack(headerBytes, where);
-    CompactHeader.Layout layout = c.layout();
+    CompactContents c = CompactHeaderReader.unpack(headerBytes, where);
+    CompactLayout layout = c.layout();
     if (layout.blobBytes() > 0) {
       StoredTensor blob = entries.get(Manifest.BLOB_KEY);
       if (blob == null || blob.spec().byteSize() != layout.blobBytes()) {
         throw new InvalidInputException(where + ": the blob entry has " + (blob == null ? "no" : blob.spec().byteSize())
             + " bytes but the header says " + layout.blobBytes());
       }
-      try (FSDataInputStream in = fs.open(file)) {
+      try (ReadableFile.Positioned in = file.open()) {
         checkDigest(in, blob.offset(), blob.spec().byteSize(), layout.blobSha256(), where, "the blob");
       }
       // Members tile the blob in manifest order, as the writer laid them out: a size that lies
@@ -130,7 +141,7 @@ public final class Artifact {
           if (entries.containsKey(e.key())) {
             throw new InvalidInputException(where + ": entry '" + e.key() + "' is both in the blob and on its own");
           }
-          entries.put(e.key(), new StoredTensor(ArtifactWriter.entrySpec(t, e), blob.file(), blob.offset() + at));
+          entries.put(e.key(), new StoredTensor(StoredEntry.spec(t, e), blob.file(), blob.offset() + at));
           end = at + e.bytes();
           previous = e.key();
         }
@@ -140,7 +151,7 @@ public final class Artifact {
             + end + (previous == null ? "" : " ('" + previous + "')"));
       }
     }
-    Artifact a = new Artifact(fs, file, header, c.manifest(), c.provenance().recipe(), entries, c.provenance(), layout);
+    Artifact a = new Artifact(file, header, c.manifest(), c.provenance().recipe(), entries, c.provenance(), layout);
     a.crossCheck();
     ArtifactBounds.check(a);
     return a;
@@ -155,16 +166,16 @@ public final class Artifact {
   }
 
   /** Reads a small entry whole, refusing one past the inflate cap before allocating. */
-  private static byte[] readBounded(FileSystem fs, StoredTensor t, String where, String what) throws IOException {
+  private static byte[] readBounded(ReadableFile file, StoredTensor t, String where, String what) throws IOException {
     if (t.spec().byteSize() > PackedHeader.MAX_INFLATED) {
       throw new InvalidInputException(where + ": the " + what + " entry is implausibly large ("
           + t.spec().byteSize() + " bytes)");
     }
-    return SafetensorsReader.readTensor(fs, t).array();
+    return SafetensorsFile.readTensor(file, t).array();
   }
 
   /** Reads {@code bytes} from {@code pos} and checks them against {@code sha256}. */
-  private static void checkDigest(FSDataInputStream in, long pos, long bytes, byte[] sha256, String where, String what)
+  private static void checkDigest(ReadableFile.Positioned in, long pos, long bytes, byte[] sha256, String where, String what)
       throws IOException {
     MessageDigest d = Digests.sha256();
     byte[] buf = new byte[(int) Math.min(1 << 20, Math.max(1, bytes))];
@@ -172,7 +183,7 @@ public final class Artifact {
       int n = (int) Math.min(buf.length, bytes - done);
       try {
         in.readFully(pos + done, buf, 0, n);
-      } catch (org.apache.hadoop.fs.ChecksumException ce) {
+      } catch (ReadableFile.Corrupt ce) {
         throw new InvalidInputException(where + ": " + what + " is corrupt (" + ce.getMessage() + ")", ce);
       }
       d.update(buf, 0, n);
@@ -230,7 +241,7 @@ public final class Artifact {
     if (manifest.graphKey().equals(Manifest.ONNX_GRAPH_IN_HEADER_KEY)) {
       return layout.inlineGraph().clone();
     }
-    byte[] stored = readBounded(fs, entry(manifest.graphKey()), file.toString(), "ONNX graph");
+    byte[] stored = readBounded(data, entry(manifest.graphKey()), file, "ONNX graph");
     if (layout.graphSha256() != null && !java.util.Arrays.equals(Digests.sha256(stored), layout.graphSha256())) {
       throw new InvalidInputException(file + ": the ONNX graph is corrupt (SHA-256 mismatch)");
     }
@@ -257,7 +268,8 @@ public final class Artifact {
     return header;
   }
 
-  public Path file() {
+  /** The file's name, as errors give it (a qualified path for Hadoop files). */
+  public String file() {
     return file;
   }
 
@@ -282,7 +294,7 @@ public final class Artifact {
    */
   public void verify() throws IOException {
     graph();
-    try (FSDataInputStream in = fs.open(file)) {
+    try (ReadableFile.Positioned in = data.open()) {
       if (layout.blobBytes() > 0) {
         StoredTensor blob = entry(Manifest.BLOB_KEY);
         checkDigest(in, blob.offset(), blob.spec().byteSize(), layout.blobSha256(), file.toString(), "the blob");
@@ -300,7 +312,7 @@ public final class Artifact {
    * @param what the entry or tensor named in the error message
    * @throws InvalidInputException if a chunk's bytes do not match its digest
    */
-  void copyVerified(FSDataInputStream in, long pos, List<Chunk> chunks, OutputStream out, String what)
+  void copyVerified(ReadableFile.Positioned in, long pos, List<Chunk> chunks, OutputStream out, String what)
       throws IOException {
     byte[] buf = new byte[1 << 20];
     long start = pos;
@@ -310,7 +322,7 @@ public final class Artifact {
         int n = (int) Math.min(buf.length, c.bytes() - done);
         try {
           in.readFully(pos + done, buf, 0, n);
-        } catch (org.apache.hadoop.fs.ChecksumException ce) {
+        } catch (ReadableFile.Corrupt ce) {
           // A checksummed file system (HDFS) saw the damage first.
           throw new InvalidInputException(file + ": " + what + " is corrupt (" + ce.getMessage() + ")", ce);
         }
@@ -338,7 +350,7 @@ public final class Artifact {
     paramEntries.addAll(t.entries());
     for (StoredEntry e : paramEntries) {
       if (e.parameterName() != null) {
-        ByteBuffer b = SafetensorsReader.readTensor(fs, entry(e.key()));
+        ByteBuffer b = SafetensorsFile.readTensor(data, entry(e.key()));
         DType dtype = e.isHalfParameter() ? DType.F16 : DType.F32;
         float[] v = new float[(int) (e.bytes() / dtype.byteSize())];
         nnzip.tensor.FloatCodec.decode(b, dtype, v, 0, v.length);
@@ -393,12 +405,13 @@ public final class Artifact {
     return layout;
   }
 
-  /** Format 3's blob layout and digests ({@link CompactHeader.Layout#NONE} for older formats). */
-  CompactHeader.Layout layout() {
+  /** Format 3's blob layout and digests ({@link CompactLayout#NONE} for older formats). */
+  CompactLayout layout() {
     return layout;
   }
 
-  public FileSystem fileSystem() {
-    return fs;
+  /** The file, for positioned reads. */
+  public ReadableFile readableFile() {
+    return data;
   }
 }

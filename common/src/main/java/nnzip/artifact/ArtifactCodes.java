@@ -24,7 +24,7 @@ public final class ArtifactCodes {
     StoredEntry e = CodeReader.codesEntry(t);
     if (!e.role().equals(StoredEntry.CODES_CABAC)) {
       // Bit-packed codes are checked here; the reader checks each arithmetic-coded segment itself.
-      try (var in = a.fileSystem().open(a.file())) {
+      try (var in = a.readableFile().open()) {
         a.copyVerified(in, a.entry(e.key()).offset(), e.chunks(), null, "codes of '" + t.spec().name() + "'");
       }
     }

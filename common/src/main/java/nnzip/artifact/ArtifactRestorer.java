@@ -4,20 +4,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import nnzip.InvalidInputException;
 import nnzip.codec.TensorCoder;
 import nnzip.compress.TensorReader;
-import nnzip.io.safetensors.SafetensorsReader;
-import nnzip.io.safetensors.SafetensorsWriter;
 import nnzip.tensor.FloatCodec;
 import nnzip.tensor.TensorSpec;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import nnzip.io.ReadableFile;
 
 /**
  * Turns an artifact back into dense tensors with their original names, shapes and dtypes. Coded
@@ -34,14 +27,13 @@ public final class ArtifactRestorer {
    * @throws InvalidInputException if a passed-through tensor does not match its original digest
    */
   public static void restore(Artifact a, TensorRecord t, OutputStream out) throws IOException {
-    FileSystem fs = a.fileSystem();
     if (t.isPassthrough()) {
       long covered = ArtifactBounds.chunkBytes(t.original(), "tensor '" + t.spec().name() + "'");
       if (covered != t.spec().byteSize()) {
         throw new InvalidInputException(a.file() + ": tensor '" + t.spec().name() + "': its original digests cover "
             + covered + " bytes but the tensor has " + t.spec().byteSize());
       }
-      try (FSDataInputStream in = fs.open(a.file())) {
+      try (ReadableFile.Positioned in = a.readableFile().open()) {
         a.copyVerified(in, a.entry(dataEntry(t).key()).offset(), t.original(), out,
             "tensor '" + t.spec().name() + "' (its original SHA-256)");
       }
@@ -73,20 +65,7 @@ public final class ArtifactRestorer {
     }
   }
 
-  /** Writes every original tensor as a dense safetensors file, with the source's metadata. */
-  public static void toSafetensors(Artifact a, FileSystem fs, Path target) throws IOException {
-    List<TensorSpec> specs = new ArrayList<>();
-    a.manifest().tensors().forEach(t -> specs.add(t.spec()));
-    try (OutputStream os = fs.create(target, true);
-        SafetensorsWriter w = new SafetensorsWriter(os, specs, a.manifest().sourceMetadata())) {
-      OutputStream sink = w.tensorStream();
-      for (TensorRecord t : a.manifest().tensors()) {
-        w.beginTensor(t.spec().name());
-        restore(a, t, sink);
-      }
-      w.finish();
-    }
-  }
+
 
   /**
    * The runnable ONNX model: the stored graph with every tensor restored in place (models under

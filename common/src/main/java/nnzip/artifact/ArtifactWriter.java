@@ -89,7 +89,7 @@ public final class ArtifactWriter {
       }
     }
     byte[] blobSha = blobBytes == 0 ? null : blobDigest(fs, members, data);
-    CompactHeader.Layout layout = new CompactHeader.Layout(blobBytes, blobSha, offsets, null, graph);
+    CompactLayout layout = new CompactLayout(blobBytes, blobSha, offsets, null, graph);
     byte[] header = CompactHeader.pack(out, provenance, layout);
     List<TensorSpec> specs = new ArrayList<>();
     specs.add(new TensorSpec(Manifest.PACKED_HEADER_KEY, DType.U8, new long[] {header.length}));
@@ -174,17 +174,9 @@ public final class ArtifactWriter {
 
   /** The safetensors spec of a stored entry ({@code t} null for shared parameters). */
   static TensorSpec entrySpec(TensorRecord t, StoredEntry e) {
-    if (e.role().equals(StoredEntry.DATA)) {
-      return new TensorSpec(e.key(), t.spec().dtype(), t.spec().shape());
-    }
-    if (e.isHalfParameter()) {
-      return new TensorSpec(e.key(), DType.F16, new long[] {e.bytes() / 2});
-    }
-    if (e.parameterName() != null) {
-      return new TensorSpec(e.key(), DType.F32, new long[] {e.bytes() / Float.BYTES});
-    }
-    return new TensorSpec(e.key(), DType.U8, new long[] {e.bytes()});
+    return StoredEntry.spec(t, e);
   }
+
 
   private static void copy(FileSystem fs, EntryData d, OutputStream sink) throws IOException {
     if (d instanceof EntryData.InMemory m) {

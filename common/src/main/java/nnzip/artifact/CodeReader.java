@@ -10,7 +10,7 @@ import nnzip.InvalidInputException;
 import nnzip.codec.BitPacking;
 import nnzip.codec.entropy.CodeStreamCoder;
 import nnzip.io.StoredTensor;
-import org.apache.hadoop.fs.FSDataInputStream;
+import nnzip.io.ReadableFile;
 
 /**
  * Reads a coded tensor's code indices in order, whichever way the artifact stores them: bit-packed at
@@ -31,7 +31,7 @@ public final class CodeReader implements Closeable {
   private final StoredEntry entry;
   private final long count;
   private final int rowLength;
-  private final FSDataInputStream in;
+  private final ReadableFile.Positioned in;
   private final boolean arithmetic;
   private long pos;
   private int chunkIndex;
@@ -50,7 +50,7 @@ public final class CodeReader implements Closeable {
     this.arithmetic = e.role().equals(StoredEntry.CODES_CABAC);
     checkEntry(a, t, e, count, rowLength);
     this.pos = a.entry(e.key()).offset();
-    this.in = a.fileSystem().open(a.file());
+    this.in = a.readableFile().open();
   }
 
   /**
@@ -184,7 +184,7 @@ public final class CodeReader implements Closeable {
     byte[] b = new byte[(int) len];
     try {
       in.readFully(pos, b, 0, b.length);
-    } catch (org.apache.hadoop.fs.ChecksumException e) {
+    } catch (ReadableFile.Corrupt e) {
       throw new InvalidInputException(artifact.file() + ": codes of '" + tensor.spec().name() + "' are corrupt", e);
     } catch (java.io.EOFException e) {
       throw new InvalidInputException(artifact.file() + ": codes of '" + tensor.spec().name() + "' are truncated", e);

@@ -1,6 +1,8 @@
 package nnzip.artifact;
 
 import java.util.List;
+import nnzip.tensor.DType;
+import nnzip.tensor.TensorSpec;
 
 /**
  * One safetensors entry of the artifact that belongs to a tensor: its code indices, a codec
@@ -44,4 +46,17 @@ public record StoredEntry(String key, String role, List<Chunk> chunks) {
   public boolean isHalfParameter() {
     return role.startsWith(HALF_PARAM_PREFIX);
   }
-}
+
+  /** The safetensors spec of a stored entry ({@code t} null for shared parameters). */
+  static TensorSpec spec(TensorRecord t, StoredEntry e) {
+    if (e.role().equals(DATA)) {
+      return new TensorSpec(e.key(), t.spec().dtype(), t.spec().shape());
+    }
+    if (e.isHalfParameter()) {
+      return new TensorSpec(e.key(), DType.F16, new long[] {e.bytes() / 2});
+    }
+    if (e.parameterName() != null) {
+      return new TensorSpec(e.key(), DType.F32, new long[] {e.bytes() / Float.BYTES});
+    }
+    return new TensorSpec(e.key(), DType.U8, new long[] {e.bytes()});
+  }}

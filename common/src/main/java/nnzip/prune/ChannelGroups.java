@@ -2,8 +2,7 @@ package nnzip.prune;
 
 import java.util.List;
 import nnzip.InvalidInputException;
-import nnzip.io.onnx.OnnxModelFile;
-import onnx.Onnx.ModelProto;
+import nnzip.io.onnx.OnnxProto.Model;
 
 /**
  * The prunable channel groups of an ONNX model and, for each, every tensor axis, attribute and
@@ -12,13 +11,13 @@ import onnx.Onnx.ModelProto;
  * groups that reach it whole, with the reason, so removal never yields a graph that fails to run.
  */
 public final class ChannelGroups {
-  private final ModelProto model;
+  private final Model model;
   private final List<ChannelGroup> groups;
   private final List<Plan.Slice> slices;
   private final List<Plan.Count> counts;
   private final List<Plan.Layer> layers;
 
-  private ChannelGroups(ModelProto model, GroupFinder f) {
+  private ChannelGroups(Model model, GroupFinder f) {
     this.model = model;
     this.groups = List.copyOf(f.groups());
     this.slices = f.slices();
@@ -32,7 +31,7 @@ public final class ChannelGroups {
    * @throws InvalidInputException if the bytes are no ONNX model or nothing in it can be pruned
    */
   public static ChannelGroups of(byte[] onnx) {
-    return of(OnnxModelFile.parse(onnx, "the model to prune"));
+    return of(Model.parse(onnx, "the model to prune"));
   }
 
   /**
@@ -40,7 +39,7 @@ public final class ChannelGroups {
    *
    * @throws InvalidInputException if nothing in the model can be pruned, naming the first refusal
    */
-  public static ChannelGroups of(ModelProto model) {
+  public static ChannelGroups of(Model model) {
     GroupFinder f = new GroupFinder(model.getGraph());
     f.run();
     ChannelGroups g = new ChannelGroups(model, f);
@@ -78,7 +77,7 @@ public final class ChannelGroups {
   }
 
   /** The model the groups were found on. */
-  public ModelProto model() {
+  public Model model() {
     return model;
   }
 

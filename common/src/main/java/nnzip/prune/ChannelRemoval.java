@@ -1,7 +1,5 @@
 package nnzip.prune;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -11,18 +9,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.IntStream;
 import nnzip.InvalidInputException;
-import nnzip.io.onnx.OnnxModelFile;
 import nnzip.io.onnx.OnnxWeight;
-import nnzip.io.onnx.OnnxWeights;
-import onnx.Onnx.AttributeProto;
-import onnx.Onnx.GraphProto;
-import onnx.Onnx.GraphProtoOrBuilder;
-import onnx.Onnx.ModelProto;
-import onnx.Onnx.NodeProto;
-import onnx.Onnx.TensorProto;
-import onnx.Onnx.TensorShapeProto;
-import onnx.Onnx.ValueInfoProto;
-import org.nd4j.shade.protobuf.ByteString;
+import nnzip.io.onnx.InlineWeights;
+import nnzip.io.onnx.OnnxProto.Attribute;
+import nnzip.io.onnx.OnnxProto.Graph;
+import nnzip.io.onnx.OnnxProto.Model;
+import nnzip.io.onnx.OnnxProto.Node;
+import nnzip.io.onnx.OnnxProto.Tensor;
+import nnzip.io.onnx.OnnxProto.ValueInfo;
 
 /**
  * Removes channels physically: writes the model with each group's dropped channels gone from the
@@ -62,25 +56,34 @@ public final class ChannelRemoval {
   public static Result apply(byte[] onnx, ChannelGroups groups, Map<String, int[]> kept) {
     Map<String, boolean[]> keep = new HashMap<>();
     kept.forEach((id, k) -> keep.put(id, mask(groups.get(id), k)));
-    ModelProto model = OnnxModelFile.parse(onnx, "the model to prune");
+    Model model = Model.parse(onnx, "the model to prune");
     if (!model.getGraph().getNodeList().equals(groups.model().getGraph().getNodeList())) {
       throw new InvalidInputException("the model to prune has other nodes than the one its channel groups were found on");
     }
     Map<String, boolean[][]> drops = drops(model, groups, keep);
-    OnnxWeights weights = OnnxWeights.of(model);
+    InlineWeights weights = InlineWeights.of(model);
     Map<String, OnnxWeight> byName = new HashMap<>();
     weights.list().stream().filter(w -> w.depth() == 0).forEach(w -> byName.putIfAbsent(w.tensorName(), w));
-    ModelProto.Builder b = model.toBuilder();
-    GraphProto.Builder g = b.getGraphBuilder();
-    for (int i = 0; i < g.getInitializerCount(); i++) {
-      rewrite(g.getInitializerBuilder(i), g.getInitializer(i).getName(), byName, weights, drops);
+    Graph g = model.getGraph();
+    List<Node> nodes = g.getNodeList();
+    // Every weight is read before any is rewritten: the views share the model's bytes.
+    Map<String, byte[]> data = new HashMap<>();
+    for (String name : drops.keySet()) {
+      data.put(name, weights.bytes(byName.get(name).key()));
     }
-    for (int i = 0; i < g.getNodeCount(); i++) {
-      NodeProto.Builder n = g.getNodeBuilder(i);
+    for (Plan.Count c : groups.counts()) {
+      if (c.weight() != null) {
+        data.put(c.weight(), weights.bytes(byName.get(c.weight()).key()));
+      }
+    }
+    for (Tensor t : g.getInitializerList()) {
+      rewrite(t, t.getName(), byName, data, drops);
+    }
+    for (Node n : nodes) {
       if (n.getOpType().equals("Constant") && n.getOutputCount() > 0 && drops.containsKey(n.getOutput(0))) {
-        for (AttributeProto.Builder a : n.getAttributeBuilderList()) {
+        for (Attribute a : n.getAttributeList()) {
           if (a.getName().equals("value") && a.hasT()) {
-            rewrite(a.getTBuilder(), n.getOutput(0), byName, weights, drops);
+            rewrite(a.getT(), n.getOutput(0), byName, data, drops);
           }
         }
       }
@@ -88,26 +91,24 @@ public final class ChannelRemoval {
     for (Plan.Count c : groups.counts()) {
       long removed = removed(c.spans(), keep);
       if (c.weight() == null) {
-        NodeProto.Builder n = g.getNodeBuilder(c.node());
-        for (AttributeProto.Builder a : n.getAttributeBuilderList()) {
+        for (Attribute a : nodes.get(c.node()).getAttributeList()) {
           if (a.getName().equals("group")) {
             a.setI(a.getI() - removed);
           }
         }
       } else {
-        recount(g, c.weight(), c.index(), removed, byName, weights);
+        recount(g, c.weight(), c.index(), removed, data);
       }
     }
     // Declared shapes of inner tensors would now contradict the weights; they are optional hints.
     g.clearValueInfo();
-    for (ValueInfoProto.Builder in : g.getInputBuilderList()) {
-      TensorProto t = constant(g, in.getName());
-      if (t != null && in.getType().hasTensorType()) {
-        TensorShapeProto.Builder s = in.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().clearDim();
-        t.getDimsList().forEach(d -> s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d)));
+    for (ValueInfo in : g.getInputList()) {
+      Tensor t = constant(g, in.getName());
+      if (t != null && in.hasTensorType()) {
+        in.setShape(t.dims());
       }
     }
-    return new Result(b.build().toByteArray(), stats(groups, keep));
+    return new Result(model.toByteArray(), stats(groups, keep));
   }
 
   /**
@@ -149,14 +150,14 @@ public final class ChannelRemoval {
   }
 
   /** Weight name → per axis, the elements to drop (null for an axis left whole). */
-  private static Map<String, boolean[][]> drops(ModelProto model, ChannelGroups groups, Map<String, boolean[]> keep) {
+  private static Map<String, boolean[][]> drops(Model model, ChannelGroups groups, Map<String, boolean[]> keep) {
     Map<String, boolean[][]> out = new HashMap<>();
     for (Plan.Slice s : groups.slices()) {
       boolean[] k = keep.get(s.group());
       if (k == null) {
         continue;
       }
-      TensorProto t = constant(model.getGraph(), s.weight());
+      Tensor t = constant(model.getGraph(), s.weight());
       boolean[][] d = out.computeIfAbsent(s.weight(), w -> new boolean[t.getDimsCount()][]);
       if (d[s.axis()] == null) {
         d[s.axis()] = new boolean[(int) t.getDims(s.axis())];
@@ -171,7 +172,7 @@ public final class ChannelRemoval {
     return out;
   }
 
-  private static void rewrite(TensorProto.Builder t, String name, Map<String, OnnxWeight> byName, OnnxWeights weights,
+  private static void rewrite(Tensor t, String name, Map<String, OnnxWeight> byName, Map<String, byte[]> data,
       Map<String, boolean[][]> drops) {
     boolean[][] d = drops.get(name);
     if (d == null) {
@@ -179,56 +180,40 @@ public final class ChannelRemoval {
     }
     OnnxWeight w = byName.get(name);
     long[] dims = w.spec().shape().clone();
-    byte[] data = read(weights, w);
+    byte[] bytes = data.get(name);
     for (int axis = 0; axis < d.length; axis++) {
       if (d[axis] != null) {
-        data = TensorGather.dropAlong(data, dims, axis, d[axis], w.spec().dtype().byteSize());
+        bytes = TensorGather.dropAlong(bytes, dims, axis, d[axis], w.spec().dtype().byteSize());
       }
     }
-    clearData(t);
-    t.clearDims().addAllDims(Arrays.stream(dims).boxed().toList()).setRawData(ByteString.copyFrom(data));
+    t.setDims(dims).setRawData(bytes);
   }
 
-  private static void recount(GraphProto.Builder g, String name, int index, long removed, Map<String, OnnxWeight> byName,
-      OnnxWeights weights) {
-    OnnxWeight w = byName.get(name);
-    ByteBuffer data = ByteBuffer.wrap(read(weights, w)).order(ByteOrder.LITTLE_ENDIAN);
-    data.putLong(index * 8, data.getLong(index * 8) - removed);
-    List<TensorProto.Builder> targets = new java.util.ArrayList<>();
-    g.getInitializerBuilderList().stream().filter(t -> t.getName().equals(name)).forEach(targets::add);
-    for (NodeProto.Builder n : g.getNodeBuilderList()) {
+  private static void recount(Graph g, String name, int index, long removed, Map<String, byte[]> data) {
+    ByteBuffer b = ByteBuffer.wrap(data.get(name)).order(ByteOrder.LITTLE_ENDIAN);
+    b.putLong(index * 8, b.getLong(index * 8) - removed);
+    List<Tensor> targets = new java.util.ArrayList<>();
+    g.getInitializerList().stream().filter(t -> t.getName().equals(name)).forEach(targets::add);
+    for (Node n : g.getNodeList()) {
       if (n.getOpType().equals("Constant") && n.getOutputCount() > 0 && n.getOutput(0).equals(name)) {
-        n.getAttributeBuilderList().stream().filter(a -> a.getName().equals("value") && a.hasT())
-            .forEach(a -> targets.add(a.getTBuilder()));
+        n.getAttributeList().stream().filter(a -> a.getName().equals("value") && a.hasT())
+            .forEach(a -> targets.add(a.getT()));
       }
     }
-    for (TensorProto.Builder t : targets) {
-      clearData(t);
-      t.setRawData(ByteString.copyFrom(data.array()));
+    for (Tensor t : targets) {
+      t.setRawData(b.array());
     }
   }
 
-  private static byte[] read(OnnxWeights weights, OnnxWeight w) {
-    try {
-      return weights.bytes(w.key());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // in-memory weights touch no file
-    }
-  }
-
-  private static void clearData(TensorProto.Builder t) {
-    t.clearRawData().clearFloatData().clearDoubleData().clearInt32Data().clearInt64Data().clearUint64Data();
-  }
-
-  private static TensorProto constant(GraphProtoOrBuilder g, String name) {
-    for (TensorProto t : g.getInitializerList()) {
+  private static Tensor constant(Graph g, String name) {
+    for (Tensor t : g.getInitializerList()) {
       if (t.getName().equals(name)) {
         return t;
       }
     }
-    for (NodeProto n : g.getNodeList()) {
+    for (Node n : g.getNodeList()) {
       if (n.getOpType().equals("Constant") && n.getOutputCount() > 0 && n.getOutput(0).equals(name)) {
-        for (AttributeProto a : n.getAttributeList()) {
+        for (Attribute a : n.getAttributeList()) {
           if (a.getName().equals("value") && a.hasT()) {
             return a.getT();
           }
@@ -253,7 +238,7 @@ public final class ChannelRemoval {
 
   private static List<LayerStats> stats(ChannelGroups groups, Map<String, boolean[]> keep) {
     Map<String, long[]> after = new HashMap<>();
-    GraphProto graph = groups.model().getGraph();
+    Graph graph = groups.model().getGraph();
     for (Plan.Slice s : groups.slices()) {
       boolean[] k = keep.get(s.group());
       long[] d = after.computeIfAbsent(s.weight(), w -> dims(constant(graph, w)));
@@ -279,7 +264,7 @@ public final class ChannelRemoval {
     return rows;
   }
 
-  private static long[] dims(TensorProto t) {
-    return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+  private static long[] dims(Tensor t) {
+    return t.dims();
   }
 }

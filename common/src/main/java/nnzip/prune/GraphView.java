@@ -1,15 +1,16 @@
 package nnzip.prune;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.util.Arrays;
+import nnzip.io.onnx.OnnxProto;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import onnx.Onnx.AttributeProto;
-import onnx.Onnx.GraphProto;
-import onnx.Onnx.NodeProto;
-import onnx.Onnx.TensorProto;
+import nnzip.io.onnx.OnnxProto.Attribute;
+import nnzip.io.onnx.OnnxProto.Graph;
+import nnzip.io.onnx.OnnxProto.Node;
+import nnzip.io.onnx.OnnxProto.Tensor;
 
 /**
  * Read access to a main graph for the group finder: constant tensors (initializers and Constant
@@ -17,17 +18,17 @@ import onnx.Onnx.TensorProto;
  * attributes with their ONNX defaults.
  */
 final class GraphView {
-  private final Map<String, TensorProto> constants = new HashMap<>();
+  private final Map<String, Tensor> constants = new HashMap<>();
   private final Map<String, Integer> reads = new HashMap<>();
   private final Set<String> readBySubgraphs = new HashSet<>();
 
-  GraphView(GraphProto g) {
-    for (TensorProto t : g.getInitializerList()) {
+  GraphView(Graph g) {
+    for (Tensor t : g.getInitializerList()) {
       constants.put(t.getName(), t);
     }
-    for (NodeProto n : g.getNodeList()) {
+    for (Node n : g.getNodeList()) {
       if (n.getOpType().equals("Constant") && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"))) {
-        for (AttributeProto a : n.getAttributeList()) {
+        for (Attribute a : n.getAttributeList()) {
           if (a.getName().equals("value") && a.hasT() && n.getOutputCount() > 0) {
             constants.put(n.getOutput(0), a.getT());
           }
@@ -36,7 +37,7 @@ final class GraphView {
       for (String in : n.getInputList()) {
         reads.merge(in, 1, Integer::sum);
       }
-      for (AttributeProto a : n.getAttributeList()) {
+      for (Attribute a : n.getAttributeList()) {
         if (a.hasG()) {
           collectNames(a.getG(), readBySubgraphs);
         }
@@ -45,10 +46,10 @@ final class GraphView {
     }
   }
 
-  private static void collectNames(GraphProto g, Set<String> out) {
-    for (NodeProto n : g.getNodeList()) {
+  private static void collectNames(Graph g, Set<String> out) {
+    for (Node n : g.getNodeList()) {
       out.addAll(n.getInputList());
-      for (AttributeProto a : n.getAttributeList()) {
+      for (Attribute a : n.getAttributeList()) {
         if (a.hasG()) {
           collectNames(a.getG(), out);
         }
@@ -58,14 +59,14 @@ final class GraphView {
   }
 
   /** The constant tensor of this name, or null when the name is computed (or empty). */
-  TensorProto constant(String name) {
+  Tensor constant(String name) {
     return name.isEmpty() ? null : constants.get(name);
   }
 
   /** Its dims, or null when the name is no constant. */
   long[] dims(String name) {
-    TensorProto t = constant(name);
-    return t == null ? null : t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+    Tensor t = constant(name);
+    return t == null ? null : t.dims();
   }
 
   /** Number of node inputs in the main graph that read {@code name}. */
@@ -80,20 +81,22 @@ final class GraphView {
 
   /** The values of an INT64 or INT32 constant, or null when it is none. */
   long[] integers(String name) {
-    TensorProto t = constant(name);
-    if (t == null || t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+    Tensor t = constant(name);
+    if (t == null || t.getDataLocation() == OnnxProto.EXTERNAL) {
       return null;
     }
-    int n = (int) t.getDimsList().stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact);
+    int n = (int) Arrays.stream(t.dims()).reduce(1, Math::multiplyExact);
     long[] v = new long[n];
-    ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-    if (t.getDataType() == TensorProto.DataType.INT64_VALUE) {
+    ByteBuffer raw = t.getRawData();
+    if (t.getDataType() == OnnxProto.INT64) {
+      long[] typed = t.hasRawData() ? null : t.int64Data();
       for (int i = 0; i < n; i++) {
-        v[i] = t.getRawData().isEmpty() ? t.getInt64Data(i) : raw.getLong();
+        v[i] = typed != null ? typed[i] : raw.getLong();
       }
-    } else if (t.getDataType() == TensorProto.DataType.INT32_VALUE) {
+    } else if (t.getDataType() == OnnxProto.INT32) {
+      long[] typed = t.hasRawData() ? null : t.int32Data();
       for (int i = 0; i < n; i++) {
-        v[i] = t.getRawData().isEmpty() ? t.getInt32Data(i) : raw.getInt();
+        v[i] = typed != null ? typed[i] : raw.getInt();
       }
     } else {
       return null;
@@ -101,8 +104,8 @@ final class GraphView {
     return v;
   }
 
-  static AttributeProto attribute(NodeProto n, String name) {
-    for (AttributeProto a : n.getAttributeList()) {
+  static Attribute attribute(Node n, String name) {
+    for (Attribute a : n.getAttributeList()) {
       if (a.getName().equals(name)) {
         return a;
       }
@@ -110,24 +113,24 @@ final class GraphView {
     return null;
   }
 
-  static long integer(NodeProto n, String name, long dflt) {
-    AttributeProto a = attribute(n, name);
+  static long integer(Node n, String name, long dflt) {
+    Attribute a = attribute(n, name);
     return a == null ? dflt : a.getI();
   }
 
   /** An INTS attribute, or null when absent. */
-  static long[] integers(NodeProto n, String name) {
-    AttributeProto a = attribute(n, name);
+  static long[] integers(Node n, String name) {
+    Attribute a = attribute(n, name);
     return a == null ? null : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
   }
 
-  static String string(NodeProto n, String name, String dflt) {
-    AttributeProto a = attribute(n, name);
-    return a == null ? dflt : a.getS().toStringUtf8();
+  static String string(Node n, String name, String dflt) {
+    Attribute a = attribute(n, name);
+    return a == null ? dflt : a.getS();
   }
 
   /** The node's name, or {@code <op>@<index>} when it has none. */
-  static String label(NodeProto n, int index) {
+  static String label(Node n, int index) {
     return n.getName().isEmpty() ? n.getOpType() + "@" + index : n.getName();
   }
 }

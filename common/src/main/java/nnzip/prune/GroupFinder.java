@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import nnzip.prune.Layout.Piece;
-import onnx.Onnx.GraphProto;
-import onnx.Onnx.NodeProto;
-import onnx.Onnx.ValueInfoProto;
+import nnzip.io.onnx.OnnxProto.Graph;
+import nnzip.io.onnx.OnnxProto.Node;
+import nnzip.io.onnx.OnnxProto.ValueInfo;
 
 /**
  * One pass over the main graph's nodes in order (ONNX requires topological order) that gives each
@@ -28,7 +28,9 @@ final class GroupFinder {
   private static final Set<String> ELEMENTWISE = Set.of("Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Mean",
       "PRelu", "Pow");
 
-  private final GraphProto graph;
+  private final Graph graph;
+  /** The graph's nodes, read once (each read of the wire view builds the list anew). */
+  private final List<Node> nodes;
   private final GraphView view;
   private final Shapes shapes;
   private final Map<String, Layout> layouts = new HashMap<>();
@@ -62,22 +64,23 @@ final class GroupFinder {
     }
   }
 
-  GroupFinder(GraphProto graph) {
+  GroupFinder(Graph graph) {
     this.graph = graph;
+    this.nodes = graph.getNodeList();
     this.view = new GraphView(graph);
     this.shapes = new Shapes(graph, view);
   }
 
   /** Runs the pass; call once. */
   void run() {
-    for (ValueInfoProto in : graph.getInputList()) {
+    for (ValueInfo in : graph.getInputList()) {
       long[] s = shapes.of(in.getName());
       if (view.constant(in.getName()) == null && s != null && s.length >= 2 && s[1] > 0) {
         layouts.put(in.getName(), Layout.single(Layout.FIXED, (int) s[1], 1, s.length));
       }
     }
-    for (int i = 0; i < graph.getNodeCount(); i++) {
-      NodeProto n = graph.getNode(i);
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
       shapes.infer(n);
       String op = n.getOpType();
       if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
@@ -105,7 +108,7 @@ final class GroupFinder {
         }
       }
     }
-    for (ValueInfoProto out : graph.getOutputList()) {
+    for (ValueInfo out : graph.getOutputList()) {
       refuse(layouts.get(out.getName()), "its channels reach the graph output '" + out.getName() + "'");
     }
     layouts.forEach((name, l) -> {
@@ -187,7 +190,7 @@ final class GroupFinder {
     if (view.reads(output) != 1 || graph.getOutputList().stream().anyMatch(o -> o.getName().equals(output))) {
       return output;
     }
-    for (NodeProto n : graph.getNodeList()) {
+    for (Node n : nodes) {
       if (n.getOpType().equals("BatchNormalization") && n.getInput(0).equals(output) && layouts.containsKey(n.getOutput(0))) {
         return n.getOutput(0);
       }
@@ -197,7 +200,7 @@ final class GroupFinder {
 
   // ---- ops -------------------------------------------------------------------------------------
 
-  private void conv(NodeProto n, int i) {
+  private void conv(Node n, int i) {
     String w = n.getInput(1);
     long[] wd = view.dims(w);
     String bias = n.getInputCount() > 2 ? n.getInput(2) : "";
@@ -239,7 +242,7 @@ final class GroupFinder {
     }
   }
 
-  private void gemm(NodeProto n, int i) {
+  private void gemm(Node n, int i) {
     String b = n.getInput(1);
     long[] bd = view.dims(b);
     String c = n.getInputCount() > 2 ? n.getInput(2) : "";
@@ -276,7 +279,7 @@ final class GroupFinder {
     layouts.put(n.getOutput(0), Layout.single(id, out, 1, 2));
   }
 
-  private void matMul(NodeProto n, int i) {
+  private void matMul(Node n, int i) {
     String b = n.getInput(1);
     long[] bd = view.dims(b);
     if (bd == null || bd.length != 2) {
@@ -304,7 +307,7 @@ final class GroupFinder {
     layouts.put(n.getOutput(0), Layout.single(id, (int) bd[1], rank - 1, rank));
   }
 
-  private void batchNorm(NodeProto n, int i) {
+  private void batchNorm(Node n, int i) {
     List<String> ps = n.getInputList().subList(1, Math.min(5, n.getInputCount()));
     boolean constants = ps.size() == 4 && ps.stream().allMatch(p -> view.dims(p) != null && view.dims(p).length == 1);
     boolean extraOutputs = n.getOutputList().stream().skip(1).anyMatch(o -> !o.isEmpty());
@@ -326,7 +329,7 @@ final class GroupFinder {
     layouts.put(n.getOutput(0), lx);
   }
 
-  private void passThrough(NodeProto n, int i) {
+  private void passThrough(Node n, int i) {
     for (int k = 1; k < n.getInputCount(); k++) {
       if (layouts.containsKey(n.getInput(k))) {
         unknown(n, i, n.getOpType() + " with channels in input " + k);
@@ -344,7 +347,7 @@ final class GroupFinder {
     }
   }
 
-  private void elementwise(NodeProto n, int i) {
+  private void elementwise(Node n, int i) {
     String label = GraphView.label(n, i);
     Layout first = null;
     for (String in : n.getInputList()) {
@@ -403,7 +406,7 @@ final class GroupFinder {
     return true;
   }
 
-  private void concat(NodeProto n, int i) {
+  private void concat(Node n, int i) {
     List<Piece> pieces = new ArrayList<>();
     int axis = (int) GraphView.integer(n, "axis", 0);
     int rank = -1;
@@ -429,7 +432,7 @@ final class GroupFinder {
     }
   }
 
-  private void flatten(NodeProto n, int i) {
+  private void flatten(Node n, int i) {
     Layout lx = layouts.get(n.getInput(0));
     if (lx == null) {
       return;
@@ -444,7 +447,7 @@ final class GroupFinder {
     }
   }
 
-  private void reshape(NodeProto n, int i) {
+  private void reshape(Node n, int i) {
     Layout lx = layouts.get(n.getInput(0));
     if (lx == null) {
       return;
@@ -472,7 +475,7 @@ final class GroupFinder {
     }
   }
 
-  private void squeeze(NodeProto n, int i) {
+  private void squeeze(Node n, int i) {
     Layout lx = layouts.get(n.getInput(0));
     if (lx == null) {
       return;
@@ -504,7 +507,7 @@ final class GroupFinder {
     layouts.put(n.getOutput(0), new Layout(axis, rank, lx.pieces()));
   }
 
-  private void unknown(NodeProto n, int i, String what) {
+  private void unknown(Node n, int i, String what) {
     for (String in : n.getInputList()) {
       refuse(layouts.get(in), what + " in node '" + GraphView.label(n, i) + "' reads them");
     }

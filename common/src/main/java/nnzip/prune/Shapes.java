@@ -3,10 +3,9 @@ package nnzip.prune;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import onnx.Onnx.GraphProto;
-import onnx.Onnx.NodeProto;
-import onnx.Onnx.TensorShapeProto;
-import onnx.Onnx.ValueInfoProto;
+import nnzip.io.onnx.OnnxProto.Graph;
+import nnzip.io.onnx.OnnxProto.Node;
+import nnzip.io.onnx.OnnxProto.ValueInfo;
 
 /**
  * Static shape inference for the operators the group finder follows: a dimension is its size or
@@ -17,12 +16,12 @@ final class Shapes {
   private final Map<String, long[]> shapes = new HashMap<>();
   private final GraphView view;
 
-  Shapes(GraphProto g, GraphView view) {
+  Shapes(Graph g, GraphView view) {
     this.view = view;
-    for (ValueInfoProto v : g.getValueInfoList()) {
+    for (ValueInfo v : g.getValueInfoList()) {
       declare(v);
     }
-    for (ValueInfoProto v : g.getInputList()) {
+    for (ValueInfo v : g.getInputList()) {
       declare(v);
     }
     for (var t : g.getInitializerList()) {
@@ -30,17 +29,13 @@ final class Shapes {
     }
   }
 
-  private void declare(ValueInfoProto v) {
-    if (!v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) {
-      return;
+  private void declare(ValueInfo v) {
+    long[] d = v.shape();
+    if (d != null) {
+      shapes.put(v.getName(), d);
     }
-    TensorShapeProto s = v.getType().getTensorType().getShape();
-    long[] d = new long[s.getDimCount()];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = s.getDim(i).hasDimValue() ? s.getDim(i).getDimValue() : -1;
-    }
-    shapes.put(v.getName(), d);
   }
+
 
   /** The shape of a tensor, or null when unknown. */
   long[] of(String name) {
@@ -61,7 +56,7 @@ final class Shapes {
   }
 
   /** Infers and records the first output's shape of {@code n}, when the rules know its op. */
-  void infer(NodeProto n) {
+  void infer(Node n) {
     if (n.getOutputCount() == 0 || shapes.containsKey(n.getOutput(0))) {
       return;
     }
@@ -71,7 +66,7 @@ final class Shapes {
     }
   }
 
-  private long[] compute(NodeProto n) {
+  private long[] compute(Node n) {
     long[] x = n.getInputCount() > 0 ? of(n.getInput(0)) : null;
     if (n.getOpType().equals("Constant")) {
       return view.dims(n.getOutput(0));
@@ -198,7 +193,7 @@ final class Shapes {
     return o;
   }
 
-  private long[] window(NodeProto n, long[] x) {
+  private long[] window(Node n, long[] x) {
     int sp = x.length - 2;
     if (sp < 1) {
       return null;

@@ -8,8 +8,7 @@ import java.util.Map;
 import nnzip.InvalidInputException;
 import nnzip.prune.dirichlet.ChannelSelection;
 import nnzip.prune.dirichlet.DirichletGates;
-import onnx.Onnx.ModelProto;
-import onnx.Onnx.NodeProto;
+import nnzip.io.onnx.OnnxProto.Node;
 
 /**
  * The model side of structured pruning, between the channel groups of a graph ({@link
@@ -52,42 +51,9 @@ public final class StructuredPruning {
    *     BatchNormalization with constant weights
    */
   public static List<DirichletGates.Gate> gates(ChannelGroups groups, Map<String, long[]> shapes) {
-    Map<String, NodeProto> producerOf = producers(groups.model());
     List<DirichletGates.Gate> out = new ArrayList<>();
-    for (ChannelGroup g : groups.prunable()) {
-      if (g.channels() < 2) {
-        continue;
-      }
-      Map<String, Integer> targets = new LinkedHashMap<>();
-      for (String tensor : g.gateTensors()) {
-        NodeProto n = producerOf.get(tensor);
-        if (n == null) {
-          throw new InvalidInputException("group '" + g.id() + "': no node produces '" + tensor + "'");
-        }
-        switch (n.getOpType()) {
-          case "Conv" -> {
-            target(targets, shapes, g, n.getInput(1), 0);
-            if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
-              target(targets, shapes, g, n.getInput(2), 0);
-            }
-          }
-          case "Gemm" -> {
-            target(targets, shapes, g, n.getInput(1), transB(n) ? 0 : 1);
-            if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
-              target(targets, shapes, g, n.getInput(2), -1);
-            }
-          }
-          case "MatMul" -> target(targets, shapes, g, n.getInput(1), -1);
-          case "BatchNormalization" -> {
-            target(targets, shapes, g, n.getInput(1), 0);
-            target(targets, shapes, g, n.getInput(2), 0);
-          }
-          default -> throw new InvalidInputException("group '" + g.id() + "': its channels cannot be gated at a "
-              + n.getOpType() + " node");
-        }
-      }
-      out.add(new DirichletGates.Gate(g.id(), g.channels(), targets));
-    }
+    GateTargets.of(groups, shapes).forEach((id, targets) -> out.add(new DirichletGates.Gate(id,
+        groups.get(id).channels(), targets)));
     return out;
   }
 
@@ -99,8 +65,8 @@ public final class StructuredPruning {
    */
   public static List<double[]> l1Scores(ChannelGroups groups, Map<String, float[]> weights,
       Map<String, long[]> shapes) {
-    Map<String, NodeProto> consumerOfWeight = new HashMap<>();
-    for (NodeProto n : groups.model().getGraph().getNodeList()) {
+    Map<String, Node> consumerOfWeight = new HashMap<>();
+    for (Node n : groups.model().getGraph().getNodeList()) {
       if (n.getInputCount() > 1) {
         consumerOfWeight.putIfAbsent(n.getInput(1), n);
       }
@@ -109,7 +75,7 @@ public final class StructuredPruning {
     for (ChannelGroup g : groups.prunable()) {
       double[] sum = new double[g.channels()];
       for (String w : g.producers()) {
-        NodeProto n = consumerOfWeight.get(w);
+        Node n = consumerOfWeight.get(w);
         long[] shape = shapes.get(w);
         if (shape == null || weights.get(w) == null) {
           throw new InvalidInputException("group '" + g.id() + "': weight '" + w + "' is not a float weight");
@@ -277,27 +243,8 @@ public final class StructuredPruning {
     return out;
   }
 
-  /** Adds a gated weight; axis -1 is its last axis (a MatMul weight [in, out], a Gemm bias [1, C]). */
-  private static void target(Map<String, Integer> targets, Map<String, long[]> shapes, ChannelGroup g, String weight,
-      int axis) {
-    long[] shape = shapes.get(weight);
-    if (shape == null) {
-      throw new InvalidInputException("group '" + g.id() + "': '" + weight + "' is not a trainable weight");
-    }
-    targets.put(weight, axis < 0 ? shape.length - 1 : axis);
+  private static boolean transB(Node n) {
+    return GateTargets.transB(n);
   }
 
-  private static boolean transB(NodeProto n) {
-    return n.getAttributeList().stream().anyMatch(a -> a.getName().equals("transB") && a.getI() != 0);
-  }
-
-  private static Map<String, NodeProto> producers(ModelProto model) {
-    Map<String, NodeProto> m = new HashMap<>();
-    for (NodeProto n : model.getGraph().getNodeList()) {
-      for (String o : n.getOutputList()) {
-        m.put(o, n);
-      }
-    }
-    return m;
-  }
 }

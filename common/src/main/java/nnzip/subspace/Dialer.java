@@ -3,7 +3,7 @@ package nnzip.subspace;
 import java.io.IOException;
 import nnzip.artifact.Artifact;
 import nnzip.artifact.ArtifactRestorer;
-import nnzip.io.onnx.OnnxModelFile;
+import nnzip.io.onnx.OnnxProto;
 
 /**
  * Reads a line out of an artifact through {@link ArtifactRestorer#toOnnxBytes}, the code path of
@@ -21,6 +21,6 @@ public final class Dialer {
    */
   public static Line open(Artifact a) throws IOException {
     byte[] onnx = ArtifactRestorer.toOnnxBytes(a);
-    return Line.of(OnnxModelFile.parse(onnx, a.file() + ": the restored graph"), a.file().toString());
+    return Line.of(OnnxProto.Model.parse(onnx, a.file() + ": the restored graph"), a.file().toString());
   }
 }

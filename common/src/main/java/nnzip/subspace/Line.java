@@ -6,27 +6,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nnzip.InvalidInputException;
+import nnzip.io.onnx.OnnxProto;
+import nnzip.io.onnx.OnnxProto.Model;
+import nnzip.io.onnx.OnnxProto.Tensor;
 import nnzip.io.onnx.OnnxWeightWriter;
 import nnzip.prune.ChannelGroup;
 import nnzip.prune.ChannelGroups;
 import nnzip.prune.ChannelRemoval;
-import onnx.Onnx.ModelProto;
-import onnx.Onnx.StringStringEntryProto;
-import onnx.Onnx.TensorProto;
 
 /**
  * A trained line as the dialer sees it: the graph at full width, both endpoints of every line
  * weight, and the descriptor. {@link #dial} writes the standard ONNX model at a point: w(α) of
  * every line weight compressed as the kind says ({@link PointCompression}, the same code training
  * ran), and for structured lines the channels past the width physically removed
- * ({@link ChannelRemoval}).
+ * ({@link ChannelRemoval}). The graph is nnzip's own wire view ({@link OnnxProto}), so the device
+ * dialer runs this class as {@code dial} does, with no protobuf runtime.
  *
  * @param model the graph without the second endpoint's initializers and without the descriptor
  * @param descriptor the line's kind and accuracy table
  * @param w0 first endpoint by weight key; {@code w1} the second, same keys
  * @param shapes the line weights' shapes by key
  */
-public record Line(ModelProto model, LineDescriptor descriptor, Map<String, float[]> w0, Map<String, float[]> w1,
+public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> w0, Map<String, float[]> w1,
     Map<String, long[]> shapes) {
 
   /** Copies the maps. */
@@ -44,56 +45,51 @@ public record Line(ModelProto model, LineDescriptor descriptor, Map<String, floa
    * @param where the file named in errors
    * @throws InvalidInputException if the model is no line or its endpoints disagree in shape
    */
-  public static Line of(ModelProto restored, String where) {
+  public static Line of(Model restored, String where) {
     LineDescriptor d = LineDescriptor.of(restored, where);
-    Map<String, TensorProto> byName = new LinkedHashMap<>();
+    Map<String, Tensor> byName = new LinkedHashMap<>();
     restored.getGraph().getInitializerList().forEach(t -> byName.put(t.getName(), t));
     Map<String, float[]> w0 = new LinkedHashMap<>();
     Map<String, float[]> w1 = new LinkedHashMap<>();
     Map<String, long[]> shapes = new LinkedHashMap<>();
-    ModelProto.Builder b = restored.toBuilder().clearMetadataProps();
-    restored.getMetadataPropsList().stream().filter(e -> !e.getKey().equals(LineDescriptor.METADATA_KEY))
-        .forEach(b::addMetadataProps);
-    b.getGraphBuilder().clearInitializer();
-    for (TensorProto t : restored.getGraph().getInitializerList()) {
+    Model b = restored.copy().removeMetadata(LineDescriptor.METADATA_KEY);
+    b.getGraph().removeInitializers(t -> t.getName().startsWith(LineDescriptor.SECOND_PREFIX));
+    for (Tensor t : restored.getGraph().getInitializerList()) {
       if (!t.getName().startsWith(LineDescriptor.SECOND_PREFIX)) {
-        b.getGraphBuilder().addInitializer(t);
         continue;
       }
       String key = t.getName().substring(LineDescriptor.SECOND_PREFIX.length());
-      TensorProto first = byName.get(key);
+      Tensor first = byName.get(key);
       if (first == null || !first.getDimsList().equals(t.getDimsList())) {
         throw new InvalidInputException(where + ": the line's second endpoint '" + key + "' has "
             + (first == null ? "no first endpoint" : "shape " + t.getDimsList() + " but the first " + first.getDimsList()));
       }
       w0.put(key, floats(first, where));
       w1.put(key, floats(t, where));
-      shapes.put(key, t.getDimsList().stream().mapToLong(Long::longValue).toArray());
+      shapes.put(key, t.dims());
     }
     if (w0.isEmpty()) {
       throw new InvalidInputException(where + ": the subspace holds no second endpoint");
     }
-    return new Line(b.build(), d, w0, w1, shapes);
+    return new Line(b, d, w0, w1, shapes);
   }
 
   /** The graph of a line: {@code model} with w0, the second endpoints and the descriptor added. */
-  public static ModelProto toOnnx(ModelProto model, Map<String, float[]> w0, Map<String, float[]> w1,
-      LineDescriptor d) {
+  public static Model toOnnx(Model model, Map<String, float[]> w0, Map<String, float[]> w1, LineDescriptor d) {
     Map<String, byte[]> first = new LinkedHashMap<>();
     w0.forEach((k, v) -> first.put(k, bytes(v)));
-    ModelProto.Builder b = OnnxWeightWriter.replace(model, first).toBuilder();
-    Map<String, TensorProto> byName = new LinkedHashMap<>();
+    Model b = OnnxWeightWriter.replace(model, first);
+    Map<String, Tensor> byName = new LinkedHashMap<>();
     model.getGraph().getInitializerList().forEach(t -> byName.put(t.getName(), t));
     for (Map.Entry<String, float[]> e : w1.entrySet()) {
-      TensorProto t = byName.get(e.getKey());
-      if (t == null || t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+      Tensor t = byName.get(e.getKey());
+      if (t == null || t.getDataType() != OnnxProto.FLOAT) {
         throw new InvalidInputException("line weight '" + e.getKey() + "' is not a float initializer of the graph");
       }
-      b.getGraphBuilder().addInitializer(TensorProto.newBuilder().setName(LineDescriptor.SECOND_PREFIX + e.getKey())
-          .setDataType(TensorProto.DataType.FLOAT_VALUE).addAllDims(t.getDimsList())
-          .setRawData(org.nd4j.shade.protobuf.ByteString.copyFrom(bytes(e.getValue()))));
+      b.getGraph().addInitializer(Tensor.floats(LineDescriptor.SECOND_PREFIX + e.getKey(), t.dims(),
+          bytes(e.getValue())));
     }
-    return d.attachTo(b.build());
+    return d.attachTo(b);
   }
 
   /**
@@ -103,18 +99,17 @@ public record Line(ModelProto model, LineDescriptor descriptor, Map<String, floa
    */
   public byte[] dial(double alpha) {
     float a = (float) SubspaceKind.checkAlpha(alpha);
-    Map<String, PointCompression> comp = LineTraining.compressions(model, shapes, descriptor.kind());
+    Map<String, PointCompression> comp = PointCompression.of(model, shapes, descriptor.kind());
     Map<String, byte[]> weights = new LinkedHashMap<>();
     for (String k : w0.keySet()) {
       weights.put(k, bytes(weightAt(k, a, comp.getOrDefault(k, PointCompression.NONE))));
     }
-    ModelProto.Builder b = OnnxWeightWriter.replace(model, weights).toBuilder();
-    b.addMetadataProps(StringStringEntryProto.newBuilder().setKey(LineDescriptor.ALPHA_KEY).setValue(Float.toString(a)));
-    byte[] full = b.build().toByteArray();
+    Model b = OnnxWeightWriter.replace(model, weights).addMetadata(LineDescriptor.ALPHA_KEY, Float.toString(a));
+    byte[] full = b.toByteArray();
     if (descriptor.kind() != SubspaceKind.STRUCTURED) {
       return full;
     }
-    ChannelGroups groups = ChannelGroups.of(b.build());
+    ChannelGroups groups = ChannelGroups.of(b);
     Map<String, int[]> kept = new LinkedHashMap<>();
     for (ChannelGroup g : groups.prunable()) {
       int k = SubspaceKind.keptChannels(a, g.channels());
@@ -131,8 +126,25 @@ public record Line(ModelProto model, LineDescriptor descriptor, Map<String, floa
   public float[] weightAt(String key, float alpha, PointCompression c) {
     // The lowest kept share as training stores it (a float in the line parameter): 0.025 and 0.025f
     // round ⌈keep·n⌉ differently where keep·n is a whole number.
-    return c.apply(LineWeight.point(w0.get(key), w1.get(key), alpha), shapes.get(key), alpha,
+    return c.apply(point(w0.get(key), w1.get(key), alpha), shapes.get(key), alpha,
         (float) SubspaceKind.LOWEST_KEEP, null);
+  }
+
+  /**
+   * w(α) = (1 − α)·w0 + α·w1, element by element, in float as training computes it.
+   *
+   * @param w0 length n; {@code w1} the same
+   */
+  public static float[] point(float[] w0, float[] w1, float alpha) {
+    if (w0.length != w1.length) {
+      throw new IllegalArgumentException("endpoints have " + w0.length + " and " + w1.length + " values");
+    }
+    float[] w = new float[w0.length];
+    float a0 = 1 - alpha;
+    for (int i = 0; i < w.length; i++) {
+      w[i] = a0 * w0[i] + alpha * w1[i];
+    }
+    return w;
   }
 
   /** The accuracy table's points. */
@@ -146,12 +158,12 @@ public record Line(ModelProto model, LineDescriptor descriptor, Map<String, floa
     return b.array();
   }
 
-  private static float[] floats(TensorProto t, String where) {
-    if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE || t.getRawData().isEmpty()) {
+  private static float[] floats(Tensor t, String where) {
+    if (t.getDataType() != OnnxProto.FLOAT || !t.hasRawData()) {
       throw new InvalidInputException(where + ": line weight '" + t.getName() + "' is not a float tensor with raw data");
     }
-    float[] v = new float[t.getRawData().size() / 4];
-    t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+    float[] v = new float[t.rawDataSize() / 4];
+    t.getRawData().asFloatBuffer().get(v);
     return v;
   }
 }

@@ -1,15 +1,12 @@
 package nnzip.subspace;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import nnzip.InvalidInputException;
-import onnx.Onnx.ModelProto;
-import onnx.Onnx.StringStringEntryProto;
+import nnzip.io.json.JsonReader;
+import nnzip.io.json.JsonValue;
+import nnzip.io.onnx.OnnxProto;
+import nnzip.io.onnx.OnnxProto.Model;
 
 /**
  * What marks an ONNX graph as a line and travels with it through {@code compress}: the subspace
@@ -47,15 +44,21 @@ public record LineDescriptor(int version, SubspaceKind kind, List<Point> table) 
     table = List.copyOf(table);
   }
 
-  /** As JSON text. */
+  /** As JSON text (numbers as Java prints doubles, which is what Jackson wrote before). */
   public String toJson() {
-    ObjectMapper m = new ObjectMapper();
-    ObjectNode o = m.createObjectNode();
-    o.put("version", version);
-    o.put("kind", kind.label());
-    ArrayNode t = o.putArray("table");
-    table.forEach(p -> t.addObject().put("alpha", p.alpha()).put("validationAccuracy", p.validationAccuracy()));
-    return o.toString();
+    StringBuilder b = new StringBuilder();
+    b.append("{\"version\":").append(version).append(",\"kind\":\"").append(kind.label()).append("\",\"table\":[");
+    for (int i = 0; i < table.size(); i++) {
+      Point p = table.get(i);
+      b.append(i == 0 ? "" : ",").append("{\"alpha\":").append(number(p.alpha())).append(",\"validationAccuracy\":")
+          .append(number(p.validationAccuracy())).append('}');
+    }
+    return b.append("]}").toString();
+  }
+
+  /** JSON has no NaN or infinities: they are written as strings, as Jackson did. */
+  private static String number(double v) {
+    return Double.isFinite(v) ? Double.toString(v) : "\"" + v + "\"";
   }
 
   /**
@@ -64,9 +67,9 @@ public record LineDescriptor(int version, SubspaceKind kind, List<Point> table) 
    * @param where the file named in errors
    * @throws InvalidInputException if the graph is no line, or its descriptor is malformed
    */
-  public static LineDescriptor of(ModelProto model, String where) {
+  public static LineDescriptor of(Model model, String where) {
     String json = null;
-    for (StringStringEntryProto e : model.getMetadataPropsList()) {
+    for (OnnxProto.Entry e : model.getMetadataPropsList()) {
       if (e.getKey().equals(METADATA_KEY)) {
         json = e.getValue();
       }
@@ -76,22 +79,19 @@ public record LineDescriptor(int version, SubspaceKind kind, List<Point> table) 
           + " in its graph; make one with nnzip train --subspace)");
     }
     try {
-      JsonNode o = new ObjectMapper().readTree(json);
+      JsonValue o = JsonReader.parse(json);
       List<Point> table = new ArrayList<>();
-      for (JsonNode p : o.path("table")) {
+      for (JsonValue p : o.path("table")) {
         table.add(new Point(p.path("alpha").asDouble(), p.path("validationAccuracy").asDouble()));
       }
       return new LineDescriptor(o.path("version").asInt(-1), SubspaceKind.parse(o.path("kind").asText("")), table);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       throw new InvalidInputException(where + ": malformed " + METADATA_KEY + " descriptor: " + e.getMessage(), e);
     }
   }
 
-  /** The model with this descriptor in its metadata (replacing any earlier one). */
-  public ModelProto attachTo(ModelProto model) {
-    ModelProto.Builder b = model.toBuilder().clearMetadataProps();
-    model.getMetadataPropsList().stream().filter(e -> !e.getKey().equals(METADATA_KEY)).forEach(b::addMetadataProps);
-    b.addMetadataProps(StringStringEntryProto.newBuilder().setKey(METADATA_KEY).setValue(toJson()));
-    return b.build();
+  /** A copy of the model with this descriptor in its metadata (replacing any earlier one). */
+  public Model attachTo(Model model) {
+    return model.copy().removeMetadata(METADATA_KEY).addMetadata(METADATA_KEY, toJson());
   }
 }

@@ -8,9 +8,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import nnzip.InvalidInputException;
-import nnzip.prune.ChannelGroups;
-import nnzip.prune.StructuredPruning;
-import nnzip.prune.dirichlet.DirichletGates;
 import nnzip.train.ParameterValues;
 import nnzip.train.TrainingLoop;
 import nnzip.train.WeightBinding;
@@ -53,26 +50,8 @@ public final class LineTraining implements TrainingLoop.Regularizer {
    */
   public static Map<String, PointCompression> compressions(ModelProto model, Map<String, long[]> shapes,
       SubspaceKind kind) {
-    if (model.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("BatchNormalization"))) {
-      throw new InvalidInputException("compressible subspaces of models with BatchNormalization are not supported:"
-          + " its running statistics do not hold across the line's points, and LCS forbids recalibrating them per"
-          + " point (export the model with GroupNorm or without normalization)");
-    }
-    Map<String, PointCompression> out = new LinkedHashMap<>();
-    switch (kind) {
-      case UNSTRUCTURED, BITS -> shapes.forEach((k, s) -> {
-        if (s.length >= 2) {
-          out.put(k, new PointCompression(kind == SubspaceKind.BITS ? PointCompression.Mode.BITS
-              : PointCompression.Mode.MAGNITUDE, 0));
-        }
-      });
-      case STRUCTURED -> {
-        for (DirichletGates.Gate g : StructuredPruning.gates(ChannelGroups.of(model), shapes)) {
-          g.targets().forEach((k, axis) -> out.put(k, new PointCompression(PointCompression.Mode.CHANNELS, axis)));
-        }
-      }
-    }
-    return out;
+    return PointCompression.of(new nnzip.io.onnx.OnnxProto.Model(nnzip.io.protobuf.ProtoMessage.parse(
+        model.toByteArray())), shapes, kind);
   }
 
   /**

@@ -37,16 +37,9 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
    * @param w0 length n; {@code w1} the same
    */
   public static float[] point(float[] w0, float[] w1, float alpha) {
-    if (w0.length != w1.length) {
-      throw new IllegalArgumentException("endpoints have " + w0.length + " and " + w1.length + " values");
-    }
-    float[] w = new float[w0.length];
-    float a0 = 1 - alpha;
-    for (int i = 0; i < w.length; i++) {
-      w[i] = a0 * w0[i] + alpha * w1[i];
-    }
-    return w;
+    return Line.point(w0, w1, alpha);
   }
+
 
   /** The parameter for these endpoints at α = 1, lowest kept fraction 1. */
   public static float[] parameter(float[] w0, float[] w1) {

@@ -1,9 +1,15 @@
 package nnzip.subspace;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import nnzip.InvalidInputException;
 import nnzip.codec.ScalarCodec;
 import nnzip.codec.TensorLayout;
 import nnzip.codec.uniform.UniformCodec;
+import nnzip.io.onnx.OnnxProto;
+import nnzip.prune.ChannelGroups;
+import nnzip.prune.GateTargets;
 import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
 
@@ -32,6 +38,35 @@ public record PointCompression(Mode mode, int axis) implements java.io.Serializa
     if (axis < 0) {
       throw new IllegalArgumentException("axis must be ≥ 0, got " + axis);
     }
+  }
+
+  /**
+   * What a point does to each weight of a model, by weight key (weights not named do nothing).
+   *
+   * @param model the graph (structured: its channel groups decide which tensors narrow)
+   * @param shapes the trainable weights' shapes by key
+   * @throws InvalidInputException if the model has BatchNormalization (its statistics do not hold
+   *     across points, and the authors forbid recalibrating them per point), or structured finds no
+   *     prunable channel group
+   */
+  public static Map<String, PointCompression> of(OnnxProto.Model model, Map<String, long[]> shapes,
+      SubspaceKind kind) {
+    if (model.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("BatchNormalization"))) {
+      throw new InvalidInputException("compressible subspaces of models with BatchNormalization are not supported:"
+          + " its running statistics do not hold across the line's points, and LCS forbids recalibrating them per"
+          + " point (export the model with GroupNorm or without normalization)");
+    }
+    Map<String, PointCompression> out = new LinkedHashMap<>();
+    switch (kind) {
+      case UNSTRUCTURED, BITS -> shapes.forEach((k, s) -> {
+        if (s.length >= 2) {
+          out.put(k, new PointCompression(kind == SubspaceKind.BITS ? Mode.BITS : Mode.MAGNITUDE, 0));
+        }
+      });
+      case STRUCTURED -> GateTargets.of(ChannelGroups.of(model), shapes).values()
+          .forEach(targets -> targets.forEach((k, axis) -> out.put(k, new PointCompression(Mode.CHANNELS, axis))));
+    }
+    return out;
   }
 
   /**

@@ -36,8 +36,8 @@ class CompactHeaderTest {
   void keysAndDigestsRoundTripAndOnlyUnusualKeysAreSpelledOut() {
     Manifest m = manifest();
     Provenance p = new Provenance("1.0", "abc", "file:/m.safetensors", 144, hex(5), "bits = 2");
-    byte[] packed = CompactHeader.pack(m, p, CompactHeader.Layout.NONE);
-    CompactHeader.Contents c = CompactHeader.unpack(packed, "test");
+    byte[] packed = CompactHeader.pack(m, p, CompactLayout.NONE);
+    CompactContents c = CompactHeader.unpack(packed, "test");
     assertEquals(p, c.provenance());
     assertEquals(m.shared(), c.manifest().shared());
     for (int i = 0; i < m.tensors().size(); i++) {
@@ -53,7 +53,7 @@ class CompactHeaderTest {
   @Test
   void aSourceDigestThatIsNotHexStaysInTheJson() {
     Provenance p = new Provenance("1.0", "abc", "file:/m.safetensors", 0, "unknown", "");
-    assertEquals(p, CompactHeader.unpack(CompactHeader.pack(manifest(), p, CompactHeader.Layout.NONE), "test")
+    assertEquals(p, CompactHeader.unpack(CompactHeader.pack(manifest(), p, CompactLayout.NONE), "test")
         .provenance());
   }
 }

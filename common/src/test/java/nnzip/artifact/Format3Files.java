@@ -30,7 +30,7 @@ final class Format3Files {
    */
   static Path withManifest(FileSystem fs, Path artifact, Manifest manifest, java.nio.file.Path out) throws IOException {
     Artifact a = Artifact.open(fs, artifact);
-    CompactHeader.Layout old = a.layout();
+    CompactLayout old = a.layout();
     Map<String, Long> offsets = new LinkedHashMap<>();
     for (StoredEntry e : manifest.allEntries()) {
       Long at = old.blobOffsets().get(e.key());
@@ -39,7 +39,7 @@ final class Format3Files {
       }
     }
     byte[] packed = CompactHeader.pack(manifest, a.provenance(),
-        new CompactHeader.Layout(old.blobBytes(), old.blobSha256(), offsets, old.graphSha256(), old.inlineGraph()));
+        new CompactLayout(old.blobBytes(), old.blobSha256(), offsets, old.graphSha256(), old.inlineGraph()));
     SafetensorsHeader h = a.header();
     Map<String, String> meta = new LinkedHashMap<>(h.metadata());
     meta.put(Manifest.HEADER_DIGEST_KEY, Digests.hex(Digests.sha256(packed)));

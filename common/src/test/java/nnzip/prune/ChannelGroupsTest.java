@@ -25,7 +25,7 @@ class ChannelGroupsTest {
   }
 
   private static void leavesAWholeAndStillPrunesC(ModelProto m, String reasonPart) throws Exception {
-    ChannelGroups groups = ChannelGroups.of(m);
+    ChannelGroups groups = ChannelGroups.of(m.toByteArray());
     ChannelGroup a = groups.get("a.weight");
     assertFalse(a.prunable());
     assertTrue(a.refusal().contains(reasonPart), a.refusal());
@@ -51,7 +51,7 @@ class ChannelGroupsTest {
   void groupedConvLeavesItsInputAndOutputWhole() throws Exception {
     ModelProto m = around((n, a) -> n.op("Relu", n.conv(a, "g", 6, 6, 3, 2, true)), 6);
     leavesAWholeAndStillPrunesC(m, "grouped Conv");
-    assertTrue(ChannelGroups.of(m).groups().stream().noneMatch(g -> g.id().equals("g.weight")));
+    assertTrue(ChannelGroups.of(m.toByteArray()).groups().stream().noneMatch(g -> g.id().equals("g.weight")));
   }
 
   @Test
@@ -75,7 +75,7 @@ class ChannelGroupsTest {
 
   @Test
   void theClassifierOutputIsNeverPruned() {
-    ChannelGroups groups = ChannelGroups.of(Architecture.MLP_300_100.build(new int[] {1, 4, 4}, 10, 1));
+    ChannelGroups groups = ChannelGroups.of(Architecture.MLP_300_100.build(new int[] {1, 4, 4}, 10, 1).toByteArray());
     assertEquals(List.of(true, true, false), groups.groups().stream().map(ChannelGroup::prunable).toList());
   }
 
@@ -83,20 +83,20 @@ class ChannelGroupsTest {
   void aGraphWithNothingPrunableIsInvalidInput() {
     Net n = new Net(24, 6);
     ModelProto m = n.finish(n.gemm("x", "out", 6, 3), 3);
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> ChannelGroups.of(m));
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> ChannelGroups.of(m.toByteArray()));
     assertEquals("nothing to prune: none of the 1 channel groups can be pruned (first, 'out.weight': its channels"
         + " reach the graph output 'y')", e.getMessage());
     Net r = new Net(25, 6);
     ModelProto relu = r.finish(r.op("Relu", "x"), 6);
     assertEquals("nothing to prune: the graph has no Conv, Gemm or MatMul with constant weights",
-        assertThrows(InvalidInputException.class, () -> ChannelGroups.of(relu)).getMessage());
+        assertThrows(InvalidInputException.class, () -> ChannelGroups.of(relu.toByteArray())).getMessage());
     assertThrows(InvalidInputException.class, () -> ChannelGroups.of(new byte[] {1, 2, 3}));
   }
 
   @Test
   void malformedKeptListsAndAnotherGraphAreRefused() {
     ModelProto m = Architecture.LENET5.build(new int[] {1, 16, 16}, 10, 1);
-    ChannelGroups groups = ChannelGroups.of(m);
+    ChannelGroups groups = ChannelGroups.of(m.toByteArray());
     byte[] b = m.toByteArray();
     assertThrows(IllegalArgumentException.class, () -> ChannelRemoval.apply(b, groups, Map.of("conv1.weight", new int[] {3, 1})));
     assertThrows(IllegalArgumentException.class, () -> ChannelRemoval.apply(b, groups, Map.of("conv1.weight", new int[] {20})));

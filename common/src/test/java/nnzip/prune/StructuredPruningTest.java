@@ -21,7 +21,7 @@ class StructuredPruningTest {
   void theBudgetHoldsInTheWrittenModelAndNoFurtherChannelFits() {
     for (Architecture arch : new Architecture[] {Architecture.LENET5, Architecture.RESNET20}) {
       ModelProto m = Net.randomize(arch.build(new int[] {1, 16, 16}, 10, 1), 3);
-      ChannelGroups groups = ChannelGroups.of(m);
+      ChannelGroups groups = ChannelGroups.of(m.toByteArray());
       List<ChannelSelection.Group> sel = StructuredPruning.selectionGroups(groups);
       List<double[]> scores = ChannelSelection.randomScores(sel, 7);
       long total = StructuredPruning.totalParameters(ChannelRemoval.count(groups, Map.of()));
@@ -57,7 +57,7 @@ class StructuredPruningTest {
   void aFlopsBudgetHoldsInTheWrittenModel() {
     for (Architecture arch : new Architecture[] {Architecture.LENET5, Architecture.RESNET20}) {
       ModelProto m = Net.randomize(arch.build(new int[] {1, 16, 16}, 10, 1), 3);
-      ChannelGroups groups = ChannelGroups.of(m);
+      ChannelGroups groups = ChannelGroups.of(m.toByteArray());
       List<double[]> scores = ChannelSelection.randomScores(StructuredPruning.selectionGroups(groups), 7);
       long flops = flops(ChannelRemoval.count(groups, Map.of()));
       for (StructuredPruning.Allocation allocation : StructuredPruning.Allocation.values()) {
@@ -66,7 +66,7 @@ class StructuredPruningTest {
           ChannelRemoval.Result r = ChannelRemoval.apply(m.toByteArray(), groups,
               StructuredPruning.keptById(groups, kept));
           // Counted again on the written graph, as a model of its own.
-          long written = flops(ChannelRemoval.count(ChannelGroups.of(parse(r.model())), Map.of()));
+          long written = flops(ChannelRemoval.count(ChannelGroups.of(parse(r.model()).toByteArray()), Map.of()));
           assertTrue(written <= keepFlops * flops, arch + " " + allocation + " keep-flops " + keepFlops + ": "
               + written + " of " + flops);
           assertTrue(written > 0.5 * keepFlops * flops, arch + " " + allocation + ": far below the budget, " + written);
@@ -82,7 +82,7 @@ class StructuredPruningTest {
   @Test
   void withinAGroupEveryKeptChannelOutranksEveryDroppedOne() {
     ModelProto m = Net.randomize(Architecture.LENET5.build(new int[] {1, 16, 16}, 10, 1), 5);
-    ChannelGroups groups = ChannelGroups.of(m);
+    ChannelGroups groups = ChannelGroups.of(m.toByteArray());
     List<double[]> scores = ChannelSelection.randomScores(StructuredPruning.selectionGroups(groups), 11);
     List<int[]> kept = StructuredPruning.select(groups, scores, 0.25);
     for (int g = 0; g < kept.size(); g++) {
@@ -99,7 +99,7 @@ class StructuredPruningTest {
   @Test
   void uniformAllocationKeepsTheSameFractionOfEveryLayerWithinTheBudget() {
     ModelProto m = Net.randomize(Architecture.LENET5.build(new int[] {1, 16, 16}, 10, 1), 5);
-    ChannelGroups groups = ChannelGroups.of(m);
+    ChannelGroups groups = ChannelGroups.of(m.toByteArray());
     List<double[]> scores = ChannelSelection.randomScores(StructuredPruning.selectionGroups(groups), 13);
     long total = StructuredPruning.totalParameters(ChannelRemoval.count(groups, Map.of()));
     List<int[]> kept = StructuredPruning.select(groups, scores, PruneBudget.ofParameters(0.2), StructuredPruning.Allocation.UNIFORM);
@@ -133,7 +133,7 @@ class StructuredPruningTest {
   @Test
   void gatesScaleEachProducersWeightAndBiasOrTheBatchNormThatFollows() {
     ModelProto lenet = Architecture.LENET5.build(new int[] {1, 16, 16}, 10, 1);
-    ChannelGroups groups = ChannelGroups.of(lenet);
+    ChannelGroups groups = ChannelGroups.of(lenet.toByteArray());
     List<DirichletGates.Gate> gates = StructuredPruning.gates(groups, shapes(lenet));
     assertEquals(groups.prunable().size(), gates.size());
     for (DirichletGates.Gate g : gates) {
@@ -144,7 +144,7 @@ class StructuredPruningTest {
     }
     // resnet20: convolutions feed BatchNormalization, so the gates sit on its scale and shift.
     ModelProto resnet = Architecture.RESNET20.build(new int[] {1, 16, 16}, 10, 1);
-    ChannelGroups rg = ChannelGroups.of(resnet);
+    ChannelGroups rg = ChannelGroups.of(resnet.toByteArray());
     Map<String, long[]> rs = shapes(resnet);
     for (DirichletGates.Gate g : StructuredPruning.gates(rg, rs)) {
       for (String producer : rg.get(g.name()).producers()) {

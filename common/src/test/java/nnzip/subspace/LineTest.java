@@ -18,6 +18,7 @@ import java.util.Set;
 import nnzip.InvalidInputException;
 import nnzip.graph.GraphMode;
 import nnzip.io.onnx.OnnxModelFile;
+import nnzip.io.onnx.OnnxProto;
 import nnzip.model.Architecture;
 import nnzip.train.GraphSetup;
 import nnzip.train.WeightPlan;
@@ -46,8 +47,8 @@ class LineTest {
     LineDescriptor d = new LineDescriptor(LineDescriptor.VERSION, kind, List.of(new LineDescriptor.Point(0, 0.5),
         new LineDescriptor.Point(1, 0.9)));
     // Through the stored form: the graph compress stores and decompress restores.
-    byte[] stored = Line.toOnnx(M0, weights(M0), weights(M1), d).toByteArray();
-    return Line.of(OnnxModelFile.parse(stored, "line"), "line");
+    byte[] stored = Line.toOnnx(wire(M0), weights(M0), weights(M1), d).toByteArray();
+    return Line.of(OnnxProto.Model.parse(stored, "line"), "line");
   }
 
   private static Map<String, long[]> shapes(ModelProto m) {
@@ -212,7 +213,7 @@ class LineTest {
   void badInputIsRefusedWithOneLine() {
     assertThrows(IllegalArgumentException.class, () -> line(SubspaceKind.BITS).dial(1.5));
     assertThrows(IllegalArgumentException.class, () -> line(SubspaceKind.BITS).dial(Double.NaN));
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> Line.of(M0, "plain.onnx"));
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> Line.of(wire(M0), "plain.onnx"));
     assertTrue(e.getMessage().contains("not a compressible subspace"), e.getMessage());
   }
 
@@ -241,5 +242,9 @@ class LineTest {
     for (int i = 0; i < ort.length; i++) {
       assertEquals(ort[i], jvm[i], 1e-4 * Math.max(1, Math.abs(ort[i])), "logit " + i);
     }
+  }
+
+  private static OnnxProto.Model wire(ModelProto m) {
+    return OnnxProto.Model.parse(m.toByteArray(), "test");
   }
 }

@@ -11,7 +11,6 @@ import nnzip.artifact.AtomicOutput;
 import nnzip.artifact.TensorRecord;
 import nnzip.io.HadoopFiles;
 import nnzip.io.ModelSource;
-import nnzip.io.onnx.OnnxWeightWriter;
 import nnzip.io.safetensors.SafetensorsReader;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -74,7 +73,7 @@ final class DecompressCommand implements Command {
       if (format.equals(ModelSource.ONNX)) {
         writeOnnx(artifact, outFs, output.stagingFile());
       } else {
-        ArtifactRestorer.toSafetensors(artifact, outFs, output.stagingFile());
+        nnzip.artifact.DenseSafetensors.write(artifact, outFs.create(output.stagingFile(), true));
       }
       output.commit();
     }

@@ -15,7 +15,6 @@ import nnzip.data.Dataset;
 import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
 import nnzip.io.onnx.OnnxModelFile;
-import nnzip.io.onnx.OnnxWeightWriter;
 import nnzip.train.Evaluation;
 import nnzip.train.GraphSetup;
 import nnzip.train.TrainingGraph;
@@ -102,6 +101,6 @@ final class EvalCommand implements Command {
     for (TensorRecord t : artifact.manifest().tensors()) {
       weights.put(t.spec().name(), ArtifactRestorer.restoreToBytes(artifact, t));
     }
-    return OnnxWeightWriter.replace(graph, weights);
+    return OnnxModelFile.replaceWeights(graph, weights);
   }
 }

@@ -13,7 +13,7 @@ import nnzip.data.Dataset;
 import nnzip.graph.BatchNormWeights;
 import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
-import nnzip.io.onnx.OnnxWeightWriter;
+import nnzip.io.onnx.OnnxModelFile;
 import nnzip.job.SparkSessions;
 import nnzip.job.TrainingJob;
 import nnzip.model.Architecture;
@@ -138,7 +138,7 @@ final class TrainCommand implements Command {
       spark.stop();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    ModelProto trained = OnnxWeightWriter.replace(model, done.weightBytes());
+    ModelProto trained = OnnxModelFile.replaceWeights(model, done.weightBytes());
     TrainingGraph eval = new GraphSetup(trained.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE)
         .build();
     double testAccuracy = Evaluation.accuracy(eval, test);

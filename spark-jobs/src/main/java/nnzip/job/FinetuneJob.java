@@ -32,7 +32,6 @@ import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
 import nnzip.io.onnx.OnnxModelFile;
 import nnzip.io.onnx.OnnxWeight;
-import nnzip.io.onnx.OnnxWeightWriter;
 import nnzip.io.onnx.OnnxWeights;
 import nnzip.tensor.DType;
 import nnzip.train.EpochStats;
@@ -225,7 +224,7 @@ public final class FinetuneJob {
           done.params())));
     }
     HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(ckpt), new Path(ckpt));
-    return OnnxWeightWriter.replace(original, done.weightBytes());
+    return OnnxModelFile.replaceWeights(original, done.weightBytes());
   }
 
   /**

@@ -16,7 +16,6 @@ import nnzip.graph.BatchNormWeights;
 import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
 import nnzip.io.onnx.OnnxModelFile;
-import nnzip.io.onnx.OnnxWeightWriter;
 import nnzip.prune.ChannelGroup;
 import nnzip.prune.ChannelGroups;
 import nnzip.prune.ChannelRemoval;
@@ -111,7 +110,7 @@ public final class PruneJob {
       DataRef data, String ckptBase, Progress progress) throws IOException {
     long start = System.nanoTime();
     ModelProto original = OnnxModelFile.parse(onnx, "the model to prune");
-    ChannelGroups groups = ChannelGroups.of(original);
+    ChannelGroups groups = ChannelGroups.of(onnx);
     for (ChannelGroup g : groups.groups()) {
       if (!g.prunable()) {
         progress.report("prune: group '" + g.id() + "' stays whole: " + g.refusal());
@@ -162,7 +161,7 @@ public final class PruneJob {
           fingerprint + " retrain " + training.distillation(), targets), TrainingState.start(init.values(), GraphSetup.statistics(init)),
           split.validation(), progress);
       HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(ckpt), new Path(ckpt));
-      result = OnnxWeightWriter.replace(pruned, done.weightBytes()).toByteArray();
+      result = OnnxModelFile.replaceWeights(pruned, done.weightBytes()).toByteArray();
       valAfter = accuracy(result, split.validation());
     }
     double testAfter = accuracy(result, test);

@@ -16,6 +16,7 @@ import nnzip.graph.BatchNormWeights;
 import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
 import nnzip.io.onnx.OnnxModelFile;
+import nnzip.io.onnx.OnnxProto;
 import nnzip.subspace.Line;
 import nnzip.subspace.LineDescriptor;
 import nnzip.subspace.LineTraining;
@@ -120,7 +121,7 @@ public final class SubspaceJob {
     }
     double cosine = LineTraining.cosine(done.params(), names);
     progress.report(String.format("subspace: cos(w0, w1) = %.4f", cosine));
-    Line line = new Line(model, new LineDescriptor(LineDescriptor.VERSION, spec.settings().kind(), table), e0, e1,
+    Line line = new Line(OnnxProto.Model.parse(spec.first(), "the model to train a line from"), new LineDescriptor(LineDescriptor.VERSION, spec.settings().kind(), table), e0, e1,
         shapes);
     return new Trained(line, done.history(), cosine, (System.nanoTime() - start) / 1e9);
   }
@@ -133,12 +134,12 @@ public final class SubspaceJob {
    */
   public static CompressJob.Result write(JavaSparkContext sc, Line line, CompressionSettings compression,
       String recipe, String origin, String out, boolean overwrite, Progress progress) throws IOException {
-    ModelProto onnx = Line.toOnnx(line.model(), line.w0(), line.w1(), line.descriptor());
+    byte[] onnx = Line.toOnnx(line.model(), line.w0(), line.w1(), line.descriptor()).toByteArray();
     Path staged = HadoopFiles.qualify(out + ".line.onnx");
     FileSystem fs = HadoopFiles.fileSystem(staged.toString());
     try {
       try (OutputStream os = fs.create(staged, true)) {
-        onnx.writeTo(os);
+        os.write(onnx);
       }
       return CompressJob.run(sc, compression, recipe, staged.toString(), origin, out, overwrite, progress);
     } finally {

@@ -95,7 +95,8 @@ class GpuDiscoveryScriptTest {
     assumeTrue(shellcheck != null, "shellcheck is not installed");
     Path deploy = Path.of(System.getProperty("nnzip.deployDir"));
     Process p = new ProcessBuilder(shellcheck.toString(), script().toString(), deploy.resolve("bin/nnzip").toString(),
-        deploy.resolve("bin/setup").toString(), deploy.resolve("bin/test").toString(),
+        deploy.resolve("bin/nnzip-dial").toString(), deploy.resolve("bin/setup").toString(),
+        deploy.resolve("bin/test").toString(),
         deploy.resolve("bench/figures.sh").toString(), deploy.resolve("conf/gpu/spark-env-gpu.sh").toString())
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -9,8 +9,6 @@ import nnzip.InvalidInputException;
 import nnzip.io.ModelFolder;
 import nnzip.io.StoredTensor;
 import nnzip.tensor.TensorSpec;
-import onnx.Onnx.StringStringEntryProto;
-import onnx.Onnx.TensorProtoOrBuilder;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -40,13 +38,13 @@ final class ExternalData {
    *     escapes the model directory (symlinks followed), the file is missing, or the range ends past the file's end
    * @throws IOException if the file system fails
    */
-  static StoredTensor locate(FileSystem fs, Path modelDir, TensorProtoOrBuilder t, TensorSpec spec,
+  static StoredTensor locate(FileSystem fs, Path modelDir, OnnxProto.Tensor t, TensorSpec spec,
       Map<Path, Long> fileLengths) throws IOException {
     String key = spec.name();
     String location = null;
     long offset = 0;
     long length = -1;
-    for (StringStringEntryProto e : t.getExternalDataList()) {
+    for (OnnxProto.Entry e : t.getExternalDataList()) {
       switch (e.getKey()) {
         case "location" -> location = e.getValue();
         case "offset" -> offset = parseCount(e.getValue(), "offset", key);

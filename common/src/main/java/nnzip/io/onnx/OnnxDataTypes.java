@@ -2,15 +2,32 @@ package nnzip.io.onnx;
 
 import java.util.Optional;
 import nnzip.tensor.DType;
-import onnx.Onnx.TensorProto.DataType;
 
 /**
  * Maps ONNX {@code TensorProto.DataType} codes to nnzip element types. The thirteen numeric and
- * boolean types map one to one; STRING, COMPLEX64, COMPLEX128, UNDEFINED and codes unknown to the
- * bundled onnx classes (FLOAT8*, INT4, …) have no {@link DType}: such tensors are not weights.
+ * boolean types map one to one; STRING, COMPLEX64, COMPLEX128, UNDEFINED and the codes after
+ * BFLOAT16 (FLOAT8*, INT4, …) have no {@link DType}: such tensors are not weights. The codes are
+ * onnx.proto's, written out so the restore path needs no generated protobuf classes.
  */
 public final class OnnxDataTypes {
   private OnnxDataTypes() {}
+
+  /** onnx.proto's names of the codes 0..16, indexed by code. */
+  private static final String[] NAMES = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64",
+      "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16"};
+  private static final int FLOAT = 1;
+  private static final int UINT8 = 2;
+  private static final int INT8 = 3;
+  private static final int UINT16 = 4;
+  private static final int INT16 = 5;
+  private static final int INT32 = 6;
+  private static final int INT64 = 7;
+  private static final int BOOL = 9;
+  private static final int FLOAT16 = 10;
+  private static final int DOUBLE = 11;
+  private static final int UINT32 = 12;
+  private static final int UINT64 = 13;
+  private static final int BFLOAT16 = 16;
 
   /**
    * The nnzip element type of an ONNX data type code.
@@ -21,19 +38,19 @@ public final class OnnxDataTypes {
   public static Optional<DType> toDType(int onnxDataType) {
     DType t =
         switch (onnxDataType) {
-          case DataType.FLOAT_VALUE -> DType.F32;
-          case DataType.DOUBLE_VALUE -> DType.F64;
-          case DataType.FLOAT16_VALUE -> DType.F16;
-          case DataType.BFLOAT16_VALUE -> DType.BF16;
-          case DataType.INT64_VALUE -> DType.I64;
-          case DataType.INT32_VALUE -> DType.I32;
-          case DataType.INT16_VALUE -> DType.I16;
-          case DataType.INT8_VALUE -> DType.I8;
-          case DataType.UINT64_VALUE -> DType.U64;
-          case DataType.UINT32_VALUE -> DType.U32;
-          case DataType.UINT16_VALUE -> DType.U16;
-          case DataType.UINT8_VALUE -> DType.U8;
-          case DataType.BOOL_VALUE -> DType.BOOL;
+          case FLOAT -> DType.F32;
+          case DOUBLE -> DType.F64;
+          case FLOAT16 -> DType.F16;
+          case BFLOAT16 -> DType.BF16;
+          case INT64 -> DType.I64;
+          case INT32 -> DType.I32;
+          case INT16 -> DType.I16;
+          case INT8 -> DType.I8;
+          case UINT64 -> DType.U64;
+          case UINT32 -> DType.U32;
+          case UINT16 -> DType.U16;
+          case UINT8 -> DType.U8;
+          case BOOL -> DType.BOOL;
           default -> null;
         };
     return Optional.ofNullable(t);
@@ -47,25 +64,24 @@ public final class OnnxDataTypes {
    */
   public static int toOnnx(DType dtype) {
     return switch (dtype) {
-      case F32 -> DataType.FLOAT_VALUE;
-      case F64 -> DataType.DOUBLE_VALUE;
-      case F16 -> DataType.FLOAT16_VALUE;
-      case BF16 -> DataType.BFLOAT16_VALUE;
-      case I64 -> DataType.INT64_VALUE;
-      case I32 -> DataType.INT32_VALUE;
-      case I16 -> DataType.INT16_VALUE;
-      case I8 -> DataType.INT8_VALUE;
-      case U64 -> DataType.UINT64_VALUE;
-      case U32 -> DataType.UINT32_VALUE;
-      case U16 -> DataType.UINT16_VALUE;
-      case U8 -> DataType.UINT8_VALUE;
-      case BOOL -> DataType.BOOL_VALUE;
+      case F32 -> FLOAT;
+      case F64 -> DOUBLE;
+      case F16 -> FLOAT16;
+      case BF16 -> BFLOAT16;
+      case I64 -> INT64;
+      case I32 -> INT32;
+      case I16 -> INT16;
+      case I8 -> INT8;
+      case U64 -> UINT64;
+      case U32 -> UINT32;
+      case U16 -> UINT16;
+      case U8 -> UINT8;
+      case BOOL -> BOOL;
     };
   }
 
   /** A readable name for a data type code, e.g. "COMPLEX64" or "type 17" when unknown. */
   static String name(int onnxDataType) {
-    DataType t = DataType.forNumber(onnxDataType);
-    return t == null ? "type " + onnxDataType : t.name();
+    return onnxDataType >= 0 && onnxDataType < NAMES.length ? NAMES[onnxDataType] : "type " + onnxDataType;
   }
 }

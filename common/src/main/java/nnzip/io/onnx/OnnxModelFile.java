@@ -96,6 +96,16 @@ public final class OnnxModelFile {
     }
   }
 
+  /**
+   * {@link OnnxWeightWriter#replace} for a parsed protobuf model (training, finetuning, pruning).
+   *
+   * @throws InvalidInputException if a weight has the wrong size or is not in the model
+   */
+  public static ModelProto replaceWeights(ModelProto model, java.util.Map<String, byte[]> weights) {
+    OnnxProto.Model wire = new OnnxProto.Model(nnzip.io.protobuf.ProtoMessage.parse(model.toByteArray()));
+    return parse(OnnxWeightWriter.replace(wire, weights).toByteArray(), "the model with its new weights");
+  }
+
   private static ModelProto parse(InputStream in, String what) throws IOException {
     ModelProto model;
     try {

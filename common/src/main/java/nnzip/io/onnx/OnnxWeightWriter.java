@@ -7,13 +7,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import nnzip.InvalidInputException;
 import nnzip.tensor.TensorSpec;
-import onnx.Onnx.ModelProto;
-import org.nd4j.shade.protobuf.ByteString;
 
 /**
  * Writes weights back into an ONNX graph, each as {@code raw_data} in its original place
  * (initializer, Constant node, subgraph), with every other field of the model untouched. Keys and
- * byte layout are those of {@link OnnxWeights}: raw little-endian elements, row-major.
+ * byte layout are those of {@link OnnxWeights}: raw little-endian elements, row-major. Written over
+ * nnzip's own wire view ({@link OnnxProto}), so {@code decompress}, {@code dial} and the device
+ * dialer restore a model with the same code and no protobuf runtime.
  */
 public final class OnnxWeightWriter {
   private OnnxWeightWriter() {}
@@ -29,14 +29,13 @@ public final class OnnxWeightWriter {
    * @throws InvalidInputException if the bytes are not an ONNX model, or a weight is missing, has
    *     the wrong size, or is not in the graph
    */
-  public static ModelProto restore(byte[] stripped, Map<String, byte[]> weights) {
-    return put(OnnxModelFile.parse(stripped, "stripped graph"), weights, true);
+  public static OnnxProto.Model restore(byte[] stripped, Map<String, byte[]> weights) {
+    return put(OnnxProto.Model.parse(stripped, "stripped graph"), weights, true);
   }
 
   /**
-   * {@link #restore} serialized; the model must stay under the protobuf limit of 2 GiB (write
-   * larger ones with {@code restore(...).writeTo(out)}, which has the same limit, or keep their data
-   * external).
+   * {@link #restore} serialized; the model must stay under the protobuf limit of 2 GiB (keep the
+   * data of larger ones external).
    */
   public static byte[] restoreBytes(byte[] stripped, Map<String, byte[]> weights) {
     return restore(stripped, weights).toByteArray();
@@ -46,18 +45,17 @@ public final class OnnxWeightWriter {
    * Replaces some weights of a model; the others keep their data exactly as stored, external
    * references included (which then resolve against the directory the result is written to).
    *
-   * @param model any model, stripped or not
+   * @param model any model, stripped or not; not changed
    * @param weights key → raw little-endian bytes of exactly the weight's byte size; the arrays are copied
    * @return a new model with those weights as raw_data
    * @throws InvalidInputException if a weight has the wrong size or is not in the model
    */
-  public static ModelProto replace(ModelProto model, Map<String, byte[]> weights) {
-    return put(model, weights, false);
+  public static OnnxProto.Model replace(OnnxProto.Model model, Map<String, byte[]> weights) {
+    return put(model.copy(), weights, false);
   }
 
-  private static ModelProto put(ModelProto model, Map<String, byte[]> weights, boolean requireAll) {
+  private static OnnxProto.Model put(OnnxProto.Model b, Map<String, byte[]> weights, boolean requireAll) {
     Objects.requireNonNull(weights, "weights");
-    ModelProto.Builder b = model.toBuilder();
     Set<String> used = new HashSet<>();
     WeightSites.walk(b, (site, t) -> {
       byte[] bytes = weights.get(site.key());
@@ -72,8 +70,7 @@ public final class OnnxWeightWriter {
         throw new InvalidInputException("weight '" + site.key() + "': got " + bytes.length + " bytes, expected "
             + spec.byteSize() + " for " + spec);
       }
-      TensorBytes.clear(t);
-      t.setRawData(ByteString.copyFrom(bytes));
+      t.setRawData(bytes);
       used.add(site.key());
     });
     if (used.size() != weights.size()) {
@@ -82,6 +79,6 @@ public final class OnnxWeightWriter {
       throw new InvalidInputException("no weight '" + unknown.iterator().next() + "' in the model ("
           + unknown.size() + " unknown key(s))");
     }
-    return b.build();
+    return b;
   }
 }

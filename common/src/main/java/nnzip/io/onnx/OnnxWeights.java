@@ -12,7 +12,6 @@ import nnzip.InvalidInputException;
 import nnzip.io.StoredTensor;
 import nnzip.tensor.TensorSpec;
 import onnx.Onnx.ModelProto;
-import onnx.Onnx.TensorProto;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -41,9 +40,9 @@ public final class OnnxWeights {
   private final FileSystem fs;
   private final List<OnnxWeight> weights;
   private final Map<String, OnnxWeight> byKey;
-  private final Map<String, TensorProto> inline;
+  private final Map<String, OnnxProto.Tensor> inline;
 
-  private OnnxWeights(ModelProto model, FileSystem fs, List<OnnxWeight> weights, Map<String, TensorProto> inline) {
+  private OnnxWeights(ModelProto model, FileSystem fs, List<OnnxWeight> weights, Map<String, OnnxProto.Tensor> inline) {
     this.model = model;
     this.fs = fs;
     this.weights = Collections.unmodifiableList(weights);
@@ -78,9 +77,9 @@ public final class OnnxWeights {
    */
   public static OnnxWeights of(ModelProto model, FileSystem fs, Path modelDir) throws IOException {
     List<OnnxWeight> weights = new ArrayList<>();
-    Map<String, TensorProto> inline = new HashMap<>();
+    Map<String, OnnxProto.Tensor> inline = new HashMap<>();
     Map<Path, Long> fileLengths = new HashMap<>();
-    WeightSites.<IOException>walk(model.toBuilder(), (site, t) -> {
+    WeightSites.<IOException>walk(wire(model), (site, t) -> {
       TensorSpec spec = TensorBytes.spec(site.key(), site.dtype(), t);
       WeightStorage storage = TensorBytes.storage(t, site.dtype());
       StoredTensor external = null;
@@ -91,7 +90,7 @@ public final class OnnxWeights {
         external = ExternalData.locate(fs, modelDir, t, spec, fileLengths);
       } else {
         TensorBytes.check(t, spec);
-        inline.put(site.key(), t.build());
+        inline.put(site.key(), t);
       }
       weights.add(new OnnxWeight(site.key(), site.tensorName(), site.depth(), site.placement(), storage, spec, external));
     });
@@ -156,14 +155,22 @@ public final class OnnxWeights {
    * stores instead of the original file; {@link OnnxWeightWriter#restore} puts the data back.
    */
   public ModelProto stripped() {
-    ModelProto.Builder b = model.toBuilder();
-    WeightSites.walk(b, (site, t) -> TensorBytes.clear(t));
-    return b.build();
+    return OnnxModelFile.parse(strippedBytes(), "the stripped graph");
   }
 
   /** {@link #stripped()} serialized. */
   public byte[] strippedBytes() {
-    return stripped().toByteArray();
+    OnnxProto.Model b = wire(model);
+    WeightSites.walk(b, (site, t) -> TensorBytes.clear(t));
+    return b.toByteArray();
+  }
+
+  /**
+   * The model as nnzip's own wire view: the walk over weight sites is written once, on that view,
+   * which the restore path shares with the device dialer.
+   */
+  private static OnnxProto.Model wire(ModelProto model) {
+    return new OnnxProto.Model(nnzip.io.protobuf.ProtoMessage.parse(model.toByteArray()));
   }
 
   /** Sum of the byte sizes of all weights. */

@@ -5,8 +5,7 @@ import java.nio.ByteOrder;
 import nnzip.InvalidInputException;
 import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
-import onnx.Onnx.TensorProto;
-import onnx.Onnx.TensorProtoOrBuilder;
+import nnzip.io.onnx.OnnxProto.Tensor;
 
 /**
  * Reads, checks and clears the element bytes that a TensorProto holds itself (raw_data or the
@@ -18,20 +17,16 @@ final class TensorBytes {
   private TensorBytes() {}
 
   /** The spec a tensor's dims and data type describe, under {@code key}. */
-  static TensorSpec spec(String key, DType dtype, TensorProtoOrBuilder t) {
-    long[] shape = new long[t.getDimsCount()];
-    for (int i = 0; i < shape.length; i++) {
-      shape[i] = t.getDims(i);
-    }
-    return new TensorSpec(key, dtype, shape);
+  static TensorSpec spec(String key, DType dtype, Tensor t) {
+    return new TensorSpec(key, dtype, t.dims());
   }
 
   /** Where a tensor of element type {@code dtype} keeps its elements. */
-  static WeightStorage storage(TensorProtoOrBuilder t, DType dtype) {
-    if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+  static WeightStorage storage(Tensor t, DType dtype) {
+    if (t.getDataLocation() == OnnxProto.EXTERNAL) {
       return WeightStorage.EXTERNAL;
     }
-    return t.getRawData().isEmpty() && typedCount(t, dtype) > 0 ? WeightStorage.TYPED_FIELDS : WeightStorage.RAW_DATA;
+    return !t.hasRawData() && typedCount(t, dtype) > 0 ? WeightStorage.TYPED_FIELDS : WeightStorage.RAW_DATA;
   }
 
   /**
@@ -39,12 +34,12 @@ final class TensorBytes {
    *
    * @throws InvalidInputException naming the tensor if raw_data or a typed field has the wrong size
    */
-  static void check(TensorProtoOrBuilder t, TensorSpec spec) {
+  static void check(Tensor t, TensorSpec spec) {
     long n = spec.numElements();
-    if (!t.getRawData().isEmpty() || n == 0) {
+    if (t.hasRawData() || n == 0) {
       long expected = spec.byteSize();
-      if (t.getRawData().size() != expected) {
-        throw new InvalidInputException("tensor '" + spec.name() + "': raw_data holds " + t.getRawData().size()
+      if (t.rawDataSize() != expected) {
+        throw new InvalidInputException("tensor '" + spec.name() + "': raw_data holds " + t.rawDataSize()
             + " bytes, expected " + expected + " (" + n + " elements of " + spec.dtype() + ")");
       }
       return;
@@ -61,46 +56,72 @@ final class TensorBytes {
    *
    * @return a new array of {@code spec.byteSize()} bytes
    */
-  static byte[] read(TensorProtoOrBuilder t, TensorSpec spec) {
-    if (!t.getRawData().isEmpty() || spec.numElements() == 0) {
-      return t.getRawData().toByteArray();
+  static byte[] read(Tensor t, TensorSpec spec) {
+    if (t.hasRawData() || spec.numElements() == 0) {
+      ByteBuffer raw = t.getRawData();
+      byte[] out = new byte[raw.remaining()];
+      raw.get(out);
+      return out;
     }
     int n = (int) spec.numElements();
     ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(n, spec.dtype().byteSize())).order(ByteOrder.LITTLE_ENDIAN);
-    for (int i = 0; i < n; i++) {
-      switch (spec.dtype()) {
-        case F32 -> b.putFloat(t.getFloatData(i));
-        case F64 -> b.putDouble(t.getDoubleData(i));
-        case I64 -> b.putLong(t.getInt64Data(i));
-        case U64 -> b.putLong(t.getUint64Data(i));
-        case U32 -> b.putInt((int) t.getUint64Data(i));
-        case I32 -> b.putInt(t.getInt32Data(i));
-        case F16, BF16, I16, U16 -> b.putShort((short) t.getInt32Data(i));
-        case I8, U8, BOOL -> b.put((byte) t.getInt32Data(i));
+    switch (spec.dtype()) {
+      case F32 -> {
+        for (float v : t.floatData()) {
+          b.putFloat(v);
+        }
+      }
+      case F64 -> {
+        for (double v : t.doubleData()) {
+          b.putDouble(v);
+        }
+      }
+      case I64 -> {
+        for (long v : t.int64Data()) {
+          b.putLong(v);
+        }
+      }
+      case U64 -> {
+        for (long v : t.uint64Data()) {
+          b.putLong(v);
+        }
+      }
+      case U32 -> {
+        for (long v : t.uint64Data()) {
+          b.putInt((int) v);
+        }
+      }
+      case I32 -> {
+        for (long v : t.int32Data()) {
+          b.putInt((int) v);
+        }
+      }
+      case F16, BF16, I16, U16 -> {
+        for (long v : t.int32Data()) {
+          b.putShort((short) v);
+        }
+      }
+      case I8, U8, BOOL -> {
+        for (long v : t.int32Data()) {
+          b.put((byte) v);
+        }
       }
     }
     return b.array();
   }
 
   /** Removes every trace of the elements: raw_data, typed fields, external data and its location. */
-  static void clear(TensorProto.Builder t) {
-    t.clearRawData()
-        .clearFloatData()
-        .clearDoubleData()
-        .clearInt32Data()
-        .clearInt64Data()
-        .clearUint64Data()
-        .clearExternalData()
-        .clearDataLocation();
+  static void clear(Tensor t) {
+    t.clearData();
   }
 
-  private static int typedCount(TensorProtoOrBuilder t, DType dtype) {
+  private static int typedCount(Tensor t, DType dtype) {
     return switch (dtype) {
-      case F32 -> t.getFloatDataCount();
-      case F64 -> t.getDoubleDataCount();
-      case I64 -> t.getInt64DataCount();
-      case U32, U64 -> t.getUint64DataCount();
-      default -> t.getInt32DataCount();
+      case F32 -> t.floatData().length;
+      case F64 -> t.doubleData().length;
+      case I64 -> t.int64Data().length;
+      case U32, U64 -> t.uint64Data().length;
+      default -> t.int32Data().length;
     };
   }
 

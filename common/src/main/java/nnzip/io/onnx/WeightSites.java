@@ -1,15 +1,16 @@
 package nnzip.io.onnx;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import nnzip.InvalidInputException;
 import nnzip.tensor.DType;
-import onnx.Onnx.AttributeProto;
-import onnx.Onnx.GraphProto;
-import onnx.Onnx.ModelProto;
-import onnx.Onnx.NodeProto;
-import onnx.Onnx.TensorProto;
+import nnzip.io.onnx.OnnxProto.Attribute;
+import nnzip.io.onnx.OnnxProto.Graph;
+import nnzip.io.onnx.OnnxProto.Model;
+import nnzip.io.onnx.OnnxProto.Node;
+import nnzip.io.onnx.OnnxProto.Tensor;
 
 /**
  * Walks every weight site of a model in one fixed order and names it; the single place that
@@ -26,7 +27,7 @@ final class WeightSites<E extends Exception> {
   /** Receives each site in walk order; may throw {@code E} (a checked exception, or none). */
   @FunctionalInterface
   interface Visitor<X extends Exception> {
-    void visit(Site site, TensorProto.Builder tensor) throws X;
+    void visit(Site site, Tensor tensor) throws X;
   }
 
   private final Visitor<E> visitor;
@@ -44,48 +45,50 @@ final class WeightSites<E extends Exception> {
    * @throws InvalidInputException if a tensor that is not a weight keeps its data in an external file
    * @throws X whatever the visitor throws, unchanged
    */
-  static <X extends Exception> void walk(ModelProto.Builder model, Visitor<X> visitor) throws X {
+  static <X extends Exception> void walk(Model model, Visitor<X> visitor) throws X {
     if (model.hasGraph()) {
-      new WeightSites<>(visitor).graph(model.getGraphBuilder(), "", 0);
+      new WeightSites<>(visitor).graph(model.getGraph(), "", 0);
     }
   }
 
-  private void graph(GraphProto.Builder g, String scope, int depth) throws E {
-    for (int i = 0; i < g.getInitializerCount(); i++) {
-      TensorProto.Builder t = g.getInitializerBuilder(i);
+  private void graph(Graph g, String scope, int depth) throws E {
+    List<Tensor> initializers = g.getInitializerList();
+    for (int i = 0; i < initializers.size(); i++) {
+      Tensor t = initializers.get(i);
       String name = t.getName().isEmpty() ? "initializer@" + i : t.getName();
       offer(t, scope + name, t.getName(), depth, WeightPlacement.INITIALIZER);
     }
-    for (int i = 0; i < g.getNodeCount(); i++) {
-      NodeProto.Builder n = g.getNodeBuilder(i);
+    List<Node> nodes = g.getNodeList();
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
       String label = n.getName().isEmpty() ? n.getOpType() + "@" + i : n.getName();
-      for (int j = 0; j < n.getAttributeCount(); j++) {
-        AttributeProto.Builder a = n.getAttributeBuilder(j);
+      for (Attribute a : n.getAttributeList()) {
         if (isConstantValue(n, a)) {
           String out = n.getOutputCount() > 0 && !n.getOutput(0).isEmpty() ? n.getOutput(0) : label;
-          offer(a.getTBuilder(), scope + out, out, depth, WeightPlacement.CONSTANT_NODE);
+          offer(a.getT(), scope + out, out, depth, WeightPlacement.CONSTANT_NODE);
         }
         String inner = scope + label + "/" + a.getName();
         if (a.hasG()) {
-          graph(a.getGBuilder(), inner + "/", depth + 1);
+          graph(a.getG(), inner + "/", depth + 1);
         }
-        for (int k = 0; k < a.getGraphsCount(); k++) {
-          graph(a.getGraphsBuilder(k), inner + "[" + k + "]/", depth + 1);
+        List<Graph> graphs = a.getGraphsList();
+        for (int k = 0; k < graphs.size(); k++) {
+          graph(graphs.get(k), inner + "[" + k + "]/", depth + 1);
         }
       }
     }
   }
 
-  private static boolean isConstantValue(NodeProto.Builder n, AttributeProto.Builder a) {
+  private static boolean isConstantValue(Node n, Attribute a) {
     boolean defaultDomain = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
     return defaultDomain && n.getOpType().equals("Constant") && a.getName().equals("value") && a.hasT();
   }
 
-  private void offer(TensorProto.Builder t, String key, String tensorName, int depth, WeightPlacement placement)
+  private void offer(Tensor t, String key, String tensorName, int depth, WeightPlacement placement)
       throws E {
     Optional<DType> dtype = OnnxDataTypes.toDType(t.getDataType());
     if (dtype.isEmpty()) {
-      if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+      if (t.getDataLocation() == OnnxProto.EXTERNAL) {
         throw new InvalidInputException("tensor '" + key + "': external data of type "
             + OnnxDataTypes.name(t.getDataType()) + " is not supported");
       }

@@ -14,6 +14,9 @@ import java.util.Map;
  * multiple of 8 bytes so that the data area starts 8-aligned. Same input, same bytes.
  */
 final class HeaderEncoder {
+  private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private HeaderEncoder() {}
 
   /**
@@ -24,7 +27,7 @@ final class HeaderEncoder {
    * @return the padded JSON bytes; their count is the value of the 8-byte length field
    */
   static byte[] encode(List<SafetensorsHeader.Entry> entries, Map<String, String> metadata) {
-    ObjectNode root = Json.MAPPER.createObjectNode();
+    ObjectNode root = MAPPER.createObjectNode();
     if (!metadata.isEmpty()) {
       ObjectNode meta = root.putObject(HeaderParser.METADATA_KEY);
       metadata.forEach(meta::put);
@@ -40,7 +43,7 @@ final class HeaderEncoder {
     }
     byte[] json;
     try {
-      json = Json.MAPPER.writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
+      json = MAPPER.writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize a tree of strings and numbers", e);
     }

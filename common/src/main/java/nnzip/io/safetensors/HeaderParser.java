@@ -1,7 +1,6 @@
 package nnzip.io.safetensors;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import nnzip.io.json.JsonValue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -49,10 +48,10 @@ final class HeaderParser {
       throw Errors.invalid(file, "header of " + json.length + " bytes runs past the end of the file (" + fileSize + " bytes)");
     }
     long dataSize = fileSize - dataStart;
-    ObjectNode root = Json.parseObject(file, "header", json);
+    JsonValue root = Json.parseObject(file, "header", json);
     Map<String, String> metadata = new LinkedHashMap<>();
     List<SafetensorsHeader.Entry> entries = new ArrayList<>();
-    for (Map.Entry<String, JsonNode> field : root.properties()) {
+    for (Map.Entry<String, JsonValue> field : root.properties()) {
       if (field.getKey().equals(METADATA_KEY)) {
         metadata = metadata(file, field.getValue());
       } else {
@@ -65,7 +64,7 @@ final class HeaderParser {
     return new SafetensorsHeader(entries, metadata, dataStart, fileSize);
   }
 
-  private static Map<String, String> metadata(Object file, JsonNode node) {
+  private static Map<String, String> metadata(Object file, JsonValue node) {
     Map<String, String> metadata = new LinkedHashMap<>();
     if (node.isNull()) {
       return metadata; // the reference reads null as "no metadata"
@@ -73,7 +72,7 @@ final class HeaderParser {
     if (!node.isObject()) {
       throw Errors.invalid(file, METADATA_KEY + " must be an object of strings, found " + Json.kind(node));
     }
-    for (Map.Entry<String, JsonNode> kv : node.properties()) {
+    for (Map.Entry<String, JsonValue> kv : node.properties()) {
       if (!kv.getValue().isTextual()) {
         throw Errors.invalid(file, METADATA_KEY + " value of " + Errors.quote(kv.getKey()) + " must be a string, found " + Json.kind(kv.getValue()));
       }
@@ -82,7 +81,7 @@ final class HeaderParser {
     return metadata;
   }
 
-  private static SafetensorsHeader.Entry entry(Object file, String name, JsonNode node, long dataSize) {
+  private static SafetensorsHeader.Entry entry(Object file, String name, JsonValue node, long dataSize) {
     String where = "tensor " + Errors.quote(name);
     if (!node.isObject()) {
       throw Errors.invalid(file, where + ": entry must be an object, found " + Json.kind(node));
@@ -95,7 +94,7 @@ final class HeaderParser {
     } catch (InvalidInputException e) {
       throw Errors.invalid(file, e.getMessage(), e);
     }
-    JsonNode offsets = node.get("data_offsets");
+    JsonValue offsets = node.get("data_offsets");
     if (offsets == null || !offsets.isArray() || offsets.size() != 2) {
       throw Errors.invalid(file, where + ": data_offsets must be an array [begin, end]");
     }
@@ -120,7 +119,7 @@ final class HeaderParser {
     return new SafetensorsHeader.Entry(spec, begin, end);
   }
 
-  private static DType dtype(Object file, String where, JsonNode node) {
+  private static DType dtype(Object file, String where, JsonValue node) {
     if (node == null || !node.isTextual()) {
       throw Errors.invalid(file, where + ": dtype must be a string, found " + Json.kind(node));
     }
@@ -137,7 +136,7 @@ final class HeaderParser {
     throw Errors.invalid(file, where + ": unknown dtype " + Errors.quote(name));
   }
 
-  private static long[] shape(Object file, String where, JsonNode node) {
+  private static long[] shape(Object file, String where, JsonValue node) {
     if (node == null || !node.isArray()) {
       throw Errors.invalid(file, where + ": shape must be an array of integers, found " + Json.kind(node));
     }

@@ -1,28 +1,19 @@
 package nnzip.io.safetensors;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import nnzip.io.json.JsonReader;
+import nnzip.io.json.JsonValue;
 
-/** Strict JSON for headers and index files: UTF-8 only, one value, no duplicate keys. */
+/**
+ * Strict JSON for headers and index files: UTF-8 only, one value, no duplicate keys (rejected
+ * although the reference keeps the last one: a header naming a tensor twice is ambiguous, and we
+ * would rather refuse it than guess).
+ */
 final class Json {
-  /**
-   * Duplicate keys are rejected although the reference keeps the last one: a header naming a
-   * tensor twice is ambiguous, and we would rather refuse it than guess.
-   */
-  static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
   private Json() {}
 
   /**
@@ -33,7 +24,7 @@ final class Json {
    * @throws nnzip.InvalidInputException if the bytes are not UTF-8, not well-formed JSON, or not
    *     an object
    */
-  static ObjectNode parseObject(Object file, String what, byte[] bytes) {
+  static JsonValue parseObject(Object file, String what, byte[] bytes) {
     String text;
     try {
       text =
@@ -46,40 +37,33 @@ final class Json {
     } catch (CharacterCodingException e) {
       throw Errors.invalid(file, what + " is not valid UTF-8", e);
     }
-    JsonNode node;
+    JsonValue node;
     try {
-      node = MAPPER.readTree(text);
-    } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? ""
-          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-      // Jackson ends a limit's message by naming its own setting, which means nothing to the user.
-      String msg = String.valueOf(e.getOriginalMessage()).replaceFirst(", from `[^`]*`\\)", ")");
-      if (e instanceof StreamConstraintsException) {
-        // Jackson's read limits (nesting depth 1000, string and number lengths) stop hostile headers early.
-        throw Errors.invalid(file, what + " exceeds a JSON parsing limit" + where + ": " + msg, e);
+      node = JsonReader.parse(text);
+    } catch (JsonReader.Malformed e) {
+      String where = " (line " + e.line() + ", column " + e.column() + ")";
+      switch (e.kind()) {
+        case LIMIT -> throw Errors.invalid(file, what + " exceeds a JSON parsing limit" + where + ": " + e.detail(), e);
+        case DUPLICATE_KEY -> throw Errors.invalid(file, what + " repeats a key" + where + ": " + e.detail(), e);
+        default -> throw Errors.invalid(file, what + " is not valid JSON" + where + ": " + e.detail(), e);
       }
-      if (msg.startsWith("Duplicate field") && msg.contains(" for `")) {
-        // Jackson goes on to name its own feature flag, which means nothing to the user.
-        throw Errors.invalid(file, what + " repeats a key" + where + ": " + msg.substring(0, msg.indexOf(" for `")), e);
-      }
-      throw Errors.invalid(file, what + " is not valid JSON" + where + ": " + msg, e);
     }
-    if (node == null || !node.isObject()) {
+    if (!node.isObject()) {
       throw Errors.invalid(file, what + " must be a JSON object, found " + kind(node));
     }
-    return (ObjectNode) node;
+    return node;
   }
 
   /** The JSON type of a node ("array", "string", ...), or "nothing" for an absent one. */
-  static String kind(JsonNode node) {
-    return node == null || node.isMissingNode() ? "nothing" : node.getNodeType().toString().toLowerCase(Locale.ROOT);
+  static String kind(JsonValue node) {
+    return node == null || node.isMissingNode() ? "nothing" : node.kind().toString().toLowerCase(Locale.ROOT);
   }
 
   /**
    * A scalar's text, or the kind of a container: never a container's full text, which for a hostile
    * header can be huge or nested deeply enough to overflow the stack when printed.
    */
-  static String brief(JsonNode node) {
+  static String brief(JsonValue node) {
     if (node == null || node.isContainerNode() || node.isMissingNode()) {
       return kind(node);
     }
@@ -93,7 +77,7 @@ final class Json {
    * @return the value, or -1 when {@code node} is not such an integer (negative, fractional,
    *     too large, or not a number)
    */
-  static long nonNegativeLong(JsonNode node) {
+  static long nonNegativeLong(JsonValue node) {
     if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
       return -1;
     }

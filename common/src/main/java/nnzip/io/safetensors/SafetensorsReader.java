@@ -1,15 +1,13 @@
 package nnzip.io.safetensors;
 
 import java.io.EOFException;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
+import nnzip.io.HadoopFile;
 import nnzip.io.StoredTensor;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -21,7 +19,7 @@ import org.apache.hadoop.fs.Path;
  */
 public final class SafetensorsReader {
   /** Bytes fetched per positioned read when streaming a range. */
-  public static final int CHUNK_BYTES = 1 << 20;
+  public static final int CHUNK_BYTES = SafetensorsFile.CHUNK_BYTES;
 
   private SafetensorsReader() {}
 
@@ -45,18 +43,7 @@ public final class SafetensorsReader {
    * @throws IOException if the file system fails
    */
   public static SafetensorsHeader readHeader(FileSystem fs, Path file, long maxHeaderBytes) throws IOException {
-    long size = fileSize(fs, file);
-    if (size < 8) {
-      throw Errors.invalid(file, "file has " + size + " bytes, fewer than the 8 of the header length field");
-    }
-    try (FSDataInputStream in = fs.open(file)) {
-      byte[] field = new byte[8];
-      readFully(in, file, 0, field, 0, 8);
-      long raw = ByteBuffer.wrap(field).order(ByteOrder.LITTLE_ENDIAN).getLong();
-      byte[] json = new byte[HeaderParser.checkLength(file, size, raw, maxHeaderBytes)];
-      readFully(in, file, 8, json, 0, json.length);
-      return SafetensorsHeader.parse(file, size, json);
-    }
+    return SafetensorsFile.readHeader(new HadoopFile(fs, file), maxHeaderBytes);
   }
 
   /**
@@ -100,16 +87,7 @@ public final class SafetensorsReader {
    * @throws IOException if the file system fails
    */
   public static ByteBuffer readRange(FileSystem fs, Path file, long offset, int length) throws IOException {
-    checkRange(fs, file, offset, length);
-    byte[] bytes = new byte[length];
-    try (FSDataInputStream in = fs.open(file)) {
-      for (int done = 0; done < length; ) {
-        int n = Math.min(CHUNK_BYTES, length - done);
-        readFully(in, file, offset + done, bytes, done, n);
-        done += n;
-      }
-    }
-    return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    return SafetensorsFile.readRange(new HadoopFile(fs, file), offset, length);
   }
 
   /**
@@ -148,16 +126,7 @@ public final class SafetensorsReader {
    *     directory
    */
   static long fileSize(FileSystem fs, Path file) throws IOException {
-    FileStatus status;
-    try {
-      status = fs.getFileStatus(file);
-    } catch (FileNotFoundException e) {
-      throw new nnzip.InvalidInputException(Errors.oneLine("no such file: " + file), e);
-    }
-    if (status.isDirectory()) {
-      throw Errors.invalid(file, "is a directory, not a safetensors file");
-    }
-    return status.getLen();
+    return SafetensorsFile.size(new HadoopFile(fs, file));
   }
 
   private static void checkRange(FileSystem fs, Path file, long offset, long length) throws IOException {

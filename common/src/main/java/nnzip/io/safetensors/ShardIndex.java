@@ -1,7 +1,6 @@
 package nnzip.io.safetensors;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import nnzip.io.json.JsonValue;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,13 +57,13 @@ record ShardIndex(Map<String, String> weightMap) {
    * @throws nnzip.InvalidInputException as {@link #read}
    */
   static ShardIndex parse(Object index, byte[] json) {
-    ObjectNode root = Json.parseObject(index, "index", json);
-    JsonNode map = root.get("weight_map");
+    JsonValue root = Json.parseObject(index, "index", json);
+    JsonValue map = root.get("weight_map");
     if (map == null || !map.isObject()) {
       throw Errors.invalid(index, "index has no \"weight_map\" object");
     }
     Map<String, String> weightMap = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> kv : map.properties()) {
+    for (Map.Entry<String, JsonValue> kv : map.properties()) {
       String where = "weight_map entry " + Errors.quote(kv.getKey());
       if (!kv.getValue().isTextual()) {
         throw Errors.invalid(index, where + " must be a shard file name (string)");

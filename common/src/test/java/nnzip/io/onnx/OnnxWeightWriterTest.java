@@ -96,7 +96,7 @@ class OnnxWeightWriterTest {
     float[] b1 = random(rng, 5);
     float[] w2 = random(rng, 15);
     float[] b2 = random(rng, 3);
-    ModelProto replaced = OnnxWeightWriter.replace(tm.model(), Map.of("W1", le(w1), "b1", le(b1), "W2", le(w2), "b2", le(b2)));
+    ModelProto replaced = OnnxModelFile.replaceWeights(tm.model(), Map.of("W1", le(w1), "b1", le(b1), "W2", le(w2), "b2", le(b2)));
     float[] x = random(rng, 8);
     float[] before = Ort.run(tm.model().toByteArray(), x, new long[] {2, 4});
     float[] after = Ort.run(replaced.toByteArray(), x, new long[] {2, 4});
@@ -109,7 +109,7 @@ class OnnxWeightWriterTest {
   void replacedConstantNodeWeightChangesTheOutputAsPredicted() throws OrtException {
     TestModels.TestModel tm = TestModels.constants(17);
     float[] w = random(rng, 12);
-    ModelProto replaced = OnnxWeightWriter.replace(tm.model(), Map.of("W", le(w)));
+    ModelProto replaced = OnnxModelFile.replaceWeights(tm.model(), Map.of("W", le(w)));
     float[] x = random(rng, 8);
     float[] predicted = addRow(matmul(x, 2, w, 3), tm.floats("b"), 1);
     float[] after = Ort.run(replaced.toByteArray(), x, new long[] {2, 4});
@@ -122,7 +122,7 @@ class OnnxWeightWriterTest {
     TestModels.TestModel tm = TestModels.nested(18);
     String key = "If_outer/then_branch/If_inner/else_branch/b_te";
     float[] bte = random(rng, 3);
-    byte[] replaced = OnnxWeightWriter.replace(tm.model(), Map.of(key, le(bte))).toByteArray();
+    byte[] replaced = OnnxModelFile.replaceWeights(tm.model(), Map.of(key, le(bte))).toByteArray();
     byte[] original = tm.model().toByteArray();
     float[] x = random(rng, 4);
     long[] shape = {1, 4};
@@ -139,7 +139,7 @@ class OnnxWeightWriterTest {
   void replacingAnExternalWeightWritesItInlineAndKeepsTheOthersExternal(@TempDir Path dir) throws Exception {
     TestModels.TestModel tm = TestModels.external(19, dir);
     float[] w = random(rng, 12);
-    ModelProto replaced = OnnxWeightWriter.replace(tm.model(), Map.of("W", le(w)));
+    ModelProto replaced = OnnxModelFile.replaceWeights(tm.model(), Map.of("W", le(w)));
     Path out = dir.resolve("replaced.onnx");
     Files.write(out, replaced.toByteArray());
     FileSystem fs = FileSystem.getLocal(new Configuration());
@@ -156,7 +156,7 @@ class OnnxWeightWriterTest {
     TestModels.TestModel tm = TestModels.nested(20);
     byte[] stripped = OnnxWeights.of(tm.model()).strippedBytes();
     Map<String, byte[]> all = new LinkedHashMap<>(tm.bytes());
-    assertEquals(OnnxWeights.of(tm.model()).stripped(), OnnxWeights.of(OnnxWeightWriter.restore(stripped, all)).stripped());
+    assertEquals(OnnxWeights.of(tm.model()).stripped(), OnnxWeights.of(OnnxModelFile.parse(OnnxWeightWriter.restoreBytes(stripped, all), "restored")).stripped());
 
     Map<String, byte[]> missing = new LinkedHashMap<>(all);
     missing.remove("If_outer/else_branch/W_e");
@@ -169,7 +169,7 @@ class OnnxWeightWriterTest {
     Map<String, byte[]> extra = new LinkedHashMap<>(all);
     extra.put("nope", new byte[4]);
     assertMessage(() -> OnnxWeightWriter.restore(stripped, extra), "no weight 'nope'");
-    assertMessage(() -> OnnxWeightWriter.replace(tm.model(), Map.of("nope", new byte[4])), "no weight 'nope'");
+    assertMessage(() -> OnnxModelFile.replaceWeights(tm.model(), Map.of("nope", new byte[4])), "no weight 'nope'");
 
     assertMessage(() -> OnnxWeightWriter.restore(new byte[] {1, 2, 3}, all), "not an ONNX model: stripped graph");
   }
