@@ -21,6 +21,8 @@ import nnzip.zoo.ZooRun;
 final class ZooCommand implements Command {
   /** Exit code of a zoo run in which some model failed (the others were still done). */
   static final int SOME_FAILED = 4;
+  /** Exit code of {@code --only-if-unchanged} when some model must compress: nothing was done. */
+  static final int SOME_CHANGED = 10;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
@@ -36,7 +38,7 @@ final class ZooCommand implements Command {
   @Override
   public String help() {
     return """
-        usage: nnzip zoo --manifest ZOO.conf [--master URL] [--json] [--dry-run]
+        usage: nnzip zoo --manifest ZOO.conf [--master URL] [--json] [--dry-run | --only-if-unchanged]
                nnzip zoo status --manifest ZOO.conf [--json]
 
           --manifest F     the zoo (HOCON):
@@ -52,6 +54,9 @@ final class ZooCommand implements Command {
           --json           print the run's records (or the status) as JSON
           --dry-run        say which models would run and why (new, source changed, recipe changed,
                            version changed, artifact missing) or be skipped (unchanged); writes nothing
+          --only-if-unchanged  run only if every model would be skipped (records them, no Spark at all);
+                           else exit 10 and write nothing. The launcher runs this in a plain JVM before
+                           spark-submit, so a night with nothing to do costs one JVM start
 
         Each model's artifact is DIR/<name>/<name>.nnz.safetensors, replaced atomically; DIR/_history.jsonl
         gets one JSON line per model per run; DIR/index.html is a dashboard that opens without a server.
@@ -60,7 +65,8 @@ final class ZooCommand implements Command {
         model, or one whose DIR/<name> is a symbolic link out of DIR, is recorded as failed and the others
         go on. A run killed at any point leaves no partial artifact; the next run does what is left.
 
-        exit codes: 0 every model ok or skipped, 4 some model failed (see the history), 2 bad manifest
+        exit codes: 0 every model ok or skipped, 4 some model failed (see the history), 10 with
+        --only-if-unchanged: some model would compress (nothing done), 2 bad manifest
         or usage (unknown key, bad recipe, another run holds DIR/_zoo.lock), 3 invalid manifest input
         (a bad or duplicate name), 1 other failure
         """;
@@ -71,7 +77,7 @@ final class ZooCommand implements Command {
     boolean status = argv.length > 0 && argv[0].equals("status");
     String[] rest = status ? Arrays.copyOfRange(argv, 1, argv.length) : argv;
     Args a = status ? Args.parse(rest, Set.of("--manifest"), Set.of("--json"))
-        : Args.parse(rest, Set.of("--manifest", "--master"), Set.of("--json", "--dry-run"));
+        : Args.parse(rest, Set.of("--manifest", "--master"), Set.of("--json", "--dry-run", "--only-if-unchanged"));
     ZooManifest manifest = ZooManifest.read(Path.of(a.require("--manifest")));
     if (status) {
       return status(manifest, a.has("--json"), out);
@@ -88,6 +94,9 @@ final class ZooCommand implements Command {
         decisions.forEach(d -> out.printf("%-24s %-5s %s%n", d.name(), d.runs() ? "run" : "skip", d.why()));
       }
       return Main.OK;
+    }
+    if (a.has("--only-if-unchanged") && run.dryRun().stream().anyMatch(ZooRun.Decision::runs)) {
+      return SOME_CHANGED;
     }
     List<HistoryRecord> records = run.run();
     if (a.has("--json")) {
