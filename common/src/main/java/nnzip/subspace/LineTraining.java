@@ -167,18 +167,10 @@ public final class LineTraining implements TrainingLoop.Regularizer {
     if (beta == 0) {
       return;
     }
-    double dot = 0;
-    double a = 0;
-    double b = 0;
-    for (String p : parameters) {
-      float[] v = params.get(p);
-      int n = (v.length - 2) / 2;
-      for (int i = 0; i < n; i++) {
-        dot += (double) v[i] * v[n + i];
-        a += (double) v[i] * v[i];
-        b += (double) v[n + i] * v[n + i];
-      }
-    }
+    double[] sums = sums(params, parameters);
+    double dot = sums[0];
+    double a = sums[1];
+    double b = sums[2];
     if (a == 0 || b == 0) {
       return;
     }
@@ -200,6 +192,12 @@ public final class LineTraining implements TrainingLoop.Regularizer {
 
   /** cos(w0, w1) over the whole model. */
   public static double cosine(ParameterValues params, List<String> lineParameters) {
+    double[] sums = sums(params, lineParameters);
+    return sums[0] / Math.sqrt(sums[1] * sums[2]);
+  }
+
+  /** {w0·w1, |w0|², |w1|²} over the line parameters, in double. */
+  private static double[] sums(ParameterValues params, List<String> lineParameters) {
     double dot = 0;
     double a = 0;
     double b = 0;
@@ -212,7 +210,7 @@ public final class LineTraining implements TrainingLoop.Regularizer {
         b += (double) v[n + i] * v[n + i];
       }
     }
-    return dot / Math.sqrt(a * b);
+    return new double[] {dot, a, b};
   }
 
   @Override
