@@ -33,6 +33,9 @@ import nnzip.tensor.TensorSpec;
  *     tensor instead (two F16 parameters), where that is smaller (recipe {@code passthrough.uniform-bits};
  *     0 = keep them); only with a scalar codec
  * @param aq the aq codec's settings; required when {@code codec} is aq, else unused (may be null)
+ * @param tensorBits bits (and scope) of the scalar codec for the coded tensors whose name matches a rule,
+ *     the first matching rule's, instead of {@code bits} (not a recipe key: a command that writes tensors of its
+ *     own sets it, as {@code train --subspace} does for a line's endpoint difference); empty by default
  */
 public record CompressionSettings(
     CodecKind codec,
@@ -49,7 +52,26 @@ public record CompressionSettings(
     CodeStreams codeStreams,
     int passthroughDpBits,
     int passthroughUniformBits,
-    nnzip.compress.aq.AqSettings aq) implements java.io.Serializable {
+    nnzip.compress.aq.AqSettings aq,
+    List<TensorBits> tensorBits) implements java.io.Serializable {
+
+  /**
+   * Bits, and optionally the scope, for the coded tensors whose whole name matches {@code pattern}.
+   *
+   * @param bits 1..16
+   * @param scope the scope of these tensors, or null for the recipe's; not {@code BLOCK}
+   */
+  public record TensorBits(Pattern pattern, int bits, Scope scope) implements java.io.Serializable {
+    public TensorBits {
+      java.util.Objects.requireNonNull(pattern, "pattern");
+      if (bits < 1 || bits > 16) {
+        throw new IllegalArgumentException("bits of tensors matching " + pattern + " must be in 1..16, got " + bits);
+      }
+      if (scope == Scope.BLOCK) {
+        throw new IllegalArgumentException("scope block is only chosen by scope auto");
+      }
+    }
+  }
 
   /** What happens to a tensor holding NaN or Inf. */
   public enum NonFinite {
@@ -81,6 +103,15 @@ public record CompressionSettings(
       long seed, int dpBins) {
     this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
         shardBytes, partitions, seed, dpBins, CodeStreams.PACKED, 0, null);
+  }
+
+  /** Settings with every coded tensor at {@code bits}. */
+  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
+      long passthroughMinElements, int passthroughMaxRank, NonFinite nonFinite, long shardBytes, int partitions,
+      long seed, int dpBins, CodeStreams codeStreams, int passthroughDpBits, int passthroughUniformBits,
+      nnzip.compress.aq.AqSettings aq) {
+    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
+        shardBytes, partitions, seed, dpBins, codeStreams, passthroughDpBits, passthroughUniformBits, aq, List.of());
   }
 
   /** Settings that keep the tensors dp does not code as they are. */
@@ -121,17 +152,38 @@ public record CompressionSettings(
       throw new IllegalArgumentException("codec aq needs its aq settings");
     }
     passthroughPatterns = List.copyOf(passthroughPatterns);
+    tensorBits = List.copyOf(tensorBits);
   }
 
   /** These settings with the code streams stored another way. */
   public CompressionSettings withCodeStreams(CodeStreams streams) {
     return new CompressionSettings(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank,
-        nonFinite, shardBytes, partitions, seed, dpBins, streams, passthroughDpBits, passthroughUniformBits, aq);
+        nonFinite, shardBytes, partitions, seed, dpBins, streams, passthroughDpBits, passthroughUniformBits, aq,
+        tensorBits);
+  }
+
+  /** These settings with one more {@link TensorBits} rule, after the present ones. */
+  public CompressionSettings withTensorBits(TensorBits rule) {
+    List<TensorBits> rules = new java.util.ArrayList<>(this.tensorBits);
+    rules.add(rule);
+    return new CompressionSettings(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank,
+        nonFinite, shardBytes, partitions, seed, dpBins, codeStreams, passthroughDpBits, passthroughUniformBits, aq,
+        rules);
   }
 
   /** The codec instance (null for passthrough). */
   public ScalarCodec scalarCodec() {
-    return codec == CodecKind.DP ? new nnzip.codec.dp.DpCodec(bits, dpBins) : codec.create(bits);
+    return scalarCodec(bits);
+  }
+
+  /** The codec instance at {@code b} bits (null for passthrough). */
+  private ScalarCodec scalarCodec(int b) {
+    return codec == CodecKind.DP ? new nnzip.codec.dp.DpCodec(b, dpBins) : codec.create(b);
+  }
+
+  /** The first {@link TensorBits} rule matching a tensor's name, or null. */
+  private TensorBits ruleOf(String tensorName) {
+    return tensorBits.stream().filter(r -> r.pattern().matcher(tensorName).matches()).findFirst().orElse(null);
   }
 
   /** Shard alignment in elements: 8 groups of the codec (aq's subvectors of d, else single elements). */
@@ -149,8 +201,10 @@ public record CompressionSettings(
           aq.scope() == Scope.GLOBAL ? "codebooks shared by all tensors" : "codebooks per tensor");
     }
     long small = tasks.stream().filter(t -> !t.isPassthrough() && keepsAsIs(t.source().spec())).count();
-    return String.format("%d tensors (%d to code with %s %d-bit, %s%d kept as they are)", tasks.size(),
-        coded - small, codec.label(), bits,
+    long other = tasks.stream().filter(t -> !t.isPassthrough() && !keepsAsIs(t.source().spec())
+        && t.codec() != null && t.codec().bits() != bits).count();
+    return String.format("%d tensors (%d to code with %s %d-bit%s, %s%d kept as they are)", tasks.size(),
+        coded - small, codec.label(), bits, other == 0 ? "" : ", " + other + " of them at other bits",
         small == 0 ? "" : small + " small ones coded per tensor (passthrough.dp-bits / uniform-bits), ",
         tasks.size() - coded);
   }
@@ -182,7 +236,15 @@ public record CompressionSettings(
       // Auto keeps the tensor's values on the executor that fits it: only for tensors of one shard;
       // larger ones have enough elements per channel that channel scope's side information is small.
       Scope s = scope == Scope.AUTO && tensor.spec().byteSize() > shardBytes ? Scope.CHANNEL : scope;
-      return new TensorTask(index, tensor, scalarCodec(), s, axis);
+      TensorBits rule = ruleOf(tensor.spec().name());
+      int b = rule == null ? bits : rule.bits();
+      if (rule != null && rule.scope() != null) {
+        s = rule.scope();
+      } else if (s == Scope.GLOBAL && b != bits) {
+        // One global codebook has one width: a tensor at other bits is fitted per channel on its own.
+        s = Scope.CHANNEL;
+      }
+      return new TensorTask(index, tensor, scalarCodec(b), s, axis);
     }
     return new TensorTask(index, tensor, keptTensorCodec(tensor.spec()), Scope.TENSOR, axis);
   }

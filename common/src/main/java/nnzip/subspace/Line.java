@@ -37,8 +37,10 @@ public record Line(ModelProto model, LineDescriptor descriptor, Map<String, floa
   }
 
   /**
-   * The line stored in a restored graph: the second endpoint is read from its
-   * {@value LineDescriptor#SECOND_PREFIX} initializers, the first from the weights of the same keys.
+   * The line stored in a restored graph (see {@link LineDescriptor} for both versions): version 2
+   * reads w1 from the graph's weights and w0 = w1 + (w0 − w1) from the {@value
+   * LineDescriptor#DIFFERENCE_PREFIX} initializers, summed in float; version 1 reads w0 from the
+   * weights and w1 from the {@value LineDescriptor#SECOND_PREFIX} ones.
    *
    * @param restored a full model as {@code compress} stored it and {@code decompress} restores it
    * @param where the file named in errors
@@ -46,6 +48,8 @@ public record Line(ModelProto model, LineDescriptor descriptor, Map<String, floa
    */
   public static Line of(ModelProto restored, String where) {
     LineDescriptor d = LineDescriptor.of(restored, where);
+    boolean difference = d.version() != 1;
+    String prefix = difference ? LineDescriptor.DIFFERENCE_PREFIX : LineDescriptor.SECOND_PREFIX;
     Map<String, TensorProto> byName = new LinkedHashMap<>();
     restored.getGraph().getInitializerList().forEach(t -> byName.put(t.getName(), t));
     Map<String, float[]> w0 = new LinkedHashMap<>();
@@ -56,18 +60,29 @@ public record Line(ModelProto model, LineDescriptor descriptor, Map<String, floa
         .forEach(b::addMetadataProps);
     b.getGraphBuilder().clearInitializer();
     for (TensorProto t : restored.getGraph().getInitializerList()) {
-      if (!t.getName().startsWith(LineDescriptor.SECOND_PREFIX)) {
+      if (!t.getName().startsWith(prefix)) {
         b.getGraphBuilder().addInitializer(t);
         continue;
       }
-      String key = t.getName().substring(LineDescriptor.SECOND_PREFIX.length());
-      TensorProto first = byName.get(key);
-      if (first == null || !first.getDimsList().equals(t.getDimsList())) {
-        throw new InvalidInputException(where + ": the line's second endpoint '" + key + "' has "
-            + (first == null ? "no first endpoint" : "shape " + t.getDimsList() + " but the first " + first.getDimsList()));
+      String key = t.getName().substring(prefix.length());
+      TensorProto weight = byName.get(key);
+      if (weight == null || !weight.getDimsList().equals(t.getDimsList())) {
+        throw new InvalidInputException(where + ": the line's stored endpoint '" + key + "' has "
+            + (weight == null ? "no weight in the graph" : "shape " + t.getDimsList() + " but the weight "
+                + weight.getDimsList()));
       }
-      w0.put(key, floats(first, where));
-      w1.put(key, floats(t, where));
+      float[] base = floats(weight, where);
+      float[] stored = floats(t, where);
+      if (difference) {
+        for (int i = 0; i < stored.length; i++) {
+          stored[i] += base[i];
+        }
+        w0.put(key, stored);
+        w1.put(key, base);
+      } else {
+        w0.put(key, base);
+        w1.put(key, stored);
+      }
       shapes.put(key, t.getDimsList().stream().mapToLong(Long::longValue).toArray());
     }
     if (w0.isEmpty()) {
@@ -76,22 +91,40 @@ public record Line(ModelProto model, LineDescriptor descriptor, Map<String, floa
     return new Line(b.build(), d, w0, w1, shapes);
   }
 
-  /** The graph of a line: {@code model} with w0, the second endpoints and the descriptor added. */
+  /**
+   * The graph of a line as version {@value LineDescriptor#VERSION} stores it: {@code model} with w1 as
+   * its weights, w0 − w1 (in float) as {@value LineDescriptor#DIFFERENCE_PREFIX} initializers, and the
+   * descriptor.
+   *
+   * @throws IllegalArgumentException if {@code d} is of another version
+   */
   public static ModelProto toOnnx(ModelProto model, Map<String, float[]> w0, Map<String, float[]> w1,
       LineDescriptor d) {
-    Map<String, byte[]> first = new LinkedHashMap<>();
-    w0.forEach((k, v) -> first.put(k, bytes(v)));
-    ModelProto.Builder b = OnnxWeightWriter.replace(model, first).toBuilder();
+    if (d.version() != LineDescriptor.VERSION) {
+      throw new IllegalArgumentException("lines are written as version " + LineDescriptor.VERSION + ", got "
+          + d.version());
+    }
+    Map<String, byte[]> second = new LinkedHashMap<>();
+    w1.forEach((k, v) -> second.put(k, bytes(v)));
+    ModelProto.Builder b = OnnxWeightWriter.replace(model, second).toBuilder();
     Map<String, TensorProto> byName = new LinkedHashMap<>();
     model.getGraph().getInitializerList().forEach(t -> byName.put(t.getName(), t));
-    for (Map.Entry<String, float[]> e : w1.entrySet()) {
+    for (Map.Entry<String, float[]> e : w0.entrySet()) {
       TensorProto t = byName.get(e.getKey());
-      if (t == null || t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
-        throw new InvalidInputException("line weight '" + e.getKey() + "' is not a float initializer of the graph");
+      float[] end = w1.get(e.getKey());
+      if (t == null || t.getDataType() != TensorProto.DataType.FLOAT_VALUE || end == null
+          || end.length != e.getValue().length) {
+        throw new InvalidInputException("line weight '" + e.getKey() + "' is not a float initializer of the graph"
+            + " with both endpoints of one length");
       }
-      b.getGraphBuilder().addInitializer(TensorProto.newBuilder().setName(LineDescriptor.SECOND_PREFIX + e.getKey())
-          .setDataType(TensorProto.DataType.FLOAT_VALUE).addAllDims(t.getDimsList())
-          .setRawData(org.nd4j.shade.protobuf.ByteString.copyFrom(bytes(e.getValue()))));
+      float[] difference = new float[end.length];
+      for (int i = 0; i < difference.length; i++) {
+        difference[i] = e.getValue()[i] - end[i];
+      }
+      b.getGraphBuilder().addInitializer(TensorProto.newBuilder()
+          .setName(LineDescriptor.DIFFERENCE_PREFIX + e.getKey()).setDataType(TensorProto.DataType.FLOAT_VALUE)
+          .addAllDims(t.getDimsList())
+          .setRawData(org.nd4j.shade.protobuf.ByteString.copyFrom(bytes(difference))));
     }
     return d.attachTo(b.build());
   }

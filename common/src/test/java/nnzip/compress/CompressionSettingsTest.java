@@ -92,4 +92,27 @@ class CompressionSettingsTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> settings(CodecKind.DP, 17));
     assertTrue(e.getMessage().contains("passthrough.dp-bits"), e.getMessage());
   }
+
+  @Test
+  void tensorBitsRulesSetTheBitsOfTheTensorsTheyMatchOnly() {
+    CompressionSettings s = settings(CodecKind.UNIFORM, 0)
+        .withTensorBits(new CompressionSettings.TensorBits(Pattern.compile("d/.*"), 2, null))
+        .withTensorBits(new CompressionSettings.TensorBits(Pattern.compile("d/.*|e/.*"), 5, Scope.TENSOR));
+    assertEquals(2, s.taskFor(0, tensor("d/fc1.weight", DType.F32, 300, 784)).codec().bits(), "the first rule wins");
+    assertEquals(5, s.taskFor(0, tensor("e/fc1.weight", DType.F32, 300, 784)).codec().bits());
+    assertEquals(3, s.taskFor(0, tensor("fc1.weight", DType.F32, 300, 784)).codec().bits());
+    assertEquals(Scope.CHANNEL, s.taskFor(0, tensor("d/fc1.weight", DType.F32, 300, 784)).scope());
+    assertEquals(Scope.TENSOR, s.taskFor(0, tensor("e/fc1.weight", DType.F32, 300, 784)).scope());
+    assertTrue(s.taskFor(0, tensor("d/fc1.bias", DType.F32, 300)).isPassthrough(), "the passthrough rules come first");
+    // One global codebook has one width: a tensor at other bits gets its own per-channel fit.
+    CompressionSettings global = new CompressionSettings(CodecKind.DP, 3, Scope.GLOBAL, List.of(), 0, 1,
+        CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1)
+        .withTensorBits(new CompressionSettings.TensorBits(Pattern.compile("d/.*"), 2, null));
+    TensorTask d = global.taskFor(0, tensor("d/fc1.weight", DType.F32, 300, 784));
+    assertTrue(d.codec() instanceof DpCodec);
+    assertEquals(2, d.codec().bits());
+    assertEquals(Scope.CHANNEL, d.scope());
+    assertEquals(Scope.GLOBAL, global.taskFor(1, tensor("fc1.weight", DType.F32, 300, 784)).scope());
+    assertThrows(IllegalArgumentException.class, () -> new CompressionSettings.TensorBits(Pattern.compile("x"), 17, null));
+  }
 }

@@ -58,6 +58,43 @@ class LineWeightTest {
     }
   }
 
+  @Test
+  void withDifferenceBitsThePointsSeeW0AsStoredAndTheGradientGoesStraightThrough() {
+    long[] shape = {6, 40};
+    float[] w0 = random(240, 6);
+    float[] w1 = random(240, 7);
+    LineWeight stored = new LineWeight("p", shape, PointCompression.NONE, 2);
+    LineWeight plain = new LineWeight("p", shape, PointCompression.NONE);
+    float[] p = LineWeight.parameter(w0, w1);
+    assertArrayEquals(w1, stored.decode(p), "alpha 1 is w1 exactly");
+    // Independent reference: w1 + the nearest of 4 min–max levels of each row of w0 − w1.
+    float[] ref = new float[240];
+    for (int row = 0; row < 6; row++) {
+      float lo = Float.MAX_VALUE;
+      float hi = -Float.MAX_VALUE;
+      for (int j = 0; j < 40; j++) {
+        lo = Math.min(lo, w0[row * 40 + j] - w1[row * 40 + j]);
+        hi = Math.max(hi, w0[row * 40 + j] - w1[row * 40 + j]);
+      }
+      float step = (float) (((double) hi - lo) / 3);
+      for (int j = 0; j < 40; j++) {
+        int i = row * 40 + j;
+        ref[i] = w1[i] + (lo + (int) Math.rint((w0[i] - w1[i] - lo) / step) * step);
+      }
+    }
+    p[480] = 0f;
+    assertArrayEquals(ref, stored.decode(p));
+    assertArrayEquals(ref, LineWeight.stored(w0, w1, shape, 2));
+    p[480] = 0.25f;
+    assertArrayEquals(LineWeight.point(ref, w1, 0.25f), stored.decode(p));
+    float[] upstream = random(240, 8);
+    float[] viaStored = new float[p.length];
+    float[] viaPlain = new float[p.length];
+    stored.addGradient(p, upstream, viaStored);
+    plain.addGradient(p, upstream, viaPlain);
+    assertArrayEquals(viaPlain, viaStored);
+  }
+
   private static double dot(float[] a, float[] b) {
     double s = 0;
     for (int i = 0; i < a.length; i++) {

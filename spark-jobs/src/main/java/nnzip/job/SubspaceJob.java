@@ -7,8 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import nnzip.Digests;
 import nnzip.Progress;
+import nnzip.artifact.Artifact;
+import nnzip.codec.CodecKind;
+import nnzip.codec.Scope;
 import nnzip.compress.CompressionSettings;
 import nnzip.data.DataRef;
 import nnzip.data.Dataset;
@@ -16,11 +20,14 @@ import nnzip.graph.BatchNormWeights;
 import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
 import nnzip.io.onnx.OnnxModelFile;
+import nnzip.subspace.Dialer;
 import nnzip.subspace.Line;
 import nnzip.subspace.LineDescriptor;
 import nnzip.subspace.LineTraining;
 import nnzip.subspace.LineWeight;
 import nnzip.subspace.SubspaceSettings;
+import nnzip.tensor.DType;
+import nnzip.tensor.TensorSpec;
 import nnzip.train.EpochStats;
 import nnzip.train.Evaluation;
 import nnzip.train.GraphSetup;
@@ -55,9 +62,12 @@ public final class SubspaceJob {
    * @param data the data set
    * @param tableAlphas the points whose validation accuracy is measured after training, ascending
    * @param checkpoint checkpoint file, or null
+   * @param compression the codec settings the line will be stored with: with {@code
+   *     settings.differenceBits()} > 0 and the uniform codec, the weights whose difference they code
+   *     train through its stored form
    */
   public record Spec(byte[] first, byte[] second, SubspaceSettings settings, TrainingSettings training, DataRef data,
-      double[] tableAlphas, String checkpoint) {}
+      double[] tableAlphas, String checkpoint, CompressionSettings compression) {}
 
   /**
    * A trained line.
@@ -76,7 +86,16 @@ public final class SubspaceJob {
     Set<String> frozen = BatchNormWeights.runningStatistics(model);
     ParameterValues w0 = weights(spec.first(), frozen);
     ParameterValues w1 = weights(spec.second(), frozen);
-    WeightPlan plan = LineTraining.plan(model, w0, w1, frozen, spec.settings().kind());
+    int differenceBits = spec.compression().codec() == CodecKind.UNIFORM ? spec.settings().differenceBits() : 0;
+    Set<String> stored = new java.util.TreeSet<>();
+    for (int i = 0; i < w0.names().size(); i++) {
+      // The differences the artifact codes at the difference bits: those the recipe does not keep as they are.
+      if (!spec.compression().keepsAsIs(new TensorSpec(LineDescriptor.DIFFERENCE_PREFIX + w0.names().get(i), DType.F32,
+          w0.shapes().get(i)))) {
+        stored.add(w0.names().get(i));
+      }
+    }
+    WeightPlan plan = LineTraining.plan(model, w0, w1, frozen, spec.settings().kind(), differenceBits, stored);
     List<String> names = LineTraining.lineParameters(plan);
     Dataset.Split split = spec.data().split(spec.data().load());
     TrainingPlan tplan = spec.training().plan(split.train().n(), spec.training().epochs());
@@ -88,12 +107,14 @@ public final class SubspaceJob {
     LineTraining regularizer = new LineTraining(names, spec.settings(), tplan.stepsPerEpoch(), validationAlpha);
     GraphSetup setup = new GraphSetup(spec.first(), plan, GraphMode.TRAINING);
     TrainingGraph init = setup.build();
-    progress.report(String.format("subspace: %s line over %d weights (%d parameters), %d epochs of %d steps%s",
+    progress.report(String.format("subspace: %s line over %d weights (%d parameters), %d epochs of %d steps%s%s",
         spec.settings().kind().label(), names.size(), init.values().count(), tplan.epochs(), tplan.stepsPerEpoch(),
-        spec.settings().fixed() ? ", alpha fixed at " + spec.settings().fixedAlpha() : ""));
+        spec.settings().fixed() ? ", alpha fixed at " + spec.settings().fixedAlpha() : "",
+        differenceBits == 0 ? "" : ", " + stored.size() + " weights see w0 as stored (w0 - w1 at " + differenceBits
+            + " bits)"));
     String fingerprint = "subspace " + Digests.hex(Digests.sha256().digest(spec.first())) + " "
         + Digests.hex(Digests.sha256().digest(spec.second())) + " " + spec.settings() + " " + tplan + " "
-        + spec.training().optimizer() + " " + spec.data();
+        + spec.training().optimizer() + " " + spec.data() + " stored " + differenceBits + " " + stored;
     TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, spec.data(), tplan,
         spec.training().optimizer(), regularizer, spec.checkpoint(), fingerprint),
         TrainingState.start(init.values(), Map.of()), split.validation(), progress);
@@ -126,12 +147,56 @@ public final class SubspaceJob {
   }
 
   /**
-   * Stores a trained line as an artifact: its graph (both endpoints, the descriptor) written next to
-   * {@code out} and compressed with the recipe, then removed.
+   * A line as stored.
    *
+   * @param result the compress run that wrote the artifact
+   * @param line the line decoded from the artifact, its table measured on exactly these endpoints
+   */
+  public record Stored(CompressJob.Result result, Line line) {}
+
+  /**
+   * Stores a trained line as an artifact and measures its table on the line as stored: the line's
+   * graph (w1, w0 − w1 and the descriptor, see {@link LineDescriptor}) is compressed with the recipe,
+   * the differences at {@code differenceBits}; the artifact is decoded the way {@code dial} decodes
+   * it, the validation accuracy of the dialed model at each table point replaces the trained line's,
+   * and the graph is compressed again with that table (the same weights, so the same codes).
+   *
+   * @param differenceBits bits of the scalar codec for w0 − w1, 1..16 (aq codes it like any tensor)
    * @param origin the model the user gave, or null
    */
-  public static CompressJob.Result write(JavaSparkContext sc, Line line, CompressionSettings compression,
+  public static Stored write(JavaSparkContext sc, Line line, DataRef data, int differenceBits,
+      CompressionSettings compression, String recipe, String origin, String out, boolean overwrite,
+      Progress progress) throws IOException {
+    // Per channel, as training quantized it (LineWeight.stored), whatever scope the recipe gives the weights.
+    CompressionSettings settings = compression.withTensorBits(new CompressionSettings.TensorBits(
+        Pattern.compile(Pattern.quote(LineDescriptor.DIFFERENCE_PREFIX) + ".*"), differenceBits, Scope.CHANNEL));
+    String untabled = out + ".untabled.nnz.safetensors";
+    FileSystem fs = HadoopFiles.fileSystem(untabled);
+    Line decoded;
+    try {
+      compress(sc, line, settings, recipe, origin, untabled, true, progress);
+      decoded = Dialer.open(Artifact.open(fs, HadoopFiles.qualify(untabled)));
+    } finally {
+      HadoopFiles.deleteQuietly(fs, HadoopFiles.qualify(untabled));
+    }
+    Dataset validation = data.split(data.load()).validation();
+    List<LineDescriptor.Point> table = new ArrayList<>();
+    for (LineDescriptor.Point p : line.table()) {
+      byte[] dialed = decoded.dial(p.alpha());
+      double acc = Evaluation.accuracy(new GraphSetup(dialed, WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE)
+          .build(), validation);
+      table.add(new LineDescriptor.Point(p.alpha(), acc));
+      progress.report(String.format("subspace: alpha %.3f as stored: validation accuracy %.2f%% (%.2f%% before coding)",
+          p.alpha(), 100 * acc, 100 * p.validationAccuracy()));
+    }
+    LineDescriptor described = line.descriptor().withTable(table);
+    CompressJob.Result result = compress(sc, new Line(line.model(), described, line.w0(), line.w1(), line.shapes()),
+        settings, recipe, origin, out, overwrite, progress);
+    return new Stored(result, new Line(decoded.model(), described, decoded.w0(), decoded.w1(), decoded.shapes()));
+  }
+
+  /** Compresses the graph of a line, written next to {@code out} and removed after. */
+  private static CompressJob.Result compress(JavaSparkContext sc, Line line, CompressionSettings settings,
       String recipe, String origin, String out, boolean overwrite, Progress progress) throws IOException {
     ModelProto onnx = Line.toOnnx(line.model(), line.w0(), line.w1(), line.descriptor());
     Path staged = HadoopFiles.qualify(out + ".line.onnx");
@@ -140,7 +205,7 @@ public final class SubspaceJob {
       try (OutputStream os = fs.create(staged, true)) {
         onnx.writeTo(os);
       }
-      return CompressJob.run(sc, compression, recipe, staged.toString(), origin, out, overwrite, progress);
+      return CompressJob.run(sc, settings, recipe, staged.toString(), origin, out, overwrite, progress);
     } finally {
       HadoopFiles.deleteQuietly(fs, staged);
     }
