@@ -26,7 +26,8 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  * of {@code before-KIND.nnz.safetensors}), dialed at five points on the test set as stored, and
  * with one endpoint replaced by the other plus their difference quantized per output channel at
  * 2..4 bits (uniform min–max, the codec's channel scope), either endpoint as the base. Test
- * accuracy only. Not part of the suite.
+ * accuracy only. NNZIP_PREFIX=after and NNZIP_STORED_ONLY=1 dial {@code after-KIND.nnz.safetensors}
+ * as stored only. Not part of the suite.
  */
 @EnabledIfEnvironmentVariable(named = "NNZIP_LINES", matches = ".+")
 class LineStorageExperiment {
@@ -37,9 +38,13 @@ class LineStorageExperiment {
     Dataset test = DataRef.standard("fashion-mnist", 0.1, 0).load().test();
     FileSystem fs = FileSystem.getLocal(new Configuration());
     for (String kind : System.getenv().getOrDefault("NNZIP_KINDS", "bits,structured,unstructured").split(",")) {
-      Path file = new Path(System.getenv("NNZIP_LINES"), "before-" + kind + ".nnz.safetensors");
+      String prefix = System.getenv().getOrDefault("NNZIP_PREFIX", "before");
+      Path file = new Path(System.getenv("NNZIP_LINES"), prefix + "-" + kind + ".nnz.safetensors");
       Line l = Dialer.open(Artifact.open(fs, file));
-      report(kind, "as stored (both 8-bit)", l, test);
+      report(kind, prefix + ", as stored (version " + l.descriptor().version() + ")", l, test);
+      if (System.getenv("NNZIP_STORED_ONLY") != null) {
+        continue;
+      }
       for (int bits : new int[] {2, 3, 4}) {
         report(kind, "base w1, w0 = w1 + Q" + bits + "(w0 - w1)",
             new Line(l.model(), l.descriptor(), rebuilt(l.w1(), l.w0(), l.shapes(), bits), l.w1(), l.shapes()), test);

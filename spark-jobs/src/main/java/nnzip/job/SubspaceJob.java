@@ -44,9 +44,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Trains a compressible subspace (a line of models, LCS) data-parallel on Spark the way finetuning
- * trains ({@link TrainingJob}, checkpointed and resumable), measures the validation accuracy at
- * points of the line, and stores both endpoints with the recipe's codecs through {@link CompressJob}
- * (the line travels as one ONNX graph, see {@link LineDescriptor}).
+ * trains ({@link TrainingJob}, checkpointed and resumable), stores it with the recipe's codecs
+ * through {@link CompressJob} (one ONNX graph: w1 as its weights, w0 − w1 at fewer bits, see
+ * {@link LineDescriptor}), and measures the validation accuracy at points of the line as stored.
  */
 public final class SubspaceJob {
   private SubspaceJob() {}
