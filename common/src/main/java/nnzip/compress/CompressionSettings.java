@@ -33,9 +33,10 @@ import nnzip.tensor.TensorSpec;
  *     tensor instead (two F16 parameters), where that is smaller (recipe {@code passthrough.uniform-bits};
  *     0 = keep them); only with a scalar codec
  * @param aq the aq codec's settings; required when {@code codec} is aq, else unused (may be null)
- * @param tensorBits bits (and scope) of the scalar codec for the coded tensors whose name matches a rule,
- *     the first matching rule's, instead of {@code bits} (not a recipe key: a command that writes tensors of its
- *     own sets it, as {@code train --subspace} does for a line's endpoint difference); empty by default
+ * @param tensorCodecs with a scalar {@code codec}: the scalar codec (and optionally the scope) of the coded
+ *     tensors whose name matches a rule, the first matching rule's (not a recipe key: a command that
+ *     writes tensors of its own sets it, as {@code train --subspace} does for a line's endpoint
+ *     difference); empty by default
  */
 public record CompressionSettings(
     CodecKind codec,
@@ -53,20 +54,19 @@ public record CompressionSettings(
     int passthroughDpBits,
     int passthroughUniformBits,
     nnzip.compress.aq.AqSettings aq,
-    List<TensorBits> tensorBits) implements java.io.Serializable {
+    List<TensorCodec> tensorCodecs) implements java.io.Serializable {
 
   /**
-   * Bits, and optionally the scope, for the coded tensors whose whole name matches {@code pattern}.
+   * The scalar codec, and optionally the scope, of the coded tensors whose whole name matches
+   * {@code pattern}.
    *
-   * @param bits 1..16
+   * @param codec a scalar codec (uniform or dp, at its own bits)
    * @param scope the scope of these tensors, or null for the recipe's; not {@code BLOCK}
    */
-  public record TensorBits(Pattern pattern, int bits, Scope scope) implements java.io.Serializable {
-    public TensorBits {
+  public record TensorCodec(Pattern pattern, ScalarCodec codec, Scope scope) implements java.io.Serializable {
+    public TensorCodec {
       java.util.Objects.requireNonNull(pattern, "pattern");
-      if (bits < 1 || bits > 16) {
-        throw new IllegalArgumentException("bits of tensors matching " + pattern + " must be in 1..16, got " + bits);
-      }
+      java.util.Objects.requireNonNull(codec, "codec");
       if (scope == Scope.BLOCK) {
         throw new IllegalArgumentException("scope block is only chosen by scope auto");
       }
@@ -152,19 +152,19 @@ public record CompressionSettings(
       throw new IllegalArgumentException("codec aq needs its aq settings");
     }
     passthroughPatterns = List.copyOf(passthroughPatterns);
-    tensorBits = List.copyOf(tensorBits);
+    tensorCodecs = List.copyOf(tensorCodecs);
   }
 
   /** These settings with the code streams stored another way. */
   public CompressionSettings withCodeStreams(CodeStreams streams) {
     return new CompressionSettings(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank,
         nonFinite, shardBytes, partitions, seed, dpBins, streams, passthroughDpBits, passthroughUniformBits, aq,
-        tensorBits);
+        tensorCodecs);
   }
 
-  /** These settings with one more {@link TensorBits} rule, after the present ones. */
-  public CompressionSettings withTensorBits(TensorBits rule) {
-    List<TensorBits> rules = new java.util.ArrayList<>(this.tensorBits);
+  /** These settings with one more {@link TensorCodec} rule, after the present ones. */
+  public CompressionSettings withTensorCodec(TensorCodec rule) {
+    List<TensorCodec> rules = new java.util.ArrayList<>(this.tensorCodecs);
     rules.add(rule);
     return new CompressionSettings(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank,
         nonFinite, shardBytes, partitions, seed, dpBins, codeStreams, passthroughDpBits, passthroughUniformBits, aq,
@@ -173,17 +173,12 @@ public record CompressionSettings(
 
   /** The codec instance (null for passthrough). */
   public ScalarCodec scalarCodec() {
-    return scalarCodec(bits);
+    return codec == CodecKind.DP ? new nnzip.codec.dp.DpCodec(bits, dpBins) : codec.create(bits);
   }
 
-  /** The codec instance at {@code b} bits (null for passthrough). */
-  private ScalarCodec scalarCodec(int b) {
-    return codec == CodecKind.DP ? new nnzip.codec.dp.DpCodec(b, dpBins) : codec.create(b);
-  }
-
-  /** The first {@link TensorBits} rule matching a tensor's name, or null. */
-  private TensorBits ruleOf(String tensorName) {
-    return tensorBits.stream().filter(r -> r.pattern().matcher(tensorName).matches()).findFirst().orElse(null);
+  /** The first {@link TensorCodec} rule matching a tensor's name, or null. */
+  private TensorCodec ruleOf(String tensorName) {
+    return tensorCodecs.stream().filter(r -> r.pattern().matcher(tensorName).matches()).findFirst().orElse(null);
   }
 
   /** Shard alignment in elements: 8 groups of the codec (aq's subvectors of d, else single elements). */
@@ -202,9 +197,9 @@ public record CompressionSettings(
     }
     long small = tasks.stream().filter(t -> !t.isPassthrough() && keepsAsIs(t.source().spec())).count();
     long other = tasks.stream().filter(t -> !t.isPassthrough() && !keepsAsIs(t.source().spec())
-        && t.codec() != null && t.codec().bits() != bits).count();
+        && t.codec() != null && !t.codec().equals(scalarCodec())).count();
     return String.format("%d tensors (%d to code with %s %d-bit%s, %s%d kept as they are)", tasks.size(),
-        coded - small, codec.label(), bits, other == 0 ? "" : ", " + other + " of them at other bits",
+        coded - small, codec.label(), bits, other == 0 ? "" : ", " + other + " of them with codecs of their own",
         small == 0 ? "" : small + " small ones coded per tensor (passthrough.dp-bits / uniform-bits), ",
         tasks.size() - coded);
   }
@@ -236,15 +231,17 @@ public record CompressionSettings(
       // Auto keeps the tensor's values on the executor that fits it: only for tensors of one shard;
       // larger ones have enough elements per channel that channel scope's side information is small.
       Scope s = scope == Scope.AUTO && tensor.spec().byteSize() > shardBytes ? Scope.CHANNEL : scope;
-      TensorBits rule = ruleOf(tensor.spec().name());
-      int b = rule == null ? bits : rule.bits();
-      if (rule != null && rule.scope() != null) {
+      TensorCodec rule = ruleOf(tensor.spec().name());
+      if (rule == null) {
+        return new TensorTask(index, tensor, scalarCodec(), s, axis);
+      }
+      if (rule.scope() != null) {
         s = rule.scope();
-      } else if (s == Scope.GLOBAL && b != bits) {
-        // One global codebook has one width: a tensor at other bits is fitted per channel on its own.
+      } else if (s == Scope.GLOBAL) {
+        // The global codebook is the recipe codec's: a tensor with a codec of its own is fitted per channel.
         s = Scope.CHANNEL;
       }
-      return new TensorTask(index, tensor, scalarCodec(b), s, axis);
+      return new TensorTask(index, tensor, rule.codec(), s, axis);
     }
     return new TensorTask(index, tensor, keptTensorCodec(tensor.spec()), Scope.TENSOR, axis);
   }

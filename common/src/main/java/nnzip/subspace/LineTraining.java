@@ -85,18 +85,18 @@ public final class LineTraining implements TrainingLoop.Regularizer {
    */
   public static WeightPlan plan(ModelProto model, ParameterValues w0, ParameterValues w1, Set<String> frozen,
       SubspaceKind kind) {
-    return plan(model, w0, w1, frozen, kind, 0, Set.of());
+    return plan(model, w0, w1, frozen, kind, null, Set.of());
   }
 
   /**
    * The plan that trains the line, the points of the weights in {@code storedDifferences} seeing w0 as
-   * the artifact stores it (w0 − w1 at {@code differenceBits}, {@link LineWeight#stored}).
+   * the artifact stores it (w0 − w1 coded with {@code codec}, {@link LineWeight#stored}).
    *
-   * @param differenceBits 1..16, or 0 (then {@code storedDifferences} is ignored)
-   * @param storedDifferences the weight keys whose difference the artifact codes at {@code differenceBits}
+   * @param codec the codec of the stored differences, or null (then {@code storedDifferences} is ignored)
+   * @param storedDifferences the weight keys whose difference the artifact codes with {@code codec}
    */
   public static WeightPlan plan(ModelProto model, ParameterValues w0, ParameterValues w1, Set<String> frozen,
-      SubspaceKind kind, int differenceBits, Set<String> storedDifferences) {
+      SubspaceKind kind, nnzip.codec.ScalarCodec codec, Set<String> storedDifferences) {
     if (!w1.names().equals(w0.names())) {
       throw new IllegalArgumentException("endpoints name different weights: " + w0.names() + " and " + w1.names());
     }
@@ -119,7 +119,7 @@ public final class LineTraining implements TrainingLoop.Regularizer {
             + w1.values()[i].length + " values");
       }
       LineWeight b = new LineWeight(LineWeight.PREFIX + key, w0.shapes().get(i).clone(),
-          c.getOrDefault(key, PointCompression.NONE), storedDifferences.contains(key) ? differenceBits : 0);
+          c.getOrDefault(key, PointCompression.NONE), storedDifferences.contains(key) ? codec : null);
       coded.put(key, b);
       float[] p = LineWeight.parameter(w0.values()[i], w1.values()[i]);
       params.put(b.parameter(), new WeightPlan.Parameter(new long[] {p.length}, p));

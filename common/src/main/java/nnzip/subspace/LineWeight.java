@@ -1,6 +1,7 @@
 package nnzip.subspace;
 
 import java.util.Arrays;
+import nnzip.codec.ScalarCodec;
 import nnzip.train.WeightBinding;
 
 /**
@@ -8,46 +9,40 @@ import nnzip.train.WeightBinding;
  * fraction], the weight is {@link PointCompression#apply} of w(α) = (1 − α)·w0 + α·w1. α and the
  * lowest fraction are written each step by {@link LineTraining} (their gradient is zero, so the
  * optimizer leaves them); dL/dw0 = (1 − α)·m⊙dL/dw and dL/dw1 = α·m⊙dL/dw, m the point's mask
- * (all ones for quantization: the straight-through estimator). With {@code differenceBits} > 0 the
- * point sees w0 as the artifact stores it, w1 + Q(w0 − w1) ({@link #stored}), straight through Q:
- * the gradients stay the same, the forward is the stored line's (quantization-aware training).
+ * (all ones for quantization: the straight-through estimator). With a {@code storedDifference}
+ * codec the point sees w0 as the artifact stores it, w1 + Q(w0 − w1) ({@link #stored}), straight
+ * through Q: the gradients stay the same, the forward is the stored line's (quantization-aware
+ * training).
  *
  * @param parameter the parameter's name
  * @param shape the weight's shape
  * @param compression what a point does to it
- * @param differenceBits 0: w0 as trained; 1..16: w0 as stored with the difference at these bits
+ * @param storedDifference null: w0 as trained; else the codec the artifact stores w0 − w1 with
  */
-public record LineWeight(String parameter, long[] shape, PointCompression compression, int differenceBits)
+public record LineWeight(String parameter, long[] shape, PointCompression compression, ScalarCodec storedDifference)
     implements WeightBinding.Extension {
   private static final long serialVersionUID = 1L;
 
   /** Prefix of line parameter names, followed by the weight's key. */
   public static final String PREFIX = "nnzip.line:";
 
-  /** Checks the bits. */
-  public LineWeight {
-    if (differenceBits < 0 || differenceBits > 16) {
-      throw new IllegalArgumentException("difference bits must be in 0..16, got " + differenceBits);
-    }
-  }
-
   /** A weight whose point sees w0 as trained. */
   public LineWeight(String parameter, long[] shape, PointCompression compression) {
-    this(parameter, shape, compression, 0);
+    this(parameter, shape, compression, null);
   }
 
   /**
-   * w0 as a line stores it: w1 + Q(w0 − w1), Q nnzip's uniform codec at {@code bits} per channel
-   * along the first axis (the codec's channel axis for a tensor no operator consumes).
+   * w0 as a line stores it: w1 + Q(w0 − w1), Q the codec fitted per channel along the first axis
+   * (the codec's channel axis for a tensor no operator consumes).
    *
    * @param w0 length n; {@code w1} the same
    */
-  public static float[] stored(float[] w0, float[] w1, long[] shape, int bits) {
+  public static float[] stored(float[] w0, float[] w1, long[] shape, ScalarCodec codec) {
     float[] d = new float[w0.length];
     for (int i = 0; i < d.length; i++) {
       d[i] = w0[i] - w1[i];
     }
-    float[] q = PointCompression.quantize(d, shape, 0, bits);
+    float[] q = PointCompression.quantize(d, shape, 0, codec);
     for (int i = 0; i < q.length; i++) {
       q[i] += w1[i];
     }
@@ -114,13 +109,13 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
     }
   }
 
-  /** w(α) of a parameter, w0 as stored when {@code differenceBits} > 0 (then α = 1 skips the quantizer). */
+  /** w(α) of a parameter, w0 as stored with a {@code storedDifference} (α = 1 skips the quantizer). */
   private float[] pointOf(float[] param, int n) {
     float[] w0 = Arrays.copyOf(param, n);
     float[] w1 = Arrays.copyOfRange(param, n, 2 * n);
     float alpha = param[2 * n];
-    if (differenceBits > 0 && alpha != 1f) {
-      w0 = stored(w0, w1, shape, differenceBits);
+    if (storedDifference != null && alpha != 1f) {
+      w0 = stored(w0, w1, shape, storedDifference);
     }
     return point(w0, w1, alpha);
   }

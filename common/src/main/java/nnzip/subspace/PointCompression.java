@@ -53,20 +53,20 @@ public record PointCompression(Mode mode, int axis) implements java.io.Serializa
       case MAGNITUDE -> magnitude(out, SubspaceKind.keptElements(SubspaceKind.keepFraction(alpha, lowest), w.length),
           kept);
       case CHANNELS -> channels(out, shape, SubspaceKind.keptChannels(alpha, (int) shape[axis]), kept);
-      case BITS -> out = quantize(w, shape, axis, SubspaceKind.bits(alpha));
+      case BITS -> out = quantize(w, shape, axis, new UniformCodec(SubspaceKind.bits(alpha)));
     }
     return out;
   }
 
   /**
-   * nnzip's uniform codec fitted to {@code w} per channel along {@code axis} (min–max grid of
-   * 2^bits levels per channel) and applied: encode, then the codec's decode.
+   * A scalar codec fitted to {@code w} per channel along {@code axis} (uniform: a min–max grid of
+   * 2^bits levels per channel; dp: each channel's optimal 2^bits levels) and applied: encode, then
+   * the codec's decode.
    *
    * @param w row-major, length = product of shape; not changed
    * @return a new array
    */
-  public static float[] quantize(float[] w, long[] shape, int axis, int bits) {
-    UniformCodec codec = new UniformCodec(bits);
+  public static float[] quantize(float[] w, long[] shape, int axis, ScalarCodec codec) {
     TensorLayout layout = TensorLayout.alongAxis(new TensorSpec("w", DType.F32, shape), axis);
     ScalarCodec.Summary s = codec.newSummary(layout);
     s.add(w, w.length, 0);

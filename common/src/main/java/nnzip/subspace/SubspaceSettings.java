@@ -12,11 +12,11 @@ package nnzip.subspace;
  * @param fixedAlpha NaN to sample α every step; else the one α every step trains (an individually
  *     trained model at that budget, the benchmark's baseline), in [0, 1]
  * @param seed seed of the α draws: step s of epoch e draws from (seed, e, s)
- * @param differenceBits 0: the points see w0 as trained; 1..16: as the artifact stores it, w1 plus
- *     w0 − w1 quantized at these bits ({@link LineWeight#stored}; quantization-aware training)
+ * @param storedDifference null: the points see w0 as trained; else as the artifact stores it, w1 plus
+ *     w0 − w1 coded with this codec per channel ({@link LineWeight#stored}; quantization-aware training)
  */
 public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, int warmupEpochs,
-    double fixedAlpha, long seed, int differenceBits) implements java.io.Serializable {
+    double fixedAlpha, long seed, nnzip.codec.ScalarCodec storedDifference) implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Checks every range. */
@@ -34,15 +34,12 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
     if (!Double.isNaN(fixedAlpha) && !(fixedAlpha >= 0 && fixedAlpha <= 1)) {
       throw new IllegalArgumentException("a fixed alpha must be in [0, 1], got " + fixedAlpha);
     }
-    if (differenceBits < 0 || differenceBits > 16) {
-      throw new IllegalArgumentException("subspace difference bits must be in 0..16, got " + differenceBits);
-    }
   }
 
   /** Settings whose points see w0 as trained. */
   public SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, int warmupEpochs,
       double fixedAlpha, long seed) {
-    this(kind, cosWeight, endpointProbability, warmupEpochs, fixedAlpha, seed, 0);
+    this(kind, cosWeight, endpointProbability, warmupEpochs, fixedAlpha, seed, null);
   }
 
   /**
@@ -50,7 +47,7 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
    * stored difference: the model is the point).
    */
   public SubspaceSettings atFixedAlpha(double alpha) {
-    return new SubspaceSettings(kind, 0, endpointProbability, warmupEpochs, alpha, seed, 0);
+    return new SubspaceSettings(kind, 0, endpointProbability, warmupEpochs, alpha, seed, null);
   }
 
   /** Whether α is fixed. */

@@ -43,15 +43,15 @@ class LineResumeTest {
 
   @Test
   void aResumedRunReachesTheSameLine() {
-    resumeMatches(0);
+    resumeMatches(null);
   }
 
   @Test
   void aResumedRunThroughTheStoredDifferenceReachesTheSameLine() {
-    resumeMatches(2);
+    resumeMatches(new nnzip.codec.dp.DpCodec(2));
   }
 
-  private static void resumeMatches(int differenceBits) {
+  private static void resumeMatches(nnzip.codec.ScalarCodec difference) {
     ModelProto m0 = Architecture.MLP_300_100.build(new int[] {6}, 3, 1);
     ModelProto m1 = Architecture.MLP_300_100.build(new int[] {6}, 3, 2);
     ParameterValues w0 = new GraphSetup(m0.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE)
@@ -64,7 +64,7 @@ class LineResumeTest {
         matrices.add(w0.names().get(i));
       }
     }
-    WeightPlan plan = LineTraining.plan(m0, w0, w1, Set.of(), SubspaceKind.UNSTRUCTURED, differenceBits, matrices);
+    WeightPlan plan = LineTraining.plan(m0, w0, w1, Set.of(), SubspaceKind.UNSTRUCTURED, difference, matrices);
     GraphSetup setup = new GraphSetup(m0.toByteArray(), plan, GraphMode.TRAINING);
     TrainingGraph g = setup.build();
     Dataset train = data(64);

@@ -6,6 +6,7 @@ import java.util.Set;
 import nnzip.artifact.Artifact;
 import nnzip.codec.ScalarCodec;
 import nnzip.codec.TensorLayout;
+import nnzip.codec.dp.DpCodec;
 import nnzip.codec.uniform.UniformCodec;
 import nnzip.data.DataRef;
 import nnzip.data.Dataset;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  * The storage check of issue 18: lines stored with both endpoints whole (env NNZIP_LINES = a folder
  * of {@code before-KIND.nnz.safetensors}), dialed at five points on the test set as stored, and
  * with one endpoint replaced by the other plus their difference quantized per output channel at
- * 2..4 bits (uniform min–max, the codec's channel scope), either endpoint as the base. Test
+ * 2..4 bits (uniform min–max, or dp's optimal levels at 2..3 bits; per output channel), either
+ * endpoint as the base (NNZIP_DP_ONLY=1: the dp rows only). Test
  * accuracy only. NNZIP_PREFIX=after and NNZIP_STORED_ONLY=1 dial {@code after-KIND.nnz.safetensors}
  * as stored only. Not part of the suite.
  */
@@ -46,19 +48,29 @@ class LineStorageExperiment {
         continue;
       }
       for (int bits : new int[] {2, 3, 4}) {
-        report(kind, "base w1, w0 = w1 + Q" + bits + "(w0 - w1)",
-            new Line(l.model(), l.descriptor(), rebuilt(l.w1(), l.w0(), l.shapes(), bits), l.w1(), l.shapes()), test);
+        if (System.getenv("NNZIP_DP_ONLY") == null) {
+          report(kind, "base w1, w0 = w1 + Q" + bits + "(w0 - w1)", new Line(l.model(), l.descriptor(),
+              rebuilt(l.w1(), l.w0(), l.shapes(), new UniformCodec(bits)), l.w1(), l.shapes()), test);
+        }
+        if (bits < 4) {
+          report(kind, "base w1, w0 = w1 + DP" + bits + "(w0 - w1)", new Line(l.model(), l.descriptor(),
+              rebuilt(l.w1(), l.w0(), l.shapes(), new DpCodec(bits)), l.w1(), l.shapes()), test);
+        }
+      }
+      if (System.getenv("NNZIP_DP_ONLY") != null) {
+        continue;
       }
       for (int bits : new int[] {3}) {
         report(kind, "base w0, w1 = w0 + Q" + bits + "(w1 - w0)",
-            new Line(l.model(), l.descriptor(), l.w0(), rebuilt(l.w0(), l.w1(), l.shapes(), bits), l.shapes()), test);
+            new Line(l.model(), l.descriptor(), l.w0(), rebuilt(l.w0(), l.w1(), l.shapes(), new UniformCodec(bits)),
+                l.shapes()), test);
       }
     }
   }
 
   /** base + Q(other − base), matrices only (vectors exact). */
   private static Map<String, float[]> rebuilt(Map<String, float[]> base, Map<String, float[]> other,
-      Map<String, long[]> shapes, int bits) {
+      Map<String, long[]> shapes, ScalarCodec codec) {
     Map<String, float[]> out = new LinkedHashMap<>();
     base.forEach((k, b) -> {
       float[] o = other.get(k);
@@ -70,7 +82,6 @@ class LineStorageExperiment {
       for (int i = 0; i < d.length; i++) {
         d[i] = o[i] - b[i];
       }
-      UniformCodec codec = new UniformCodec(bits);
       ScalarCodec.Summary s = codec.newSummary(TensorLayout.alongAxis(new TensorSpec("d", DType.F32, shapes.get(k)), 0));
       s.add(d, d.length, 0);
       ScalarCodec.Quantizer q = codec.fit(s);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import nnzip.Progress;
 import nnzip.artifact.Artifact;
+import nnzip.codec.ScalarCodec;
 import nnzip.compress.CompressionSettings;
 import nnzip.data.DataRef;
 import nnzip.data.Dataset;
@@ -47,12 +48,12 @@ public final class SubspaceBenchmark {
    *
    * @param alphas the budgets, ascending
    * @param sharedInit whether the line's endpoints start from one initialization (else two)
-   * @param differenceBits bits the line's endpoint difference is stored at
+   * @param difference the codec the line's endpoint difference is stored with
    * @param dir where the artifacts go
    */
   public static Map<String, Object> run(JavaSparkContext sc, Architecture arch, List<SubspaceKind> kinds,
       SubspaceSettings base, TrainingSettings training, double[] alphas, boolean sharedInit,
-      CompressionSettings compression, int differenceBits,
+      CompressionSettings compression, ScalarCodec difference,
       String recipe, DataRef data, java.nio.file.Path dir, Progress progress) throws IOException {
     nnzip.data.Datasets loaded = data.load();
     Dataset test = loaded.test();
@@ -68,13 +69,13 @@ public final class SubspaceBenchmark {
     report.put("init", sharedInit ? "shared" : "separate");
     for (SubspaceKind kind : kinds) {
       SubspaceSettings s = new SubspaceSettings(kind, base.cosWeight(), base.endpointProbability(),
-          base.warmupEpochs(), Double.NaN, base.seed(), base.differenceBits());
+          base.warmupEpochs(), Double.NaN, base.seed(), base.storedDifference());
       Map<String, Object> r = new LinkedHashMap<>();
       progress.report("bench subspace: " + kind.label() + " line");
       SubspaceJob.Trained line = SubspaceJob.train(sc, new SubspaceJob.Spec(first, second, s, training, data, alphas,
           null, compression), progress);
       String artifact = dir.resolve("line-" + kind.label() + ".nnz.safetensors").toString();
-      SubspaceJob.Stored stored = SubspaceJob.write(sc, line.line(), data, differenceBits, compression, recipe, null,
+      SubspaceJob.Stored stored = SubspaceJob.write(sc, line.line(), data, difference, compression, recipe, null,
           artifact, true, progress);
       long t0 = System.nanoTime();
       Line dialer = Dialer.open(Artifact.open(HadoopFiles.fileSystem(artifact), HadoopFiles.qualify(artifact)));
@@ -112,7 +113,7 @@ public final class SubspaceBenchmark {
       r.put("line", lineRows);
       r.put("individual", singleRows);
       r.put("lineArtifactBytes", stored.result().artifactBytes());
-      r.put("differenceBits", differenceBits);
+      r.put("differenceCodec", difference.kind().label() + " " + difference.bits() + " bits");
       r.put("oneModelCompressedBytes", oneModelBytes);
       r.put("lineOverOneModel", (double) stored.result().artifactBytes() / oneModelBytes);
       r.put("dialSecondsInProcess", dialSeconds);

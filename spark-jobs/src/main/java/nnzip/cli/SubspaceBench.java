@@ -57,7 +57,7 @@ final class SubspaceBench {
     Map<String, Object> report;
     try {
       report = SubspaceBenchmark.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch, kinds,
-          o.settings(), o.training(), o.table(), o.sharedInit(), Recipes.settings(recipe), o.differenceBits(), Recipes.render(recipe), data, dir,
+          o.settings(), o.training(), o.table(), o.sharedInit(), Recipes.settings(recipe), o.difference(), Recipes.render(recipe), data, dir,
           progress);
     } finally {
       spark.stop();

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import nnzip.Progress;
 import nnzip.artifact.AtomicOutput;
+import nnzip.codec.CodecKind;
+import nnzip.codec.ScalarCodec;
 import nnzip.config.Recipes;
 import nnzip.data.DataRef;
 import nnzip.io.HadoopFiles;
@@ -35,7 +37,7 @@ final class SubspaceTrain {
 
   /** The settings of one run, read from the resolved recipe at the edge. */
   record Options(SubspaceSettings settings, TrainingSettings training, double[] table, boolean sharedInit,
-      int differenceBits) {
+      ScalarCodec difference) {
     static Options of(Config recipe, SubspaceKind kind) {
       try {
         TrainingSettings t = Recipes.training(recipe);
@@ -50,9 +52,15 @@ final class SubspaceTrain {
         if (differenceBits < 1 || differenceBits > 16) {
           throw new IllegalArgumentException("subspace.difference-bits must be in 1..16, got " + differenceBits);
         }
+        CodecKind differenceKind = CodecKind.parse(recipe.getString("subspace.difference-codec"));
+        if (differenceKind != CodecKind.UNIFORM && differenceKind != CodecKind.DP) {
+          throw new IllegalArgumentException("subspace.difference-codec must be uniform or dp, got "
+              + differenceKind.label());
+        }
+        ScalarCodec difference = differenceKind.create(differenceBits);
         SubspaceSettings s = new SubspaceSettings(kind, recipe.getDouble("subspace.cos-weight"),
             recipe.getDouble("subspace.endpoint-probability"), recipe.getInt("subspace.warmup-epochs"), Double.NaN,
-            recipe.getLong("seed"), recipe.getBoolean("subspace.train-stored-difference") ? differenceBits : 0);
+            recipe.getLong("seed"), recipe.getBoolean("subspace.train-stored-difference") ? difference : null);
         List<Double> points = recipe.getDoubleList("subspace.table");
         double[] table = new double[points.size()];
         for (int i = 0; i < table.length; i++) {
@@ -72,7 +80,7 @@ final class SubspaceTrain {
         if (!init.equals("separate") && !init.equals("shared")) {
           throw new IllegalArgumentException("subspace.init must be separate or shared, got '" + init + "'");
         }
-        return new Options(s, training, table, init.equals("shared"), differenceBits);
+        return new Options(s, training, table, init.equals("shared"), difference);
       } catch (ConfigException e) {
         throw new UsageException(Recipes.describe(e));
       } catch (IllegalArgumentException e) {
@@ -141,7 +149,7 @@ final class SubspaceTrain {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       trained = SubspaceJob.train(sc, new SubspaceJob.Spec(first, second, o.settings(), o.training(), data, o.table(),
           a.get("--checkpoint"), compression), progress);
-      stored = SubspaceJob.write(sc, trained.line(), data, o.differenceBits(), compression, Recipes.render(recipe),
+      stored = SubspaceJob.write(sc, trained.line(), data, o.difference(), compression, Recipes.render(recipe),
           origin, target, a.has("--overwrite"), progress);
     } finally {
       spark.stop();

@@ -12,6 +12,7 @@ import nnzip.Digests;
 import nnzip.Progress;
 import nnzip.artifact.Artifact;
 import nnzip.codec.CodecKind;
+import nnzip.codec.ScalarCodec;
 import nnzip.codec.Scope;
 import nnzip.compress.CompressionSettings;
 import nnzip.data.DataRef;
@@ -62,9 +63,9 @@ public final class SubspaceJob {
    * @param data the data set
    * @param tableAlphas the points whose validation accuracy is measured after training, ascending
    * @param checkpoint checkpoint file, or null
-   * @param compression the codec settings the line will be stored with: with {@code
-   *     settings.differenceBits()} > 0 and the uniform codec, the weights whose difference they code
-   *     train through its stored form
+   * @param compression the codec settings the line will be stored with: with a {@code
+   *     settings.storedDifference()} and a scalar recipe codec (uniform, dp), the weights whose difference
+   *     they code train through its stored form
    */
   public record Spec(byte[] first, byte[] second, SubspaceSettings settings, TrainingSettings training, DataRef data,
       double[] tableAlphas, String checkpoint, CompressionSettings compression) {}
@@ -86,7 +87,9 @@ public final class SubspaceJob {
     Set<String> frozen = BatchNormWeights.runningStatistics(model);
     ParameterValues w0 = weights(spec.first(), frozen);
     ParameterValues w1 = weights(spec.second(), frozen);
-    int differenceBits = spec.compression().codec() == CodecKind.UNIFORM ? spec.settings().differenceBits() : 0;
+    // Under aq the differences are coded like every weight (write's rule is for scalar codecs only).
+    ScalarCodec difference = spec.compression().codec() == CodecKind.UNIFORM
+        || spec.compression().codec() == CodecKind.DP ? spec.settings().storedDifference() : null;
     Set<String> stored = new java.util.TreeSet<>();
     for (int i = 0; i < w0.names().size(); i++) {
       // The differences the artifact codes at the difference bits: those the recipe does not keep as they are.
@@ -95,7 +98,7 @@ public final class SubspaceJob {
         stored.add(w0.names().get(i));
       }
     }
-    WeightPlan plan = LineTraining.plan(model, w0, w1, frozen, spec.settings().kind(), differenceBits, stored);
+    WeightPlan plan = LineTraining.plan(model, w0, w1, frozen, spec.settings().kind(), difference, stored);
     List<String> names = LineTraining.lineParameters(plan);
     Dataset.Split split = spec.data().split(spec.data().load());
     TrainingPlan tplan = spec.training().plan(split.train().n(), spec.training().epochs());
@@ -110,11 +113,11 @@ public final class SubspaceJob {
     progress.report(String.format("subspace: %s line over %d weights (%d parameters), %d epochs of %d steps%s%s",
         spec.settings().kind().label(), names.size(), init.values().count(), tplan.epochs(), tplan.stepsPerEpoch(),
         spec.settings().fixed() ? ", alpha fixed at " + spec.settings().fixedAlpha() : "",
-        differenceBits == 0 ? "" : ", " + stored.size() + " weights see w0 as stored (w0 - w1 at " + differenceBits
-            + " bits)"));
+        difference == null ? "" : ", " + stored.size() + " weights see w0 as stored (w0 - w1 by "
+            + difference.kind().label() + " at " + difference.bits() + " bits)"));
     String fingerprint = "subspace " + Digests.hex(Digests.sha256().digest(spec.first())) + " "
         + Digests.hex(Digests.sha256().digest(spec.second())) + " " + spec.settings() + " " + tplan + " "
-        + spec.training().optimizer() + " " + spec.data() + " stored " + differenceBits + " " + stored;
+        + spec.training().optimizer() + " " + spec.data() + " stored " + difference + " " + stored;
     TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, spec.data(), tplan,
         spec.training().optimizer(), regularizer, spec.checkpoint(), fingerprint),
         TrainingState.start(init.values(), Map.of()), split.validation(), progress);
@@ -157,19 +160,19 @@ public final class SubspaceJob {
   /**
    * Stores a trained line as an artifact and measures its table on the line as stored: the line's
    * graph (w1, w0 − w1 and the descriptor, see {@link LineDescriptor}) is compressed with the recipe,
-   * the differences at {@code differenceBits}; the artifact is decoded the way {@code dial} decodes
+   * the differences with {@code difference} per channel; the artifact is decoded the way {@code dial} decodes
    * it, the validation accuracy of the dialed model at each table point replaces the trained line's,
    * and the graph is compressed again with that table (the same weights, so the same codes).
    *
-   * @param differenceBits bits of the scalar codec for w0 − w1, 1..16 (aq codes it like any tensor)
+   * @param difference the scalar codec of w0 − w1 (under the aq recipe codec, aq codes it like any weight)
    * @param origin the model the user gave, or null
    */
-  public static Stored write(JavaSparkContext sc, Line line, DataRef data, int differenceBits,
+  public static Stored write(JavaSparkContext sc, Line line, DataRef data, ScalarCodec difference,
       CompressionSettings compression, String recipe, String origin, String out, boolean overwrite,
       Progress progress) throws IOException {
     // Per channel, as training quantized it (LineWeight.stored), whatever scope the recipe gives the weights.
-    CompressionSettings settings = compression.withTensorBits(new CompressionSettings.TensorBits(
-        Pattern.compile(Pattern.quote(LineDescriptor.DIFFERENCE_PREFIX) + ".*"), differenceBits, Scope.CHANNEL));
+    CompressionSettings settings = compression.withTensorCodec(new CompressionSettings.TensorCodec(
+        Pattern.compile(Pattern.quote(LineDescriptor.DIFFERENCE_PREFIX) + ".*"), difference, Scope.CHANNEL));
     String untabled = out + ".untabled.nnz.safetensors";
     FileSystem fs = HadoopFiles.fileSystem(untabled);
     Line decoded;
