@@ -102,17 +102,24 @@ class LineWeightTest {
     long[] shape = {5, 40};
     float[] w0 = random(200, 9);
     float[] w1 = random(200, 10);
+    float[] diff = new float[200];
+    for (int i = 0; i < 200; i++) {
+      diff[i] = w0[i] - w1[i];
+    }
+    float[] q = PointCompression.quantize(diff, shape, 0, new nnzip.codec.dp.DpCodec(2));
     float[] got = LineWeight.stored(w0, w1, shape, new nnzip.codec.dp.DpCodec(2));
+    for (int i = 0; i < 200; i++) {
+      assertEquals(w1[i] + q[i], got[i], 0f, "w0 as stored is w1 plus the coded difference");
+    }
     for (int row = 0; row < 5; row++) {
       double[] d = new double[40];
       double sse = 0;
       java.util.Set<Float> levels = new java.util.HashSet<>();
       for (int j = 0; j < 40; j++) {
         int i = row * 40 + j;
-        d[j] = (double) w0[i] - w1[i];
-        double e = ((double) got[i] - w1[i]) - d[j];
-        sse += e * e;
-        levels.add(got[i] - w1[i]);
+        d[j] = diff[i];
+        sse += ((double) q[i] - diff[i]) * ((double) q[i] - diff[i]);
+        levels.add(q[i]);
       }
       // Independent reference: the best split of the sorted row into 4 runs, by brute force.
       java.util.Arrays.sort(d);
