@@ -91,7 +91,7 @@ public final class SubspaceBenchmark {
         byte[] dialed = a == 0.5 ? mid : dialer.dial(a);
         Map<String, Object> row = budget(kind, a, dialed);
         row.put("validationAccuracy", stored.line().table().get(i).validationAccuracy());
-        row.put("validationAccuracyBeforeCoding", line.line().table().get(i).validationAccuracy());
+        row.put("validationAccuracyAsTrained", line.line().table().get(i).validationAccuracy());
         row.put("testAccuracy", accuracy(dialed, test));
         lineRows.add(row);
         progress.report("bench subspace: " + kind.label() + " individual model at alpha " + a);

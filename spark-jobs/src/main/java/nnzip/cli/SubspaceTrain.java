@@ -166,7 +166,7 @@ final class SubspaceTrain {
       for (int i = 0; i < before.size(); i++) {
         LineDescriptor.Point p = stored.line().table().get(i);
         t.addObject().put("alpha", p.alpha()).put("validationAccuracy", p.validationAccuracy())
-            .put("validationAccuracyBeforeCoding", before.get(i).validationAccuracy());
+            .put("validationAccuracyAsTrained", before.get(i).validationAccuracy());
       }
       out.println(j.toPrettyString());
     } else {

@@ -189,7 +189,7 @@ public final class SubspaceJob {
       double acc = Evaluation.accuracy(new GraphSetup(dialed, WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE)
           .build(), validation);
       table.add(new LineDescriptor.Point(p.alpha(), acc));
-      progress.report(String.format("subspace: alpha %.3f as stored: validation accuracy %.2f%% (%.2f%% before coding)",
+      progress.report(String.format("subspace: alpha %.3f as stored: validation accuracy %.2f%% (%.2f%% as trained)",
           p.alpha(), 100 * acc, 100 * p.validationAccuracy()));
     }
     LineDescriptor described = line.descriptor().withTable(table);
