@@ -33,6 +33,11 @@ import nnzip.tensor.TensorSpec;
  *     tensor instead (two F16 parameters), where that is smaller (recipe {@code passthrough.uniform-bits};
  *     0 = keep them); only with a scalar codec
  * @param aq the aq codec's settings; required when {@code codec} is aq, else unused (may be null)
+ * @param normStatistics how BatchNormalization running statistics are stored
+ * @param tensorCodecs with a scalar {@code codec}: the scalar codec (and optionally the scope) of the coded
+ *     tensors whose name matches a rule, the first matching rule's (not a recipe key: a command that
+ *     writes tensors of its own sets it, as {@code train --subspace} does for a line's endpoint
+ *     difference); empty by default
  */
 public record CompressionSettings(
     CodecKind codec,
@@ -50,7 +55,25 @@ public record CompressionSettings(
     int passthroughDpBits,
     int passthroughUniformBits,
     nnzip.compress.aq.AqSettings aq,
-    NormStatistics normStatistics) implements java.io.Serializable {
+    NormStatistics normStatistics,
+    List<TensorCodec> tensorCodecs) implements java.io.Serializable {
+
+  /**
+   * The scalar codec, and optionally the scope, of the coded tensors whose whole name matches
+   * {@code pattern}.
+   *
+   * @param codec a scalar codec (uniform or dp, at its own bits)
+   * @param scope the scope of these tensors, or null for the recipe's; not {@code BLOCK}
+   */
+  public record TensorCodec(Pattern pattern, ScalarCodec codec, Scope scope) implements java.io.Serializable {
+    public TensorCodec {
+      java.util.Objects.requireNonNull(pattern, "pattern");
+      java.util.Objects.requireNonNull(codec, "codec");
+      if (scope == Scope.BLOCK) {
+        throw new IllegalArgumentException("scope block is only chosen by scope auto");
+      }
+    }
+  }
 
   /** How a BatchNormalization's running mean and variance are stored (recipe {@code passthrough.norm-statistics}). */
   public enum NormStatistics {
@@ -69,7 +92,27 @@ public record CompressionSettings(
       nnzip.compress.aq.AqSettings aq) {
     this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
         shardBytes, partitions, seed, dpBins, codeStreams, passthroughDpBits, passthroughUniformBits, aq,
-        NormStatistics.CODE);
+        NormStatistics.CODE, List.of());
+  }
+
+  /** Settings with no {@link TensorCodec} rules. */
+  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
+      long passthroughMinElements, int passthroughMaxRank, NonFinite nonFinite, long shardBytes, int partitions,
+      long seed, int dpBins, CodeStreams codeStreams, int passthroughDpBits, int passthroughUniformBits,
+      nnzip.compress.aq.AqSettings aq, NormStatistics normStatistics) {
+    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
+        shardBytes, partitions, seed, dpBins, codeStreams, passthroughDpBits, passthroughUniformBits, aq,
+        normStatistics, List.of());
+  }
+
+  /** Settings whose BatchNorm statistics follow the rules of every other kept tensor, with codec rules. */
+  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
+      long passthroughMinElements, int passthroughMaxRank, NonFinite nonFinite, long shardBytes, int partitions,
+      long seed, int dpBins, CodeStreams codeStreams, int passthroughDpBits, int passthroughUniformBits,
+      nnzip.compress.aq.AqSettings aq, List<TensorCodec> tensorCodecs) {
+    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
+        shardBytes, partitions, seed, dpBins, codeStreams, passthroughDpBits, passthroughUniformBits, aq,
+        NormStatistics.CODE, tensorCodecs);
   }
 
   /** What happens to a tensor holding NaN or Inf. */
@@ -143,13 +186,28 @@ public record CompressionSettings(
       throw new IllegalArgumentException("codec aq needs its aq settings");
     }
     passthroughPatterns = List.copyOf(passthroughPatterns);
+    tensorCodecs = List.copyOf(tensorCodecs);
   }
 
   /** These settings with the code streams stored another way. */
   public CompressionSettings withCodeStreams(CodeStreams streams) {
     return new CompressionSettings(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank,
         nonFinite, shardBytes, partitions, seed, dpBins, streams, passthroughDpBits, passthroughUniformBits, aq,
-        normStatistics);
+        normStatistics, tensorCodecs);
+  }
+
+  /** These settings with one more {@link TensorCodec} rule, after the present ones. */
+  public CompressionSettings withTensorCodec(TensorCodec rule) {
+    List<TensorCodec> rules = new java.util.ArrayList<>(this.tensorCodecs);
+    rules.add(rule);
+    return new CompressionSettings(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank,
+        nonFinite, shardBytes, partitions, seed, dpBins, codeStreams, passthroughDpBits, passthroughUniformBits, aq,
+        normStatistics, rules);
+  }
+
+  /** The first {@link TensorCodec} rule matching a tensor's name, or null. */
+  private TensorCodec ruleOf(String tensorName) {
+    return tensorCodecs.stream().filter(r -> r.pattern().matcher(tensorName).matches()).findFirst().orElse(null);
   }
 
   /** The codec instance (null for passthrough). */
@@ -172,8 +230,10 @@ public record CompressionSettings(
           aq.scope() == Scope.GLOBAL ? "codebooks shared by all tensors" : "codebooks per tensor");
     }
     long small = tasks.stream().filter(t -> !t.isPassthrough() && keepsAsIs(t.source().spec())).count();
-    return String.format("%d tensors (%d to code with %s %d-bit, %s%d kept as they are)", tasks.size(),
-        coded - small, codec.label(), bits,
+    long other = tasks.stream().filter(t -> !t.isPassthrough() && !keepsAsIs(t.source().spec())
+        && t.codec() != null && !t.codec().equals(scalarCodec())).count();
+    return String.format("%d tensors (%d to code with %s %d-bit%s, %s%d kept as they are)", tasks.size(),
+        coded - small, codec.label(), bits, other == 0 ? "" : ", " + other + " of them with codecs of their own",
         small == 0 ? "" : small + " small ones coded per tensor (passthrough.dp-bits / uniform-bits), ",
         tasks.size() - coded);
   }
@@ -213,7 +273,17 @@ public record CompressionSettings(
       // Auto keeps the tensor's values on the executor that fits it: only for tensors of one shard;
       // larger ones have enough elements per channel that channel scope's side information is small.
       Scope s = scope == Scope.AUTO && tensor.spec().byteSize() > shardBytes ? Scope.CHANNEL : scope;
-      return new TensorTask(index, tensor, scalarCodec(), s, axis);
+      TensorCodec rule = ruleOf(tensor.spec().name());
+      if (rule == null) {
+        return new TensorTask(index, tensor, scalarCodec(), s, axis);
+      }
+      if (rule.scope() != null) {
+        s = rule.scope();
+      } else if (s == Scope.GLOBAL) {
+        // The global codebook is the recipe codec's: a tensor with a codec of its own is fitted per channel.
+        s = Scope.CHANNEL;
+      }
+      return new TensorTask(index, tensor, rule.codec(), s, axis);
     }
     return new TensorTask(index, tensor, keptTensorCodec(tensor.spec(), role), Scope.TENSOR, axis);
   }

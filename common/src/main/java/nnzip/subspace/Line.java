@@ -22,7 +22,7 @@ import nnzip.prune.ChannelRemoval;
  * ({@link ChannelRemoval}). The graph is nnzip's own wire view ({@link OnnxProto}), so the device
  * dialer runs this class as {@code dial} does, with no protobuf runtime.
  *
- * @param model the graph without the second endpoint's initializers and without the descriptor
+ * @param model the graph without the stored endpoint's initializers and without the descriptor
  * @param descriptor the line's kind and accuracy table
  * @param w0 first endpoint by weight key; {@code w1} the second, same keys
  * @param shapes the line weights' shapes by key
@@ -38,8 +38,10 @@ public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> 
   }
 
   /**
-   * The line stored in a restored graph: the second endpoint is read from its
-   * {@value LineDescriptor#SECOND_PREFIX} initializers, the first from the weights of the same keys.
+   * The line stored in a restored graph (see {@link LineDescriptor} for both versions): version 2
+   * reads w1 from the graph's weights and w0 = w1 + (w0 − w1) from the {@value
+   * LineDescriptor#DIFFERENCE_PREFIX} initializers, summed in float; version 1 reads w0 from the
+   * weights and w1 from the {@value LineDescriptor#SECOND_PREFIX} ones.
    *
    * @param restored a full model as {@code compress} stored it and {@code decompress} restores it
    * @param where the file named in errors
@@ -47,25 +49,38 @@ public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> 
    */
   public static Line of(Model restored, String where) {
     LineDescriptor d = LineDescriptor.of(restored, where);
+    boolean difference = d.version() != 1;
+    String prefix = difference ? LineDescriptor.DIFFERENCE_PREFIX : LineDescriptor.SECOND_PREFIX;
     Map<String, Tensor> byName = new LinkedHashMap<>();
     restored.getGraph().getInitializerList().forEach(t -> byName.put(t.getName(), t));
     Map<String, float[]> w0 = new LinkedHashMap<>();
     Map<String, float[]> w1 = new LinkedHashMap<>();
     Map<String, long[]> shapes = new LinkedHashMap<>();
     Model b = restored.copy().removeMetadata(LineDescriptor.METADATA_KEY);
-    b.getGraph().removeInitializers(t -> t.getName().startsWith(LineDescriptor.SECOND_PREFIX));
+    b.getGraph().removeInitializers(t -> t.getName().startsWith(prefix));
     for (Tensor t : restored.getGraph().getInitializerList()) {
-      if (!t.getName().startsWith(LineDescriptor.SECOND_PREFIX)) {
+      if (!t.getName().startsWith(prefix)) {
         continue;
       }
-      String key = t.getName().substring(LineDescriptor.SECOND_PREFIX.length());
-      Tensor first = byName.get(key);
-      if (first == null || !first.getDimsList().equals(t.getDimsList())) {
-        throw new InvalidInputException(where + ": the line's second endpoint '" + key + "' has "
-            + (first == null ? "no first endpoint" : "shape " + t.getDimsList() + " but the first " + first.getDimsList()));
+      String key = t.getName().substring(prefix.length());
+      Tensor weight = byName.get(key);
+      if (weight == null || !weight.getDimsList().equals(t.getDimsList())) {
+        throw new InvalidInputException(where + ": the line's stored endpoint '" + key + "' has "
+            + (weight == null ? "no weight in the graph" : "shape " + t.getDimsList() + " but the weight "
+                + weight.getDimsList()));
       }
-      w0.put(key, floats(first, where));
-      w1.put(key, floats(t, where));
+      float[] base = floats(weight, where);
+      float[] stored = floats(t, where);
+      if (difference) {
+        for (int i = 0; i < stored.length; i++) {
+          stored[i] += base[i];
+        }
+        w0.put(key, stored);
+        w1.put(key, base);
+      } else {
+        w0.put(key, base);
+        w1.put(key, stored);
+      }
       shapes.put(key, t.dims());
     }
     if (w0.isEmpty()) {
@@ -74,20 +89,36 @@ public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> 
     return new Line(b, d, w0, w1, shapes);
   }
 
-  /** The graph of a line: {@code model} with w0, the second endpoints and the descriptor added. */
+  /**
+   * The graph of a line as version {@value LineDescriptor#VERSION} stores it: {@code model} with w1 as
+   * its weights, w0 − w1 (in float) as {@value LineDescriptor#DIFFERENCE_PREFIX} initializers, and the
+   * descriptor.
+   *
+   * @throws IllegalArgumentException if {@code d} is of another version
+   */
   public static Model toOnnx(Model model, Map<String, float[]> w0, Map<String, float[]> w1, LineDescriptor d) {
-    Map<String, byte[]> first = new LinkedHashMap<>();
-    w0.forEach((k, v) -> first.put(k, bytes(v)));
-    Model b = OnnxWeightWriter.replace(model, first);
+    if (d.version() != LineDescriptor.VERSION) {
+      throw new IllegalArgumentException("lines are written as version " + LineDescriptor.VERSION + ", got "
+          + d.version());
+    }
+    Map<String, byte[]> second = new LinkedHashMap<>();
+    w1.forEach((k, v) -> second.put(k, bytes(v)));
+    Model b = OnnxWeightWriter.replace(model, second);
     Map<String, Tensor> byName = new LinkedHashMap<>();
     model.getGraph().getInitializerList().forEach(t -> byName.put(t.getName(), t));
-    for (Map.Entry<String, float[]> e : w1.entrySet()) {
+    for (Map.Entry<String, float[]> e : w0.entrySet()) {
       Tensor t = byName.get(e.getKey());
-      if (t == null || t.getDataType() != OnnxProto.FLOAT) {
-        throw new InvalidInputException("line weight '" + e.getKey() + "' is not a float initializer of the graph");
+      float[] end = w1.get(e.getKey());
+      if (t == null || t.getDataType() != OnnxProto.FLOAT || end == null || end.length != e.getValue().length) {
+        throw new InvalidInputException("line weight '" + e.getKey() + "' is not a float initializer of the graph"
+            + " with both endpoints of one length");
       }
-      b.getGraph().addInitializer(Tensor.floats(LineDescriptor.SECOND_PREFIX + e.getKey(), t.dims(),
-          bytes(e.getValue())));
+      float[] difference = new float[end.length];
+      for (int i = 0; i < difference.length; i++) {
+        difference[i] = e.getValue()[i] - end[i];
+      }
+      b.getGraph().addInitializer(Tensor.floats(LineDescriptor.DIFFERENCE_PREFIX + e.getKey(), t.dims(),
+          bytes(difference)));
     }
     return d.attachTo(b);
   }

@@ -10,21 +10,27 @@ import nnzip.io.onnx.OnnxProto.Model;
 
 /**
  * What marks an ONNX graph as a line and travels with it through {@code compress}: the subspace
- * kind and the validation accuracy measured at points of the line after training, as JSON in the
- * model's {@code metadata_props} under {@value #METADATA_KEY}. The second endpoint's weights are
- * initializers named {@value #SECOND_PREFIX} + the weight's key; the first endpoint's are the
- * graph's own weights, so the stored graph stays a valid ONNX model (the line at α = 0, uncompressed).
+ * kind and the validation accuracy measured at points of the line, as JSON in the model's
+ * {@code metadata_props} under {@value #METADATA_KEY}. Version 2 (written now): the graph's own
+ * weights are the second endpoint w1, so the stored graph stays a valid ONNX model (the line's
+ * accurate end, α = 1, uncompressed), and the first endpoint travels as its difference w0 − w1 in
+ * initializers named {@value #DIFFERENCE_PREFIX} + the weight's key, which {@code compress} codes
+ * at fewer bits than the weights (an error that shrinks to nothing as α goes to 1). Version 1
+ * (read only): the graph's weights are w0 and w1 lies whole in {@value #SECOND_PREFIX} initializers.
  *
- * @param version format of this record, {@value #VERSION}
+ * @param version format of this record: {@value #VERSION}, or 1 as read from older artifacts
  * @param kind what α compresses
  * @param table validation accuracy at points of the line, by ascending α
  */
 public record LineDescriptor(int version, SubspaceKind kind, List<Point> table) {
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   public static final String METADATA_KEY = "nnzip.subspace";
   /** Metadata key of a dialed model: the α it was dialed at. */
   public static final String ALPHA_KEY = "nnzip.subspace.alpha";
+  /** Version 1: prefix of the second endpoint's initializers. */
   public static final String SECOND_PREFIX = "nnzip.line1/";
+  /** Version 2: prefix of the initializers holding w0 − w1. */
+  public static final String DIFFERENCE_PREFIX = "nnzip.line0-1/";
 
   /**
    * A measured point.
@@ -36,12 +42,17 @@ public record LineDescriptor(int version, SubspaceKind kind, List<Point> table) 
 
   /** Checks the version and copies the table. */
   public LineDescriptor {
-    if (version != VERSION) {
-      throw new InvalidInputException("subspace descriptor version " + version + " is not supported (this nnzip reads "
-          + VERSION + ")");
+    if (version != 1 && version != VERSION) {
+      throw new InvalidInputException("subspace descriptor version " + version + " is not supported (this nnzip reads 1"
+          + " and " + VERSION + ")");
     }
     java.util.Objects.requireNonNull(kind, "kind");
     table = List.copyOf(table);
+  }
+
+  /** This descriptor with another table. */
+  public LineDescriptor withTable(List<Point> points) {
+    return new LineDescriptor(version, kind, points);
   }
 
   /** As JSON text (numbers as Java prints doubles, which is what Jackson wrote before). */

@@ -56,7 +56,7 @@ public final class LineTraining implements TrainingLoop.Regularizer {
 
   /**
    * The plan that trains the line: every weight of {@code w0} not frozen bound to a
-   * {@link LineWeight} starting at (w0, w1).
+   * {@link LineWeight} starting at (w0, w1), its points seeing w0 as trained.
    *
    * @param w0 the first endpoint's start, a graph's {@code values()} under {@code WeightPlan.allTrainable}
    * @param w1 the second's, same names and shapes
@@ -64,6 +64,18 @@ public final class LineTraining implements TrainingLoop.Regularizer {
    */
   public static WeightPlan plan(ModelProto model, ParameterValues w0, ParameterValues w1, Set<String> frozen,
       SubspaceKind kind) {
+    return plan(model, w0, w1, frozen, kind, null, Set.of());
+  }
+
+  /**
+   * The plan that trains the line, the points of the weights in {@code storedDifferences} seeing w0 as
+   * the artifact stores it (w0 − w1 coded with {@code codec}, {@link LineWeight#stored}).
+   *
+   * @param codec the codec of the stored differences, or null (then {@code storedDifferences} is ignored)
+   * @param storedDifferences the weight keys whose difference the artifact codes with {@code codec}
+   */
+  public static WeightPlan plan(ModelProto model, ParameterValues w0, ParameterValues w1, Set<String> frozen,
+      SubspaceKind kind, nnzip.codec.ScalarCodec codec, Set<String> storedDifferences) {
     if (!w1.names().equals(w0.names())) {
       throw new IllegalArgumentException("endpoints name different weights: " + w0.names() + " and " + w1.names());
     }
@@ -86,7 +98,7 @@ public final class LineTraining implements TrainingLoop.Regularizer {
             + w1.values()[i].length + " values");
       }
       LineWeight b = new LineWeight(LineWeight.PREFIX + key, w0.shapes().get(i).clone(),
-          c.getOrDefault(key, PointCompression.NONE));
+          c.getOrDefault(key, PointCompression.NONE), storedDifferences.contains(key) ? codec : null);
       coded.put(key, b);
       float[] p = LineWeight.parameter(w0.values()[i], w1.values()[i]);
       params.put(b.parameter(), new WeightPlan.Parameter(new long[] {p.length}, p));
@@ -146,18 +158,10 @@ public final class LineTraining implements TrainingLoop.Regularizer {
     if (beta == 0) {
       return;
     }
-    double dot = 0;
-    double a = 0;
-    double b = 0;
-    for (String p : parameters) {
-      float[] v = params.get(p);
-      int n = (v.length - 2) / 2;
-      for (int i = 0; i < n; i++) {
-        dot += (double) v[i] * v[n + i];
-        a += (double) v[i] * v[i];
-        b += (double) v[n + i] * v[n + i];
-      }
-    }
+    double[] sums = sums(params, parameters);
+    double dot = sums[0];
+    double a = sums[1];
+    double b = sums[2];
     if (a == 0 || b == 0) {
       return;
     }
@@ -179,6 +183,12 @@ public final class LineTraining implements TrainingLoop.Regularizer {
 
   /** cos(w0, w1) over the whole model. */
   public static double cosine(ParameterValues params, List<String> lineParameters) {
+    double[] sums = sums(params, lineParameters);
+    return sums[0] / Math.sqrt(sums[1] * sums[2]);
+  }
+
+  /** {w0·w1, |w0|², |w1|²} over the line parameters, in double. */
+  private static double[] sums(ParameterValues params, List<String> lineParameters) {
     double dot = 0;
     double a = 0;
     double b = 0;
@@ -191,7 +201,7 @@ public final class LineTraining implements TrainingLoop.Regularizer {
         b += (double) v[n + i] * v[n + i];
       }
     }
-    return dot / Math.sqrt(a * b);
+    return new double[] {dot, a, b};
   }
 
   @Override

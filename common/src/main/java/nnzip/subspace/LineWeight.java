@@ -1,6 +1,7 @@
 package nnzip.subspace;
 
 import java.util.Arrays;
+import nnzip.codec.ScalarCodec;
 import nnzip.train.WeightBinding;
 
 /**
@@ -8,18 +9,45 @@ import nnzip.train.WeightBinding;
  * fraction], the weight is {@link PointCompression#apply} of w(α) = (1 − α)·w0 + α·w1. α and the
  * lowest fraction are written each step by {@link LineTraining} (their gradient is zero, so the
  * optimizer leaves them); dL/dw0 = (1 − α)·m⊙dL/dw and dL/dw1 = α·m⊙dL/dw, m the point's mask
- * (all ones for quantization: the straight-through estimator).
+ * (all ones for quantization: the straight-through estimator). With a {@code storedDifference}
+ * codec the point sees w0 as the artifact stores it, w1 + Q(w0 − w1) ({@link #stored}), straight
+ * through Q: the gradients stay the same, the forward is the stored line's (quantization-aware
+ * training).
  *
  * @param parameter the parameter's name
  * @param shape the weight's shape
  * @param compression what a point does to it
+ * @param storedDifference null: w0 as trained; else the codec the artifact stores w0 − w1 with
  */
-public record LineWeight(String parameter, long[] shape, PointCompression compression)
+public record LineWeight(String parameter, long[] shape, PointCompression compression, ScalarCodec storedDifference)
     implements WeightBinding.Extension {
   private static final long serialVersionUID = 1L;
 
   /** Prefix of line parameter names, followed by the weight's key. */
   public static final String PREFIX = "nnzip.line:";
+
+  /** A weight whose point sees w0 as trained. */
+  public LineWeight(String parameter, long[] shape, PointCompression compression) {
+    this(parameter, shape, compression, null);
+  }
+
+  /**
+   * w0 as a line stores it: w1 + Q(w0 − w1), Q the codec fitted per channel along the first axis
+   * (the codec's channel axis for a tensor no operator consumes).
+   *
+   * @param w0 length n; {@code w1} the same
+   */
+  public static float[] stored(float[] w0, float[] w1, long[] shape, ScalarCodec codec) {
+    float[] d = new float[w0.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = w0[i] - w1[i];
+    }
+    float[] q = PointCompression.quantize(d, shape, 0, codec);
+    for (int i = 0; i < q.length; i++) {
+      q[i] += w1[i];
+    }
+    return q;
+  }
 
   /** Number of weight elements n. */
   public int elements() {
@@ -53,8 +81,7 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
   @Override
   public float[] decode(float[] param) {
     int n = check(param);
-    return compression.apply(point(Arrays.copyOf(param, n), Arrays.copyOfRange(param, n, 2 * n), param[2 * n]), shape,
-        param[2 * n], param[2 * n + 1], null);
+    return compression.apply(pointOf(param, n), shape, param[2 * n], param[2 * n + 1], null);
   }
 
   @Override
@@ -64,8 +91,7 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
     boolean[] kept = null;
     if (compression.mode() == PointCompression.Mode.MAGNITUDE || compression.mode() == PointCompression.Mode.CHANNELS) {
       kept = new boolean[n];
-      compression.apply(point(Arrays.copyOf(param, n), Arrays.copyOfRange(param, n, 2 * n), alpha), shape, alpha,
-          param[2 * n + 1], kept);
+      compression.apply(pointOf(param, n), shape, alpha, param[2 * n + 1], kept);
     }
     float a0 = 1 - alpha;
     for (int i = 0; i < n; i++) {
@@ -74,6 +100,17 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
         paramGrad[n + i] += alpha * weightGrad[i];
       }
     }
+  }
+
+  /** w(α) of a parameter, w0 as stored with a {@code storedDifference} (α = 1 skips the quantizer). */
+  private float[] pointOf(float[] param, int n) {
+    float[] w0 = Arrays.copyOf(param, n);
+    float[] w1 = Arrays.copyOfRange(param, n, 2 * n);
+    float alpha = param[2 * n];
+    if (storedDifference != null && alpha != 1f) {
+      w0 = stored(w0, w1, shape, storedDifference);
+    }
+    return point(w0, w1, alpha);
   }
 
   private int check(float[] param) {

@@ -88,17 +88,28 @@ public record PointCompression(Mode mode, int axis) implements java.io.Serializa
       case MAGNITUDE -> magnitude(out, SubspaceKind.keptElements(SubspaceKind.keepFraction(alpha, lowest), w.length),
           kept);
       case CHANNELS -> channels(out, shape, SubspaceKind.keptChannels(alpha, (int) shape[axis]), kept);
-      case BITS -> {
-        UniformCodec codec = new UniformCodec(SubspaceKind.bits(alpha));
-        TensorLayout layout = TensorLayout.alongAxis(new TensorSpec("w", DType.F32, shape), axis);
-        ScalarCodec.Summary s = codec.newSummary(layout);
-        s.add(w, w.length, 0);
-        ScalarCodec.Quantizer q = codec.fit(s);
-        int[] codes = new int[w.length];
-        q.encode(w, w.length, 0, codes);
-        q.decode(codes, w.length, 0, out);
-      }
+      case BITS -> out = quantize(w, shape, axis, new UniformCodec(SubspaceKind.bits(alpha)));
     }
+    return out;
+  }
+
+  /**
+   * A scalar codec fitted to {@code w} per channel along {@code axis} (uniform: a min–max grid of
+   * 2^bits levels per channel; dp: each channel's optimal 2^bits levels) and applied: encode, then
+   * the codec's decode.
+   *
+   * @param w row-major, length = product of shape; not changed
+   * @return a new array
+   */
+  public static float[] quantize(float[] w, long[] shape, int axis, ScalarCodec codec) {
+    TensorLayout layout = TensorLayout.alongAxis(new TensorSpec("w", DType.F32, shape), axis);
+    ScalarCodec.Summary s = codec.newSummary(layout);
+    s.add(w, w.length, 0);
+    ScalarCodec.Quantizer q = codec.fit(s);
+    int[] codes = new int[w.length];
+    q.encode(w, w.length, 0, codes);
+    float[] out = new float[w.length];
+    q.decode(codes, w.length, 0, out);
     return out;
   }
 

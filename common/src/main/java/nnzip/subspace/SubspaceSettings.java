@@ -12,9 +12,11 @@ package nnzip.subspace;
  * @param fixedAlpha NaN to sample α every step; else the one α every step trains (an individually
  *     trained model at that budget, the benchmark's baseline), in [0, 1]
  * @param seed seed of the α draws: step s of epoch e draws from (seed, e, s)
+ * @param storedDifference null: the points see w0 as trained; else as the artifact stores it, w1 plus
+ *     w0 − w1 coded with this codec per channel ({@link LineWeight#stored}; quantization-aware training)
  */
 public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, int warmupEpochs,
-    double fixedAlpha, long seed) implements java.io.Serializable {
+    double fixedAlpha, long seed, nnzip.codec.ScalarCodec storedDifference) implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Checks every range. */
@@ -34,9 +36,18 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
     }
   }
 
-  /** The same settings training one point only (no cos² term: there is no line to keep apart). */
+  /** Settings whose points see w0 as trained. */
+  public SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, int warmupEpochs,
+      double fixedAlpha, long seed) {
+    this(kind, cosWeight, endpointProbability, warmupEpochs, fixedAlpha, seed, null);
+  }
+
+  /**
+   * The same settings training one point only (no cos² term: there is no line to keep apart, and no
+   * stored difference: the model is the point).
+   */
   public SubspaceSettings atFixedAlpha(double alpha) {
-    return new SubspaceSettings(kind, 0, endpointProbability, warmupEpochs, alpha, seed);
+    return new SubspaceSettings(kind, 0, endpointProbability, warmupEpochs, alpha, seed, null);
   }
 
   /** Whether α is fixed. */

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import nnzip.codec.CodecKind;
 import nnzip.codec.Scope;
 import nnzip.codec.dp.DpCodec;
+import nnzip.codec.uniform.UniformCodec;
 import nnzip.io.StoredTensor;
 import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
@@ -117,5 +118,31 @@ class CompressionSettingsTest {
         CompressionSettings.CodeStreams.PACKED, 8, 8, null, CompressionSettings.NormStatistics.CODE);
     assertEquals(CodecKind.UNIFORM,
         code.taskFor(0, tensor("bn.var", DType.F32, 24), 0, nnzip.io.WeightRole.NORM_STATISTIC).kind());
+  }
+
+  @Test
+  void tensorCodecRulesSetTheCodecOfTheTensorsTheyMatchOnly() {
+    CompressionSettings s = settings(CodecKind.UNIFORM, 0)
+        .withTensorCodec(new CompressionSettings.TensorCodec(Pattern.compile("d/.*"), new UniformCodec(2), null))
+        .withTensorCodec(new CompressionSettings.TensorCodec(Pattern.compile("d/.*|e/.*"), new DpCodec(5),
+            Scope.TENSOR));
+    assertEquals(new UniformCodec(2), s.taskFor(0, tensor("d/fc1.weight", DType.F32, 300, 784)).codec(),
+        "the first rule wins");
+    assertEquals(new DpCodec(5), s.taskFor(0, tensor("e/fc1.weight", DType.F32, 300, 784)).codec());
+    assertEquals(3, s.taskFor(0, tensor("fc1.weight", DType.F32, 300, 784)).codec().bits());
+    assertEquals(Scope.CHANNEL, s.taskFor(0, tensor("d/fc1.weight", DType.F32, 300, 784)).scope());
+    assertEquals(Scope.TENSOR, s.taskFor(0, tensor("e/fc1.weight", DType.F32, 300, 784)).scope());
+    assertTrue(s.taskFor(0, tensor("d/fc1.bias", DType.F32, 300)).isPassthrough(), "the passthrough rules come first");
+    // One global codebook has one width: a tensor at other bits gets its own per-channel fit.
+    CompressionSettings global = new CompressionSettings(CodecKind.DP, 3, Scope.GLOBAL, List.of(), 0, 1,
+        CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1)
+        .withTensorCodec(new CompressionSettings.TensorCodec(Pattern.compile("d/.*"), new DpCodec(2), null));
+    TensorTask d = global.taskFor(0, tensor("d/fc1.weight", DType.F32, 300, 784));
+    assertTrue(d.codec() instanceof DpCodec);
+    assertEquals(2, d.codec().bits());
+    assertEquals(Scope.CHANNEL, d.scope());
+    assertEquals(Scope.GLOBAL, global.taskFor(1, tensor("fc1.weight", DType.F32, 300, 784)).scope());
+    assertThrows(IllegalArgumentException.class,
+        () -> new CompressionSettings.TensorCodec(Pattern.compile("x"), new DpCodec(2), Scope.BLOCK));
   }
 }

@@ -23,7 +23,10 @@ import nnzip.train.WeightPlan;
 import onnx.Onnx.ModelProto;
 import org.junit.jupiter.api.Test;
 
-/** A line trained through the training loop: a run resumed from a mid-epoch checkpoint ends bit-identical. */
+/**
+ * A line trained through the training loop: a run resumed from a mid-epoch checkpoint ends
+ * bit-identical, with the points seeing w0 as trained or as stored.
+ */
 class LineResumeTest {
   private static Dataset data(int n) {
     SplittableRandom rng = new SplittableRandom(4);
@@ -40,13 +43,28 @@ class LineResumeTest {
 
   @Test
   void aResumedRunReachesTheSameLine() {
+    resumeMatches(null);
+  }
+
+  @Test
+  void aResumedRunThroughTheStoredDifferenceReachesTheSameLine() {
+    resumeMatches(new nnzip.codec.dp.DpCodec(2));
+  }
+
+  private static void resumeMatches(nnzip.codec.ScalarCodec difference) {
     ModelProto m0 = Architecture.MLP_300_100.build(new int[] {6}, 3, 1);
     ModelProto m1 = Architecture.MLP_300_100.build(new int[] {6}, 3, 2);
     ParameterValues w0 = new GraphSetup(m0.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE)
         .build().values();
     ParameterValues w1 = new GraphSetup(m1.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE)
         .build().values();
-    WeightPlan plan = LineTraining.plan(m0, w0, w1, Set.of(), SubspaceKind.UNSTRUCTURED);
+    Set<String> matrices = new java.util.TreeSet<>();
+    for (int i = 0; i < w0.names().size(); i++) {
+      if (w0.shapes().get(i).length >= 2) {
+        matrices.add(w0.names().get(i));
+      }
+    }
+    WeightPlan plan = LineTraining.plan(m0, w0, w1, Set.of(), SubspaceKind.UNSTRUCTURED, difference, matrices);
     GraphSetup setup = new GraphSetup(m0.toByteArray(), plan, GraphMode.TRAINING);
     TrainingGraph g = setup.build();
     Dataset train = data(64);

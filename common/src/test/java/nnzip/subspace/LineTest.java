@@ -70,19 +70,51 @@ class LineTest {
     assertEquals(SubspaceKind.BITS, l.descriptor().kind());
     assertEquals(2, l.table().size());
     assertEquals(8, l.w0().size());
-    weights(M0).forEach((k, v) -> assertArrayEquals(v, l.w0().get(k), k));
+    // w1 is the graph's weights; w0 comes back as w1 + (w0 − w1), within float rounding of w0.
     weights(M1).forEach((k, v) -> assertArrayEquals(v, l.w1().get(k), k));
+    weights(M0).forEach((k, v) -> {
+      float[] w1 = weights(M1).get(k);
+      for (int i = 0; i < v.length; i++) {
+        assertEquals(w1[i] + (v[i] - w1[i]), l.w0().get(k)[i], 0f, k);
+        assertEquals(v[i], l.w0().get(k)[i], Math.ulp(Math.max(Math.abs(v[i]), Math.abs(w1[i]))), k);
+      }
+    });
+    OnnxProto.Model stored = Line.toOnnx(wire(M0), weights(M0), weights(M1), l.descriptor());
+    assertEquals(8, stored.getGraph().getInitializerList().stream()
+        .filter(t -> t.getName().startsWith(LineDescriptor.DIFFERENCE_PREFIX)).count());
   }
 
   @Test
-  void endpointsDialExactly() {
+  void versionOneLinesReadBothEndpointsWhole() {
+    // As the first release stored a line: w0 as the graph's weights, w1 whole under nnzip.line1/.
+    ModelProto.Builder b = M0.toBuilder();
+    weights(M1).forEach((k, v) -> {
+      TensorProto t = M1.getGraph().getInitializerList().stream().filter(i -> i.getName().equals(k)).findFirst()
+          .orElseThrow();
+      b.getGraphBuilder().addInitializer(t.toBuilder().setName(LineDescriptor.SECOND_PREFIX + k));
+    });
+    b.addMetadataProps(onnx.Onnx.StringStringEntryProto.newBuilder().setKey(LineDescriptor.METADATA_KEY)
+        .setValue("{\"version\":1,\"kind\":\"structured\",\"table\":[{\"alpha\":1,\"validationAccuracy\":0.9}]}"));
+    Line l = Line.of(OnnxProto.Model.parse(b.build().toByteArray(), "v1"), "v1");
+    assertEquals(1, l.descriptor().version());
+    weights(M0).forEach((k, v) -> assertArrayEquals(v, l.w0().get(k), k));
+    weights(M1).forEach((k, v) -> assertArrayEquals(v, l.w1().get(k), k));
+    assertThrows(IllegalArgumentException.class, () -> Line.toOnnx(wire(M0), l.w0(), l.w1(), l.descriptor()),
+        "lines are only written in the current version");
+  }
+
+  @Test
+  void endpointsDialExactlyAsDecoded() {
     for (SubspaceKind kind : new SubspaceKind[] {SubspaceKind.UNSTRUCTURED, SubspaceKind.STRUCTURED}) {
       Map<String, float[]> at1 = weights(OnnxModelFile.parse(line(kind).dial(1), "dialed"));
       weights(M1).forEach((k, v) -> assertArrayEquals(v, at1.get(k), kind + " " + k));
     }
-    // Unstructured α = 0: the first endpoint with the top 2.5% of each matrix kept, the rest zero.
+    // Structured α = 0 (width 0.25): conv1 keeps its first 5 filters, the decoded first endpoint's.
+    assertArrayEquals(java.util.Arrays.copyOf(line(SubspaceKind.STRUCTURED).w0().get("conv1.weight"), 5 * 25),
+        weights(OnnxModelFile.parse(line(SubspaceKind.STRUCTURED).dial(0), "dialed")).get("conv1.weight"));
+    // Unstructured α = 0: the decoded first endpoint with the top 2.5% of each matrix kept, the rest zero.
     Map<String, float[]> at0 = weights(OnnxModelFile.parse(line(SubspaceKind.UNSTRUCTURED).dial(0), "dialed"));
-    weights(M0).forEach((k, v) -> {
+    line(SubspaceKind.UNSTRUCTURED).w0().forEach((k, v) -> {
       float[] d = at0.get(k);
       if (shapes(M0).get(k).length < 2) {
         assertArrayEquals(v, d, k);
@@ -103,8 +135,8 @@ class LineTest {
     byte[] dialed = line(SubspaceKind.STRUCTURED).dial(a);
     Map<String, float[]> got = weights(OnnxModelFile.parse(dialed, "dialed"));
     Map<String, long[]> gotShapes = shapes(OnnxModelFile.parse(dialed, "dialed"));
-    Map<String, float[]> w0 = weights(M0);
-    Map<String, float[]> w1 = weights(M1);
+    Map<String, float[]> w0 = line(SubspaceKind.STRUCTURED).w0();
+    Map<String, float[]> w1 = line(SubspaceKind.STRUCTURED).w1();
     Map<String, long[]> full = shapes(M0);
     List<String[]> l = layers(M0);
     double width = 0.25 + 0.75 * a;
@@ -153,8 +185,9 @@ class LineTest {
     byte[] dialed = line(SubspaceKind.BITS).dial(a);
     Map<String, float[]> got = weights(OnnxModelFile.parse(dialed, "dialed"));
     Map<String, long[]> s = shapes(M0);
+    Line decoded = line(SubspaceKind.BITS);
     for (String k : got.keySet()) {
-      float[] line = LineWeight.point(weights(M0).get(k), weights(M1).get(k), a);
+      float[] line = LineWeight.point(decoded.w0().get(k), decoded.w1().get(k), a);
       if (s.get(k).length < 2) {
         assertArrayEquals(line, got.get(k), k);
         continue;
@@ -189,7 +222,9 @@ class LineTest {
     var w0 = new GraphSetup(M0.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().values();
     var w1 = new GraphSetup(M1.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().values();
     for (SubspaceKind kind : SubspaceKind.values()) {
-      WeightPlan plan = LineTraining.plan(M0, w0, w1, Set.of(), kind);
+      // The training graph over the endpoints as the stored line decodes them.
+      Line l = line(kind);
+      WeightPlan plan = LineTraining.plan(M0, with(w0, l.w0()), with(w1, l.w1()), Set.of(), kind);
       var training = new GraphSetup(M0.toByteArray(), plan, GraphMode.INFERENCE).build();
       for (float a : new float[] {0f, 0.3f, 0.8f}) {
         training.setValues(LineTraining.at(training.values(), LineTraining.lineParameters(plan), a));
@@ -202,6 +237,15 @@ class LineTest {
         }
       }
     }
+  }
+
+  /** {@code like} with the values of the keys in {@code values} replaced. */
+  private static nnzip.train.ParameterValues with(nnzip.train.ParameterValues like, Map<String, float[]> values) {
+    float[][] v = like.values().clone();
+    for (int i = 0; i < v.length; i++) {
+      v[i] = values.getOrDefault(like.names().get(i), v[i]).clone();
+    }
+    return new nnzip.train.ParameterValues(like.names(), like.shapes(), v);
   }
 
   @Test

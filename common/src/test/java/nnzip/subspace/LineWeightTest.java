@@ -2,8 +2,10 @@ package nnzip.subspace;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import nnzip.codec.uniform.UniformCodec;
 import org.junit.jupiter.api.Test;
 
 class LineWeightTest {
@@ -56,6 +58,95 @@ class LineWeightTest {
       assertEquals(0f, grad[60]);
       assertEquals(0f, grad[61]);
     }
+  }
+
+  @Test
+  void withDifferenceBitsThePointsSeeW0AsStoredAndTheGradientGoesStraightThrough() {
+    long[] shape = {6, 40};
+    float[] w0 = random(240, 6);
+    float[] w1 = random(240, 7);
+    LineWeight stored = new LineWeight("p", shape, PointCompression.NONE, new UniformCodec(2));
+    LineWeight plain = new LineWeight("p", shape, PointCompression.NONE);
+    float[] p = LineWeight.parameter(w0, w1);
+    assertArrayEquals(w1, stored.decode(p), "alpha 1 is w1 exactly");
+    // Independent reference: w1 + the nearest of 4 min–max levels of each row of w0 − w1.
+    float[] ref = new float[240];
+    for (int row = 0; row < 6; row++) {
+      float lo = Float.MAX_VALUE;
+      float hi = -Float.MAX_VALUE;
+      for (int j = 0; j < 40; j++) {
+        lo = Math.min(lo, w0[row * 40 + j] - w1[row * 40 + j]);
+        hi = Math.max(hi, w0[row * 40 + j] - w1[row * 40 + j]);
+      }
+      float step = (float) (((double) hi - lo) / 3);
+      for (int j = 0; j < 40; j++) {
+        int i = row * 40 + j;
+        ref[i] = w1[i] + (lo + (int) Math.rint((w0[i] - w1[i] - lo) / step) * step);
+      }
+    }
+    p[480] = 0f;
+    assertArrayEquals(ref, stored.decode(p));
+    assertArrayEquals(ref, LineWeight.stored(w0, w1, shape, new UniformCodec(2)));
+    p[480] = 0.25f;
+    assertArrayEquals(LineWeight.point(ref, w1, 0.25f), stored.decode(p));
+    float[] upstream = random(240, 8);
+    float[] viaStored = new float[p.length];
+    float[] viaPlain = new float[p.length];
+    stored.addGradient(p, upstream, viaStored);
+    plain.addGradient(p, upstream, viaPlain);
+    assertArrayEquals(viaPlain, viaStored);
+  }
+
+  @Test
+  void aDpStoredDifferenceIsEachRowsOptimalFourLevels() {
+    long[] shape = {5, 40};
+    float[] w0 = random(200, 9);
+    float[] w1 = random(200, 10);
+    float[] diff = new float[200];
+    for (int i = 0; i < 200; i++) {
+      diff[i] = w0[i] - w1[i];
+    }
+    float[] q = PointCompression.quantize(diff, shape, 0, new nnzip.codec.dp.DpCodec(2));
+    float[] got = LineWeight.stored(w0, w1, shape, new nnzip.codec.dp.DpCodec(2));
+    for (int i = 0; i < 200; i++) {
+      assertEquals(w1[i] + q[i], got[i], 0f, "w0 as stored is w1 plus the coded difference");
+    }
+    for (int row = 0; row < 5; row++) {
+      double[] d = new double[40];
+      double sse = 0;
+      java.util.Set<Float> levels = new java.util.HashSet<>();
+      for (int j = 0; j < 40; j++) {
+        int i = row * 40 + j;
+        d[j] = diff[i];
+        sse += ((double) q[i] - diff[i]) * ((double) q[i] - diff[i]);
+        levels.add(q[i]);
+      }
+      // Independent reference: the best split of the sorted row into 4 runs, by brute force.
+      java.util.Arrays.sort(d);
+      double best = Double.MAX_VALUE;
+      for (int a = 1; a < 38; a++) {
+        for (int b = a + 1; b < 39; b++) {
+          for (int c = b + 1; c < 40; c++) {
+            best = Math.min(best, runSse(d, 0, a) + runSse(d, a, b) + runSse(d, b, c) + runSse(d, c, 40));
+          }
+        }
+      }
+      assertEquals(best, sse, 1e-4 * best, "row " + row);
+      assertTrue(levels.size() <= 4, "row " + row + " has " + levels.size() + " levels");
+    }
+  }
+
+  private static double runSse(double[] v, int from, int to) {
+    double mean = 0;
+    for (int i = from; i < to; i++) {
+      mean += v[i];
+    }
+    mean /= to - from;
+    double s = 0;
+    for (int i = from; i < to; i++) {
+      s += (v[i] - mean) * (v[i] - mean);
+    }
+    return s;
   }
 
   private static double dot(float[] a, float[] b) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import nnzip.Progress;
 import nnzip.artifact.Artifact;
+import nnzip.codec.ScalarCodec;
 import nnzip.compress.CompressionSettings;
 import nnzip.data.DataRef;
 import nnzip.data.Dataset;
@@ -47,11 +48,12 @@ public final class SubspaceBenchmark {
    *
    * @param alphas the budgets, ascending
    * @param sharedInit whether the line's endpoints start from one initialization (else two)
+   * @param difference the codec the line's endpoint difference is stored with
    * @param dir where the artifacts go
    */
   public static Map<String, Object> run(JavaSparkContext sc, Architecture arch, List<SubspaceKind> kinds,
       SubspaceSettings base, TrainingSettings training, double[] alphas, boolean sharedInit,
-      CompressionSettings compression,
+      CompressionSettings compression, ScalarCodec difference,
       String recipe, DataRef data, java.nio.file.Path dir, Progress progress) throws IOException {
     nnzip.data.Datasets loaded = data.load();
     Dataset test = loaded.test();
@@ -67,14 +69,14 @@ public final class SubspaceBenchmark {
     report.put("init", sharedInit ? "shared" : "separate");
     for (SubspaceKind kind : kinds) {
       SubspaceSettings s = new SubspaceSettings(kind, base.cosWeight(), base.endpointProbability(),
-          base.warmupEpochs(), Double.NaN, base.seed());
+          base.warmupEpochs(), Double.NaN, base.seed(), base.storedDifference());
       Map<String, Object> r = new LinkedHashMap<>();
       progress.report("bench subspace: " + kind.label() + " line");
       SubspaceJob.Trained line = SubspaceJob.train(sc, new SubspaceJob.Spec(first, second, s, training, data, alphas,
-          null), progress);
+          null, compression), progress);
       String artifact = dir.resolve("line-" + kind.label() + ".nnz.safetensors").toString();
-      CompressJob.Result stored = SubspaceJob.write(sc, line.line(), compression, recipe, null, artifact, true,
-          progress);
+      SubspaceJob.Stored stored = SubspaceJob.write(sc, line.line(), data, difference, compression, recipe, null,
+          artifact, true, progress);
       long t0 = System.nanoTime();
       Line dialer = Dialer.open(Artifact.open(HadoopFiles.fileSystem(artifact), HadoopFiles.qualify(artifact)));
       byte[] mid = dialer.dial(0.5);
@@ -88,12 +90,13 @@ public final class SubspaceBenchmark {
         double a = alphas[i];
         byte[] dialed = a == 0.5 ? mid : dialer.dial(a);
         Map<String, Object> row = budget(kind, a, dialed);
-        row.put("validationAccuracy", line.line().table().get(i).validationAccuracy());
+        row.put("validationAccuracy", stored.line().table().get(i).validationAccuracy());
+        row.put("validationAccuracyAsTrained", line.line().table().get(i).validationAccuracy());
         row.put("testAccuracy", accuracy(dialed, test));
         lineRows.add(row);
         progress.report("bench subspace: " + kind.label() + " individual model at alpha " + a);
         SubspaceJob.Trained single = SubspaceJob.train(sc, new SubspaceJob.Spec(first, first, s.atFixedAlpha(a),
-            training, data, new double[] {a}, null), progress);
+            training, data, new double[] {a}, null, compression), progress);
         singleSeconds += single.seconds();
         byte[] model = single.line().dial(a);
         Map<String, Object> srow = budget(kind, a, model);
@@ -109,9 +112,10 @@ public final class SubspaceBenchmark {
       long oneModelBytes = compressedBytes(sc, fullModel, compression, recipe, dir, kind, progress);
       r.put("line", lineRows);
       r.put("individual", singleRows);
-      r.put("lineArtifactBytes", stored.artifactBytes());
+      r.put("lineArtifactBytes", stored.result().artifactBytes());
+      r.put("differenceCodec", difference.kind().label() + " " + difference.bits() + " bits");
       r.put("oneModelCompressedBytes", oneModelBytes);
-      r.put("lineOverOneModel", (double) stored.artifactBytes() / oneModelBytes);
+      r.put("lineOverOneModel", (double) stored.result().artifactBytes() / oneModelBytes);
       r.put("dialSecondsInProcess", dialSeconds);
       r.put("lineTrainingSeconds", lineSeconds);
       r.put("individualTrainingSeconds", singleSeconds);

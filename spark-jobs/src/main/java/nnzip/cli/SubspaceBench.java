@@ -57,7 +57,8 @@ final class SubspaceBench {
     Map<String, Object> report;
     try {
       report = SubspaceBenchmark.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch, kinds,
-          o.settings(), o.training(), o.table(), o.sharedInit(), Recipes.settings(recipe), Recipes.render(recipe), data, dir, progress);
+          o.settings(), o.training(), o.table(), o.sharedInit(), Recipes.settings(recipe), o.difference(), Recipes.render(recipe), data, dir,
+          progress);
     } finally {
       spark.stop();
     }

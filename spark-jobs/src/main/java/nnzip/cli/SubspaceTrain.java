@@ -10,11 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import nnzip.Progress;
 import nnzip.artifact.AtomicOutput;
+import nnzip.codec.CodecKind;
+import nnzip.codec.ScalarCodec;
 import nnzip.config.Recipes;
 import nnzip.data.DataRef;
 import nnzip.io.HadoopFiles;
 import nnzip.io.onnx.OnnxModelFile;
-import nnzip.job.CompressJob;
 import nnzip.job.SparkSessions;
 import nnzip.job.SubspaceJob;
 import nnzip.model.Architecture;
@@ -35,7 +36,8 @@ final class SubspaceTrain {
   private SubspaceTrain() {}
 
   /** The settings of one run, read from the resolved recipe at the edge. */
-  record Options(SubspaceSettings settings, TrainingSettings training, double[] table, boolean sharedInit) {
+  record Options(SubspaceSettings settings, TrainingSettings training, double[] table, boolean sharedInit,
+      ScalarCodec difference) {
     static Options of(Config recipe, SubspaceKind kind) {
       try {
         TrainingSettings t = Recipes.training(recipe);
@@ -46,9 +48,19 @@ final class SubspaceTrain {
         TrainingSettings training = new TrainingSettings(recipe.getInt("subspace.epochs"), opt, t.batch(), t.chunk(),
             t.validation(), t.stepsPerRound(), t.seed(), 0, 0, 0, t.examples(), TrainingSettings.Pruning.NONE,
             t.distillation(), t.aqReencode());
+        int differenceBits = recipe.getInt("subspace.difference-bits");
+        if (differenceBits < 1 || differenceBits > 16) {
+          throw new IllegalArgumentException("subspace.difference-bits must be in 1..16, got " + differenceBits);
+        }
+        CodecKind differenceKind = CodecKind.parse(recipe.getString("subspace.difference-codec"));
+        if (differenceKind != CodecKind.UNIFORM && differenceKind != CodecKind.DP) {
+          throw new IllegalArgumentException("subspace.difference-codec must be uniform or dp, got "
+              + differenceKind.label());
+        }
+        ScalarCodec difference = differenceKind.create(differenceBits);
         SubspaceSettings s = new SubspaceSettings(kind, recipe.getDouble("subspace.cos-weight"),
             recipe.getDouble("subspace.endpoint-probability"), recipe.getInt("subspace.warmup-epochs"), Double.NaN,
-            recipe.getLong("seed"));
+            recipe.getLong("seed"), recipe.getBoolean("subspace.train-stored-difference") ? difference : null);
         List<Double> points = recipe.getDoubleList("subspace.table");
         double[] table = new double[points.size()];
         for (int i = 0; i < table.length; i++) {
@@ -68,7 +80,7 @@ final class SubspaceTrain {
         if (!init.equals("separate") && !init.equals("shared")) {
           throw new IllegalArgumentException("subspace.init must be separate or shared, got '" + init + "'");
         }
-        return new Options(s, training, table, init.equals("shared"));
+        return new Options(s, training, table, init.equals("shared"), difference);
       } catch (ConfigException e) {
         throw new UsageException(Recipes.describe(e));
       } catch (IllegalArgumentException e) {
@@ -132,13 +144,13 @@ final class SubspaceTrain {
     }
     SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip train --subspace");
     SubspaceJob.Trained trained;
-    CompressJob.Result result;
+    SubspaceJob.Stored stored;
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       trained = SubspaceJob.train(sc, new SubspaceJob.Spec(first, second, o.settings(), o.training(), data, o.table(),
-          a.get("--checkpoint")), progress);
-      result = SubspaceJob.write(sc, trained.line(), compression, Recipes.render(recipe), origin, target,
-          a.has("--overwrite"), progress);
+          a.get("--checkpoint"), compression), progress);
+      stored = SubspaceJob.write(sc, trained.line(), data, o.difference(), compression, Recipes.render(recipe),
+          origin, target, a.has("--overwrite"), progress);
     } finally {
       spark.stop();
     }
@@ -146,19 +158,22 @@ final class SubspaceTrain {
       ObjectNode j = new ObjectMapper().createObjectNode();
       j.put("out", target);
       j.put("subspace", kind.label());
-      j.put("artifactBytes", result.artifactBytes());
+      j.put("artifactBytes", stored.result().artifactBytes());
       j.put("cosine", trained.cosine());
       j.put("seconds", trained.seconds());
       ArrayNode t = j.putArray("table");
-      for (LineDescriptor.Point p : trained.line().table()) {
-        t.addObject().put("alpha", p.alpha()).put("validationAccuracy", p.validationAccuracy());
+      List<LineDescriptor.Point> before = trained.line().table();
+      for (int i = 0; i < before.size(); i++) {
+        LineDescriptor.Point p = stored.line().table().get(i);
+        t.addObject().put("alpha", p.alpha()).put("validationAccuracy", p.validationAccuracy())
+            .put("validationAccuracyAsTrained", before.get(i).validationAccuracy());
       }
       out.println(j.toPrettyString());
     } else {
-      out.printf("wrote %s: %s subspace, %d bytes, %.1f s of training%n", target, kind.label(), result.artifactBytes(),
-          trained.seconds());
-      for (LineDescriptor.Point p : trained.line().table()) {
-        out.printf("  alpha %.3f: validation accuracy %.2f%%%n", p.alpha(), 100 * p.validationAccuracy());
+      out.printf("wrote %s: %s subspace, %d bytes, %.1f s of training%n", target, kind.label(),
+          stored.result().artifactBytes(), trained.seconds());
+      for (LineDescriptor.Point p : stored.line().table()) {
+        out.printf("  alpha %.3f: validation accuracy %.2f%% (as stored)%n", p.alpha(), 100 * p.validationAccuracy());
       }
     }
     return Main.OK;

@@ -7,8 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import nnzip.Digests;
 import nnzip.Progress;
+import nnzip.artifact.Artifact;
+import nnzip.codec.CodecKind;
+import nnzip.codec.ScalarCodec;
+import nnzip.codec.Scope;
 import nnzip.compress.CompressionSettings;
 import nnzip.data.DataRef;
 import nnzip.data.Dataset;
@@ -17,11 +22,14 @@ import nnzip.graph.GraphMode;
 import nnzip.io.HadoopFiles;
 import nnzip.io.onnx.OnnxModelFile;
 import nnzip.io.onnx.OnnxProto;
+import nnzip.subspace.Dialer;
 import nnzip.subspace.Line;
 import nnzip.subspace.LineDescriptor;
 import nnzip.subspace.LineTraining;
 import nnzip.subspace.LineWeight;
 import nnzip.subspace.SubspaceSettings;
+import nnzip.tensor.DType;
+import nnzip.tensor.TensorSpec;
 import nnzip.train.EpochStats;
 import nnzip.train.Evaluation;
 import nnzip.train.GraphSetup;
@@ -38,9 +46,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Trains a compressible subspace (a line of models, LCS) data-parallel on Spark the way finetuning
- * trains ({@link TrainingJob}, checkpointed and resumable), measures the validation accuracy at
- * points of the line, and stores both endpoints with the recipe's codecs through {@link CompressJob}
- * (the line travels as one ONNX graph, see {@link LineDescriptor}).
+ * trains ({@link TrainingJob}, checkpointed and resumable), stores it with the recipe's codecs
+ * through {@link CompressJob} (one ONNX graph: w1 as its weights, w0 − w1 at fewer bits, see
+ * {@link LineDescriptor}), and measures the validation accuracy at points of the line as stored.
  */
 public final class SubspaceJob {
   private SubspaceJob() {}
@@ -56,9 +64,12 @@ public final class SubspaceJob {
    * @param data the data set
    * @param tableAlphas the points whose validation accuracy is measured after training, ascending
    * @param checkpoint checkpoint file, or null
+   * @param compression the codec settings the line will be stored with: with a {@code
+   *     settings.storedDifference()} and a scalar recipe codec (uniform, dp), the weights whose difference
+   *     they code train through its stored form
    */
   public record Spec(byte[] first, byte[] second, SubspaceSettings settings, TrainingSettings training, DataRef data,
-      double[] tableAlphas, String checkpoint) {}
+      double[] tableAlphas, String checkpoint, CompressionSettings compression) {}
 
   /**
    * A trained line.
@@ -77,7 +88,18 @@ public final class SubspaceJob {
     Set<String> frozen = BatchNormWeights.runningStatistics(model);
     ParameterValues w0 = weights(spec.first(), frozen);
     ParameterValues w1 = weights(spec.second(), frozen);
-    WeightPlan plan = LineTraining.plan(model, w0, w1, frozen, spec.settings().kind());
+    // Under aq the differences are coded like every weight (write's rule is for scalar codecs only).
+    ScalarCodec difference = spec.compression().codec() == CodecKind.UNIFORM
+        || spec.compression().codec() == CodecKind.DP ? spec.settings().storedDifference() : null;
+    Set<String> stored = new java.util.TreeSet<>();
+    for (int i = 0; i < w0.names().size(); i++) {
+      // The differences the artifact codes at the difference bits: those the recipe does not keep as they are.
+      if (!spec.compression().keepsAsIs(new TensorSpec(LineDescriptor.DIFFERENCE_PREFIX + w0.names().get(i), DType.F32,
+          w0.shapes().get(i)))) {
+        stored.add(w0.names().get(i));
+      }
+    }
+    WeightPlan plan = LineTraining.plan(model, w0, w1, frozen, spec.settings().kind(), difference, stored);
     List<String> names = LineTraining.lineParameters(plan);
     Dataset.Split split = spec.data().split(spec.data().load());
     TrainingPlan tplan = spec.training().plan(split.train().n(), spec.training().epochs());
@@ -89,12 +111,14 @@ public final class SubspaceJob {
     LineTraining regularizer = new LineTraining(names, spec.settings(), tplan.stepsPerEpoch(), validationAlpha);
     GraphSetup setup = new GraphSetup(spec.first(), plan, GraphMode.TRAINING);
     TrainingGraph init = setup.build();
-    progress.report(String.format("subspace: %s line over %d weights (%d parameters), %d epochs of %d steps%s",
+    progress.report(String.format("subspace: %s line over %d weights (%d parameters), %d epochs of %d steps%s%s",
         spec.settings().kind().label(), names.size(), init.values().count(), tplan.epochs(), tplan.stepsPerEpoch(),
-        spec.settings().fixed() ? ", alpha fixed at " + spec.settings().fixedAlpha() : ""));
+        spec.settings().fixed() ? ", alpha fixed at " + spec.settings().fixedAlpha() : "",
+        difference == null ? "" : ", " + stored.size() + " weights see w0 as stored (w0 - w1 by "
+            + difference.kind().label() + " at " + difference.bits() + " bits)"));
     String fingerprint = "subspace " + Digests.hex(Digests.sha256().digest(spec.first())) + " "
         + Digests.hex(Digests.sha256().digest(spec.second())) + " " + spec.settings() + " " + tplan + " "
-        + spec.training().optimizer() + " " + spec.data();
+        + spec.training().optimizer() + " " + spec.data() + " stored " + difference + " " + stored;
     TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, spec.data(), tplan,
         spec.training().optimizer(), regularizer, spec.checkpoint(), fingerprint),
         TrainingState.start(init.values(), Map.of()), split.validation(), progress);
@@ -127,12 +151,56 @@ public final class SubspaceJob {
   }
 
   /**
-   * Stores a trained line as an artifact: its graph (both endpoints, the descriptor) written next to
-   * {@code out} and compressed with the recipe, then removed.
+   * A line as stored.
    *
+   * @param result the compress run that wrote the artifact
+   * @param line the line decoded from the artifact, its table measured on exactly these endpoints
+   */
+  public record Stored(CompressJob.Result result, Line line) {}
+
+  /**
+   * Stores a trained line as an artifact and measures its table on the line as stored: the line's
+   * graph (w1, w0 − w1 and the descriptor, see {@link LineDescriptor}) is compressed with the recipe,
+   * the differences with {@code difference} per channel; the artifact is decoded the way {@code dial} decodes
+   * it, the validation accuracy of the dialed model at each table point replaces the trained line's,
+   * and the graph is compressed again with that table (the same weights, so the same codes).
+   *
+   * @param difference the scalar codec of w0 − w1 (under the aq recipe codec, aq codes it like any weight)
    * @param origin the model the user gave, or null
    */
-  public static CompressJob.Result write(JavaSparkContext sc, Line line, CompressionSettings compression,
+  public static Stored write(JavaSparkContext sc, Line line, DataRef data, ScalarCodec difference,
+      CompressionSettings compression, String recipe, String origin, String out, boolean overwrite,
+      Progress progress) throws IOException {
+    // Per channel, as training quantized it (LineWeight.stored), whatever scope the recipe gives the weights.
+    CompressionSettings settings = compression.withTensorCodec(new CompressionSettings.TensorCodec(
+        Pattern.compile(Pattern.quote(LineDescriptor.DIFFERENCE_PREFIX) + ".*"), difference, Scope.CHANNEL));
+    String untabled = out + ".untabled.nnz.safetensors";
+    FileSystem fs = HadoopFiles.fileSystem(untabled);
+    Line decoded;
+    try {
+      compress(sc, line, settings, recipe, origin, untabled, true, progress);
+      decoded = Dialer.open(Artifact.open(fs, HadoopFiles.qualify(untabled)));
+    } finally {
+      HadoopFiles.deleteQuietly(fs, HadoopFiles.qualify(untabled));
+    }
+    Dataset validation = data.split(data.load()).validation();
+    List<LineDescriptor.Point> table = new ArrayList<>();
+    for (LineDescriptor.Point p : line.table()) {
+      byte[] dialed = decoded.dial(p.alpha());
+      double acc = Evaluation.accuracy(new GraphSetup(dialed, WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE)
+          .build(), validation);
+      table.add(new LineDescriptor.Point(p.alpha(), acc));
+      progress.report(String.format("subspace: alpha %.3f as stored: validation accuracy %.2f%% (%.2f%% as trained)",
+          p.alpha(), 100 * acc, 100 * p.validationAccuracy()));
+    }
+    LineDescriptor described = line.descriptor().withTable(table);
+    CompressJob.Result result = compress(sc, new Line(line.model(), described, line.w0(), line.w1(), line.shapes()),
+        settings, recipe, origin, out, overwrite, progress);
+    return new Stored(result, new Line(decoded.model(), described, decoded.w0(), decoded.w1(), decoded.shapes()));
+  }
+
+  /** Compresses the graph of a line, written next to {@code out} and removed after. */
+  private static CompressJob.Result compress(JavaSparkContext sc, Line line, CompressionSettings settings,
       String recipe, String origin, String out, boolean overwrite, Progress progress) throws IOException {
     byte[] onnx = Line.toOnnx(line.model(), line.w0(), line.w1(), line.descriptor()).toByteArray();
     Path staged = HadoopFiles.qualify(out + ".line.onnx");
@@ -141,7 +209,7 @@ public final class SubspaceJob {
       try (OutputStream os = fs.create(staged, true)) {
         os.write(onnx);
       }
-      return CompressJob.run(sc, compression, recipe, staged.toString(), origin, out, overwrite, progress);
+      return CompressJob.run(sc, settings, recipe, staged.toString(), origin, out, overwrite, progress);
     } finally {
       HadoopFiles.deleteQuietly(fs, staged);
     }

@@ -112,6 +112,40 @@ class SubspaceCliTest {
   }
 
   @Test
+  void theTableIsTheValidationAccuracyOfTheDialedModelsAsStored() throws Exception {
+    // The validation split training held out of its 256 examples, as train --subspace drew it.
+    Dataset validation = DataRef.standard("fashion-mnist", 0.1, 256).split().validation();
+    Line line = Dialer.open(Artifact.open(HadoopFiles.fileSystem(artifact.toString()),
+        HadoopFiles.qualify(artifact.toString())));
+    for (var p : line.table()) {
+      Path out = dir.resolve("table-" + p.alpha() + ".onnx");
+      assertEquals(Main.OK, run("dial", "--in", artifact.toString(), "--alpha", Double.toString(p.alpha()), "--out",
+          out.toString()).code());
+      double accuracy = nnzip.train.Evaluation.accuracy(new GraphSetup(Files.readAllBytes(out),
+          WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build(), validation);
+      assertEquals(accuracy, p.validationAccuracy(), 0.0, "alpha " + p.alpha());
+    }
+  }
+
+  @Test
+  void theLineCostsAtMostThirtyPercentMoreThanOneModelWithTheSameRecipe() throws Exception {
+    var manifest = Artifact.open(HadoopFiles.fileSystem(artifact.toString()), HadoopFiles.qualify(artifact.toString()))
+        .manifest();
+    long atDifferenceBits = manifest.tensors().stream()
+        .filter(t -> t.spec().name().startsWith(nnzip.subspace.LineDescriptor.DIFFERENCE_PREFIX) && t.bits() == 2)
+        .count();
+    assertTrue(atDifferenceBits >= 3, "conv2, fc1 and fc2's differences are coded at 2 bits: " + atDifferenceBits);
+    Path accurate = dir.resolve("accurate.onnx");
+    assertEquals(Main.OK, run("dial", "--in", artifact.toString(), "--alpha", "1", "--out", accurate.toString())
+        .code());
+    Path one = dir.resolve("one.nnz.safetensors");
+    Run c = run("compress", "--in", accurate.toString(), "--out", one.toString(), "--master", "local[1]");
+    assertEquals(Main.OK, c.code(), c.err());
+    double ratio = (double) Files.size(artifact) / Files.size(one);
+    assertTrue(ratio <= 1.3, "line " + Files.size(artifact) + " B against one model " + Files.size(one) + " B");
+  }
+
+  @Test
   void badInputEndsWithOneLineAndNoOutput() throws Exception {
     Path out = dir.resolve("bad").resolve("m.onnx");
     Files.createDirectories(out.getParent());
