@@ -80,9 +80,15 @@ final class CompactHeader {
     ArrayNode tensors = root.putArray("tensors");
     for (TensorRecord t : m.tensors()) {
       ObjectNode o = ManifestJson.putSpec(tensors.addObject(), t.spec());
+      if (t.spec().dtype() == nnzip.tensor.DType.F32) {
+        o.remove("dtype"); // the reader's default, as "channels": 1 below
+      }
       o.put("codec", t.codec().label());
       if (!t.isPassthrough()) {
         ManifestJson.putGrouping(o, t);
+        if (t.channels() == 1) {
+          o.remove("channels");
+        }
         // Diagnostics, not needed to decode: two significant digits, what a reader compares. Their
         // random digits were a tenth of a small transformer's deflated header at F32 precision.
         o.put("relativeMse", twoDigits(t.relativeMse()));

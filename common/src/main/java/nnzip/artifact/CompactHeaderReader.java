@@ -162,7 +162,8 @@ final class CompactHeaderReader {
     }
 
     private TensorRecord tensor(JsonValue t, Map<String, Long> offsets) {
-      TensorSpec spec = ManifestReader.readSpec(t, where);
+      // The writer leaves out what is most common: dtype F32, one channel (CompactHeader).
+      TensorSpec spec = ManifestReader.readSpec(t, where, nnzip.tensor.DType.F32);
       CodecKind codec = CodecKind.parse(required(t, "codec").asText());
       List<StoredEntry> entries = entries(required(t, "entries"), spec.name() + ".", offsets);
       if (codec == CodecKind.PASSTHROUGH) {
@@ -172,7 +173,7 @@ final class CompactHeaderReader {
       }
       JsonValue scope = t.get("scope");
       return new TensorRecord(spec, codec, required(t, "bits").asInt(), scope == null ? null : scope.asText(),
-          required(t, "channels").asInt(), t.has("axis") ? t.get("axis").asInt() : 0,
+          t.has("channels") ? t.get("channels").asInt() : 1, t.has("axis") ? t.get("axis").asInt() : 0,
           List.of(new Chunk(spec.byteSize(), null)), required(t, "relativeMse").asDouble(),
           required(t, "maxAbsError").asDouble(), entries);
     }

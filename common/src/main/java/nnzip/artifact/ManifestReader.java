@@ -76,13 +76,19 @@ final class ManifestReader {
 
   /** Reads what {@link ManifestJson#putSpec} wrote. */
   static TensorSpec readSpec(JsonValue t, String where) {
+    return readSpec(t, where, null);
+  }
+
+  /** As {@link #readSpec(JsonValue, String)}, with {@code defaultDtype} where no dtype is given (null: required). */
+  static TensorSpec readSpec(JsonValue t, String where, DType defaultDtype) {
     JsonValue shapeNode = required(t, "shape", where);
     long[] shape = new long[shapeNode.size()];
     for (int i = 0; i < shape.length; i++) {
       shape[i] = shapeNode.get(i).asLong();
     }
-    return new TensorSpec(required(t, "name", where).asText(), DType.fromSafetensors(required(t, "dtype", where).asText()),
-        shape);
+    DType dtype = defaultDtype != null && !t.has("dtype") ? defaultDtype
+        : DType.fromSafetensors(required(t, "dtype", where).asText());
+    return new TensorSpec(required(t, "name", where).asText(), dtype, shape);
   }
 
   private static TensorRecord readTensor(JsonValue t, String where) {
