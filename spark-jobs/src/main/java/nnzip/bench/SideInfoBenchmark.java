@@ -30,7 +30,7 @@ public final class SideInfoBenchmark {
         + " bytes), at idealBits: the recipe's bits (8 for the default recipe, 4 for dp-4bit)");
     d.put("ideal8Ratio", "the same at 8 bits");
     d.put("parts", "disjoint, summing to artifactBytes: safetensorsHeader (8-byte length and JSON), headerEntry"
-        + " (deflated manifest, recipe, provenance, digests), graph (deflated ONNX graph without weights), blob (small"
+        + " (deflated manifest, recipe, provenance, digests), graph (deflated ONNX graph without weights, as an entry of its own: 0 for current writers, which carry it inside the header entry), blob (small"
         + " entries packed together), params (per-tensor and shared codec parameters of their own), codeStreams (code"
         + " entries of their own), tensors (tensors stored as they are, of their own)");
     d.put("blob", "the blob's members by kind: tensors stored as they are, codec parameters, code streams");

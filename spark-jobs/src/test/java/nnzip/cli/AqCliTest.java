@@ -40,7 +40,8 @@ class AqCliTest {
       float[] x = CompressCliTest.floats(original.get(name));
       float[] y = CompressCliTest.floats(restored.get(name));
       double rel = relativeMse(x, y);
-      assertEquals(rel, t.get("relativeMse").asDouble(), rel * 1e-6, name);
+      // The artifact keeps the diagnostic to two significant digits: within 5% of the exact error.
+      assertEquals(rel, t.get("relativeMse").asDouble(), rel * 0.05, name);
       assertTrue(rel < 0.5, name + " is reconstructed, not noise: " + rel);
       long codeBytes = t.get("entries").get(0).get("chunks").findValues("bytes").stream().mapToLong(JsonNode::asLong).sum();
       long subvectors = (x.length + 7) / 8;
@@ -92,7 +93,8 @@ class AqCliTest {
     float[] x = CompressCliTest.floats(CompressCliTest.tensors(model).get("conv1.weight"));
     float[] y = CompressCliTest.floats(CompressCliTest.tensors(back).get("conv1.weight"));
     double rel = relativeMse(x, y);
-    assertEquals(rel, f16.get("tensors").get(0).get("relativeMse").asDouble(), 1e-6 * rel,
+    // To two significant digits, as the artifact keeps the diagnostic (within 5%).
+    assertEquals(rel, f16.get("tensors").get(0).get("relativeMse").asDouble(), 0.05 * rel,
         "codes were chosen for, and the error measured with, the F16 codebooks the artifact stores");
   }
 

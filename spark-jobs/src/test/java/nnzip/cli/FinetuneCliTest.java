@@ -71,8 +71,9 @@ class FinetuneCliTest {
         "--data", "fashion-mnist", "--set", "finetune.epochs=1", "--set", "finetune.examples=2000",
         "--master", "local[2]", "--json");
     assertEquals(0, u.code(), u.err());
-    // fc1, fc2, and fc3 (small: dp 8-bit per tensor, passthrough.dp-bits' default)
-    assertTrue(u.err().contains("(3 coded tensors)"), u.err());
+    // fc1 and fc2 weights, and what the passthrough rules keep coded per tensor at uniform 8 bits
+    // (passthrough.uniform-bits): fc3's 1,000 weights and the three biases
+    assertTrue(u.err().contains("(6 coded tensors)"), u.err());
     double uniAfter = new ObjectMapper().readTree(u.out()).get("finetune").get("testAccuracyAfter").asDouble();
     CliRun uniEval = CliRun.of("eval", "--model", uni.toString(), "--json");
     assertEquals(0, uniEval.code(), uniEval.err());
@@ -109,15 +110,16 @@ class FinetuneCliTest {
     }
     long packedBytes = 300 * 784 * 3 / 8;
     assertTrue(codedBytes * 3 < packedBytes, codedBytes + " coded bytes vs " + packedBytes + " packed");
-    // The recipe codes the biases too (passthrough.dp-bits): 300 and 100 values on 32 levels each; the
-    // last layer's 10 are fewer bytes kept as they are.
+    // The recipe codes the biases too: 300 values on 32 dp levels (passthrough.dp-bits: the levels cost
+    // 0.21 bit/weight more than uniform's two parameters, within 0.25); 100 and 10 values at uniform 8
+    // bits (passthrough.uniform-bits), where 32 levels would cost 6.6 and 66 bits/weight more.
     Map<String, String> codecs = new java.util.HashMap<>();
     for (JsonNode t : r.get("tensors")) {
       codecs.put(t.get("name").asText(), t.get("codec").asText() + "/" + t.get("bits").asInt());
     }
     assertEquals("dp/5", codecs.get("fc1.bias"));
-    assertEquals("dp/5", codecs.get("fc2.bias"));
-    assertEquals("passthrough/0", codecs.get("fc3.bias"));
+    assertEquals("uniform/8", codecs.get("fc2.bias"));
+    assertEquals("uniform/8", codecs.get("fc3.bias"));
     double after = r.get("finetune").get("testAccuracyAfter").asDouble();
 
     byte[] onnx = evalReportsAndDecompress(art, after, "p-restored.onnx");
