@@ -212,7 +212,7 @@ class CorruptArtifactCliTest {
         }
         switch (e.get("role").asText()) {
           case "codes" -> largeCodes = key;
-          case "data" -> { } // B1, the only large float passthrough candidate, is dp-coded by default
+          case "data" -> { } // B1, the only large float passthrough candidate, is coded by default
           default -> largeParam = key;
         }
       }
@@ -222,8 +222,9 @@ class CorruptArtifactCliTest {
     for (String key : List.of(largeCodes, largeParam)) {
       targets.put(key, p.entries.get(key).length / 2L);
     }
-    // Blob members: a small passthrough tensor and a per-channel parameter of W2.
-    Long biasAt = offsets.get("B2");
+    // Blob members: a small tensor's codes (B2, coded per tensor at passthrough.uniform-bits) and a
+    // per-channel parameter of W2.
+    Long biasAt = offsets.get(Parts.keyOf(p.tensor("B2"), p.tensor("B2").get("entries").get(0)));
     Long paramAt = null;
     JsonNode w2 = p.tensor("W2");
     for (JsonNode e : w2.get("entries")) {
@@ -257,8 +258,10 @@ class CorruptArtifactCliTest {
     h.entries.put(HEADER, java.util.Arrays.copyOf(header, header.length / 2));
     refusedEverywhere(h.write(dir.resolve("trunc-header.nnz.safetensors"), false), "truncated");
 
-    // The graph inside the header cut short, the header's digest matching the cut stream.
+    // The graph inside the header cut short (its length still the whole graph's), the header's digest
+    // matching the re-packed stream.
     Parts g = Parts.of(uniform);
+    g.graphClaim = g.graph.length;
     g.graph = java.util.Arrays.copyOf(g.graph, g.graph.length / 2);
     refusedEverywhere(g.write(dir.resolve("trunc-graph.nnz.safetensors"), true), "truncated");
   }
@@ -367,6 +370,8 @@ class CorruptArtifactCliTest {
     byte[] json;
     byte[] recipe;
     byte[] graph;
+    /** The graph length the header states, when a test makes it lie; null: the graph's own. */
+    Integer graphClaim;
 
     static Parts of(Path artifact) throws IOException {
       Parts p = new Parts();
@@ -495,7 +500,7 @@ class CorruptArtifactCliTest {
         for (byte[] d : digests) {
           out.write(d);
         }
-        out.writeInt(graph.length);
+        out.writeInt(graphClaim != null ? graphClaim : graph.length);
         out.write(graph);
       }
       return deflate(bytes.toByteArray());
