@@ -25,13 +25,28 @@ import nnzip.train.WeightPlan;
  * to its trainable levels, per-group minimum and step, or codebooks (followed by the codes of every
  * tensor sharing them, which only {@link AqReencoder} changes). Uniform tensors of global scope and
  * tensors of other codecs are frozen at their decoded values;
- * passed-through FLOAT tensors (biases, norms) train as they are.
+ * passed-through FLOAT tensors (biases, norms) train as they are, and so do the uniform-coded tensors
+ * that the recipe's passthrough rules keep ({@link #recoded}).
  *
  * @param onnx the restored model bytes
  * @param plan how each weight enters the training graph
+ * @param recoded uniform tensors that the recipe's passthrough rules keep (biases, norm scales, small
+ *     tensors), coded per tensor only because that is smaller than their floats: they train as floats
+ *     from their decoded values and {@link FinetunedArtifact} codes them again. Their min and step
+ *     alone could not move a bias's values one by one, as dp's levels (one per value, nearly) or a kept
+ *     float could; the grid they are coded on again adds at most half a step (range / 510 at 8 bits).
  */
-public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.Serializable {
-  private static final long serialVersionUID = 1L;
+public record CompressedModel(byte[] onnx, WeightPlan plan, Set<String> recoded) implements java.io.Serializable {
+  private static final long serialVersionUID = 2L;
+
+  public CompressedModel {
+    recoded = Set.copyOf(recoded);
+  }
+
+  /** A model with no tensor coded again after finetuning. */
+  public CompressedModel(byte[] onnx, WeightPlan plan) {
+    this(onnx, plan, Set.of());
+  }
   /** Parameter-name prefix of dp levels (plus the tensor name, unless shared). */
   public static final String LEVELS = "nnzip.levels";
   /** Parameter-name prefix of a uniform tensor's per-channel minimum and step (plus the tensor name). */
@@ -46,7 +61,7 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
    * @throws InvalidInputException if the artifact has no ONNX graph or a coded tensor is inconsistent
    */
   public static CompressedModel of(Artifact a, Set<String> frozen) throws IOException {
-    return of(a, frozen, null);
+    return of(a, frozen, null, spec -> false);
   }
 
   /**
@@ -54,14 +69,19 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
    * parameter also holds full-precision copies of its tensors' weights (divided by their scale) after the codes, trained
    * straight through the quantizer ({@link WeightBinding.Aq#trainedAt}), for re-encoding toward them.
    *
+   * {@code keptByRecipe} tells the tensors the recipe's passthrough rules keep ({@code
+   * CompressionSettings.keepsAsIs}): those coded uniform are {@link #recoded}.
+   *
    * @throws InvalidInputException as above, or if an aq tensor's weights are missing from {@code trained}
    */
-  public static CompressedModel of(Artifact a, Set<String> frozen, Map<String, float[]> trained) throws IOException {
+  public static CompressedModel of(Artifact a, Set<String> frozen, Map<String, float[]> trained,
+      java.util.function.Predicate<nnzip.tensor.TensorSpec> keptByRecipe) throws IOException {
     byte[] onnx = ArtifactRestorer.toOnnxBytes(a);
     Map<String, WeightBinding> coded = new LinkedHashMap<>();
     Map<String, WeightPlan.Parameter> params = new LinkedHashMap<>();
     Set<String> fixed = new TreeSet<>(frozen);
     Map<String, List<int[]>> aqCodes = new LinkedHashMap<>();
+    Set<String> recoded = new TreeSet<>();
     for (TensorRecord t : a.manifest().tensors()) {
       String name = t.spec().name();
       if (t.isPassthrough()) {
@@ -76,7 +96,9 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
         case DP -> coded.put(name, dp(a, t, shared, params));
         case AQ -> coded.put(name, aq(a, t, shared, params, aqCodes));
         case UNIFORM -> {
-          if (shared) {
+          if (!shared && !frozen.contains(name) && keptByRecipe.test(t.spec())) {
+            recoded.add(name); // neither coded nor fixed: the graph trains the decoded values
+          } else if (shared) {
             fixed.add(name);
           } else {
             coded.put(name, uniform(a, t, Artifact.layoutOf(t), params));
@@ -134,7 +156,7 @@ public record CompressedModel(byte[] onnx, WeightPlan plan) implements java.io.S
       }
       params.put(param, new WeightPlan.Parameter(new long[] {v.length}, v));
     }
-    return new CompressedModel(onnx, new WeightPlan(coded, params, fixed));
+    return new CompressedModel(onnx, new WeightPlan(coded, params, fixed), recoded);
   }
 
   private static TensorRecord t(Artifact a, String name) {

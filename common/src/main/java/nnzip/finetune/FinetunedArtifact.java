@@ -32,7 +32,8 @@ import org.apache.hadoop.fs.Path;
  * (re-sorted per channel with the codes renumbered, since the dp format keeps levels ascending),
  * trained uniform minimum and step per group, trained aq codebooks (rounded to F16 where the
  * artifact stores them so) with their codes as finetuning left them (re-encoded or not), trained
- * passthrough tensors; every other entry is copied. Each coded tensor's error fields are recomputed against
+ * passthrough tensors, the {@link CompressedModel#recoded} tensors coded again from their trained
+ * values; every other entry is copied. Each coded tensor's error fields are recomputed against
  * the original weights, so the manifest tells how far finetuning moved the decoded model.
  */
 public final class FinetunedArtifact {
@@ -97,12 +98,15 @@ public final class FinetunedArtifact {
           0, 0, entries);
     }
     WeightBinding b = model.plan().coded().get(name);
-    if (b == null) {
+    boolean recode = model.recoded().contains(name) && trained.names().contains(name);
+    if (b == null && !recode) {
       return t;
     }
     List<StoredEntry> entries = new ArrayList<>();
     float[] decoded;
-    if (b instanceof WeightBinding.Dp dp) {
+    if (recode) {
+      decoded = recodeUniform(t, trained.get(name), entries, data);
+    } else if (b instanceof WeightBinding.Dp dp) {
       int[] p = perm.get(dp.parameter());
       float[] levels = newParams.get(dp.parameter());
       int k = 1 << t.bits();
@@ -168,7 +172,40 @@ public final class FinetunedArtifact {
         rel, max, entries);
   }
 
-  /** A parameter entry with new values (rounded to F16 when stored so); other entries as they are. */
+  /**
+   * Codes a {@link CompressedModel#recoded} tensor's trained values again with its uniform codec and
+   * grouping, as the compressor did (parameters F16 where the codec's rule allows, else F32), adding
+   * its new entries to {@code entries}.
+   *
+   * @return the values as decoded from the new entries
+   */
+  private static float[] recodeUniform(TensorRecord t, float[] values, List<StoredEntry> entries,
+      Map<String, EntryData> data) {
+    nnzip.codec.uniform.UniformCodec codec = new nnzip.codec.uniform.UniformCodec(t.bits());
+    nnzip.codec.TensorLayout layout = Artifact.layoutOf(t);
+    nnzip.codec.ScalarCodec.Summary summary = codec.newSummary(layout);
+    summary.add(values, values.length, 0);
+    nnzip.codec.ScalarCodec.Quantizer exact = codec.fit(summary);
+    nnzip.codec.ScalarCodec.Quantizer half = codec.toHalf(exact);
+    nnzip.codec.ScalarCodec.Quantizer q = half != null ? half : exact;
+    int[] codes = new int[values.length];
+    q.encode(values, values.length, 0, codes);
+    Map<String, float[]> params = q.parameters();
+    for (StoredEntry e : t.entries()) {
+      if (e.isCodes()) {
+        entries.add(packedCodes(e, codes, t.bits(), data));
+      } else if (e.parameterName() != null && params.containsKey(e.parameterName())) {
+        String role = (half != null ? StoredEntry.HALF_PARAM_PREFIX : StoredEntry.PARAM_PREFIX) + e.parameterName();
+        entries.add(paramEntry(new StoredEntry(e.key(), role, e.chunks()), params.get(e.parameterName()), data));
+      } else {
+        entries.add(e);
+      }
+    }
+    float[] decoded = new float[values.length];
+    q.decode(codes, codes.length, 0, decoded);
+    return decoded;
+  }
+
   /** {@code codes} bit-packed as the new bytes of codes entry {@code e} (added to {@code data}). */
   private static StoredEntry packedCodes(StoredEntry e, int[] codes, int bits, Map<String, EntryData> data) {
     byte[] packed = new byte[(int) BitPacking.packedBytes(codes.length, bits)];

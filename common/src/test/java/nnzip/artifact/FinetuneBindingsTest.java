@@ -96,6 +96,89 @@ class FinetuneBindingsTest {
     checkEveryBinding(a, WeightBinding.Dp.class, WeightBinding.Uniform.class);
   }
 
+  /**
+   * A bias the passthrough rules keep and passthrough.uniform-bits codes is neither a binding nor
+   * frozen: it trains as floats, and the written artifact holds it coded again from the trained
+   * values (each within half of a step computed here from their own range, F16 slack allowed), while
+   * a tensor whose binding did not move decodes as before, bit for bit.
+   */
+  @Test
+  void keptTensorsCodedUniformTrainAsFloatsAndAreCodedAgainFromTheirTrainedValues() throws IOException {
+    CompressionSettings s = new CompressionSettings(CodecKind.DP, 3, Scope.TENSOR, List.of(), 0, 1,
+        CompressionSettings.NonFinite.REJECT, 4096, 0, 1, nnzip.codec.dp.DpCodec.DEFAULT_BINS,
+        CompressionSettings.CodeStreams.PACKED, 0, 8, null);
+    Artifact a = compress("recode", s);
+    List<String> biases = new ArrayList<>();
+    for (TensorRecord t : a.manifest().tensors()) {
+      if (t.spec().shape().length == 1) {
+        assertEquals(CodecKind.UNIFORM, t.codec(), t.spec().name() + " coded by passthrough.uniform-bits");
+        biases.add(t.spec().name());
+      }
+    }
+    assertEquals(2, biases.size());
+    CompressedModel cm = CompressedModel.of(a, Set.of(), null, s::keepsAsIs);
+    assertEquals(Set.copyOf(biases), cm.recoded());
+    assertEquals(Set.of(biases.get(1)), CompressedModel.of(a, Set.of(biases.get(0)), null, s::keepsAsIs).recoded(),
+        "a frozen tensor does not train, so it is not coded again");
+    assertTrue(CompressedModel.of(a, Set.of()).recoded().isEmpty(), "without the recipe's rule nothing is");
+    for (String b : biases) {
+      assertFalse(cm.plan().coded().containsKey(b));
+      assertFalse(cm.plan().frozen().contains(b));
+    }
+    // Trained values: the bindings' parameters as they were, each bias moved away from its grid.
+    ParameterValues init = initial(cm.plan());
+    List<String> names = new ArrayList<>(init.names());
+    List<long[]> shapes = new ArrayList<>(init.shapes());
+    List<float[]> values = new ArrayList<>(List.of(init.values()));
+    SplittableRandom r = new SplittableRandom(11);
+    Map<String, float[]> trainedBiases = new TreeMap<>();
+    for (String b : biases) {
+      TensorRecord t = a.manifest().tensors().stream().filter(x -> x.spec().name().equals(b)).findFirst().orElseThrow();
+      float[] v = floats(ArtifactRestorer.restoreToBytes(a, t));
+      for (int i = 0; i < v.length; i++) {
+        v[i] += (float) (0.05 * r.nextGaussian());
+      }
+      trainedBiases.put(b, v);
+      names.add(b);
+      shapes.add(t.spec().shape());
+      values.add(v.clone());
+    }
+    Path out = new Path(dir.resolve("recoded.nnz.safetensors").toUri());
+    nnzip.finetune.FinetunedArtifact.write(a, cm, new ParameterValues(names, shapes, values.toArray(new float[0][])),
+        originals(), fs, out, a.recipe(), a.source());
+    Artifact written = Artifact.open(fs, out);
+    written.verify();
+    for (TensorRecord t : written.manifest().tensors()) {
+      String name = t.spec().name();
+      float[] decoded = floats(ArtifactRestorer.restoreToBytes(written, t));
+      float[] want = trainedBiases.get(name);
+      if (want == null) {
+        TensorRecord before = a.manifest().tensors().stream().filter(x -> x.spec().name().equals(name)).findFirst()
+            .orElseThrow();
+        assertArrayEquals(floats(ArtifactRestorer.restoreToBytes(a, before)), decoded, 0f, name + " did not move");
+        continue;
+      }
+      assertEquals(CodecKind.UNIFORM, t.codec());
+      float lo = Float.POSITIVE_INFINITY;
+      float hi = Float.NEGATIVE_INFINITY;
+      for (float x : want) {
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+      }
+      double halfStep = (hi - lo) / 255.0 / 2 * (1 + 1.0 / nnzip.codec.uniform.UniformCodec.HALF_STEP_SLACK);
+      for (int i = 0; i < want.length; i++) {
+        assertTrue(Math.abs(decoded[i] - want[i]) <= halfStep * (1 + 1e-6),
+            name + "[" + i + "]: " + decoded[i] + " decoded, " + want[i] + " trained, half step " + halfStep);
+      }
+    }
+  }
+
+  private static float[] floats(byte[] littleEndian) {
+    float[] v = new float[littleEndian.length / Float.BYTES];
+    ByteBuffer.wrap(littleEndian).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+    return v;
+  }
+
   @Test
   void aqGlobalNormalizedBindingDecodesAsTheRestorer() throws IOException {
     checkEveryBinding(aqArtifact("aq", false), WeightBinding.Aq.class);
@@ -128,7 +211,7 @@ class FinetuneBindingsTest {
   void trainedWeightsRideAlongWithoutChangingTheDecodeAndStartAtTheOriginal() throws IOException {
     Artifact a = aqArtifact("aqtrained", false);
     CompressedModel plain = CompressedModel.of(a, Set.of());
-    CompressedModel cm = CompressedModel.of(a, Set.of(), originals());
+    CompressedModel cm = CompressedModel.of(a, Set.of(), originals(), spec -> false);
     for (var e : cm.plan().coded().entrySet()) {
       WeightBinding.Aq aq = (WeightBinding.Aq) e.getValue();
       float[] param = cm.plan().parameters().get(aq.parameter()).values();

@@ -120,9 +120,11 @@ public final class FinetuneJob {
       Artifact stage1 = Artifact.open(outFs, stage);
       TrainingSettings.AqReencode re = training.aqReencode();
       // Re-encoding toward trained weights keeps full-precision copies of the aq tensors in training.
+      // The kept tensors coded uniform train as floats and are coded again only if finetuning runs.
       CompressedModel model = CompressedModel.of(stage1, BatchNormWeights.runningStatistics(original),
           training.epochs() > 0 && re.steps() > 0 && re.target() == TrainingSettings.AqReencode.Target.TRAINED
-              ? floatWeights(compressedFrom) : null);
+              ? floatWeights(compressedFrom) : null,
+          training.epochs() > 0 ? settings::keepsAsIs : spec -> false);
       // BatchNorm stays in inference mode: finetuning keeps the running statistics of the model.
       GraphSetup setup = new GraphSetup(model.onnx(), model.plan(), GraphMode.INFERENCE);
       TrainingGraph init = setup.build();

@@ -26,7 +26,12 @@ public final class ChannelAxes {
    */
   public static Map<String, Integer> of(OnnxWeights weights) {
     Map<String, Set<Integer>> byName = new HashMap<>();
-    collect(weights.model().getGraph(), byName);
+    forEachInput(weights.model().getGraph(), (node, i) -> {
+      Integer axis = axisOf(node, i);
+      if (axis != null) {
+        byName.computeIfAbsent(node.getInput(i), k -> new HashSet<>()).add(axis);
+      }
+    });
     Map<String, Integer> axes = new LinkedHashMap<>();
     for (OnnxWeight w : weights.list()) {
       Set<Integer> seen = byName.getOrDefault(w.tensorName(), Set.of());
@@ -67,7 +72,14 @@ public final class ChannelAxes {
    */
   public static Map<String, nnzip.io.WeightRole> roles(OnnxWeights weights) {
     Map<String, Set<nnzip.io.WeightRole>> uses = new HashMap<>();
-    collectRoles(weights.model().getGraph(), uses);
+    forEachInput(weights.model().getGraph(), (node, i) -> {
+      String op = node.getOpType();
+      boolean weight = WEIGHT_CONSUMERS.contains(op) || (DATA_MOVERS.contains(op) && i == 0);
+      nnzip.io.WeightRole role = !weight ? nnzip.io.WeightRole.EXACT
+          : op.equals("BatchNormalization") && (i == 3 || i == 4) ? nnzip.io.WeightRole.NORM_STATISTIC
+          : nnzip.io.WeightRole.WEIGHT;
+      uses.computeIfAbsent(node.getInput(i), k -> new HashSet<>()).add(role);
+    });
     Map<String, nnzip.io.WeightRole> out = new LinkedHashMap<>();
     for (OnnxWeight w : weights.list()) {
       Set<nnzip.io.WeightRole> u = uses.getOrDefault(w.tensorName(), Set.of());
@@ -80,42 +92,18 @@ public final class ChannelAxes {
     return out;
   }
 
-  /** For every node input: the role this use gives it. */
-  private static void collectRoles(Onnx.GraphProto graph, Map<String, Set<nnzip.io.WeightRole>> uses) {
+  /** Calls {@code use} with every (node, input index) of {@code graph} and of its subgraphs (If, Loop, Scan). */
+  private static void forEachInput(Onnx.GraphProto graph, java.util.function.ObjIntConsumer<Onnx.NodeProto> use) {
     for (Onnx.NodeProto node : graph.getNodeList()) {
-      String op = node.getOpType();
       for (int i = 0; i < node.getInputCount(); i++) {
-        boolean weight = WEIGHT_CONSUMERS.contains(op) || (DATA_MOVERS.contains(op) && i == 0);
-        nnzip.io.WeightRole role = !weight ? nnzip.io.WeightRole.EXACT
-            : op.equals("BatchNormalization") && (i == 3 || i == 4) ? nnzip.io.WeightRole.NORM_STATISTIC
-            : nnzip.io.WeightRole.WEIGHT;
-        uses.computeIfAbsent(node.getInput(i), k -> new HashSet<>()).add(role);
+        use.accept(node, i);
       }
       for (Onnx.AttributeProto a : node.getAttributeList()) {
         if (a.hasG()) {
-          collectRoles(a.getG(), uses);
+          forEachInput(a.getG(), use);
         }
         for (Onnx.GraphProto g : a.getGraphsList()) {
-          collectRoles(g, uses);
-        }
-      }
-    }
-  }
-
-  private static void collect(Onnx.GraphProto graph, Map<String, Set<Integer>> byName) {
-    for (Onnx.NodeProto node : graph.getNodeList()) {
-      for (int i = 0; i < node.getInputCount(); i++) {
-        Integer axis = axisOf(node, i);
-        if (axis != null) {
-          byName.computeIfAbsent(node.getInput(i), k -> new HashSet<>()).add(axis);
-        }
-      }
-      for (Onnx.AttributeProto a : node.getAttributeList()) {
-        if (a.hasG()) {
-          collect(a.getG(), byName);
-        }
-        for (Onnx.GraphProto g : a.getGraphsList()) {
-          collect(g, byName);
+          forEachInput(g, use);
         }
       }
     }
