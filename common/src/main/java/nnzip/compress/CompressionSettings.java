@@ -85,36 +85,6 @@ public record CompressionSettings(
     CODE
   }
 
-  /** Settings whose BatchNorm statistics follow the rules of every other kept tensor (tests, tools). */
-  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
-      long passthroughMinElements, int passthroughMaxRank, NonFinite nonFinite, long shardBytes, int partitions,
-      long seed, int dpBins, CodeStreams codeStreams, int passthroughDpBits, int passthroughUniformBits,
-      nnzip.compress.aq.AqSettings aq) {
-    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
-        shardBytes, partitions, seed, dpBins, codeStreams, passthroughDpBits, passthroughUniformBits, aq,
-        NormStatistics.CODE, List.of());
-  }
-
-  /** Settings with no {@link TensorCodec} rules. */
-  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
-      long passthroughMinElements, int passthroughMaxRank, NonFinite nonFinite, long shardBytes, int partitions,
-      long seed, int dpBins, CodeStreams codeStreams, int passthroughDpBits, int passthroughUniformBits,
-      nnzip.compress.aq.AqSettings aq, NormStatistics normStatistics) {
-    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
-        shardBytes, partitions, seed, dpBins, codeStreams, passthroughDpBits, passthroughUniformBits, aq,
-        normStatistics, List.of());
-  }
-
-  /** Settings whose BatchNorm statistics follow the rules of every other kept tensor, with codec rules. */
-  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
-      long passthroughMinElements, int passthroughMaxRank, NonFinite nonFinite, long shardBytes, int partitions,
-      long seed, int dpBins, CodeStreams codeStreams, int passthroughDpBits, int passthroughUniformBits,
-      nnzip.compress.aq.AqSettings aq, List<TensorCodec> tensorCodecs) {
-    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
-        shardBytes, partitions, seed, dpBins, codeStreams, passthroughDpBits, passthroughUniformBits, aq,
-        NormStatistics.CODE, tensorCodecs);
-  }
-
   /** What happens to a tensor holding NaN or Inf. */
   public enum NonFinite {
     /** An error naming the tensor (recipe {@code allow-non-finite = false}). */
@@ -129,30 +99,6 @@ public record CompressionSettings(
     PACKED,
     /** Arithmetic-coded after encoding (recipe {@code entropy = cabac}). */
     CABAC
-  }
-
-  /** Settings with dp's default bins. */
-  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
-      long passthroughMinElements, int passthroughMaxRank, NonFinite nonFinite, long shardBytes, int partitions,
-      long seed) {
-    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
-        shardBytes, partitions, seed, nnzip.codec.dp.DpCodec.DEFAULT_BINS);
-  }
-
-  /** Settings with bit-packed code streams. */
-  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
-      long passthroughMinElements, int passthroughMaxRank, NonFinite nonFinite, long shardBytes, int partitions,
-      long seed, int dpBins) {
-    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
-        shardBytes, partitions, seed, dpBins, CodeStreams.PACKED, 0, null);
-  }
-
-  /** Settings that keep the tensors dp does not code as they are. */
-  public CompressionSettings(CodecKind codec, int bits, Scope scope, List<Pattern> passthroughPatterns,
-      long passthroughMinElements, int passthroughMaxRank, NonFinite nonFinite, long shardBytes, int partitions,
-      long seed, int dpBins, CodeStreams codeStreams, int passthroughDpBits, nnzip.compress.aq.AqSettings aq) {
-    this(codec, bits, scope, passthroughPatterns, passthroughMinElements, passthroughMaxRank, nonFinite,
-        shardBytes, partitions, seed, dpBins, codeStreams, passthroughDpBits, 0, aq);
   }
 
   public CompressionSettings {

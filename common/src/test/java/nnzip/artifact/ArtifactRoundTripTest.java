@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.regex.Pattern;
 import nnzip.InvalidInputException;
 import nnzip.codec.BitPacking;
 import nnzip.codec.CodecKind;
@@ -23,6 +22,7 @@ import nnzip.codec.Scope;
 import nnzip.codec.TensorLayout;
 import nnzip.codec.uniform.UniformCodec;
 import nnzip.compress.CompressionSettings;
+import nnzip.compress.TestSettings;
 import nnzip.io.HadoopFiles;
 import nnzip.io.StoredTensor;
 import nnzip.io.safetensors.SafetensorsHeader;
@@ -69,8 +69,7 @@ class ArtifactRoundTripTest {
 
   private static CompressionSettings settings(long shardBytes) {
     // Rank ≤ 1 and names ln.* are kept; integers always are.
-    return new CompressionSettings(CodecKind.UNIFORM, BITS, Scope.CHANNEL, List.of(Pattern.compile("ln\\..*")), 0, 1,
-        CompressionSettings.NonFinite.REJECT, shardBytes, 0, 1);
+    return TestSettings.of(CodecKind.UNIFORM, BITS, Scope.CHANNEL).keep("ln\\..*").shardBytes(shardBytes).build();
   }
 
   private static Path hadoop(java.nio.file.Path p) {

@@ -16,6 +16,7 @@ import nnzip.InvalidInputException;
 import nnzip.codec.CodecKind;
 import nnzip.codec.Scope;
 import nnzip.compress.CompressionSettings;
+import nnzip.compress.TestSettings;
 import nnzip.io.HadoopFiles;
 import nnzip.io.StoredTensor;
 import nnzip.io.safetensors.SafetensorsHeader;
@@ -59,8 +60,7 @@ class ArtifactTest {
       }
       w.writeTensor("position_ids", ids.array());
     }
-    CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 4, Scope.CHANNEL, List.of(), 0, 1, CompressionSettings.NonFinite.REJECT,
-        4096, 0, 1);
+    CompressionSettings settings = TestSettings.of(CodecKind.UNIFORM, 4, Scope.CHANNEL).build();
     artifact = LocalCompressor.compress(fs, new Path(model.toUri()), new Path(dir.resolve("w").toUri()), settings,
         null).artifact();
   }

@@ -15,6 +15,7 @@ import nnzip.codec.CodecKind;
 import nnzip.codec.Scope;
 import nnzip.codec.TensorLayout;
 import nnzip.compress.CompressionSettings;
+import nnzip.compress.TestSettings;
 import nnzip.io.HadoopFiles;
 import nnzip.io.safetensors.SafetensorsWriter;
 import nnzip.tensor.DType;
@@ -50,8 +51,7 @@ class BlockScopeArtifactTest {
       w.finish();
     }
     FileSystem fs = HadoopFiles.fileSystem(dir.toUri().toString());
-    CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 8, Scope.AUTO, List.of(), 0, 1, CompressionSettings.NonFinite.REJECT,
-        1 << 20, 0, 1);
+    CompressionSettings settings = TestSettings.of(CodecKind.UNIFORM, 8, Scope.AUTO).shardBytes(1 << 20).build();
     LocalCompressor.Run run = LocalCompressor.compress(fs, new Path(file.toUri()), new Path(dir.resolve("w").toUri()),
         settings, null);
     TensorLayout chosen = run.stats().get(0).layoutOf(run.tasks().get(0));

@@ -21,6 +21,7 @@ import nnzip.InvalidInputException;
 import nnzip.codec.CodecKind;
 import nnzip.codec.Scope;
 import nnzip.compress.CompressionSettings;
+import nnzip.compress.TestSettings;
 import nnzip.io.StoredTensor;
 import nnzip.io.safetensors.SafetensorsHeader;
 import nnzip.io.safetensors.SafetensorsReader;
@@ -52,8 +53,8 @@ class CompactFormatCorruptionTest {
     }
     original = Files.readAllBytes(model);
     fs = FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()).getRawFileSystem();
-    CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 8, Scope.CHANNEL,
-        List.of(Pattern.compile("b1")), 64, 1, CompressionSettings.NonFinite.REJECT, 4096, 0, 1);
+    CompressionSettings settings = TestSettings.of(CodecKind.UNIFORM, 8, Scope.CHANNEL).keep("b1").minElements(64)
+        .build();
     artifact = LocalCompressor.compress(fs, new Path(model.toUri()), new Path(dir.resolve("w").toUri()), settings,
         null).artifact();
   }

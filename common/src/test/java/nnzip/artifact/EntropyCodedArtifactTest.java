@@ -13,11 +13,11 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.regex.Pattern;
 import nnzip.InvalidInputException;
 import nnzip.codec.CodecKind;
 import nnzip.codec.Scope;
 import nnzip.compress.CompressionSettings;
+import nnzip.compress.TestSettings;
 import nnzip.io.HadoopFiles;
 import nnzip.io.safetensors.SafetensorsWriter;
 import nnzip.tensor.DType;
@@ -51,8 +51,8 @@ class EntropyCodedArtifactTest {
   static void compressOnce() throws IOException {
     fs = HadoopFiles.fileSystem(shared.toUri().toString());
     writeModel(shared.resolve("model.safetensors"));
-    CompressionSettings s = new CompressionSettings(CodecKind.DP, 3, Scope.TENSOR, List.of(Pattern.compile(".*\\.bias")),
-        0, 1, CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1);
+    CompressionSettings s = TestSettings.of(CodecKind.DP, 3, Scope.TENSOR).keep(".*\\.bias").shardBytes(1 << 20)
+        .build();
     LocalCompressor.Run run = LocalCompressor.compress(fs, new Path(shared.resolve("model.safetensors").toUri()),
         new Path(shared.resolve("w").toUri()), s, null);
     packed = Artifact.open(fs, run.artifact());

@@ -20,6 +20,7 @@ import nnzip.codec.aq.AdditiveQuantizer;
 import nnzip.codec.aq.AqParams;
 import nnzip.codec.aq.Codebooks;
 import nnzip.compress.CompressionSettings;
+import nnzip.compress.TestSettings;
 import nnzip.compress.Shard;
 import nnzip.compress.ShardPlanner;
 import nnzip.compress.ShardResult;
@@ -63,8 +64,7 @@ class FinetuneBindingsTest {
   }
 
   private static CompressionSettings scalar(CodecKind codec, int bits, Scope scope, int passthroughDpBits) {
-    return new CompressionSettings(codec, bits, scope, List.of(), 0, 1, CompressionSettings.NonFinite.REJECT, 4096, 0, 1,
-        nnzip.codec.dp.DpCodec.DEFAULT_BINS, CompressionSettings.CodeStreams.PACKED, passthroughDpBits, null);
+    return TestSettings.of(codec, bits, scope).passthroughDpBits(passthroughDpBits).build();
   }
 
   private static Artifact compress(String name, CompressionSettings s) throws IOException {
@@ -104,9 +104,7 @@ class FinetuneBindingsTest {
    */
   @Test
   void keptTensorsCodedUniformTrainAsFloatsAndAreCodedAgainFromTheirTrainedValues() throws IOException {
-    CompressionSettings s = new CompressionSettings(CodecKind.DP, 3, Scope.TENSOR, List.of(), 0, 1,
-        CompressionSettings.NonFinite.REJECT, 4096, 0, 1, nnzip.codec.dp.DpCodec.DEFAULT_BINS,
-        CompressionSettings.CodeStreams.PACKED, 0, 8, null);
+    CompressionSettings s = TestSettings.of(CodecKind.DP, 3, Scope.TENSOR).passthroughUniformBits(8).build();
     Artifact a = compress("recode", s);
     List<String> biases = new ArrayList<>();
     for (TensorRecord t : a.manifest().tensors()) {
@@ -296,9 +294,7 @@ class FinetuneBindingsTest {
   private static Artifact aqArtifact(String name, boolean half) throws IOException {
     AqSettings aq = new AqSettings(AQ, Scope.GLOBAL, AqSettings.Normalization.RMS, 1e-4,
         half ? nnzip.tensor.DType.F16 : nnzip.tensor.DType.F32, 0);
-    CompressionSettings settings = new CompressionSettings(CodecKind.AQ, AQ.codebookBits(), Scope.TENSOR, List.of(), 0,
-        1, CompressionSettings.NonFinite.REJECT, 4096, 0, 1, nnzip.codec.dp.DpCodec.DEFAULT_BINS,
-        CompressionSettings.CodeStreams.PACKED, 0, aq);
+    CompressionSettings settings = TestSettings.of(CodecKind.AQ, AQ.codebookBits(), Scope.TENSOR).aq(aq).build();
     return Artifact.open(fs, LocalCompressor.compress(fs, model, new Path(dir.resolve(name).toUri()), settings, null)
         .artifact());
   }

@@ -27,8 +27,7 @@ class ArtifactPlanTest {
 
   @Test
   void shardResultsInAnyOrderGiveTheSameManifestAndEntryData() {
-    CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 4, Scope.CHANNEL, List.of(), 0, 1, CompressionSettings.NonFinite.REJECT,
-        64, 0, 1);
+    CompressionSettings settings = TestSettings.of(CodecKind.UNIFORM, 4, Scope.CHANNEL).shardBytes(64).build();
     List<StoredTensor> stored = List.of(
         new StoredTensor(new TensorSpec("a", DType.F32, new long[] {4, 30}), "file:/m", 0),
         new StoredTensor(new TensorSpec("b", DType.F32, new long[] {8}), "file:/m", 480),

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import java.util.regex.Pattern;
 import nnzip.codec.CodecKind;
 import nnzip.codec.Scope;
@@ -20,10 +19,11 @@ import org.junit.jupiter.api.Test;
 class CompressionSettingsTest {
 
   private static CompressionSettings settings(CodecKind codec, int keptBits) {
-    return new CompressionSettings(codec, 3, Scope.CHANNEL, List.of(Pattern.compile(".*\\.bias")), 1024, 1, CompressionSettings.NonFinite.REJECT,
-        1 << 20, 0, 1, DpCodec.DEFAULT_BINS, CompressionSettings.CodeStreams.PACKED, keptBits,
-        codec == CodecKind.AQ ? new nnzip.compress.aq.AqSettings(nnzip.codec.aq.AqParams.of(8, 2, 8), Scope.GLOBAL,
-            nnzip.compress.aq.AqSettings.Normalization.RMS, 0, DType.F16, 2) : null);
+    return TestSettings.of(codec, 3, Scope.CHANNEL).keep(".*\\.bias").minElements(1024).shardBytes(1 << 20)
+        .passthroughDpBits(keptBits)
+        .aq(codec == CodecKind.AQ ? new nnzip.compress.aq.AqSettings(nnzip.codec.aq.AqParams.of(8, 2, 8), Scope.GLOBAL,
+            nnzip.compress.aq.AqSettings.Normalization.RMS, 0, DType.F16, 2) : null)
+        .build();
   }
 
   private static StoredTensor tensor(String name, DType dtype, long... shape) {
@@ -61,9 +61,8 @@ class CompressionSettingsTest {
 
   @Test
   void uniformBitsCodesWhatDpBitsLeavesWhereThatIsSmaller() {
-    CompressionSettings s = new CompressionSettings(CodecKind.UNIFORM, 8, Scope.CHANNEL,
-        List.of(Pattern.compile(".*\\.bias")), 1024, 1, CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1, DpCodec.DEFAULT_BINS,
-        CompressionSettings.CodeStreams.PACKED, 5, 8, null);
+    CompressionSettings s = TestSettings.of(CodecKind.UNIFORM, 8, Scope.CHANNEL).keep(".*\\.bias").minElements(1024)
+        .shardBytes(1 << 20).passthroughDpBits(5).passthroughUniformBits(8).build();
     // dp 5-bit pays on 300 values (128 B of levels + 188 B of codes < 1,200 B): dp as before.
     assertTrue(s.taskFor(0, tensor("fc1.bias", DType.F32, 300)).codec() instanceof DpCodec);
     // 10 values: dp levels cost more than the 40 B; min and step (8 B counted) + 10 B of codes do not.
@@ -74,9 +73,8 @@ class CompressionSettingsTest {
     // 2 F32 values (8 B) are no larger than min and step alone: kept as they are.
     assertTrue(s.taskFor(0, tensor("b", DType.F32, 2)).isPassthrough());
     assertTrue(s.taskFor(0, tensor("steps", DType.I64, 300)).isPassthrough(), "integers are never coded");
-    assertThrows(IllegalArgumentException.class, () -> new CompressionSettings(CodecKind.UNIFORM, 8, Scope.CHANNEL,
-        List.of(), 1024, 1, CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1, DpCodec.DEFAULT_BINS,
-        CompressionSettings.CodeStreams.PACKED, 0, 17, null));
+    assertThrows(IllegalArgumentException.class, () -> TestSettings.of(CodecKind.UNIFORM, 8, Scope.CHANNEL)
+        .passthroughUniformBits(17).build());
   }
 
   @Test
@@ -96,10 +94,9 @@ class CompressionSettingsTest {
 
   @Test
   void dpLevelsMustBuyTheirBytesAndRolesDecideForConstantsAndStatistics() {
-    CompressionSettings s = new CompressionSettings(CodecKind.UNIFORM, 8, Scope.CHANNEL,
-        List.of(Pattern.compile(".*\\.bias")), 1024, 1, CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1,
-        DpCodec.DEFAULT_BINS, CompressionSettings.CodeStreams.PACKED, 8, 8, null,
-        CompressionSettings.NormStatistics.HALF);
+    CompressionSettings s = TestSettings.of(CodecKind.UNIFORM, 8, Scope.CHANNEL).keep(".*\\.bias").minElements(1024)
+        .shardBytes(1 << 20).passthroughDpBits(8).passthroughUniformBits(8)
+        .normStatistics(CompressionSettings.NormStatistics.HALF).build();
     // 600 values: 256 F32 levels (1,024 B) are 13.5 bits per weight over uniform's 8 B: uniform.
     assertTrue(s.taskFor(0, tensor("a.bias", DType.F32, 600)).codec() instanceof nnzip.codec.uniform.UniformCodec);
     // 40,000 values: the levels' 1,016 B more are 0.2 bit per weight, within the 0.25 budget: dp.
@@ -113,9 +110,8 @@ class CompressionSettingsTest {
     assertEquals(CodecKind.HALF,
         s.taskFor(0, tensor("bn.var", DType.F32, 24), 0, nnzip.io.WeightRole.NORM_STATISTIC).kind());
     assertTrue(s.taskFor(0, tensor("bn.var", DType.F16, 24), 0, nnzip.io.WeightRole.NORM_STATISTIC).isPassthrough());
-    CompressionSettings code = new CompressionSettings(CodecKind.UNIFORM, 8, Scope.CHANNEL, List.of(), 1024, 1,
-        CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1, DpCodec.DEFAULT_BINS,
-        CompressionSettings.CodeStreams.PACKED, 8, 8, null, CompressionSettings.NormStatistics.CODE);
+    CompressionSettings code = TestSettings.of(CodecKind.UNIFORM, 8, Scope.CHANNEL).minElements(1024).shardBytes(1 << 20)
+        .passthroughDpBits(8).passthroughUniformBits(8).build();
     assertEquals(CodecKind.UNIFORM,
         code.taskFor(0, tensor("bn.var", DType.F32, 24), 0, nnzip.io.WeightRole.NORM_STATISTIC).kind());
   }
@@ -134,8 +130,7 @@ class CompressionSettingsTest {
     assertEquals(Scope.TENSOR, s.taskFor(0, tensor("e/fc1.weight", DType.F32, 300, 784)).scope());
     assertTrue(s.taskFor(0, tensor("d/fc1.bias", DType.F32, 300)).isPassthrough(), "the passthrough rules come first");
     // One global codebook has one width: a tensor at other bits gets its own per-channel fit.
-    CompressionSettings global = new CompressionSettings(CodecKind.DP, 3, Scope.GLOBAL, List.of(), 0, 1,
-        CompressionSettings.NonFinite.REJECT, 1 << 20, 0, 1)
+    CompressionSettings global = TestSettings.of(CodecKind.DP, 3, Scope.GLOBAL).shardBytes(1 << 20).build()
         .withTensorCodec(new CompressionSettings.TensorCodec(Pattern.compile("d/.*"), new DpCodec(2), null));
     TensorTask d = global.taskFor(0, tensor("d/fc1.weight", DType.F32, 300, 784));
     assertTrue(d.codec() instanceof DpCodec);

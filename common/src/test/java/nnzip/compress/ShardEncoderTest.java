@@ -51,8 +51,7 @@ class ShardEncoderTest {
     }
     FileSystem fs = raw();
     StoredTensor stored = SafetensorsReader.tensors(fs, new Path(file.toUri())).get(0);
-    CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, bits, Scope.CHANNEL, List.of(), 0, 1,
-        CompressionSettings.NonFinite.REJECT, 512, 0, 1);
+    CompressionSettings settings = TestSettings.of(CodecKind.UNIFORM, bits, Scope.CHANNEL).shardBytes(512).build();
     TensorTask task = settings.taskFor(0, stored);
     TensorStatistics stats = TensorStatistics.scan(fs, task, ShardPlanner.plan(List.of(task), settings.shardBytes()));
     Path parts = new Path(dir.resolve("parts-" + dtype).toUri());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.regex.Pattern;
 import nnzip.codec.CodecKind;
 import nnzip.codec.Scope;
 import nnzip.codec.uniform.UniformCodec;
@@ -108,8 +107,8 @@ class ShardPlannerTest {
 
   @Test
   void settingsPlanTheSameShardsAsHandBuiltTasks() {
-    CompressionSettings settings = new CompressionSettings(CodecKind.UNIFORM, 3, Scope.CHANNEL,
-        List.of(Pattern.compile(".*\\.skip")), 0, 1, CompressionSettings.NonFinite.REJECT, 256, 0, 1);
+    CompressionSettings settings = TestSettings.of(CodecKind.UNIFORM, 3, Scope.CHANNEL).keep(".*\\.skip").shardBytes(256)
+        .build();
     List<TensorTask> tasks = List.of(
         settings.taskFor(0, new StoredTensor(new TensorSpec("a", DType.F32, new long[] {8, 20}), "f", 0)),
         settings.taskFor(1, new StoredTensor(new TensorSpec("a.skip", DType.F32, new long[] {8, 20}), "f", 640)),

@@ -254,7 +254,8 @@ public final class Recipes {
           c.getInt("passthrough.uniform-bits"),
           aqSettings(c),
           parse("passthrough.norm-statistics", () -> CompressionSettings.NormStatistics.valueOf(
-              c.getString("passthrough.norm-statistics").toUpperCase(java.util.Locale.ROOT))));
+              c.getString("passthrough.norm-statistics").toUpperCase(java.util.Locale.ROOT))),
+          List.of()); // tensor codec rules are not recipe keys (train --subspace sets its own)
     } catch (ConfigException e) {
       throw new UsageException(describe(e));
     } catch (PatternSyntaxException e) {
