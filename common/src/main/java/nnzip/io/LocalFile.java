@@ -9,12 +9,23 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** A file on the local disk, read with the JDK alone (the device dialer has no Hadoop). */
+/**
+ * A file on the local disk, read with the JDK alone (the device dialer has no Hadoop; the model zoo's
+ * check need not start it).
+ */
 public final class LocalFile implements ReadableFile {
   private final Path path;
+  private final String name;
 
+  /** The file, named by its absolute path. */
   public LocalFile(Path path) {
+    this(path, path.toAbsolutePath().toString());
+  }
+
+  /** The file, named {@code name} in messages (e.g. its {@code file:} URI, as Hadoop would name it). */
+  public LocalFile(Path path, String name) {
     this.path = path.toAbsolutePath();
+    this.name = name;
   }
 
   @Override
@@ -54,6 +65,6 @@ public final class LocalFile implements ReadableFile {
 
   @Override
   public String toString() {
-    return path.toString();
+    return name;
   }
 }

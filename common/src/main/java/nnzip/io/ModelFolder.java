@@ -33,18 +33,24 @@ public final class ModelFolder {
     Path dir = fs.makeQualified(folder);
     Path target = fs.makeQualified(file);
     if ("file".equals(target.toUri().getScheme())) {
-      confineLocal(dir, target, what);
+      confine(Paths.get(dir.toUri()), Paths.get(target.toUri()), what);
     } else {
       confineHadoop(fs, dir, target, what);
     }
   }
 
-  private static void confineLocal(Path folder, Path file, String what) throws IOException {
+  /**
+   * As {@link #confine(FileSystem, Path, Path, String)}, on the local disk with java.nio alone.
+   *
+   * @throws InvalidInputException naming {@code what} if the resolved file lies outside the folder
+   * @throws IOException if the file system fails
+   */
+  public static void confine(java.nio.file.Path folder, java.nio.file.Path file, String what) throws IOException {
     java.nio.file.Path real;
     java.nio.file.Path realFolder;
     try {
-      realFolder = Paths.get(folder.toUri()).toRealPath();
-      real = Paths.get(file.toUri()).toRealPath();
+      realFolder = folder.toRealPath();
+      real = file.toRealPath();
     } catch (NoSuchFileException e) {
       return; // nothing there to read; the caller reports the missing file
     }

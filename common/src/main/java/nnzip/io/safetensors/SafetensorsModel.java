@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import nnzip.io.ModelFolder;
 import nnzip.io.StoredTensor;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -43,59 +42,75 @@ public record SafetensorsModel(List<StoredTensor> tensors, List<String> files, l
    * @throws IOException if the file system fails
    */
   public static SafetensorsModel open(FileSystem fs, Path path) throws IOException {
-    FileStatus status;
+    return open(new Storage.Hadoop(fs), path);
+  }
+
+  /**
+   * As {@link #open(FileSystem, Path)}, for a model on the local disk, read with java.nio alone (no
+   * Hadoop file system starts). Files are named by their {@code file:} paths, as Hadoop's local file
+   * system names them, so the result equals the Hadoop one's.
+   *
+   * @throws nnzip.InvalidInputException as {@link #open(FileSystem, Path)}
+   * @throws IOException if the disk fails
+   */
+  public static SafetensorsModel open(java.nio.file.Path path) throws IOException {
+    return open(Storage.Local.INSTANCE, new Path(path.toAbsolutePath().normalize().toUri()));
+  }
+
+  private static SafetensorsModel open(Storage storage, Path path) throws IOException {
+    boolean directory;
     try {
-      status = fs.getFileStatus(path);
+      directory = storage.isDirectory(path);
     } catch (java.io.FileNotFoundException e) {
       throw new nnzip.InvalidInputException(Errors.oneLine("no such file: " + path), e);
     }
-    if (status.isDirectory()) {
-      return openDirectory(fs, path);
+    if (directory) {
+      return openDirectory(storage, path);
     }
-    return path.getName().endsWith(".index.json") ? openIndex(fs, path) : openSingle(fs, path);
+    return path.getName().endsWith(".index.json") ? openIndex(storage, path) : openSingle(storage, path);
   }
 
-  private static SafetensorsModel openSingle(FileSystem fs, Path file) throws IOException {
-    SafetensorsHeader header = SafetensorsReader.readHeader(fs, file);
-    String qualified = fs.makeQualified(file).toString();
+  private static SafetensorsModel openSingle(Storage storage, Path file) throws IOException {
+    SafetensorsHeader header = SafetensorsFile.readHeader(storage.file(file), SafetensorsHeader.MAX_HEADER_BYTES);
+    String qualified = storage.qualified(file);
     return new SafetensorsModel(header.tensors(qualified), List.of(qualified), header.fileSize());
   }
 
-  private static SafetensorsModel openDirectory(FileSystem fs, Path dir) throws IOException {
+  private static SafetensorsModel openDirectory(Storage storage, Path dir) throws IOException {
     Path index = new Path(dir, INDEX_NAME);
-    if (fs.exists(index)) {
-      return openIndex(fs, index);
+    if (storage.exists(index)) {
+      return openIndex(storage, index);
     }
     List<Path> candidates = new ArrayList<>();
-    for (FileStatus s : fs.listStatus(dir)) {
-      if (s.isFile() && s.getPath().getName().endsWith(".safetensors")) {
-        candidates.add(s.getPath());
+    for (Path f : storage.files(dir)) {
+      if (f.getName().endsWith(".safetensors")) {
+        candidates.add(f);
       }
     }
     if (candidates.size() != 1) {
       throw Errors.invalid(dir, "directory has no " + INDEX_NAME + " and " + candidates.size()
           + " .safetensors files; expected exactly one");
     }
-    return openSingle(fs, candidates.get(0));
+    return openSingle(storage, candidates.get(0));
   }
 
-  private static SafetensorsModel openIndex(FileSystem fs, Path index) throws IOException {
-    ShardIndex map = ShardIndex.read(fs, index);
+  private static SafetensorsModel openIndex(Storage storage, Path index) throws IOException {
+    ShardIndex map = ShardIndex.read(storage.file(index));
     List<StoredTensor> tensors = new ArrayList<>();
     List<String> files = new ArrayList<>();
     Map<String, String> shardOf = new LinkedHashMap<>(); // ordered, so the first error reported is stable
     long bytes = 0;
     for (String shard : map.shards()) {
       // Every shard is confined before any shard's bytes are read.
-      ModelFolder.confine(fs, index.getParent(), new Path(index.getParent(), shard),
+      storage.confine(index.getParent(), new Path(index.getParent(), shard),
           Errors.oneLine(index + ": shard " + Errors.quote(shard)));
     }
     for (String shard : map.shards()) {
       Path file = new Path(index.getParent(), shard);
-      if (!fs.exists(file)) {
+      if (!storage.exists(file)) {
         throw Errors.invalid(index, "shard " + Errors.quote(shard) + " is listed but missing: no such file: " + file);
       }
-      SafetensorsHeader header = SafetensorsReader.readHeader(fs, file);
+      SafetensorsHeader header = SafetensorsFile.readHeader(storage.file(file), SafetensorsHeader.MAX_HEADER_BYTES);
       for (SafetensorsHeader.Entry e : header.entries()) {
         String before = shardOf.putIfAbsent(e.name(), shard);
         if (before != null) {
@@ -103,7 +118,7 @@ public record SafetensorsModel(List<StoredTensor> tensors, List<String> files, l
               + Errors.quote(before) + " and shard " + Errors.quote(shard));
         }
       }
-      String qualified = fs.makeQualified(file).toString();
+      String qualified = storage.qualified(file);
       tensors.addAll(header.tensors(qualified));
       files.add(qualified);
       bytes += header.fileSize();

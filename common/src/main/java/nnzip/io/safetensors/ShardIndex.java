@@ -6,9 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import nnzip.io.ReadableFile;
 
 /**
  * The weight map of a Hugging Face sharded checkpoint index ({@code model.safetensors.index.json}:
@@ -38,14 +36,14 @@ record ShardIndex(Map<String, String> weightMap) {
    *     or a colon)
    * @throws IOException if the file system fails
    */
-  static ShardIndex read(FileSystem fs, Path index) throws IOException {
-    long size = SafetensorsReader.fileSize(fs, index);
+  static ShardIndex read(ReadableFile index) throws IOException {
+    long size = SafetensorsFile.size(index);
     if (size > SafetensorsHeader.MAX_HEADER_BYTES) {
       throw Errors.invalid(index, "index of " + size + " bytes exceeds the cap of " + SafetensorsHeader.MAX_HEADER_BYTES);
     }
     byte[] bytes = new byte[(int) size];
-    try (FSDataInputStream in = fs.open(index)) {
-      in.readFully(0, bytes);
+    try (ReadableFile.Positioned in = index.open()) {
+      in.readFully(0, bytes, 0, bytes.length);
     }
     return parse(index, bytes);
   }

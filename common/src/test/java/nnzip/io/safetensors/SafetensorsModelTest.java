@@ -19,6 +19,7 @@ import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** Every case opens the model twice, through Hadoop's file system and with java.nio alone: the same result. */
 class SafetensorsModelTest {
   private final FileSystem fs = TestFiles.localFs();
 
@@ -47,14 +48,26 @@ class SafetensorsModelTest {
     return m.tensors().stream().map(t -> t.spec().name()).toList();
   }
 
+  /** The model through Hadoop's file system, checked equal to the same model read with java.nio alone. */
+  private SafetensorsModel open(Path p) throws IOException {
+    SafetensorsModel viaHadoop = SafetensorsModel.open(fs, p);
+    assertEquals(viaHadoop, SafetensorsModel.open(java.nio.file.Path.of(p.toUri())), "java.nio reads what Hadoop reads");
+    return viaHadoop;
+  }
+
+  /** The refusal through Hadoop's file system, checked to be java.nio's word for word. */
   private InvalidInputException refused(Path p) {
-    return assertThrows(InvalidInputException.class, () -> SafetensorsModel.open(fs, p));
+    InvalidInputException viaHadoop = assertThrows(InvalidInputException.class, () -> SafetensorsModel.open(fs, p));
+    InvalidInputException viaNio = assertThrows(InvalidInputException.class,
+        () -> SafetensorsModel.open(java.nio.file.Path.of(p.toUri())));
+    assertEquals(viaHadoop.getMessage(), viaNio.getMessage(), "java.nio refuses as Hadoop does");
+    return viaHadoop;
   }
 
   @Test
   void singleFileIsAModelOfItsTensorsInOffsetOrder() throws IOException {
     long size = shard("model.safetensors", "z", "a");
-    SafetensorsModel m = SafetensorsModel.open(fs, TestFiles.hadoopPath(dir.resolve("model.safetensors")));
+    SafetensorsModel m = open(TestFiles.hadoopPath(dir.resolve("model.safetensors")));
     assertEquals(List.of("z", "a"), names(m));
     assertEquals(size, m.fileBytes());
     assertEquals(1, m.files().size());
@@ -64,7 +77,7 @@ class SafetensorsModelTest {
   void directoryWithOneSafetensorsFileOpensThatFile() throws IOException {
     shard("weights.safetensors", "w");
     Files.writeString(dir.resolve("README.md"), "not a model");
-    SafetensorsModel m = SafetensorsModel.open(fs, TestFiles.hadoopPath(dir));
+    SafetensorsModel m = open(TestFiles.hadoopPath(dir));
     assertEquals(List.of("w"), names(m));
   }
 
@@ -83,7 +96,7 @@ class SafetensorsModelTest {
     Path index = index("\"head\":\"model-00002-of-00002.safetensors\",\"layer.0.w\":\"model-00001-of-00002.safetensors\","
         + "\"layer.1.w\":\"model-00002-of-00002.safetensors\",\"embed\":\"model-00001-of-00002.safetensors\"");
 
-    SafetensorsModel m = SafetensorsModel.open(fs, index);
+    SafetensorsModel m = open(index);
     assertEquals(List.of("embed", "layer.0.w", "layer.1.w", "head"), names(m));
     assertEquals(s1 + s2, m.fileBytes());
     assertTrue(m.files().get(0).endsWith("model-00001-of-00002.safetensors"), m.files().toString());
@@ -92,7 +105,7 @@ class SafetensorsModelTest {
     assertEquals(SafetensorsReader.readTensor(fs, head), SafetensorsReader.readTensor(fs,
         SafetensorsReader.tensors(fs, TestFiles.hadoopPath(dir.resolve("model-00002-of-00002.safetensors"))).get(1)));
 
-    SafetensorsModel viaDirectory = SafetensorsModel.open(fs, TestFiles.hadoopPath(dir));
+    SafetensorsModel viaDirectory = open(TestFiles.hadoopPath(dir));
     assertEquals(m, viaDirectory);
   }
 
@@ -165,7 +178,7 @@ class SafetensorsModelTest {
     Files.move(outside.resolve("s2.safetensors"), model.resolve("real-s2.safetensors"));
     Files.delete(model.resolve("s2.safetensors"));
     Files.createSymbolicLink(model.resolve("s2.safetensors"), java.nio.file.Path.of("real-s2.safetensors"));
-    assertEquals(List.of("a", "b"), names(SafetensorsModel.open(fs, TestFiles.hadoopPath(model))));
+    assertEquals(List.of("a", "b"), names(open(TestFiles.hadoopPath(model))));
   }
 
   @Test
