@@ -22,6 +22,7 @@ import nnzip.InvalidInputException;
 import nnzip.Progress;
 import nnzip.Version;
 import nnzip.cli.UsageException;
+import nnzip.job.KnownDigest;
 import nnzip.job.SparkSessions;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -205,7 +206,7 @@ public final class ZooRun {
   }
 
   private static Fingerprint fingerprint(ModelRecipe recipe) throws IOException {
-    SourceDigest.Digested d = SourceDigest.of(recipe.model().in());
+    KnownDigest d = SourceDigest.of(recipe.model().in());
     return new Fingerprint(d.sha256(), recipe.sha256(), Version.version(), Version.commit());
   }
 
