@@ -95,10 +95,15 @@ final class ZooCommand implements Command {
       }
       return Main.OK;
     }
-    if (a.has("--only-if-unchanged") && run.dryRun().stream().anyMatch(ZooRun.Decision::runs)) {
-      return SOME_CHANGED;
+    List<ZooRun.Decision> checked = List.of();
+    if (a.has("--only-if-unchanged")) {
+      checked = run.dryRun();
+      if (checked.stream().anyMatch(ZooRun.Decision::runs)) {
+        return SOME_CHANGED;
+      }
     }
-    List<HistoryRecord> records = run.run();
+    // The check's digests serve the run: each source is read once.
+    List<HistoryRecord> records = run.run(checked);
     if (a.has("--json")) {
       ObjectNode o = JSON.createObjectNode();
       o.put("runId", run.runId());

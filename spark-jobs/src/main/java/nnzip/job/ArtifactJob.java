@@ -54,13 +54,36 @@ final class ArtifactJob {
   }
 
   /**
+   * The provenance's digest of {@code source}: {@code known} when it covers as many bytes as the
+   * source's files now hold (a stat per file), else read here.
+   *
+   * @param known the digest the caller computed before the job, or null
+   */
+  static String sourceDigest(FileSystem fs, ModelSource source, KnownDigest known) throws IOException {
+    if (known != null) {
+      long bytes = 0;
+      for (String f : source.files()) {
+        Path p = new Path(f);
+        bytes += p.getFileSystem(fs.getConf()).getFileStatus(p).getLen();
+      }
+      if (bytes == known.bytes() && !source.files().isEmpty()) {
+        return known.sha256();
+      }
+    }
+    return sourceDigest(fs, source);
+  }
+
+  /**
    * Runs a job's passes over {@code in} and commits the artifact.
    *
    * @param origin the model the user gave, when {@code in} is an intermediate made from it (pruned or
    *     trained): the provenance and the ratio name its bytes; null when {@code in} is it
+   * @param originDigest the digest of the model the provenance names (origin, else in) when the caller
+   *     already has it (the zoo's skip check), else null: digested here
    */
-  static CompressJob.Result run(String in, String origin, String out, boolean overwrite, String recipe,
-      nnzip.compress.CompressionSettings.CodeStreams streams, Progress progress, Passes passes) throws IOException {
+  static CompressJob.Result run(String in, String origin, KnownDigest originDigest, String out, boolean overwrite,
+      String recipe, nnzip.compress.CompressionSettings.CodeStreams streams, Progress progress, Passes passes)
+      throws IOException {
     long start = System.nanoTime();
     Path inPath = HadoopFiles.qualify(in);
     Path outPath = HadoopFiles.qualify(out);
@@ -77,14 +100,14 @@ final class ArtifactJob {
       long sourceBytes;
       if (origin == null || HadoopFiles.qualify(origin).equals(inPath)) {
         provenance = new Provenance(Version.version(), Version.commit(), inPath.toUri().toString(),
-            source.sourceBytes(), sourceDigest(inFs, source), recipe);
+            source.sourceBytes(), sourceDigest(inFs, source, originDigest), recipe);
         sourceBytes = source.sourceBytes();
       } else {
         Path originPath = HadoopFiles.qualify(origin);
         FileSystem originFs = HadoopFiles.fileSystem(originPath.toString());
         ModelSource given = ModelSource.open(originFs, originPath, new Path(output.tempDir(), "origin"));
         provenance = new Provenance(Version.version(), Version.commit(), originPath.toUri().toString(),
-            given.sourceBytes(), sourceDigest(originFs, given), recipe);
+            given.sourceBytes(), sourceDigest(originFs, given, originDigest), recipe);
         sourceBytes = given.sourceBytes();
       }
       ArtifactWriter.write(outFs, packed, plan.manifest(), provenance, plan.data());

@@ -78,9 +78,19 @@ public final class CompressJob {
    */
   public static Result run(JavaSparkContext sc, CompressionSettings settings, String recipe, String in, String origin,
       String out, boolean overwrite, Progress progress) throws IOException {
+    return run(sc, settings, recipe, in, origin, null, out, overwrite, progress);
+  }
+
+  /**
+   * As above, with the digest of the model the provenance names when the caller already has it.
+   *
+   * @param originDigest the digest of {@code origin} (else {@code in}), or null: digested here
+   */
+  public static Result run(JavaSparkContext sc, CompressionSettings settings, String recipe, String in, String origin,
+      KnownDigest originDigest, String out, boolean overwrite, Progress progress) throws IOException {
     PassProgress watch = PassProgress.attach(sc, progress);
     try {
-      return passes(sc, settings, recipe, in, origin, out, overwrite, progress);
+      return passes(sc, settings, recipe, in, origin, originDigest, out, overwrite, progress);
     } finally {
       watch.detach(sc);
       sc.setJobDescription(null);
@@ -88,8 +98,8 @@ public final class CompressJob {
   }
 
   private static Result passes(JavaSparkContext sc, CompressionSettings settings, String recipe, String in,
-      String origin, String out, boolean overwrite, Progress progress) throws IOException {
-    return ArtifactJob.run(in, origin, out, overwrite, recipe, settings.codeStreams(), progress,
+      String origin, KnownDigest originDigest, String out, boolean overwrite, Progress progress) throws IOException {
+    return ArtifactJob.run(in, origin, originDigest, out, overwrite, recipe, settings.codeStreams(), progress,
         (source, tempDir) -> {
       List<TensorTask> tasks = new ArrayList<>();
       for (int i = 0; i < source.tensors().size(); i++) {

@@ -51,6 +51,17 @@ public record ModelPipeline(CompressionSettings settings, TrainingSettings train
    */
   public Outcome run(JavaSparkContext sc, String in, String out, boolean overwrite, String data, Progress progress)
       throws IOException {
+    return run(sc, in, null, out, overwrite, data, progress);
+  }
+
+  /**
+   * As above, with the digest of {@code in} when the caller already has it.
+   *
+   * @param inDigest the provenance's digest of {@code in} (the zoo's skip check computed it), or null:
+   *     digested when the artifact is assembled
+   */
+  public Outcome run(JavaSparkContext sc, String in, KnownDigest inDigest, String out, boolean overwrite, String data,
+      Progress progress) throws IOException {
     Path pruneDir = null;
     try {
       String modelIn = in;
@@ -64,7 +75,7 @@ public record ModelPipeline(CompressionSettings settings, TrainingSettings train
       }
       // The provenance names the user's model, not the pruned temporary one.
       FinetuneJob.Compressor compressor = (src, dst, replace, streams) ->
-          CompressJob.run(sc, settings.withCodeStreams(streams), rendered, src, in, dst, replace, progress);
+          CompressJob.run(sc, settings.withCodeStreams(streams), rendered, src, in, inDigest, dst, replace, progress);
       if (training.trains()) {
         FinetuneJob.Outcome tuned = FinetuneJob.run(sc, compressor, settings, training, rendered, modelIn, out,
             overwrite, dataRef(data), progress);

@@ -2,6 +2,7 @@ package nnzip.zoo;
 
 import java.io.IOException;
 import nnzip.Progress;
+import nnzip.job.KnownDigest;
 import nnzip.job.ModelPipeline;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -13,10 +14,14 @@ import org.apache.spark.api.java.JavaSparkContext;
 final class ModelJob {
   private ModelJob() {}
 
-  /** Compresses {@code recipe.model()} into {@code out}, replacing it atomically. */
-  static ModelPipeline.Outcome run(JavaSparkContext sc, ModelRecipe recipe, String out, Progress progress)
-      throws IOException {
+  /**
+   * Compresses {@code recipe.model()} into {@code out}, replacing it atomically.
+   *
+   * @param source the source's digest from the zoo's check, which the provenance reuses
+   */
+  static ModelPipeline.Outcome run(JavaSparkContext sc, ModelRecipe recipe, KnownDigest source, String out,
+      Progress progress) throws IOException {
     return new ModelPipeline(recipe.settings(), recipe.training(), recipe.structured(), recipe.rendered())
-        .run(sc, recipe.model().in(), out, true, recipe.model().data(), progress);
+        .run(sc, recipe.model().in(), source, out, true, recipe.model().data(), progress);
   }
 }

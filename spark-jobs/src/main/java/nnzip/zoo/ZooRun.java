@@ -45,7 +45,13 @@ public final class ZooRun {
   private final ZooLayout layout;
   private final History history;
   private final String runId;
+  private final Digester digester;
   private SparkSession spark;
+
+  /** How a model's source digest is computed ({@link SourceDigest#of}; tests count the calls). */
+  interface Digester {
+    KnownDigest of(String location) throws IOException;
+  }
 
   /**
    * @param master Spark master URL, or null for spark-submit's or {@code local[*]}
@@ -54,7 +60,13 @@ public final class ZooRun {
    */
   public ZooRun(ZooManifest manifest, String master, Progress progress, Function<Throwable, String> messages,
       Predicate<Throwable> retryable) {
+    this(manifest, master, progress, messages, retryable, SourceDigest::of);
+  }
+
+  ZooRun(ZooManifest manifest, String master, Progress progress, Function<Throwable, String> messages,
+      Predicate<Throwable> retryable, Digester digester) {
     this.manifest = manifest;
+    this.digester = digester;
     this.master = master;
     this.progress = progress;
     this.messages = messages;
@@ -65,11 +77,16 @@ public final class ZooRun {
         + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** What a dry run says about one model. */
-  public record Decision(String name, boolean runs, String why) {}
+  /**
+   * What a dry run says about one model.
+   *
+   * @param source the digest of the model's source that the decision rests on; null when it would fail
+   */
+  public record Decision(String name, boolean runs, String why, KnownDigest source) {}
 
   /**
    * What a run would do, touching nothing: each model's decision and reason (or why it would fail).
+   * {@link #run(List)} takes the decisions and digests no source again.
    *
    * @throws UsageException for a bad recipe in the manifest
    */
@@ -83,10 +100,11 @@ public final class ZooRun {
         if (Files.isDirectory(manifest.out())) {
           layout.checkConfined(name);
         }
-        Reason reason = fingerprint(r).against(fingerprintOf(good.get(name)), Files.exists(layout.artifact(name)));
-        out.add(new Decision(name, reason != Reason.UNCHANGED, reason.label()));
+        KnownDigest source = digester.of(r.model().in());
+        Reason reason = fingerprint(r, source).against(fingerprintOf(good.get(name)), Files.exists(layout.artifact(name)));
+        out.add(new Decision(name, reason != Reason.UNCHANGED, reason.label(), source));
       } catch (Exception e) {
-        out.add(new Decision(name, false, "would fail: " + Texts.clip(messages.apply(e), MAX_REASON)));
+        out.add(new Decision(name, false, "would fail: " + Texts.clip(messages.apply(e), MAX_REASON), null));
       }
     }
     return out;
@@ -99,6 +117,19 @@ public final class ZooRun {
    * @throws UsageException for a bad recipe, or when another run holds the zoo's lock
    */
   public List<HistoryRecord> run() throws Exception {
+    return run(List.of());
+  }
+
+  /**
+   * As {@link #run()}, reusing the source digests of a {@link #dryRun} just made (the launcher's
+   * all-skipped check): each model's source is read once. Whether a model runs is decided again, under
+   * the zoo's lock, against the history as it is then.
+   *
+   * @param checked decisions of {@link #dryRun}; a model without a digest there is digested here
+   */
+  public List<HistoryRecord> run(List<Decision> checked) throws Exception {
+    Map<String, KnownDigest> known = new java.util.HashMap<>();
+    checked.stream().filter(d -> d.source() != null).forEach(d -> known.put(d.name(), d.source()));
     List<ModelRecipe> recipes = manifest.models().stream().map(ModelRecipe::of).toList();
     Path out = manifest.out();
     try {
@@ -122,7 +153,7 @@ public final class ZooRun {
       try {
         List<Future<HistoryRecord>> futures = new ArrayList<>();
         for (ModelRecipe r : recipes) {
-          futures.add(pool.submit(() -> model(r, good.get(r.model().name()))));
+          futures.add(pool.submit(() -> model(r, good.get(r.model().name()), known.get(r.model().name()))));
         }
         List<HistoryRecord> records = new ArrayList<>();
         for (Future<HistoryRecord> f : futures) {
@@ -141,8 +172,12 @@ public final class ZooRun {
     }
   }
 
-  /** One model, start to history line; never throws. */
-  private HistoryRecord model(ModelRecipe recipe, HistoryRecord lastGood) {
+  /**
+   * One model, start to history line; never throws.
+   *
+   * @param known the source's digest from the dry run, or null to compute it here
+   */
+  private HistoryRecord model(ModelRecipe recipe, HistoryRecord lastGood, KnownDigest known) {
     String name = recipe.model().name();
     Progress p = msg -> progress.report("zoo " + name + ": " + msg);
     long t0 = System.nanoTime();
@@ -150,7 +185,8 @@ public final class ZooRun {
     HistoryRecord record;
     try {
       layout.checkConfined(name);
-      fingerprint = fingerprint(recipe);
+      KnownDigest source = known != null ? known : digester.of(recipe.model().in());
+      fingerprint = fingerprint(recipe, source);
       Reason reason = fingerprint.against(fingerprintOf(lastGood), Files.exists(layout.artifact(name)));
       if (reason == Reason.UNCHANGED) {
         record = new HistoryRecord(runId, now(), name, Status.SKIPPED, reason.label(), fingerprint, lastGood.bytes(),
@@ -158,7 +194,7 @@ public final class ZooRun {
         p.report("skipped (unchanged)");
       } else {
         p.report("start (" + reason.label() + ")");
-        record = compress(recipe, reason, p, t0);
+        record = compress(recipe, source, reason, p, t0);
       }
     } catch (Throwable t) {
       record = failed(name, fingerprint, t, t0);
@@ -172,7 +208,7 @@ public final class ZooRun {
     return record;
   }
 
-  private HistoryRecord compress(ModelRecipe recipe, Reason reason, Progress p, long t0) {
+  private HistoryRecord compress(ModelRecipe recipe, KnownDigest source, Reason reason, Progress p, long t0) {
     String name = recipe.model().name();
     int attempts = 1 + manifest.settings().retries();
     for (int attempt = 1; ; attempt++) {
@@ -180,7 +216,7 @@ public final class ZooRun {
         layout.removeStaleTemps(name);
         Files.createDirectories(layout.modelDir(name));
         layout.checkConfined(name);
-        var o = ModelJob.run(spark(), recipe, layout.artifact(name).toString(), p);
+        var o = ModelJob.run(spark(), recipe, source, layout.artifact(name).toString(), p);
         var r = o.result();
         Fingerprint f = new Fingerprint(r.provenance().sourceSha256(), recipe.sha256(), r.provenance().nnzipVersion(),
             r.provenance().gitCommit());
@@ -205,9 +241,8 @@ public final class ZooRun {
         null, null, null, null, seconds(t0));
   }
 
-  private static Fingerprint fingerprint(ModelRecipe recipe) throws IOException {
-    KnownDigest d = SourceDigest.of(recipe.model().in());
-    return new Fingerprint(d.sha256(), recipe.sha256(), Version.version(), Version.commit());
+  private static Fingerprint fingerprint(ModelRecipe recipe, KnownDigest source) {
+    return new Fingerprint(source.sha256(), recipe.sha256(), Version.version(), Version.commit());
   }
 
   private static Fingerprint fingerprintOf(HistoryRecord r) {

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import nnzip.Digests;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,6 +162,78 @@ class ZooRunTest {
     for (String m : List.of("a", "b", "c", "corrupt", "missing", "evil")) {
       assertTrue(html.contains("data-model=\"" + m + "\""), m);
     }
+  }
+
+  /** A zoo run whose source digests are counted per location. */
+  private static final class Counted {
+    final Map<String, Integer> digests = new java.util.concurrent.ConcurrentHashMap<>();
+    final ZooRun run;
+
+    Counted(Path manifest) {
+      run = new ZooRun(ZooManifest.read(manifest), "local[2]", msg -> { }, Throwable::toString, t -> false, in -> {
+        digests.merge(in, 1, Integer::sum);
+        return SourceDigest.of(in);
+      });
+    }
+  }
+
+  @Test
+  void theCheckThenTheRunDigestEachSourceOnceAndDecideAsAFreshCheckWould() throws Exception {
+    Path models = Files.createDirectories(dir.resolve("models"));
+    Path a = ZooFixtures.model(models.resolve("a.safetensors"), 1);
+    Path b = ZooFixtures.model(models.resolve("b.safetensors"), 2);
+    ZooFixtures.corrupt(models.resolve("corrupt.safetensors"));
+    Path zoo = dir.resolve("zoo.conf");
+    Files.writeString(zoo, """
+        out = out
+        parallel-models = 2
+        models = [
+          { name = a, in = models/a.safetensors }
+          { name = b, in = models/b.safetensors }
+          { name = corrupt, in = models/corrupt.safetensors }
+        ]
+        """);
+    String aIn = models.resolve("a.safetensors").toString();
+    String bIn = models.resolve("b.safetensors").toString();
+
+    // First night: the check says both run; the run compresses them, digesting neither again.
+    Counted first = new Counted(zoo);
+    List<ZooRun.Decision> checked = first.run.dryRun();
+    assertEquals(List.of("new", "new"), checked.subList(0, 2).stream().map(ZooRun.Decision::why).toList());
+    Map<String, HistoryRecord> r1 = new HashMap<>();
+    first.run.run(checked).forEach(r -> r1.put(r.name(), r));
+    assertEquals(Status.OK, r1.get("a").status());
+    assertEquals(Status.OK, r1.get("b").status());
+    assertEquals(Status.FAILED, r1.get("corrupt").status());
+    assertEquals(1, first.digests.get(aIn), "a digested once, by the check; not again by the run or the compress");
+    assertEquals(1, first.digests.get(bIn));
+    // The artifact's provenance holds the check's digest, which is the SHA-256 of the file's bytes.
+    String aSha = Digests.hex(Digests.sha256(Files.readAllBytes(a)));
+    assertEquals(aSha, r1.get("a").fingerprint().sourceSha256());
+    assertEquals(aSha, nnzip.artifact.Artifact.open(nnzip.io.HadoopFiles.fileSystem(dir.toString()),
+        nnzip.io.HadoopFiles.qualify(dir.resolve("out/a/a.nnz.safetensors").toString())).provenance().sourceSha256());
+
+    // Second night, b's source changed: the reused digests decide as a fresh check does.
+    ZooFixtures.model(b, 22);
+    Counted second = new Counted(zoo);
+    List<ZooRun.Decision> again = second.run.dryRun();
+    List<ZooRun.Decision> fresh = new Counted(zoo).run.dryRun();
+    assertEquals(fresh, again);
+    assertEquals(List.of("unchanged", "source changed"), again.subList(0, 2).stream().map(ZooRun.Decision::why).toList());
+    Map<String, HistoryRecord> r2 = new HashMap<>();
+    second.run.run(again).forEach(r -> r2.put(r.name(), r));
+    assertEquals(Status.SKIPPED, r2.get("a").status());
+    assertEquals(Status.OK, r2.get("b").status());
+    assertEquals("source changed", r2.get("b").reason());
+    assertEquals(1, second.digests.get(aIn));
+    assertEquals(1, second.digests.get(bIn));
+
+    // A run without a check digests each source once too.
+    Counted third = new Counted(zoo);
+    third.run.run().forEach(r -> assertEquals(r.name().equals("corrupt") ? Status.FAILED : Status.SKIPPED, r.status(),
+        r.name()));
+    assertEquals(1, third.digests.get(aIn));
+    assertEquals(1, third.digests.get(bIn));
   }
 
   @Test
