@@ -52,17 +52,12 @@ final class BatchNormStep implements Step {
       for (int c = 0; c < channels; c++) {
         double sum = 0;
         for (int e = 0; e < n; e++) {
-          for (int i = (e * channels + c) * s, end = i + s; i < end; i++) {
-            sum += xhat[i];
-          }
+          sum += Kernels.sum(xhat, (e * channels + c) * s, s);
         }
         double mu = sum / m;
         double sq = 0;
         for (int e = 0; e < n; e++) {
-          for (int i = (e * channels + c) * s, end = i + s; i < end; i++) {
-            double d = xhat[i] - mu;
-            sq += d * d;
-          }
+          sq += Kernels.squaredDeviations(xhat, (e * channels + c) * s, s, mu);
         }
         mean[c] = (float) mu;
         var[c] = (float) (sq / m);
@@ -103,14 +98,9 @@ final class BatchNormStep implements Step {
     double[] sumGh = new double[channels];
     for (int e = 0; e < n; e++) {
       for (int c = 0; c < channels; c++) {
-        double a = 0;
-        double b = 0;
-        for (int i = (e * channels + c) * s, end = i + s; i < end; i++) {
-          a += g[i];
-          b += (double) g[i] * xhat[i];
-        }
-        sumG[c] += a;
-        sumGh[c] += b;
+        int from = (e * channels + c) * s;
+        sumG[c] += Kernels.sum(g, from, s);
+        sumGh[c] += Kernels.dot(g, xhat, from, s);
       }
     }
     float[] gGamma = new float[channels];

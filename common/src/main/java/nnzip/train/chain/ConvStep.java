@@ -155,15 +155,33 @@ final class ConvStep implements Step {
               }
               int src = base + iy * in[2] - pw + kx * dw;
               if (adjoint) {
-                for (int ox = lo; ox < hi; ox++) {
-                  x[src + ox * sw] += c[dst + ox];
+                if (sw == 1) { // unit stride as its own simple loop
+                  int at = src + lo;
+                  int from = dst + lo;
+                  for (int i = 0, len = hi - lo; i < len; i++) {
+                    x[at + i] += c[from + i];
+                  }
+                } else {
+                  for (int ox = lo; ox < hi; ox++) {
+                    x[src + ox * sw] += c[dst + ox];
+                  }
                 }
               } else {
-                java.util.Arrays.fill(c, dst, dst + Math.max(lo, 0), 0f);
-                for (int ox = lo; ox < hi; ox++) {
-                  c[dst + ox] = x[src + ox * sw];
+                for (int i = dst, end = dst + lo; i < end; i++) { // padding: a column or two, no fill() call
+                  c[i] = 0f;
                 }
-                java.util.Arrays.fill(c, dst + Math.max(lo, Math.min(hi, out[2])), dst + out[2], 0f);
+                if (sw == 1) {
+                  if (hi > lo) {
+                    System.arraycopy(x, src + lo, c, dst + lo, hi - lo);
+                  }
+                } else {
+                  for (int ox = lo; ox < hi; ox++) {
+                    c[dst + ox] = x[src + ox * sw];
+                  }
+                }
+                for (int i = dst + Math.max(lo, Math.min(hi, out[2])), end = dst + out[2]; i < end; i++) {
+                  c[i] = 0f;
+                }
               }
             }
           }
