@@ -26,16 +26,21 @@ public final class ChainEngine {
   /** Batch sizes whose buffers are kept (the chunk size, a last short chunk, an evaluation batch). */
   private static final int KEPT_SIZES = 4;
   /**
-   * Examples per forward pass when only logits are wanted: rows are independent, and the buffers of
-   * a convolution grow with the batch (LeNet-5 at 1,000 rows would hold ~600 MB).
+   * Most examples per forward pass when only logits are wanted: rows are independent, and the
+   * buffers of a convolution grow with the batch (LeNet-5 at 1,000 rows would hold ~600 MB).
    */
   private static final int LOGIT_ROWS = 256;
+  /** Most floats a logits pass keeps in its buffers (256 MB), which caps its rows below {@link #LOGIT_ROWS}. */
+  private static final long LOGIT_FLOATS = 64L << 20;
 
   private final List<ChainNode> nodes;
   /** Per node: whether its step, which writes over its input, must work on a copy (others read it). */
   private final boolean[] copyInput;
   private final int inputSize;
   private final int classes;
+  /** Examples per logits pass. */
+  private final int logitRows;
+  private final Scratch scratch = new Scratch();
   private final Map<Integer, Pass> passes = new LinkedHashMap<>(8, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Integer, Pass> e) {
@@ -65,6 +70,19 @@ public final class ChainEngine {
     this.inputSize = inputSize;
     this.classes = classes;
     this.copyInput = copies(this.nodes);
+    this.logitRows = (int) Math.max(1, Math.min(LOGIT_ROWS, LOGIT_FLOATS / floatsPerExample(this.nodes, inputSize)));
+  }
+
+  /** Floats a pass keeps per example: each node's output and gradient, and a convolution's columns. */
+  private static long floatsPerExample(List<ChainNode> nodes, int inputSize) {
+    long floats = inputSize;
+    for (ChainNode node : nodes) {
+      floats += 2L * node.layer().outSize();
+      if (node.layer() instanceof ChainLayer.Conv c) {
+        floats += (long) c.in()[0] * c.kernel()[0] * c.kernel()[1] * c.out()[1] * c.out()[2];
+      }
+    }
+    return floats;
   }
 
   /**
@@ -107,8 +125,8 @@ public final class ChainEngine {
   /** Logits of n examples, [n, classes] row-major. */
   public float[] logits(float[] x, int n, Function<String, INDArray> weights) {
     float[] logits = new float[n * classes];
-    for (int from = 0; from < n; from += LOGIT_ROWS) {
-      int rows = Math.min(LOGIT_ROWS, n - from);
+    for (int from = 0; from < n; from += logitRows) {
+      int rows = Math.min(logitRows, n - from);
       Kernels.floats(pass(rows).forward(x, from, weights)).get(0, logits, from * classes, rows * classes);
     }
     return logits;
@@ -162,7 +180,7 @@ public final class ChainEngine {
     return passes.computeIfAbsent(n, Pass::new);
   }
 
-  private static Step step(ChainLayer l, int n) {
+  private Step step(ChainLayer l, int n) {
     if (l instanceof ChainLayer.Dense d) {
       return new DenseStep(d, n);
     } else if (l instanceof ChainLayer.BiasAdd b) {
@@ -170,7 +188,7 @@ public final class ChainEngine {
     } else if (l instanceof ChainLayer.Relu) {
       return new ReluStep();
     } else if (l instanceof ChainLayer.Conv c) {
-      return new ConvStep(c, n);
+      return new ConvStep(c, n, scratch);
     } else if (l instanceof ChainLayer.MaxPool m) {
       return new MaxPoolStep(m, n);
     } else if (l instanceof ChainLayer.BatchNorm b) {
