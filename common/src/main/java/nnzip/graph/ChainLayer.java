@@ -1,10 +1,10 @@
 package nnzip.graph;
 
 /**
- * One step of a graph that is a plain chain of layers (each node reads the previous node's output
- * and weights only), described with its static per-example shapes so that a trainer can run it
- * with hand-written kernels instead of SameDiff (see {@link ChainRecorder}). Weights are named by
- * their weight keys; activation shapes leave out the batch dimension.
+ * One layer of a graph that hand-written kernels can run instead of SameDiff (see {@link
+ * ChainRecorder}), described with its static per-example shapes; {@link ChainNode} says which
+ * tensors it reads. Weights are named by their weight keys; activation shapes leave out the batch
+ * dimension.
  */
 public sealed interface ChainLayer {
 
@@ -77,6 +77,42 @@ public sealed interface ChainLayer {
     @Override
     public int outSize() {
       return out[0] * out[1] * out[2];
+    }
+  }
+
+  /** y = a + b of two activations of the same shape (a residual join). */
+  record Add(int size) implements ChainLayer {
+    @Override
+    public int outSize() {
+      return size;
+    }
+  }
+
+  /**
+   * BatchNormalization over axis 1 of [C, S...]: y = scale·(x − μ)/√(σ² + ε) + bias.
+   *
+   * @param scale key of the [C] scale
+   * @param bias key of the [C] bias
+   * @param runningMean key of the [C] running mean
+   * @param runningVar key of the [C] running variance
+   * @param channels C
+   * @param spatial elements per channel and example (H·W; 1 for [N, C] inputs)
+   * @param batchStatistics true: μ, σ² are the batch's mean and biased variance over every axis but 1
+   *     ({@link GraphMode#TRAINING}); false: the running statistics
+   */
+  record BatchNorm(String scale, String bias, String runningMean, String runningVar, float epsilon, int channels,
+      int spatial, boolean batchStatistics) implements ChainLayer {
+    @Override
+    public int outSize() {
+      return channels * spatial;
+    }
+  }
+
+  /** The mean of each channel of [C, S...] over its S elements: [C, 1, 1]. */
+  record GlobalAveragePool(int channels, int spatial) implements ChainLayer {
+    @Override
+    public int outSize() {
+      return channels;
     }
   }
 }

@@ -2,57 +2,71 @@ package nnzip.graph;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import onnx.Onnx.NodeProto;
 
 /**
- * Watches the importer map nodes and describes the graph as a {@link ChainLayer} chain when it is
- * one: every node reads the previous node's output as its first input and weights otherwise, and is
- * one of the layers hand-written kernels cover (dense, bias, ReLU, 2-D conv and max pool, reshapes).
- * Anything else (a branch, BatchNorm, an activation other than ReLU, asymmetric padding) breaks the
- * chain and the graph trains on SameDiff alone. A trailing Softmax ends the chain at its input, the
- * logits.
+ * Watches the importer map nodes and describes the graph as {@link ChainNode}s when hand-written
+ * kernels cover it: every node reads tensors computed before it (or the input) and weights, and is
+ * one of the layers the kernels have (dense, bias, ReLU, 2-D conv and max pool, BatchNormalization,
+ * global average pool, residual Add of two activations, reshapes). Anything else (an activation other
+ * than ReLU, asymmetric padding, Concat) breaks the description and the graph trains on SameDiff
+ * alone. A trailing Softmax ends the graph at its input, the logits.
  */
 final class ChainRecorder {
-  private final List<ChainLayer> layers = new ArrayList<>();
-  /** ONNX name of the tensor the chain has computed so far. */
-  private String head;
+  private final List<ChainNode> nodes = new ArrayList<>();
+  /** ONNX tensor name → its index (0 the input, k the output of node k − 1). */
+  private final Map<String, Integer> tensors = new HashMap<>();
   private boolean broken;
-  /** A Softmax has read the head: only the graph output may follow. */
+  /** A Softmax has read the last output: only the graph output may follow. */
   private boolean ended;
 
   ChainRecorder(String input) {
-    this.head = input;
+    tensors.put(input, 0);
   }
 
-  /** Records a node the importer has mapped; xs and out are its input and output shapes. */
+  /** Records a node the importer has mapped; xs and out are its first input's and its output's shapes. */
   void mapped(OnnxGraphImporter g, NodeProto n, long[] xs, long[] out) {
     if (broken) {
       return;
     }
-    if (ended || !n.getInput(0).equals(head)) {
+    Integer from = tensors.get(n.getInput(0));
+    if (ended || from == null) {
       broken = true;
       return;
     }
     if (n.getOpType().equals("Softmax")) {
-      ended = true;
+      ended = from == nodes.size();
+      broken = !ended;
       return;
     }
-    ChainLayer layer = layer(g, n, new NodeAttributes(n, what -> g.unsupported(n, what)), xs, out);
-    if (layer == null) {
+    ChainNode node;
+    Integer other = n.getInputCount() == 2 ? tensors.get(n.getInput(1)) : null;
+    if (n.getOpType().equals("Add") && other != null) {
+      int size = perExample(out);
+      node = size > 0 && Arrays.equals(xs, out) && Arrays.equals(g.shapeOf(n, 1), out)
+          ? new ChainNode(new ChainLayer.Add(size), new int[] {from, other}) : null;
+    } else {
+      ChainLayer layer = layer(g, n, new NodeAttributes(n, what -> g.unsupported(n, what)), xs, out);
+      node = layer == null ? null : new ChainNode(layer, new int[] {from});
+    }
+    if (node == null) {
       broken = true;
       return;
     }
-    layers.add(layer);
-    head = n.getOutput(0);
+    nodes.add(node);
+    tensors.put(n.getOutput(0), nodes.size());
   }
 
   /**
-   * The chain computing {@code logits} from the input, or an empty list when the graph is not such
-   * a chain.
+   * The nodes computing {@code logits} (the last node's output) from the input, or an empty list
+   * when the graph is not made of such nodes.
    */
-  List<ChainLayer> chainTo(String logits) {
-    return broken || !logits.equals(head) || layers.isEmpty() ? List.of() : List.copyOf(layers);
+  List<ChainNode> chainTo(String logits) {
+    Integer at = tensors.get(logits);
+    return broken || nodes.isEmpty() || at == null || at != nodes.size() ? List.of() : List.copyOf(nodes);
   }
 
   private static ChainLayer layer(OnnxGraphImporter g, NodeProto n, NodeAttributes a, long[] xs, long[] out) {
@@ -68,6 +82,9 @@ final class ChainRecorder {
       case "Add" -> xs.length == 2 && xs[1] > 0 && weight(g, n, 1, 1) && g.shapeOf(n, 1)[0] == xs[1]
           ? new ChainLayer.BiasAdd(g.keyOf(n, 1), (int) xs[1]) : null;
       case "Conv" -> conv(g, n, a, xs, out);
+      case "BatchNormalization" -> batchNorm(g, n, a, xs);
+      case "GlobalAveragePool" -> xs.length == 4 && size > 0 ? new ChainLayer.GlobalAveragePool((int) xs[1],
+          perExample(xs) / (int) xs[1]) : null;
       case "MaxPool" -> maxPool(a, xs, out);
       default -> null;
     };
@@ -100,6 +117,21 @@ final class ChainRecorder {
     }
     return new ChainLayer.Conv(g.keyOf(n, 1), bias, ints(xs, 1), ints(out, 1), ints(w.kernel(), 0),
         ints(w.strides(), 0), new int[] {(int) w.pads()[0], (int) w.pads()[1]}, ints(w.dilations(), 0));
+  }
+
+  private static ChainLayer batchNorm(OnnxGraphImporter g, NodeProto n, NodeAttributes a, long[] xs) {
+    int size = perExample(xs);
+    for (int i = 1; i < 5; i++) {
+      if (!weight(g, n, i, 1)) {
+        return null;
+      }
+    }
+    if (size < 1) {
+      return null;
+    }
+    int channels = (int) xs[1];
+    return new ChainLayer.BatchNorm(g.keyOf(n, 1), g.keyOf(n, 2), g.keyOf(n, 3), g.keyOf(n, 4),
+        a.real("epsilon", 1e-5f), channels, size / channels, g.mode() == GraphMode.TRAINING);
   }
 
   private static ChainLayer maxPool(NodeAttributes a, long[] xs, long[] out) {

@@ -16,8 +16,8 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * @param weights keys of the bound weights, in ONNX order
  * @param batchNorms in {@link GraphMode#TRAINING}, one entry per BatchNormalization node; empty in
  *     inference mode
- * @param chain the graph from input to logits as a chain of layers that hand-written kernels can
- *     run, or empty when it is not one (see {@link ChainLayer})
+ * @param chain the graph from input to logits as layers that hand-written kernels can run, in graph
+ *     order, or empty when it is not made of such layers (see {@link ChainNode})
  */
 public record ImportedGraph(
     SameDiff sd,
@@ -28,7 +28,7 @@ public record ImportedGraph(
     int numClasses,
     List<String> weights,
     List<BatchNormStats> batchNorms,
-    List<ChainLayer> chain) {
+    List<ChainNode> chain) {
 
   /** A graph that trains on SameDiff alone (no layer chain). */
   public ImportedGraph(SameDiff sd, String input, long[] inputShape, String output, String logits, int numClasses,

@@ -39,7 +39,7 @@ public final class TrainingGraph {
   private ParameterValues current;
   private boolean gradientReady;
   private final List<String> variables;
-  /** The hand-written passes when the graph is a plain layer chain, else null (SameDiff computes). */
+  /** The hand-written passes when kernels cover every layer of the graph, else null (SameDiff computes). */
   private ChainEngine chain;
 
   private TrainingGraph(ImportedGraph graph, List<String> trainable, List<long[]> shapes, WeightPlan plan) {
@@ -55,7 +55,7 @@ public final class TrainingGraph {
       out.add(bn.batchVar());
     }
     this.outputs = List.copyOf(out);
-    if (!graph.chain().isEmpty() && graph.batchNorms().isEmpty()) {
+    if (!graph.chain().isEmpty()) {
       long inputSize = java.util.Arrays.stream(graph.inputShape()).reduce(1, Math::multiplyExact);
       this.chain = new ChainEngine(graph.chain(), Math.toIntExact(inputSize), graph.numClasses());
     }
@@ -183,7 +183,7 @@ public final class TrainingGraph {
         grads[i] = g != null ? g : zeros(i);
       }
       int correct = correct(r.logits(), y, n, graph.numClasses());
-      return new ChunkGradient(space.toParameters(current(), grads), r.loss(), correct, n, List.of());
+      return new ChunkGradient(space.toParameters(current(), grads), r.loss(), correct, n, r.batchStats());
     }
     if (!gradientReady) {
       buildGradientQuietly();

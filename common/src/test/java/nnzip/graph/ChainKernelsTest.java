@@ -80,10 +80,54 @@ class ChainKernelsTest {
     assertChainMatchesSameDiff(m, 2 * 11 * 10, true);
   }
 
+  /** BatchNorm on batch statistics (which the kernels also report for the running-statistics update). */
   @Test
-  void graphsOutsideTheChainTrainOnSameDiff() {
-    assertFalse(build(Architecture.VGG_SMALL.build(new int[] {1, 28, 28}, 10, 1)).usesChainKernels(), "BatchNorm");
-    assertFalse(build(Architecture.RESNET20.build(new int[] {1, 28, 28}, 10, 1)).usesChainKernels(), "branches");
+  void vggSmallMatchesSameDiff() {
+    Onnx.ModelProto m = withBatchNormStatistics(Architecture.VGG_SMALL.build(new int[] {2, 12, 12}, 10, 6), 21);
+    assertChainMatchesSameDiff(m, 2 * 12 * 12, false);
+  }
+
+  /** Residual joins (identity and 1×1-conv shortcuts), BatchNorm and global average pooling. */
+  @Test
+  void resnet20MatchesSameDiff() {
+    Onnx.ModelProto m = withBatchNormStatistics(Architecture.RESNET20.build(new int[] {2, 12, 12}, 10, 7), 22);
+    assertChainMatchesSameDiff(m, 2 * 12 * 12, true);
+  }
+
+  /** In inference mode BatchNorm uses its running statistics, as ONNX Runtime does. */
+  @Test
+  void resnet20InInferenceModeMatchesOnnxRuntimeAndSameDiff() throws Exception {
+    Onnx.ModelProto m = withBatchNormStatistics(Architecture.RESNET20.build(new int[] {2, 12, 12}, 10, 8), 23);
+    TrainingGraph chain = build(m, GraphMode.INFERENCE);
+    assertTrue(chain.usesChainKernels());
+    int n = 7;
+    float[] x = new float[n * 2 * 12 * 12];
+    SplittableRandom rng = new SplittableRandom(14);
+    for (int k = 0; k < x.length; k++) {
+      x[k] = (float) rng.nextDouble(-1, 1);
+    }
+    float[] got = chain.logits(x, n);
+    assertClose(OrtReference.run(m.toByteArray(), x, new long[] {n, 2, 12, 12}), got, "logits against ONNX Runtime");
+    assertClose(build(m, GraphMode.INFERENCE).sameDiffOnly().logits(x, n), got, "logits against SameDiff");
+    assertChainMatchesSameDiff(m, GraphMode.INFERENCE, 2 * 12 * 12, false);
+  }
+
+  /** Both branches of a join read the same tensor, which an in-place ReLU on one of them must not overwrite. */
+  @Test
+  void aTensorReadTwiceSurvivesAnInPlaceReluOnOneBranch() {
+    TestGraph t = new TestGraph("fork", 9);
+    String x = t.input("x", 6);
+    t.weight("w", 0.5, 6, 6);
+    t.node("Gemm", List.of(x, "w"), "h").addAttribute(i("transB", 1));
+    t.node("Relu", List.of("h"), "r");
+    t.node("Add", List.of("r", "h"), "s");
+    t.weight("w2", 0.5, 4, 6);
+    t.node("Gemm", List.of("s", "w2"), "out").addAttribute(i("transB", 1));
+    assertChainMatchesSameDiff(t.build("out"), 6, false);
+  }
+
+  @Test
+  void graphsOutsideTheKernelsTrainOnSameDiff() {
     TestGraph t = new TestGraph("sigmoid", 6);
     String x = t.input("x", 6);
     t.weight("w", 0.3, 4, 6);
@@ -102,13 +146,48 @@ class ChainKernelsTest {
   }
 
   private static TrainingGraph build(Onnx.ModelProto m) {
-    return new GraphSetup(m.toByteArray(), WeightPlan.allTrainable(BatchNormWeights.runningStatistics(m)),
-        GraphMode.TRAINING).build();
+    return build(m, GraphMode.TRAINING);
+  }
+
+  private static TrainingGraph build(Onnx.ModelProto m, GraphMode mode) {
+    return new GraphSetup(m.toByteArray(), WeightPlan.allTrainable(BatchNormWeights.runningStatistics(m)), mode)
+        .build();
+  }
+
+  /**
+   * The model with random BatchNorm scales, biases and running statistics (the builder's are 1, 0, 0
+   * and 1, under which inference-mode BatchNorm is nearly the identity).
+   */
+  static Onnx.ModelProto withBatchNormStatistics(Onnx.ModelProto m, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    java.util.Set<String> bn = new java.util.HashSet<>();
+    for (Onnx.NodeProto n : m.getGraph().getNodeList()) {
+      if (n.getOpType().equals("BatchNormalization")) {
+        bn.addAll(n.getInputList().subList(1, 5));
+      }
+    }
+    Onnx.ModelProto.Builder b = m.toBuilder();
+    for (Onnx.TensorProto.Builder t : b.getGraphBuilder().getInitializerBuilderList()) {
+      if (bn.contains(t.getName())) {
+        java.nio.ByteBuffer v = java.nio.ByteBuffer.allocate(t.getRawData().size()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        boolean positive = t.getName().endsWith(".running_var") || t.getName().endsWith(".weight");
+        while (v.hasRemaining()) {
+          v.putFloat((float) (positive ? rng.nextDouble(0.5, 1.5) : rng.nextDouble(-0.3, 0.3)));
+        }
+        t.setRawData(org.nd4j.shade.protobuf.ByteString.copyFrom(v.array()));
+      }
+    }
+    return b.build();
   }
 
   private static void assertChainMatchesSameDiff(Onnx.ModelProto m, int inputSize, boolean softTargets) {
-    TrainingGraph chain = build(m);
-    TrainingGraph reference = build(m).sameDiffOnly();
+    assertChainMatchesSameDiff(m, GraphMode.TRAINING, inputSize, softTargets);
+  }
+
+  private static void assertChainMatchesSameDiff(Onnx.ModelProto m, GraphMode mode, int inputSize,
+      boolean softTargets) {
+    TrainingGraph chain = build(m, mode);
+    TrainingGraph reference = build(m, mode).sameDiffOnly();
     assertTrue(chain.usesChainKernels());
     assertFalse(reference.usesChainKernels());
     ParameterValues p = chain.values();
@@ -148,6 +227,10 @@ class ChainKernelsTest {
     assertEquals(want.gradients().length, got.gradients().length);
     for (int k = 0; k < want.gradients().length; k++) {
       assertClose(want.gradients()[k], got.gradients()[k], chain.trainable().get(k));
+    }
+    assertEquals(want.batchStats().size(), got.batchStats().size(), "batch statistics");
+    for (int k = 0; k < want.batchStats().size(); k++) {
+      assertClose(want.batchStats().get(k), got.batchStats().get(k), "batch statistic " + k);
     }
   }
 

@@ -24,7 +24,7 @@ import onnx.Onnx;
 
 /**
  * Time per training step of nnzip's engine (forward + backward on the imported graph, by the
- * hand-written chain kernels where the graph is a plain layer chain, else SameDiff; Adam in Java)
+ * hand-written chain kernels where they cover the graph's layers, else SameDiff; Adam in Java)
  * and of SameDiff alone, against PyTorch on the same architecture, batch and thread count, measured in the same
  * run: the reference is {@code deploy/bench/torch_train_step.py} run as a child process.
  */

@@ -36,7 +36,8 @@ final class BenchCommand implements Command {
   public String help() {
     return """
         usage: nnzip bench io [--dir DIR] [--gb N] [--heap-gb N] [--json-out FILE] [--repeats N]
-               nnzip bench train [--arch A,B,...] [--batch N] [--steps N] [--warmup N] [--json-out FILE]
+               nnzip bench train [--arch A,B,...] [--batch N] [--steps N] [--warmup N] [--skip-samediff]
+                                 [--json-out FILE]
                nnzip bench dp [--dir DIR] [--weights N] [--json-out FILE]
                nnzip bench aq [--dir DIR] [--json-out FILE] [--scale-weights N]
                nnzip bench side-info [--dir DIR] [--out FILE] [--fixtures DIR] [--model FILE]...
@@ -51,9 +52,10 @@ final class BenchCommand implements Command {
                 2) compresses a --heap-gb GB model (default 2) on local[2] in a child JVM whose heap is
                    capped at 512 MB (driver and executors share it), and reports its peak heap use.
           train time per training step (batch --batch, default 128, one thread, Adam) on mlp-300-100 and
-                lenet5: nnzip's engine (hand-written chain kernels where the graph is a plain layer
-                chain), SameDiff alone, and PyTorch (deploy/bench/torch_train_step.py), in the same run
-                (goal nnzip ≤ 2× PyTorch); each after --warmup untimed steps (default 50).
+                lenet5 (or --arch, e.g. vgg-small,resnet20): nnzip's engine (hand-written kernels where
+                they cover the graph's layers), SameDiff alone (left out with --skip-samediff), and
+                PyTorch (deploy/bench/torch_train_step.py), in the same run (goal nnzip ≤ 2× PyTorch);
+                each after --warmup untimed steps (default 50).
           dp    1) relative MSE of dp on 1M N(0,1) weights at k=4 and 16 (Lloyd–Max optimum at k=4: 0.11753);
                 2) Student-t(3), 1M weights, k=16: dp against Spark MLlib KMeans on the same data;
                 3) dp alone on 65,536 weighted bins, k=256, one core (goal < 1 s);
@@ -410,7 +412,8 @@ final class BenchCommand implements Command {
 
   /** nnzip's training step against PyTorch's, same model, batch and one thread, in this run. */
   private static int runTrain(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(argv, Set.of("--arch", "--batch", "--steps", "--warmup", "--json-out"), Set.of());
+    Args a = Args.parse(argv, Set.of("--arch", "--batch", "--steps", "--warmup", "--json-out"),
+        Set.of("--skip-samediff"));
     int batch = a.getInt("--batch", 128);
     int steps = a.getInt("--steps", 20);
     // Untimed steps first, the same number for every engine: the JIT compiles nnzip's loops within
@@ -430,16 +433,22 @@ final class BenchCommand implements Command {
       }
       err.println("[nnzip] bench train " + arch.cliName() + ": nnzip engine, " + steps + " steps");
       Map<String, Object> ours = nnzip.bench.TrainBenchmark.nnzip(arch, batch, steps, warmup, false);
-      err.println("[nnzip] bench train " + arch.cliName() + ": SameDiff alone, " + steps + " steps");
-      Map<String, Object> sameDiff = nnzip.bench.TrainBenchmark.nnzip(arch, batch, steps, warmup, true);
+      // SameDiff alone takes minutes a run on the BatchNorm and residual architectures.
+      Map<String, Object> sameDiff = null;
+      if (!a.has("--skip-samediff")) {
+        err.println("[nnzip] bench train " + arch.cliName() + ": SameDiff alone, " + steps + " steps");
+        sameDiff = nnzip.bench.TrainBenchmark.nnzip(arch, batch, steps, warmup, true);
+      }
       err.println("[nnzip] bench train " + arch.cliName() + ": PyTorch reference");
       Map<String, Object> torch = nnzip.bench.TrainBenchmark.torch(script, arch, batch, steps, warmup,
           m -> err.println("[nnzip] " + m));
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("nnzip", ours);
-      r.put("nnzip_samediff", sameDiff);
-      r.put("ratio_samediff_over_nnzip", ((Number) sameDiff.get("ms_per_step_median")).doubleValue()
-          / ((Number) ours.get("ms_per_step_median")).doubleValue());
+      if (sameDiff != null) {
+        r.put("nnzip_samediff", sameDiff);
+        r.put("ratio_samediff_over_nnzip", ((Number) sameDiff.get("ms_per_step_median")).doubleValue()
+            / ((Number) ours.get("ms_per_step_median")).doubleValue());
+      }
       r.put("torch", torch);
       if (torch.get("ms_per_step_median") instanceof Number t) {
         r.put("ratio_nnzip_over_torch", ((Number) ours.get("ms_per_step_median")).doubleValue() / t.doubleValue());

@@ -28,13 +28,15 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Data-parallel training on Spark (local[2]: chunks on two executor threads, sums on the driver)
- * reaches bit-identical parameters to the same plan run in one process, for a model with
- * BatchNorm in training mode, and a run resumed from its checkpoint file ends where an
- * uninterrupted one does.
+ * reaches bit-identical parameters to the same plan run in one process, for models with BatchNorm
+ * in training mode and residual joins (on the chain kernels), and a run resumed from its checkpoint
+ * file ends where an uninterrupted one does.
  */
 class TrainingJobTest {
   @TempDir static Path dir;
@@ -51,19 +53,21 @@ class TrainingJobTest {
     sc.stop();
   }
 
-  static GraphSetup setup() {
-    // vgg-small has BatchNorm: its running statistics are updated from the chunks in chunk order.
-    Onnx.ModelProto m = Architecture.VGG_SMALL.build(new int[] {1, 28, 28}, 10, 5);
+  static GraphSetup setup(Architecture arch) {
+    // BatchNorm's running statistics are updated from the chunks in chunk order.
+    Onnx.ModelProto m = arch.build(new int[] {1, 28, 28}, 10, 5);
     return new GraphSetup(m.toByteArray(), WeightPlan.allTrainable(BatchNormWeights.runningStatistics(m)),
         GraphMode.TRAINING);
   }
 
-  @Test
-  void sparkStepsEqualSingleProcessStepsBitForBit() throws Exception {
-    GraphSetup setup = setup();
+  @ParameterizedTest
+  @EnumSource(value = Architecture.class, names = {"VGG_SMALL", "RESNET20"})
+  void sparkStepsEqualSingleProcessStepsBitForBit(Architecture arch) throws Exception {
+    GraphSetup setup = setup(arch);
     Dataset.Split split = DATA.split();
     TrainingPlan plan = new TrainingPlan(split.train().n(), 1, 64, 16, 3, 11);
     TrainingGraph g = setup.build();
+    assertTrue(g.usesChainKernels());
     TrainingState start = TrainingState.start(g.values(), GraphSetup.statistics(g));
     TrainingGraph eval = setup.withMode(GraphMode.INFERENCE).build();
     TrainingState local = new TrainingLoop(plan, Optimizer.adam(1e-3), g.imported().batchNorms()).run(start,

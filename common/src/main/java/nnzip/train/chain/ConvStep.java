@@ -27,12 +27,10 @@ final class ConvStep implements Step {
   private final INDArray y;
   private final INDArray gw;
   private final INDArray gx;
-  private float[] colsScratch;
-  private float[] inScratch;
-  private final float[] outScratch;
-  private final float[] outTScratch;
+  /** Java staging arrays, shared with the other steps of the engine (each use is over when a pass returns). */
+  private final Scratch scratch;
 
-  ConvStep(ChainLayer.Conv layer, int n) {
+  ConvStep(ChainLayer.Conv layer, int n, Scratch scratch) {
     this.layer = layer;
     this.n = n;
     int[] in = layer.in();
@@ -45,22 +43,19 @@ final class ConvStep implements Step {
     this.y = Nd4j.create(DataType.FLOAT, n, (long) outC * p);
     this.gw = Nd4j.create(DataType.FLOAT, outC, k);
     this.gx = Nd4j.create(DataType.FLOAT, n, (long) in[0] * in[1] * in[2]);
-    this.outScratch = new float[n * outC * p];
-    this.outTScratch = new float[n * outC * p];
+    this.scratch = scratch;
   }
 
   @Override
   public INDArray forward(INDArray x, Function<String, INDArray> weights) {
-    inScratch = Kernels.read(x, inScratch);
-    if (colsScratch == null) {
-      colsScratch = new float[k * n * p];
-    }
+    float[] inScratch = Kernels.read(x, scratch.get(Scratch.IN, Math.toIntExact(x.length())));
+    float[] colsScratch = scratch.get(Scratch.COLUMNS, k * n * p);
     toColumns(inScratch, colsScratch);
     Kernels.write(colsScratch, cols);
     Nd4j.gemm(weights.apply(layer.weight()).reshape(outC, k), cols, yT, false, false, 1.0, 0.0);
     // [outC, n, P] → [n, outC, P], adding the bias on the way.
-    float[] src = Kernels.read(yT, outTScratch);
-    float[] dst = outScratch;
+    float[] src = Kernels.read(yT, scratch.get(Scratch.OUT_T, n * outC * p));
+    float[] dst = scratch.get(Scratch.OUT, n * outC * p);
     float[] bias = layer.bias() == null ? null : weights.apply(layer.bias()).toFloatVector();
     for (int c = 0; c < outC; c++) {
       float b = bias == null ? 0f : bias[c];
@@ -80,8 +75,8 @@ final class ConvStep implements Step {
   public INDArray backward(INDArray gy, boolean needInput, Function<String, INDArray> weights,
       Map<String, float[]> grads) {
     // [n, outC, P] → [outC, n, P] into yT (the output is no longer needed), summing the bias gradient.
-    float[] src = Kernels.read(gy, outScratch);
-    float[] dst = outTScratch;
+    float[] src = Kernels.read(gy, scratch.get(Scratch.OUT, n * outC * p));
+    float[] dst = scratch.get(Scratch.OUT_T, n * outC * p);
     float[] gb = new float[outC];
     for (int e = 0; e < n; e++) {
       for (int c = 0; c < outC; c++) {
@@ -106,8 +101,9 @@ final class ConvStep implements Step {
       return null;
     }
     Nd4j.gemm(weights.apply(layer.weight()).reshape(outC, k), yT, cols, true, false, 1.0, 0.0);
-    float[] gcols = Kernels.read(cols, colsScratch);
-    java.util.Arrays.fill(inScratch, 0f);
+    float[] gcols = Kernels.read(cols, scratch.get(Scratch.COLUMNS, k * n * p));
+    float[] inScratch = scratch.get(Scratch.IN, Math.toIntExact(gx.length()));
+    java.util.Arrays.fill(inScratch, 0, Math.toIntExact(gx.length()), 0f);
     fromColumns(gcols, inScratch);
     Kernels.write(inScratch, gx);
     return gx;
@@ -155,15 +151,33 @@ final class ConvStep implements Step {
               }
               int src = base + iy * in[2] - pw + kx * dw;
               if (adjoint) {
-                for (int ox = lo; ox < hi; ox++) {
-                  x[src + ox * sw] += c[dst + ox];
+                if (sw == 1) { // unit stride as its own simple loop
+                  int at = src + lo;
+                  int from = dst + lo;
+                  for (int i = 0, len = hi - lo; i < len; i++) {
+                    x[at + i] += c[from + i];
+                  }
+                } else {
+                  for (int ox = lo; ox < hi; ox++) {
+                    x[src + ox * sw] += c[dst + ox];
+                  }
                 }
               } else {
-                java.util.Arrays.fill(c, dst, dst + Math.max(lo, 0), 0f);
-                for (int ox = lo; ox < hi; ox++) {
-                  c[dst + ox] = x[src + ox * sw];
+                for (int i = dst, end = dst + lo; i < end; i++) { // padding: a column or two, no fill() call
+                  c[i] = 0f;
                 }
-                java.util.Arrays.fill(c, dst + Math.max(lo, Math.min(hi, out[2])), dst + out[2], 0f);
+                if (sw == 1) {
+                  if (hi > lo) {
+                    System.arraycopy(x, src + lo, c, dst + lo, hi - lo);
+                  }
+                } else {
+                  for (int ox = lo; ox < hi; ox++) {
+                    c[dst + ox] = x[src + ox * sw];
+                  }
+                }
+                for (int i = dst + Math.max(lo, Math.min(hi, out[2])), end = dst + out[2]; i < end; i++) {
+                  c[i] = 0f;
+                }
               }
             }
           }

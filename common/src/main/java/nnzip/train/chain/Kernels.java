@@ -46,4 +46,71 @@ final class Kernels {
     }
     Nd4j.exec(b.build());
   }
+
+  /*
+   * Sums in double with four accumulators (elements i mod 4 apart), combined in a fixed order: the
+   * same result every time, without one long chain of dependent additions.
+   */
+
+  /** Σ v[from .. from + len). */
+  static double sum(float[] v, int from, int len) {
+    double a = 0;
+    double b = 0;
+    double c = 0;
+    double d = 0;
+    int i = from;
+    for (int end = from + (len & ~3); i < end; i += 4) {
+      a += v[i];
+      b += v[i + 1];
+      c += v[i + 2];
+      d += v[i + 3];
+    }
+    for (int end = from + len; i < end; i++) {
+      a += v[i];
+    }
+    return (a + b) + (c + d);
+  }
+
+  /** Σ (v[i] − mu)² over [from, from + len). */
+  static double squaredDeviations(float[] v, int from, int len, double mu) {
+    double a = 0;
+    double b = 0;
+    double c = 0;
+    double d = 0;
+    int i = from;
+    for (int end = from + (len & ~3); i < end; i += 4) {
+      double x0 = v[i] - mu;
+      double x1 = v[i + 1] - mu;
+      double x2 = v[i + 2] - mu;
+      double x3 = v[i + 3] - mu;
+      a += x0 * x0;
+      b += x1 * x1;
+      c += x2 * x2;
+      d += x3 * x3;
+    }
+    for (int end = from + len; i < end; i++) {
+      double x0 = v[i] - mu;
+      a += x0 * x0;
+    }
+    return (a + b) + (c + d);
+  }
+
+  /** Σ u[i]·v[i] over [from, from + len). */
+  static double dot(float[] u, float[] v, int from, int len) {
+    double a = 0;
+    double b = 0;
+    double c = 0;
+    double d = 0;
+    int i = from;
+    for (int end = from + (len & ~3); i < end; i += 4) {
+      a += (double) u[i] * v[i];
+      b += (double) u[i + 1] * v[i + 1];
+      c += (double) u[i + 2] * v[i + 2];
+      d += (double) u[i + 3] * v[i + 3];
+    }
+    for (int end = from + len; i < end; i++) {
+      a += (double) u[i] * v[i];
+    }
+    return (a + b) + (c + d);
+  }
 }
