@@ -76,6 +76,9 @@ class RecipesTest {
     var adam = Recipes.pruneSettings(Recipes.resolve(null, List.of("structured.gate-optimizer=Adam")));
     assertEquals(nnzip.train.Optimizer.Kind.ADAM, adam.gateOptimizer());
     assertEquals(nnzip.train.Optimizer.adam(adam.gateLearningRate()), adam.gateRule());
+    var recipe = Recipes.pruneSettings(Recipes.resolve("dirichlet-dp-3bit", List.of()));
+    assertEquals(nnzip.train.Optimizer.Kind.ADAM, recipe.gateOptimizer());
+    assertEquals(0.05, recipe.gateLearningRate());
   }
 
   @Test
