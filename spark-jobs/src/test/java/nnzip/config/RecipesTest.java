@@ -68,14 +68,15 @@ class RecipesTest {
   }
 
   @Test
-  void gateOptimizerParsesAndDefaultsToSgd() {
+  void gateOptimizerParsesAndDefaultsToAdam() {
     var defaults = Recipes.pruneSettings(Recipes.resolve(null, List.of()));
-    assertEquals(nnzip.train.Optimizer.Kind.SGD, defaults.gateOptimizer());
-    assertEquals(new nnzip.train.Optimizer(nnzip.train.Optimizer.Kind.SGD, defaults.gateLearningRate(), 0, 0, 1e-8),
-        defaults.gateRule(), "plain SGD, no momentum");
-    var adam = Recipes.pruneSettings(Recipes.resolve(null, List.of("structured.gate-optimizer=Adam")));
-    assertEquals(nnzip.train.Optimizer.Kind.ADAM, adam.gateOptimizer());
-    assertEquals(nnzip.train.Optimizer.adam(adam.gateLearningRate()), adam.gateRule());
+    assertEquals(nnzip.train.Optimizer.Kind.ADAM, defaults.gateOptimizer());
+    assertEquals(nnzip.train.Optimizer.adam(defaults.gateLearningRate()), defaults.gateRule());
+    var sgd = Recipes.pruneSettings(Recipes.resolve(null, List.of("structured.gate-optimizer=SGD",
+        "structured.gate-lr=0.5")));
+    assertEquals(nnzip.train.Optimizer.Kind.SGD, sgd.gateOptimizer());
+    assertEquals(new nnzip.train.Optimizer(nnzip.train.Optimizer.Kind.SGD, 0.5, 0, 0, 1e-8), sgd.gateRule(),
+        "plain SGD, no momentum");
     var recipe = Recipes.pruneSettings(Recipes.resolve("dirichlet-dp-3bit", List.of()));
     assertEquals(nnzip.train.Optimizer.Kind.ADAM, recipe.gateOptimizer());
     assertEquals(0.05, recipe.gateLearningRate());
