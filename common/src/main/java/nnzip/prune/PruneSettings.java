@@ -12,7 +12,8 @@ import nnzip.prune.dirichlet.GateSettings;
  * @param budget fractions of the prunable parameters and FLOPs kept; both 1 leave the model whole
  * @param allocation how the budget is spread over the layers
  * @param gateEpochs epochs of Dirichlet gate training (weights frozen), ≥ 0; only for dirichlet
- * @param gateLearningRate Adam's learning rate for the gates, &gt; 0
+ * @param gateOptimizer the gates' update rule: plain SGD (no momentum) or Adam
+ * @param gateLearningRate that rule's learning rate for the gates, &gt; 0
  * @param gates the gates' prior, KL weight, starting concentration and noise seed
  * @param retrainEpochs epochs of training the kept weights after removal, ≥ 0
  * @param retrainLearningRate Adam's learning rate for that, &gt; 0
@@ -20,12 +21,13 @@ import nnzip.prune.dirichlet.GateSettings;
  * @param seed seed of the random baseline's scores
  */
 public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, StructuredPruning.Allocation allocation,
-    int gateEpochs, double gateLearningRate,
+    int gateEpochs, nnzip.train.Optimizer.Kind gateOptimizer, double gateLearningRate,
     GateSettings gates, int retrainEpochs, double retrainLearningRate, nnzip.train.Optimizer.Schedule retrainSchedule,
     long seed) implements Serializable {
   public PruneSettings {
     java.util.Objects.requireNonNull(retrainSchedule, "retrainSchedule");
     java.util.Objects.requireNonNull(budget, "budget");
+    java.util.Objects.requireNonNull(gateOptimizer, "gateOptimizer");
     if (gateEpochs < 0 || retrainEpochs < 0) {
       throw new IllegalArgumentException("structured.gate-epochs and retrain-epochs must be ≥ 0, got " + gateEpochs
           + " and " + retrainEpochs);
@@ -46,9 +48,18 @@ public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, 
     return budget.parameters();
   }
 
+  /**
+   * The gates' optimizer: Adam with the usual betas, or SGD without momentum (the gates' gradients are
+   * small and steady, so a plain step of gate-lr moves each softplus parameter by lr · its gradient).
+   */
+  public nnzip.train.Optimizer gateRule() {
+    return gateOptimizer == nnzip.train.Optimizer.Kind.ADAM ? nnzip.train.Optimizer.adam(gateLearningRate)
+        : nnzip.train.Optimizer.sgd(gateLearningRate, 0);
+  }
+
   /** These settings with another method and parameter budget (the CLI's --method and --keep). */
   public PruneSettings with(ChannelSelection.Method m, double k) {
-    return new PruneSettings(m, new PruneBudget(k, budget.flops()), allocation, gateEpochs, gateLearningRate, gates, retrainEpochs, retrainLearningRate,
+    return new PruneSettings(m, new PruneBudget(k, budget.flops()), allocation, gateEpochs, gateOptimizer, gateLearningRate, gates, retrainEpochs, retrainLearningRate,
         retrainSchedule, seed);
   }
 }

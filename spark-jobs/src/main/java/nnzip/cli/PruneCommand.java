@@ -43,9 +43,10 @@ final class PruneCommand implements Command {
           --method M       dirichlet (learned Dirichlet gates) | l1 (filter L1 norm) | random
                                                                        (structured.method: dirichlet)
           --keep F         fraction of the prunable parameters kept, in (0, 1]   (0.5 unless set)
-          --set k=v        recipe keys structured.* (gate-epochs, gate-lr, alpha0, kl-weight,
-                           initial-concentration, retrain-epochs, retrain-lr) and finetune.batch /
-                           chunk / validation / steps-per-round / examples, seed
+          --set k=v        recipe keys structured.* (gate-epochs, gate-optimizer, gate-lr, alpha0,
+                           kl-weight, initial-concentration, retrain-epochs, retrain-lr) and
+                           finetune.batch / chunk / validation / steps-per-round / examples /
+                           distill.*, seed
           --json           print the report as JSON on stdout instead of the table
 
         Channels joined by a residual Add, Concat, BatchNormalization, Flatten into Gemm/MatMul or a

@@ -309,7 +309,8 @@ public final class Recipes {
               c.getDouble("structured.keep-flops"))),
           parse("structured.allocation", () -> nnzip.prune.StructuredPruning.Allocation.valueOf(
               c.getString("structured.allocation").toUpperCase(java.util.Locale.ROOT))),
-          c.getInt("structured.gate-epochs"), c.getDouble("structured.gate-lr"),
+          c.getInt("structured.gate-epochs"), choice(c, "structured.gate-optimizer", nnzip.train.Optimizer.Kind.class),
+          c.getDouble("structured.gate-lr"),
           new nnzip.prune.dirichlet.GateSettings(c.getDouble("structured.alpha0"), c.getDouble("structured.kl-weight"),
               c.getDouble("structured.initial-concentration"), c.getLong("seed")),
           c.getInt("structured.retrain-epochs"), c.getDouble("structured.retrain-lr"),
@@ -364,6 +365,24 @@ public final class Recipes {
   /** The key that sets the scope of the recipe's codec: {@code dp.scope} for dp, else {@code scope}. */
   private static String scopeKey(Config c) {
     return "dp".equals(c.getString("codec")) ? "dp.scope" : "scope";
+  }
+
+  /**
+   * The constant of an enum-valued key (its lower-case name, any case accepted).
+   *
+   * @throws UsageException in one line: where the value came from, the valid names and the closest one
+   */
+  private static <E extends Enum<E>> E choice(Config c, String key, Class<E> type) {
+    String value = c.getString(key);
+    List<String> names = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      names.add(e.name().toLowerCase(java.util.Locale.ROOT));
+      if (e.name().equalsIgnoreCase(value.trim())) {
+        return e;
+      }
+    }
+    throw new UsageException(where(c.getValue(key).origin()) + ": recipe key " + key + ": '" + value
+        + "' is not one of " + String.join(", ", names) + Suggestions.didYouMean(value, names));
   }
 
   private static <T> T parse(String key, java.util.function.Supplier<T> parser) {

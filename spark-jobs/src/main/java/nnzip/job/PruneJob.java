@@ -181,10 +181,12 @@ public final class PruneJob {
     // BatchNorm in inference mode: a gate on a normalized channel must not be normalized away.
     GraphSetup setup = new GraphSetup(onnx, plan, GraphMode.INFERENCE);
     TrainingGraph init = setup.build();
-    progress.report(String.format("prune: training %d Dirichlet gates for %d epochs (weights frozen, alpha0 %s,"
-        + " KL weight %s)", gates.size(), settings.gateEpochs(), settings.gates().alpha0(), settings.gates().klWeight()));
+    progress.report(String.format("prune: training %d Dirichlet gates for %d epochs with %s lr %s (weights frozen,"
+        + " alpha0 %s, KL weight %s)", gates.size(), settings.gateEpochs(),
+        settings.gateOptimizer().name().toLowerCase(java.util.Locale.ROOT), settings.gateLearningRate(),
+        settings.gates().alpha0(), settings.gates().klWeight()));
     TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, data,
-        training.plan(split.train().n(), settings.gateEpochs()), Optimizer.adam(settings.gateLearningRate()),
+        training.plan(split.train().n(), settings.gateEpochs()), settings.gateRule(),
         regularizer, ckpt, fingerprint + " gates"), TrainingState.start(init.values(), Map.of()), split.validation(),
         progress);
     HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(ckpt), new Path(ckpt));

@@ -69,6 +69,28 @@ class PruneCliTest {
   }
 
   @Test
+  void gateOptimizerReachesTheGatesAndChangesTheRanking() throws Exception {
+    // retrain-epochs 0: the written model is the original less the channels the gates ranked lowest, so
+    // its bytes are the ranking. The same optimizer twice gives the same file (the runs are
+    // deterministic), so a different file under the other optimizer is that optimizer's ranking.
+    java.util.Map<String, byte[]> written = new java.util.LinkedHashMap<>();
+    for (String run : new String[] {"sgd", "adam", "sgd-again"}) {
+      String optimizer = run.replace("-again", "");
+      Path out = dir.resolve(run + ".onnx");
+      CliRun p = CliRun.of("prune", "--in", model.toString(), "--out", out.toString(), "--data", "fashion-mnist",
+          "--method", "dirichlet", "--keep", "0.3", "--set", "finetune.examples=2000", "--set",
+          "structured.gate-epochs=1", "--set", "structured.retrain-epochs=0", "--set",
+          "structured.gate-optimizer=" + optimizer, "--master", "local[2]", "--json");
+      assertEquals(0, p.code(), p.err());
+      assertTrue(p.err().contains("with " + optimizer + " lr "), p.err());
+      written.put(run, Files.readAllBytes(out));
+    }
+    assertTrue(java.util.Arrays.equals(written.get("sgd"), written.get("sgd-again")), "deterministic");
+    assertFalse(java.util.Arrays.equals(written.get("sgd"), written.get("adam")),
+        "SGD and Adam gates keep the same channels");
+  }
+
+  @Test
   void compressWithAStructuredStageReportsTheRatioAndProvenanceOfTheUsersModel() throws Exception {
     Path art = dir.resolve("m.nnz.safetensors");
     CliRun c = CliRun.of("compress", "--in", model.toString(), "--out", art.toString(), "--recipe", "dp-4bit",

@@ -68,6 +68,34 @@ class RecipesTest {
   }
 
   @Test
+  void gateOptimizerParsesAndDefaultsToAdam() {
+    var defaults = Recipes.pruneSettings(Recipes.resolve(null, List.of()));
+    assertEquals(nnzip.train.Optimizer.Kind.ADAM, defaults.gateOptimizer());
+    assertEquals(nnzip.train.Optimizer.adam(defaults.gateLearningRate()), defaults.gateRule());
+    var sgd = Recipes.pruneSettings(Recipes.resolve(null, List.of("structured.gate-optimizer=SGD",
+        "structured.gate-lr=0.5")));
+    assertEquals(nnzip.train.Optimizer.Kind.SGD, sgd.gateOptimizer());
+    assertEquals(new nnzip.train.Optimizer(nnzip.train.Optimizer.Kind.SGD, 0.5, 0, 0, 1e-8), sgd.gateRule(),
+        "plain SGD, no momentum");
+    var recipe = Recipes.pruneSettings(Recipes.resolve("dirichlet-dp-3bit", List.of()));
+    assertEquals(nnzip.train.Optimizer.Kind.ADAM, recipe.gateOptimizer());
+    assertEquals(0.05, recipe.gateLearningRate());
+  }
+
+  @Test
+  void badGateOptimizerEndsInOneLineNamingTheSetAndTheClosestChoice() throws Exception {
+    String set = assertThrows(UsageException.class, () -> Recipes.pruneSettings(
+        Recipes.resolve(null, List.of("structured.gate-optimizer=adma")))).getMessage();
+    assertEquals("--set structured.gate-optimizer=adma: recipe key structured.gate-optimizer: 'adma' is not one of"
+        + " adam, sgd; did you mean 'adam'?", set);
+    Path f = recipeFile("gates.conf", "structured {\n  gate-optimizer = rmsprop\n}\n");
+    String file = assertThrows(UsageException.class, () -> Recipes.pruneSettings(
+        Recipes.resolve(f.toString(), List.of()))).getMessage();
+    assertEquals("recipe file " + f + ", line 2: recipe key structured.gate-optimizer: 'rmsprop' is not one of adam,"
+        + " sgd", file);
+  }
+
+  @Test
   void renderedRecipeBecomesTheSameJsonObject() throws Exception {
     var config = Recipes.resolve("dp-4bit", List.of("seed=7", "passthrough.patterns=[\"a.*\"]"));
     JsonNode json = new ObjectMapper().readTree(Recipes.toJson(Recipes.render(config)));
