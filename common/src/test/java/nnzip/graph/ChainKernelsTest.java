@@ -80,6 +80,27 @@ class ChainKernelsTest {
     assertChainMatchesSameDiff(m, 2 * 11 * 10, true);
   }
 
+  /** A 1×1 convolution with unit stride reads its input as its columns; both convolutions add a bias. */
+  @Test
+  void pointwiseAndBiasedConvolutionsMatchSameDiff() {
+    TestGraph t = new TestGraph("pointwise", 10);
+    String x = t.input("x", 3, 6, 5);
+    t.weight("cw", 0.4, 4, 3, 3, 3);
+    t.weight("cb", 0.2, 4);
+    t.node("Conv", List.of(x, "cw", "cb"), "c").addAttribute(ints("pads", 1, 1, 1, 1));
+    t.node("Relu", List.of("c"), "r");
+    t.weight("pw", 0.5, 6, 4, 1, 1);
+    t.weight("pb", 0.2, 6);
+    t.node("Conv", List.of("r", "pw", "pb"), "q");
+    t.node("Relu", List.of("q"), "s");
+    t.node("Flatten", List.of("s"), "f");
+    t.weight("gw", 0.3, 5, 6 * 6 * 5);
+    t.node("Gemm", List.of("f", "gw"), "logits").addAttribute(i("transB", 1));
+    Onnx.ModelProto m = t.build("logits");
+    assertChainMatchesSameDiff(m, 3 * 6 * 5, false);
+    assertChainMatchesSameDiff(m, 3 * 6 * 5, true);
+  }
+
   /** BatchNorm on batch statistics (which the kernels also report for the running-statistics update). */
   @Test
   void vggSmallMatchesSameDiff() {

@@ -27,7 +27,7 @@ public final class ChainEngine {
   private static final int KEPT_SIZES = 4;
   /**
    * Most examples per forward pass when only logits are wanted: rows are independent, and the
-   * buffers of a convolution grow with the batch (LeNet-5 at 1,000 rows would hold ~600 MB).
+   * activation buffers grow with the batch.
    */
   private static final int LOGIT_ROWS = 256;
   /** Most floats a logits pass keeps in its buffers (256 MB), which caps its rows below {@link #LOGIT_ROWS}. */
@@ -73,14 +73,11 @@ public final class ChainEngine {
     this.logitRows = (int) Math.max(1, Math.min(LOGIT_ROWS, LOGIT_FLOATS / floatsPerExample(this.nodes, inputSize)));
   }
 
-  /** Floats a pass keeps per example: each node's output and gradient, and a convolution's columns. */
+  /** Floats a pass keeps per example: each node's output and gradient (a convolution's columns are per pass). */
   private static long floatsPerExample(List<ChainNode> nodes, int inputSize) {
     long floats = inputSize;
     for (ChainNode node : nodes) {
       floats += 2L * node.layer().outSize();
-      if (node.layer() instanceof ChainLayer.Conv c) {
-        floats += (long) c.in()[0] * c.kernel()[0] * c.kernel()[1] * c.out()[1] * c.out()[2];
-      }
     }
     return floats;
   }

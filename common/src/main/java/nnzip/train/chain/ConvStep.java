@@ -1,5 +1,6 @@
 package nnzip.train.chain;
 
+import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.function.Function;
 import nnzip.graph.ChainLayer;
@@ -8,11 +9,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A convolution as one matrix product over the whole batch: the input is laid out as columns
- * [K = inC·kH·kW, n·P] (P output positions per example, zero where the window reaches into the
- * padding), so y = W[outC, K]·cols, ∂W = ∂y·colsᵀ and ∂cols = Wᵀ·∂y, which is folded back onto the
- * input. libnd4j's conv2d_bp measured 10× slower than this on LeNet-5's shapes (it does not batch
- * the products), which is why these kernels exist; the layout moves are Java loops over arrays.
+ * A convolution as one matrix product per example: the example's input is laid out as columns
+ * [K = inC·kH·kW, P] (P output positions, zero where the window reaches into the padding), so
+ * y_e = W[outC, K]·cols_e, ∂W = Σ_e ∂y_e·cols_eᵀ (summed in example order) and ∂cols_e = Wᵀ·∂y_e,
+ * which is folded back onto the example's input. One example's columns stay in cache, where the
+ * whole batch's (58 MB on resnet20's first stage) made each conv a series of passes over memory;
+ * the backward pass lays them out again rather than keep them. A 1×1 convolution with unit stride and
+ * no padding reads its input as the columns. The products are OpenBLAS's, the layout moves Java loops
+ * over arrays (libnd4j's conv2d_bp measured 10× slower than batched products on LeNet-5's shapes).
  */
 final class ConvStep implements Step {
   private final ChainLayer.Conv layer;
@@ -20,13 +24,17 @@ final class ConvStep implements Step {
   private final int k;
   private final int p;
   private final int outC;
-  /** [K, n·P]: the columns, and later the columns' gradient. */
+  /** inC·inH·inW. */
+  private final int inSize;
+  /** Whether the input is its own columns: a 1×1 kernel, unit stride, no padding. */
+  private final boolean pointwise;
+  /** [K, P]: one example's columns in native memory, and later their gradient. */
   private final INDArray cols;
-  /** [outC, n·P]: the product's result, and later the output gradient in the same layout. */
-  private final INDArray yT;
   private final INDArray y;
   private final INDArray gw;
   private final INDArray gx;
+  /** The forward pass's input, which the backward pass reads again (nothing writes over it in between). */
+  private INDArray x;
   /** Java staging arrays, shared with the other steps of the engine (each use is over when a pass returns). */
   private final Scratch scratch;
 
@@ -38,78 +46,100 @@ final class ConvStep implements Step {
     this.outC = out[0];
     this.k = in[0] * layer.kernel()[0] * layer.kernel()[1];
     this.p = out[1] * out[2];
-    this.cols = Nd4j.create(DataType.FLOAT, k, (long) n * p);
-    this.yT = Nd4j.create(DataType.FLOAT, outC, (long) n * p);
+    this.inSize = in[0] * in[1] * in[2];
+    this.pointwise = layer.kernel()[0] == 1 && layer.kernel()[1] == 1 && layer.strides()[0] == 1
+        && layer.strides()[1] == 1 && java.util.Arrays.stream(layer.pads()).allMatch(v -> v == 0)
+        && out[1] == in[1] && out[2] == in[2];
+    this.cols = pointwise ? null : Nd4j.create(DataType.FLOAT, k, p);
     this.y = Nd4j.create(DataType.FLOAT, n, (long) outC * p);
     this.gw = Nd4j.create(DataType.FLOAT, outC, k);
-    this.gx = Nd4j.create(DataType.FLOAT, n, (long) in[0] * in[1] * in[2]);
+    this.gx = Nd4j.create(DataType.FLOAT, n, inSize);
     this.scratch = scratch;
   }
 
   @Override
   public INDArray forward(INDArray x, Function<String, INDArray> weights) {
-    float[] inScratch = Kernels.read(x, scratch.get(Scratch.IN, Math.toIntExact(x.length())));
-    float[] colsScratch = scratch.get(Scratch.COLUMNS, k * n * p);
-    toColumns(inScratch, colsScratch);
-    Kernels.write(colsScratch, cols);
-    Nd4j.gemm(weights.apply(layer.weight()).reshape(outC, k), cols, yT, false, false, 1.0, 0.0);
-    // [outC, n, P] → [n, outC, P], adding the bias on the way.
-    float[] src = Kernels.read(yT, scratch.get(Scratch.OUT_T, n * outC * p));
-    float[] dst = scratch.get(Scratch.OUT, n * outC * p);
-    float[] bias = layer.bias() == null ? null : weights.apply(layer.bias()).toFloatVector();
-    for (int c = 0; c < outC; c++) {
-      float b = bias == null ? 0f : bias[c];
-      for (int e = 0; e < n; e++) {
-        int s = (c * n + e) * p;
-        int d = (e * outC + c) * p;
-        for (int i = 0; i < p; i++) {
-          dst[d + i] = src[s + i] + b;
-        }
+    this.x = x;
+    Blas.Matrix w = Blas.at(Kernels.whole(weights.apply(layer.weight())), 0, k);
+    FloatBuffer xb = Kernels.floats(x);
+    FloatBuffer yb = Kernels.floats(y);
+    int size = outC * p;
+    float[] biasTile = null;
+    if (layer.bias() != null) { // each channel's bias over its positions, the product added onto it
+      float[] bias = weights.apply(layer.bias()).toFloatVector();
+      biasTile = new float[size];
+      for (int c = 0; c < outC; c++) {
+        java.util.Arrays.fill(biasTile, c * p, (c + 1) * p, bias[c]);
       }
     }
-    Kernels.write(dst, y);
+    for (int e = 0; e < n; e++) {
+      if (biasTile != null) {
+        yb.put(e * size, biasTile, 0, size);
+      }
+      Blas.gemm(false, false, outC, p, k, 1f, w, columns(xb, e), biasTile == null ? 0f : 1f, Blas.at(y, (long) e * size, p));
+    }
     return y;
   }
 
   @Override
   public INDArray backward(INDArray gy, boolean needInput, Function<String, INDArray> weights,
       Map<String, float[]> grads) {
-    // [n, outC, P] → [outC, n, P] into yT (the output is no longer needed), summing the bias gradient.
-    float[] src = Kernels.read(gy, scratch.get(Scratch.OUT, n * outC * p));
-    float[] dst = scratch.get(Scratch.OUT_T, n * outC * p);
-    float[] gb = new float[outC];
+    Blas.Matrix w = Blas.at(Kernels.whole(weights.apply(layer.weight())), 0, k);
+    FloatBuffer xb = Kernels.floats(x);
+    FloatBuffer gyb = Kernels.floats(gy);
+    FloatBuffer gxb = needInput ? Kernels.floats(gx) : null;
+    int size = outC * p;
+    double[] gb = layer.bias() == null ? null : new double[outC];
     for (int e = 0; e < n; e++) {
-      for (int c = 0; c < outC; c++) {
-        int s = (e * outC + c) * p;
-        int d = (c * n + e) * p;
-        double sum = 0;
-        for (int i = 0; i < p; i++) {
-          float v = src[s + i];
-          dst[d + i] = v;
-          sum += v;
+      Blas.Matrix g = Blas.at(gy, (long) e * size, p);
+      Blas.gemm(false, true, outC, k, p, 1f, g, columns(xb, e), e == 0 ? 0f : 1f, Blas.at(gw, 0, k));
+      if (gb != null) {
+        float[] ge = scratch.get(Scratch.OUT, size);
+        gyb.get(e * size, ge, 0, size);
+        for (int c = 0; c < outC; c++) {
+          gb[c] += Kernels.sum(ge, c * p, p);
         }
-        gb[c] += (float) sum;
+      }
+      if (!needInput) {
+        continue;
+      }
+      if (pointwise) {
+        Blas.gemm(true, false, k, p, outC, 1f, w, g, 0f, Blas.at(gx, (long) e * inSize, p));
+      } else {
+        Blas.gemm(true, false, k, p, outC, 1f, w, g, 0f, Blas.at(cols, 0, p));
+        float[] gcols = scratch.get(Scratch.COLUMNS, k * p);
+        Kernels.floats(cols).get(0, gcols, 0, k * p);
+        float[] gxe = scratch.get(Scratch.IN, inSize);
+        java.util.Arrays.fill(gxe, 0, inSize, 0f);
+        fromColumns(gcols, gxe);
+        gxb.put(e * inSize, gxe, 0, inSize);
       }
     }
-    Kernels.write(dst, yT);
-    Nd4j.gemm(yT, cols, gw, false, true, 1.0, 0.0);
     Step.accumulate(grads, layer.weight(), gw);
-    if (layer.bias() != null) {
-      Step.accumulate(grads, layer.bias(), Nd4j.createFromArray(gb));
+    if (gb != null) {
+      float[] g = new float[outC];
+      for (int c = 0; c < outC; c++) {
+        g[c] = (float) gb[c];
+      }
+      Step.accumulate(grads, layer.bias(), Nd4j.createFromArray(g));
     }
-    if (!needInput) {
-      return null;
-    }
-    Nd4j.gemm(weights.apply(layer.weight()).reshape(outC, k), yT, cols, true, false, 1.0, 0.0);
-    float[] gcols = Kernels.read(cols, scratch.get(Scratch.COLUMNS, k * n * p));
-    float[] inScratch = scratch.get(Scratch.IN, Math.toIntExact(gx.length()));
-    java.util.Arrays.fill(inScratch, 0, Math.toIntExact(gx.length()), 0f);
-    fromColumns(gcols, inScratch);
-    Kernels.write(inScratch, gx);
-    return gx;
+    return needInput ? gx : null;
   }
 
-  /** cols[(c, ky, kx), (e, oy, ox)] = x[e, c, oy·sH − pH + ky·dH, ox·sW − pW + kx·dW], 0 outside. */
+  /** Example e's columns: its input itself when pointwise, else laid out into {@link #cols}. */
+  private Blas.Matrix columns(FloatBuffer xb, int e) {
+    if (pointwise) {
+      return Blas.at(x, (long) e * inSize, p);
+    }
+    float[] xe = scratch.get(Scratch.IN, inSize);
+    xb.get(e * inSize, xe, 0, inSize);
+    float[] c = scratch.get(Scratch.COLUMNS, k * p);
+    toColumns(xe, c);
+    Kernels.floats(cols).put(0, c, 0, k * p);
+    return Blas.at(cols, 0, p);
+  }
+
+  /** cols[(c, ky, kx), (oy, ox)] = x[c, oy·sH − pH + ky·dH, ox·sW − pW + kx·dW], 0 outside. */
   private void toColumns(float[] x, float[] dst) {
     walk(x, dst, false);
   }
@@ -138,46 +168,44 @@ final class ConvStep implements Step {
           // The output columns whose input column stays inside: ox in [lo, hi).
           int lo = Math.max(0, ceilDiv(pw - kx * dw, sw));
           int hi = Math.min(out[2], ceilDiv(in[2] + pw - kx * dw, sw));
-          for (int e = 0; e < n; e++) {
-            int base = (e * in[0] + ch) * plane;
-            int dst = (row * n + e) * p;
-            for (int oy = 0; oy < out[1]; oy++, dst += out[2]) {
-              int iy = oy * sh - ph + ky * dh;
-              if (iy < 0 || iy >= in[1]) {
-                if (!adjoint) {
-                  java.util.Arrays.fill(c, dst, dst + out[2], 0f); // the buffer also holds gradients
-                }
-                continue;
+          int base = ch * plane;
+          int dst = row * p;
+          for (int oy = 0; oy < out[1]; oy++, dst += out[2]) {
+            int iy = oy * sh - ph + ky * dh;
+            if (iy < 0 || iy >= in[1]) {
+              if (!adjoint) {
+                java.util.Arrays.fill(c, dst, dst + out[2], 0f); // the buffer also holds gradients
               }
-              int src = base + iy * in[2] - pw + kx * dw;
-              if (adjoint) {
-                if (sw == 1) { // unit stride as its own simple loop
-                  int at = src + lo;
-                  int from = dst + lo;
-                  for (int i = 0, len = hi - lo; i < len; i++) {
-                    x[at + i] += c[from + i];
-                  }
-                } else {
-                  for (int ox = lo; ox < hi; ox++) {
-                    x[src + ox * sw] += c[dst + ox];
-                  }
+              continue;
+            }
+            int src = base + iy * in[2] - pw + kx * dw;
+            if (adjoint) {
+              if (sw == 1) { // unit stride as its own simple loop
+                int at = src + lo;
+                int from = dst + lo;
+                for (int i = 0, len = hi - lo; i < len; i++) {
+                  x[at + i] += c[from + i];
                 }
               } else {
-                for (int i = dst, end = dst + lo; i < end; i++) { // padding: a column or two, no fill() call
-                  c[i] = 0f;
+                for (int ox = lo; ox < hi; ox++) {
+                  x[src + ox * sw] += c[dst + ox];
                 }
-                if (sw == 1) {
-                  if (hi > lo) {
-                    System.arraycopy(x, src + lo, c, dst + lo, hi - lo);
-                  }
-                } else {
-                  for (int ox = lo; ox < hi; ox++) {
-                    c[dst + ox] = x[src + ox * sw];
-                  }
+              }
+            } else {
+              for (int i = dst, end = dst + lo; i < end; i++) { // padding: a column or two, no fill() call
+                c[i] = 0f;
+              }
+              if (sw == 1) {
+                if (hi > lo) {
+                  System.arraycopy(x, src + lo, c, dst + lo, hi - lo);
                 }
-                for (int i = dst + Math.max(lo, Math.min(hi, out[2])), end = dst + out[2]; i < end; i++) {
-                  c[i] = 0f;
+              } else {
+                for (int ox = lo; ox < hi; ox++) {
+                  c[dst + ox] = x[src + ox * sw];
                 }
+              }
+              for (int i = dst + Math.max(lo, Math.min(hi, out[2])), end = dst + out[2]; i < end; i++) {
+                c[i] = 0f;
               }
             }
           }

@@ -20,6 +20,11 @@ final class Kernels {
     return a.data().asNioFloat();
   }
 
+  /** The array itself when it is a whole c-order buffer, else a c-order copy. */
+  static INDArray whole(INDArray a) {
+    return !a.isView() && a.ordering() == 'c' && a.data().length() == a.length() ? a : a.dup('c');
+  }
+
   /**
    * Copies the array's elements into {@code into} (grown when too small) in one bulk copy: loops over
    * Java arrays run several times faster than element access to native buffers.
