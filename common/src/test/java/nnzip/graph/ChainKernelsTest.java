@@ -80,14 +80,18 @@ class ChainKernelsTest {
     assertChainMatchesSameDiff(m, 2 * 11 * 10, true);
   }
 
-  /** A 1×1 convolution with unit stride reads its input as its columns; both convolutions add a bias. */
+  /**
+   * A unit-stride convolution as wide as its input (dilated across) lays its columns out by shifted
+   * copies; a 1×1 convolution with unit stride reads its input as its columns; both add a bias.
+   */
   @Test
   void pointwiseAndBiasedConvolutionsMatchSameDiff() {
     TestGraph t = new TestGraph("pointwise", 10);
     String x = t.input("x", 3, 6, 5);
     t.weight("cw", 0.4, 4, 3, 3, 3);
     t.weight("cb", 0.2, 4);
-    t.node("Conv", List.of(x, "cw", "cb"), "c").addAttribute(ints("pads", 1, 1, 1, 1));
+    t.node("Conv", List.of(x, "cw", "cb"), "c").addAttribute(ints("pads", 1, 2, 1, 2))
+        .addAttribute(ints("dilations", 1, 2));
     t.node("Relu", List.of("c"), "r");
     t.weight("pw", 0.5, 6, 4, 1, 1);
     t.weight("pb", 0.2, 6);

@@ -150,6 +150,10 @@ final class ConvStep implements Step {
   }
 
   private void walk(float[] x, float[] c, boolean adjoint) {
+    if (layer.strides()[0] == 1 && layer.strides()[1] == 1 && layer.out()[2] == layer.in()[2]) {
+      walkShifted(x, c, adjoint);
+      return;
+    }
     int[] in = layer.in();
     int[] out = layer.out();
     int kh = layer.kernel()[0];
@@ -210,6 +214,69 @@ final class ConvStep implements Step {
             }
           }
         }
+      }
+    }
+  }
+
+  /**
+   * {@link #walk} for unit strides and an output as wide as the input: each row of the columns is then
+   * the input plane shifted by a constant, so one copy (or one sum) covers all its output rows, and
+   * the entries in the horizontal padding, which the copy fills from the neighbouring rows, are zeroed
+   * after it (before it in the adjoint, so that they add nothing).
+   */
+  private void walkShifted(float[] x, float[] c, boolean adjoint) {
+    int[] in = layer.in();
+    int[] out = layer.out();
+    int w = in[2];
+    int dh = layer.dilations()[0];
+    int dw = layer.dilations()[1];
+    int ph = layer.pads()[0];
+    int pw = layer.pads()[1];
+    int plane = in[1] * w;
+    int row = 0;
+    for (int ch = 0; ch < in[0]; ch++) {
+      for (int ky = 0; ky < layer.kernel()[0]; ky++) {
+        for (int kx = 0; kx < layer.kernel()[1]; kx++, row++) {
+          int shift = kx * dw - pw; // input column − output column
+          int lo = Math.max(0, -shift); // output columns [lo, hi) read inside the input
+          int hi = Math.min(w, w - shift);
+          int yLo = Math.max(0, ph - ky * dh); // output rows [yLo, yHi) likewise
+          int yHi = Math.min(out[1], in[1] + ph - ky * dh);
+          int dst = row * p;
+          if (lo >= hi || yLo >= yHi) {
+            if (!adjoint) {
+              java.util.Arrays.fill(c, dst, dst + p, 0f);
+            }
+            continue;
+          }
+          int from = dst + yLo * w;
+          int src = ch * plane + (yLo - ph + ky * dh) * w + shift;
+          int first = lo; // block offsets [first, last) run from (yLo, lo) to (yHi − 1, hi − 1)
+          int last = (yHi - yLo) * w - (w - hi);
+          if (adjoint) {
+            zeroPadding(c, from, yHi - yLo, w, lo, hi);
+            for (int i = first; i < last; i++) {
+              x[src + i] += c[from + i];
+            }
+          } else {
+            java.util.Arrays.fill(c, dst, from, 0f);
+            java.util.Arrays.fill(c, from + (yHi - yLo) * w, dst + p, 0f);
+            System.arraycopy(x, src + first, c, from + first, last - first);
+            zeroPadding(c, from, yHi - yLo, w, lo, hi);
+          }
+        }
+      }
+    }
+  }
+
+  /** Zeroes columns [0, lo) and [hi, w) of {@code rows} rows of width w from {@code from} on. */
+  private static void zeroPadding(float[] c, int from, int rows, int w, int lo, int hi) {
+    for (int r = 0, at = from; r < rows; r++, at += w) {
+      for (int i = 0; i < lo; i++) {
+        c[at + i] = 0f;
+      }
+      for (int i = hi; i < w; i++) {
+        c[at + i] = 0f;
       }
     }
   }
