@@ -55,7 +55,8 @@ final class BenchCommand implements Command {
                 lenet5 (or --arch, e.g. vgg-small,resnet20): nnzip's engine (hand-written kernels where
                 they cover the graph's layers), SameDiff alone (left out with --skip-samediff), and
                 PyTorch (deploy/bench/torch_train_step.py), in the same run (goal nnzip ≤ 2× PyTorch);
-                each after --warmup untimed steps (default 50).
+                each after --warmup untimed steps (default 50); medians of wall and of process CPU time
+                per step, and both ratios (the CPU ratio moves less when other jobs share the machine).
           dp    1) relative MSE of dp on 1M N(0,1) weights at k=4 and 16 (Lloyd–Max optimum at k=4: 0.11753);
                 2) Student-t(3), 1M weights, k=16: dp against Spark MLlib KMeans on the same data;
                 3) dp alone on 65,536 weighted bins, k=256, one core (goal < 1 s);
@@ -452,6 +453,9 @@ final class BenchCommand implements Command {
       r.put("torch", torch);
       if (torch.get("ms_per_step_median") instanceof Number t) {
         r.put("ratio_nnzip_over_torch", ((Number) ours.get("ms_per_step_median")).doubleValue() / t.doubleValue());
+      }
+      if (torch.get("cpu_ms_per_step_median") instanceof Number t) {
+        r.put("cpu_ratio_nnzip_over_torch", ((Number) ours.get("cpu_ms_per_step_median")).doubleValue() / t.doubleValue());
       }
       report.put(arch.cliName(), r);
     }
