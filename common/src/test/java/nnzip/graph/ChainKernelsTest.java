@@ -81,8 +81,9 @@ class ChainKernelsTest {
   }
 
   /**
-   * A unit-stride convolution as wide as its input (dilated across) lays its columns out by shifted
-   * copies; a 1×1 convolution with unit stride reads its input as its columns; both add a bias.
+   * A unit-stride convolution as large as its input (dilated across) lays its
+   * columns out by shifted copies and gets its input gradient by the flipped kernel; a 1×1 convolution
+   * with unit stride reads its input as its columns; both add a bias.
    */
   @Test
   void pointwiseAndBiasedConvolutionsMatchSameDiff() {

@@ -28,7 +28,17 @@ final class ConvStep implements Step {
   private final int inSize;
   /** Whether the input is its own columns: a 1×1 kernel, unit stride, no padding. */
   private final boolean pointwise;
-  /** [K, P]: one example's columns in native memory, and later their gradient. */
+  /**
+   * Whether the input is as large as the output with unit strides (not pointwise): its gradient is then
+   * the convolution of the output gradient with the flipped, transposed kernel, over columns of the
+   * output gradient, which sums nothing into the input; the adjoint of the columns would.
+   */
+  private final boolean sameSize;
+  /** outC·kH·kW: rows of the output gradient's columns. */
+  private final int kT;
+  /** [inC, outC·kH·kW]: the flipped, transposed kernel (when {@link #sameSize}). */
+  private final INDArray flipped;
+  /** [max(K, kT), P]: one example's columns in native memory, and later those of its output gradient. */
   private final INDArray cols;
   private final INDArray y;
   private final INDArray gw;
@@ -50,7 +60,11 @@ final class ConvStep implements Step {
     this.pointwise = layer.kernel()[0] == 1 && layer.kernel()[1] == 1 && layer.strides()[0] == 1
         && layer.strides()[1] == 1 && java.util.Arrays.stream(layer.pads()).allMatch(v -> v == 0)
         && out[1] == in[1] && out[2] == in[2];
-    this.cols = pointwise ? null : Nd4j.create(DataType.FLOAT, k, p);
+    this.sameSize = !pointwise && layer.strides()[0] == 1 && layer.strides()[1] == 1 && out[1] == in[1]
+        && out[2] == in[2];
+    this.kT = outC * layer.kernel()[0] * layer.kernel()[1];
+    this.flipped = sameSize ? Nd4j.create(DataType.FLOAT, in[0], kT) : null;
+    this.cols = pointwise ? null : Nd4j.create(DataType.FLOAT, sameSize ? Math.max(k, kT) : k, p);
     this.y = Nd4j.create(DataType.FLOAT, n, (long) outC * p);
     this.gw = Nd4j.create(DataType.FLOAT, outC, k);
     this.gx = Nd4j.create(DataType.FLOAT, n, inSize);
@@ -90,6 +104,9 @@ final class ConvStep implements Step {
     FloatBuffer gxb = needInput ? Kernels.floats(gx) : null;
     int size = outC * p;
     double[] gb = layer.bias() == null ? null : new double[outC];
+    if (sameSize && needInput) {
+      flipKernel(weights.apply(layer.weight()));
+    }
     for (int e = 0; e < n; e++) {
       Blas.Matrix g = Blas.at(gy, (long) e * size, p);
       Blas.gemm(false, true, outC, k, p, 1f, g, columns(xb, e), e == 0 ? 0f : 1f, Blas.at(gw, 0, k));
@@ -105,6 +122,8 @@ final class ConvStep implements Step {
       }
       if (pointwise) {
         Blas.gemm(true, false, k, p, outC, 1f, w, g, 0f, Blas.at(gx, (long) e * inSize, p));
+      } else if (sameSize) {
+        inputGradientByConvolution(gyb, e);
       } else {
         Blas.gemm(true, false, k, p, outC, 1f, w, g, 0f, Blas.at(cols, 0, p));
         float[] gcols = scratch.get(Scratch.COLUMNS, k * p);
@@ -124,6 +143,42 @@ final class ConvStep implements Step {
       Step.accumulate(grads, layer.bias(), Nd4j.createFromArray(g));
     }
     return needInput ? gx : null;
+  }
+
+  /** {@link #flipped}[ci, (co, ky, kx)] = W[co, ci, kH − 1 − ky, kW − 1 − kx]. */
+  private void flipKernel(INDArray weight) {
+    float[] w = Kernels.read(Kernels.whole(weight), null);
+    int inC = layer.in()[0];
+    int kh = layer.kernel()[0];
+    int kw = layer.kernel()[1];
+    float[] f = new float[inC * kT];
+    for (int co = 0; co < outC; co++) {
+      for (int ci = 0; ci < inC; ci++) {
+        for (int ky = 0; ky < kh; ky++) {
+          for (int kx = 0; kx < kw; kx++) {
+            f[ci * kT + (co * kh + kh - 1 - ky) * kw + kw - 1 - kx] = w[co * k + (ci * kh + ky) * kw + kx];
+          }
+        }
+      }
+    }
+    Kernels.write(f, flipped);
+  }
+
+  /**
+   * ∂x_e[ci, iy, ix] = Σ W[co, ci, ky, kx]·∂y_e[co, iy + pH − ky·dH, ix + pW − kx·dW]: with ky' = kH − 1 − ky
+   * a convolution of ∂y_e by {@link #flipped} with begin pads (kH − 1)·dH − pH and (kW − 1)·dW − pW.
+   */
+  private void inputGradientByConvolution(FloatBuffer gyb, int e) {
+    int size = outC * p;
+    float[] ge = scratch.get(Scratch.OUT, size);
+    gyb.get(e * size, ge, 0, size);
+    float[] c = scratch.get(Scratch.COLUMNS, kT * p);
+    int[] kernel = layer.kernel();
+    walkShifted(ge, c, false, outC, layer.out()[1], layer.in()[1], (kernel[0] - 1) * layer.dilations()[0] - layer.pads()[0],
+        (kernel[1] - 1) * layer.dilations()[1] - layer.pads()[1]);
+    Kernels.floats(cols).put(0, c, 0, kT * p);
+    Blas.gemm(false, false, layer.in()[0], p, kT, 1f, Blas.at(flipped, 0, kT), Blas.at(cols, 0, p), 0f,
+        Blas.at(gx, (long) e * inSize, p));
   }
 
   /** Example e's columns: its input itself when pointwise, else laid out into {@link #cols}. */
@@ -151,7 +206,7 @@ final class ConvStep implements Step {
 
   private void walk(float[] x, float[] c, boolean adjoint) {
     if (layer.strides()[0] == 1 && layer.strides()[1] == 1 && layer.out()[2] == layer.in()[2]) {
-      walkShifted(x, c, adjoint);
+      walkShifted(x, c, adjoint, layer.in()[0], layer.in()[1], layer.out()[1], layer.pads()[0], layer.pads()[1]);
       return;
     }
     int[] in = layer.in();
@@ -222,26 +277,24 @@ final class ConvStep implements Step {
    * {@link #walk} for unit strides and an output as wide as the input: each row of the columns is then
    * the input plane shifted by a constant, so one copy (or one sum) covers all its output rows, and
    * the entries in the horizontal padding, which the copy fills from the neighbouring rows, are zeroed
-   * after it (before it in the adjoint, so that they add nothing).
+   * after it (before it in the adjoint, so that they add nothing). Also lays out the output gradient's
+   * columns for {@link #inputGradientByConvolution} (channels, heights and begin pads of that convolution).
    */
-  private void walkShifted(float[] x, float[] c, boolean adjoint) {
-    int[] in = layer.in();
-    int[] out = layer.out();
-    int w = in[2];
+  private void walkShifted(float[] x, float[] c, boolean adjoint, int channels, int inH, int outH, int ph, int pw) {
+    int w = layer.in()[2];
     int dh = layer.dilations()[0];
     int dw = layer.dilations()[1];
-    int ph = layer.pads()[0];
-    int pw = layer.pads()[1];
-    int plane = in[1] * w;
+    int plane = inH * w;
+    int p = outH * w;
     int row = 0;
-    for (int ch = 0; ch < in[0]; ch++) {
+    for (int ch = 0; ch < channels; ch++) {
       for (int ky = 0; ky < layer.kernel()[0]; ky++) {
         for (int kx = 0; kx < layer.kernel()[1]; kx++, row++) {
           int shift = kx * dw - pw; // input column − output column
           int lo = Math.max(0, -shift); // output columns [lo, hi) read inside the input
           int hi = Math.min(w, w - shift);
           int yLo = Math.max(0, ph - ky * dh); // output rows [yLo, yHi) likewise
-          int yHi = Math.min(out[1], in[1] + ph - ky * dh);
+          int yHi = Math.min(outH, inH + ph - ky * dh);
           int dst = row * p;
           if (lo >= hi || yLo >= yHi) {
             if (!adjoint) {
