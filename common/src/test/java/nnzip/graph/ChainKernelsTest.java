@@ -106,6 +106,26 @@ class ChainKernelsTest {
     assertChainMatchesSameDiff(m, 3 * 6 * 5, true);
   }
 
+  /**
+   * Convolutions take examples in groups whose columns fit about 512 KB: 36 × 1,600 floats an example
+   * gives groups of 2 here and 36 × 400 groups of 9, each with a short last group of the 19 rows.
+   */
+  @Test
+  void convolutionsOverGroupsWithAShortLastGroupMatchSameDiff() {
+    TestGraph t = new TestGraph("groups", 11);
+    String x = t.input("x", 2, 40, 40);
+    t.weight("aw", 0.3, 4, 2, 3, 3);
+    t.node("Conv", List.of(x, "aw"), "a").addAttribute(ints("pads", 1, 1, 1, 1));
+    t.node("Relu", List.of("a"), "ar");
+    t.weight("bw", 0.3, 6, 4, 3, 3);
+    t.node("Conv", List.of("ar", "bw"), "b").addAttribute(ints("pads", 1, 1, 1, 1)).addAttribute(ints("strides", 2, 2));
+    t.node("Relu", List.of("b"), "br");
+    t.node("Flatten", List.of("br"), "f");
+    t.weight("gw", 0.05, 5, 6 * 20 * 20);
+    t.node("Gemm", List.of("f", "gw"), "logits").addAttribute(i("transB", 1));
+    assertChainMatchesSameDiff(t.build("logits"), 2 * 40 * 40, false);
+  }
+
   /** BatchNorm on batch statistics (which the kernels also report for the running-statistics update). */
   @Test
   void vggSmallMatchesSameDiff() {

@@ -9,37 +9,41 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A convolution as one matrix product per example: the example's input is laid out as columns
- * [K = inC·kH·kW, P] (P output positions, zero where the window reaches into the padding), so
- * y_e = W[outC, K]·cols_e, ∂W = Σ_e ∂y_e·cols_eᵀ (summed in example order) and ∂cols_e = Wᵀ·∂y_e,
- * which is folded back onto the example's input. One example's columns stay in cache, where the
- * whole batch's (58 MB on resnet20's first stage) made each conv a series of passes over memory;
- * the backward pass lays them out again rather than keep them. A 1×1 convolution with unit stride and
- * no padding reads its input as the columns. The products are OpenBLAS's, the layout moves Java loops
- * over arrays (libnd4j's conv2d_bp measured 10× slower than batched products on LeNet-5's shapes).
+ * A convolution as one matrix product per group of G examples: their inputs are laid out as columns
+ * [K = inC·kH·kW, G·P] (P output positions each, zero where the window reaches into the padding), so
+ * y = W[outC, K]·cols, ∂W = Σ_groups ∂y·colsᵀ (summed in group order) and ∂cols = Wᵀ·∂y, which is
+ * folded back onto the inputs. G is as large as keeps a group's columns in cache (about 512 KB): the
+ * whole batch's (58 MB on resnet20's first stage) made each conv a series of passes over memory, and
+ * one example at a time made LeNet-5's small products slow. The backward pass lays the columns out
+ * again rather than keep them. When the output is as large as the input with unit strides, the input
+ * gradient is instead the convolution of the output gradient by the flipped, transposed kernel, which
+ * sums nothing back. The products are OpenBLAS's, the layout moves Java loops over arrays (libnd4j's
+ * conv2d_bp measured 10× slower than batched products on LeNet-5's shapes).
  */
 final class ConvStep implements Step {
+  /** Floats of a group's columns, at most (unless one example needs more). */
+  private static final int GROUP_FLOATS = 1 << 17;
+
   private final ChainLayer.Conv layer;
   private final int n;
   private final int k;
   private final int p;
   private final int outC;
+  private final int inC;
   /** inC·inH·inW. */
   private final int inSize;
-  /** Whether the input is its own columns: a 1×1 kernel, unit stride, no padding. */
-  private final boolean pointwise;
-  /**
-   * Whether the input is as large as the output with unit strides (not pointwise): its gradient is then
-   * the convolution of the output gradient with the flipped, transposed kernel, over columns of the
-   * output gradient, which sums nothing into the input; the adjoint of the columns would.
-   */
+  /** Examples per product. */
+  private final int group;
+  /** Whether the output is as large as the input with unit strides: the input gradient by {@link #flipped}. */
   private final boolean sameSize;
   /** outC·kH·kW: rows of the output gradient's columns. */
   private final int kT;
   /** [inC, outC·kH·kW]: the flipped, transposed kernel (when {@link #sameSize}). */
   private final INDArray flipped;
-  /** [max(K, kT), P]: one example's columns in native memory, and later those of its output gradient. */
+  /** [max(K, kT), G·P]: a group's columns in native memory, or those of its output gradient. */
   private final INDArray cols;
+  /** [max(outC, inC), G·P]: a group's product, channel-major (its output, or its output or input gradient). */
+  private final INDArray product;
   private final INDArray y;
   private final INDArray gw;
   private final INDArray gx;
@@ -54,17 +58,17 @@ final class ConvStep implements Step {
     int[] in = layer.in();
     int[] out = layer.out();
     this.outC = out[0];
+    this.inC = in[0];
     this.k = in[0] * layer.kernel()[0] * layer.kernel()[1];
     this.p = out[1] * out[2];
     this.inSize = in[0] * in[1] * in[2];
-    this.pointwise = layer.kernel()[0] == 1 && layer.kernel()[1] == 1 && layer.strides()[0] == 1
-        && layer.strides()[1] == 1 && java.util.Arrays.stream(layer.pads()).allMatch(v -> v == 0)
-        && out[1] == in[1] && out[2] == in[2];
-    this.sameSize = !pointwise && layer.strides()[0] == 1 && layer.strides()[1] == 1 && out[1] == in[1]
-        && out[2] == in[2];
+    this.sameSize = layer.strides()[0] == 1 && layer.strides()[1] == 1 && out[1] == in[1] && out[2] == in[2];
     this.kT = outC * layer.kernel()[0] * layer.kernel()[1];
-    this.flipped = sameSize ? Nd4j.create(DataType.FLOAT, in[0], kT) : null;
-    this.cols = pointwise ? null : Nd4j.create(DataType.FLOAT, sameSize ? Math.max(k, kT) : k, p);
+    int rows = sameSize ? Math.max(k, kT) : k;
+    this.group = (int) Math.max(1, Math.min(n, GROUP_FLOATS / ((long) rows * p)));
+    this.flipped = sameSize ? Nd4j.create(DataType.FLOAT, inC, kT) : null;
+    this.cols = Nd4j.create(DataType.FLOAT, rows, (long) group * p);
+    this.product = Nd4j.create(DataType.FLOAT, Math.max(outC, inC), (long) group * p);
     this.y = Nd4j.create(DataType.FLOAT, n, (long) outC * p);
     this.gw = Nd4j.create(DataType.FLOAT, outC, k);
     this.gx = Nd4j.create(DataType.FLOAT, n, inSize);
@@ -75,22 +79,30 @@ final class ConvStep implements Step {
   public INDArray forward(INDArray x, Function<String, INDArray> weights) {
     this.x = x;
     Blas.Matrix w = Blas.at(Kernels.whole(weights.apply(layer.weight())), 0, k);
+    float[] bias = layer.bias() == null ? null : weights.apply(layer.bias()).toFloatVector();
     FloatBuffer xb = Kernels.floats(x);
     FloatBuffer yb = Kernels.floats(y);
     int size = outC * p;
-    float[] biasTile = null;
-    if (layer.bias() != null) { // each channel's bias over its positions, the product added onto it
-      float[] bias = weights.apply(layer.bias()).toFloatVector();
-      biasTile = new float[size];
+    for (int e0 = 0; e0 < n; e0 += group) {
+      int g = Math.min(group, n - e0);
+      int gp = g * p;
+      columns(xb, e0, g);
+      Blas.gemm(false, false, outC, gp, k, 1f, w, Blas.at(cols, 0, gp), 0f, Blas.at(product, 0, gp));
+      // [outC, g, P] → [g, outC, P], adding the bias on the way.
+      float[] src = scratch.get(Scratch.OUT_T, outC * gp);
+      Kernels.floats(product).get(0, src, 0, outC * gp);
+      float[] dst = scratch.get(Scratch.OUT, g * size);
       for (int c = 0; c < outC; c++) {
-        java.util.Arrays.fill(biasTile, c * p, (c + 1) * p, bias[c]);
+        float b = bias == null ? 0f : bias[c];
+        for (int j = 0; j < g; j++) {
+          int from = c * gp + j * p;
+          int to = j * size + c * p;
+          for (int i = 0; i < p; i++) {
+            dst[to + i] = src[from + i] + b;
+          }
+        }
       }
-    }
-    for (int e = 0; e < n; e++) {
-      if (biasTile != null) {
-        yb.put(e * size, biasTile, 0, size);
-      }
-      Blas.gemm(false, false, outC, p, k, 1f, w, columns(xb, e), biasTile == null ? 0f : 1f, Blas.at(y, (long) e * size, p));
+      yb.put(e0 * size, dst, 0, g * size);
     }
     return y;
   }
@@ -101,38 +113,65 @@ final class ConvStep implements Step {
     Blas.Matrix w = Blas.at(Kernels.whole(weights.apply(layer.weight())), 0, k);
     FloatBuffer xb = Kernels.floats(x);
     FloatBuffer gyb = Kernels.floats(gy);
-    FloatBuffer gxb = needInput ? Kernels.floats(gx) : null;
+    FloatBuffer gxb = Kernels.floats(gx);
     int size = outC * p;
     double[] gb = layer.bias() == null ? null : new double[outC];
     if (sameSize && needInput) {
       flipKernel(weights.apply(layer.weight()));
     }
-    for (int e = 0; e < n; e++) {
-      Blas.Matrix g = Blas.at(gy, (long) e * size, p);
-      Blas.gemm(false, true, outC, k, p, 1f, g, columns(xb, e), e == 0 ? 0f : 1f, Blas.at(gw, 0, k));
-      if (gb != null) {
-        float[] ge = scratch.get(Scratch.OUT, size);
-        gyb.get(e * size, ge, 0, size);
+    for (int e0 = 0; e0 < n; e0 += group) {
+      int g = Math.min(group, n - e0);
+      int gp = g * p;
+      // [g, outC, P] → [outC, g, P] into the product buffer, summing the bias gradient.
+      float[] src = scratch.get(Scratch.OUT, g * size);
+      gyb.get(e0 * size, src, 0, g * size);
+      float[] dst = scratch.get(Scratch.OUT_T, outC * gp);
+      for (int j = 0; j < g; j++) {
         for (int c = 0; c < outC; c++) {
-          gb[c] += Kernels.sum(ge, c * p, p);
+          int from = j * size + c * p;
+          System.arraycopy(src, from, dst, c * gp + j * p, p);
+          if (gb != null) {
+            gb[c] += Kernels.sum(src, from, p);
+          }
         }
       }
+      Kernels.floats(product).put(0, dst, 0, outC * gp);
+      Blas.Matrix gyT = Blas.at(product, 0, gp);
+      columns(xb, e0, g);
+      Blas.gemm(false, true, outC, k, gp, 1f, gyT, Blas.at(cols, 0, gp), e0 == 0 ? 0f : 1f, Blas.at(gw, 0, k));
       if (!needInput) {
         continue;
       }
-      if (pointwise) {
-        Blas.gemm(true, false, k, p, outC, 1f, w, g, 0f, Blas.at(gx, (long) e * inSize, p));
-      } else if (sameSize) {
-        inputGradientByConvolution(gyb, e);
+      float[] gxs = scratch.get(Scratch.IN, g * inSize);
+      if (sameSize) {
+        // Columns of the output gradient (src still holds it example by example), then [inC, g, P].
+        float[] c = scratch.get(Scratch.COLUMNS, kT * gp);
+        int[] kernel = layer.kernel();
+        for (int j = 0; j < g; j++) {
+          walkShifted(src, j * size, c, j * p, gp, false, outC, layer.out()[1], layer.in()[1],
+              (kernel[0] - 1) * layer.dilations()[0] - layer.pads()[0],
+              (kernel[1] - 1) * layer.dilations()[1] - layer.pads()[1]);
+        }
+        Kernels.floats(cols).put(0, c, 0, kT * gp);
+        Blas.gemm(false, false, inC, gp, kT, 1f, Blas.at(flipped, 0, kT), Blas.at(cols, 0, gp), 0f,
+            Blas.at(product, 0, gp));
+        float[] t = scratch.get(Scratch.OUT_T, inC * gp);
+        Kernels.floats(product).get(0, t, 0, inC * gp);
+        for (int ch = 0; ch < inC; ch++) {
+          for (int j = 0; j < g; j++) {
+            System.arraycopy(t, ch * gp + j * p, gxs, j * inSize + ch * p, p);
+          }
+        }
       } else {
-        Blas.gemm(true, false, k, p, outC, 1f, w, g, 0f, Blas.at(cols, 0, p));
-        float[] gcols = scratch.get(Scratch.COLUMNS, k * p);
-        Kernels.floats(cols).get(0, gcols, 0, k * p);
-        float[] gxe = scratch.get(Scratch.IN, inSize);
-        java.util.Arrays.fill(gxe, 0, inSize, 0f);
-        fromColumns(gcols, gxe);
-        gxb.put(e * inSize, gxe, 0, inSize);
+        Blas.gemm(true, false, k, gp, outC, 1f, w, gyT, 0f, Blas.at(cols, 0, gp));
+        float[] gcols = scratch.get(Scratch.COLUMNS, k * gp);
+        Kernels.floats(cols).get(0, gcols, 0, k * gp);
+        java.util.Arrays.fill(gxs, 0, g * inSize, 0f);
+        for (int j = 0; j < g; j++) {
+          walk(gxs, j * inSize, gcols, j * p, gp, true);
+        }
       }
+      gxb.put(e0 * inSize, gxs, 0, g * inSize);
     }
     Step.accumulate(grads, layer.weight(), gw);
     if (gb != null) {
@@ -148,7 +187,6 @@ final class ConvStep implements Step {
   /** {@link #flipped}[ci, (co, ky, kx)] = W[co, ci, kH − 1 − ky, kW − 1 − kx]. */
   private void flipKernel(INDArray weight) {
     float[] w = Kernels.read(Kernels.whole(weight), null);
-    int inC = layer.in()[0];
     int kh = layer.kernel()[0];
     int kw = layer.kernel()[1];
     float[] f = new float[inC * kT];
@@ -164,49 +202,29 @@ final class ConvStep implements Step {
     Kernels.write(f, flipped);
   }
 
-  /**
-   * ∂x_e[ci, iy, ix] = Σ W[co, ci, ky, kx]·∂y_e[co, iy + pH − ky·dH, ix + pW − kx·dW]: with ky' = kH − 1 − ky
-   * a convolution of ∂y_e by {@link #flipped} with begin pads (kH − 1)·dH − pH and (kW − 1)·dW − pW.
-   */
-  private void inputGradientByConvolution(FloatBuffer gyb, int e) {
-    int size = outC * p;
-    float[] ge = scratch.get(Scratch.OUT, size);
-    gyb.get(e * size, ge, 0, size);
-    float[] c = scratch.get(Scratch.COLUMNS, kT * p);
-    int[] kernel = layer.kernel();
-    walkShifted(ge, c, false, outC, layer.out()[1], layer.in()[1], (kernel[0] - 1) * layer.dilations()[0] - layer.pads()[0],
-        (kernel[1] - 1) * layer.dilations()[1] - layer.pads()[1]);
-    Kernels.floats(cols).put(0, c, 0, kT * p);
-    Blas.gemm(false, false, layer.in()[0], p, kT, 1f, Blas.at(flipped, 0, kT), Blas.at(cols, 0, p), 0f,
-        Blas.at(gx, (long) e * inSize, p));
-  }
-
-  /** Example e's columns: its input itself when pointwise, else laid out into {@link #cols}. */
-  private Blas.Matrix columns(FloatBuffer xb, int e) {
-    if (pointwise) {
-      return Blas.at(x, (long) e * inSize, p);
+  /** Examples [e0, e0 + g)'s columns into {@link #cols}, [K, g·P]. */
+  private void columns(FloatBuffer xb, int e0, int g) {
+    int gp = g * p;
+    float[] xs = scratch.get(Scratch.IN, g * inSize);
+    xb.get(e0 * inSize, xs, 0, g * inSize);
+    float[] c = scratch.get(Scratch.COLUMNS, k * gp);
+    for (int j = 0; j < g; j++) {
+      walk(xs, j * inSize, c, j * p, gp, false);
     }
-    float[] xe = scratch.get(Scratch.IN, inSize);
-    xb.get(e * inSize, xe, 0, inSize);
-    float[] c = scratch.get(Scratch.COLUMNS, k * p);
-    toColumns(xe, c);
-    Kernels.floats(cols).put(0, c, 0, k * p);
-    return Blas.at(cols, 0, p);
+    Kernels.floats(cols).put(0, c, 0, k * gp);
   }
 
-  /** cols[(c, ky, kx), (oy, ox)] = x[c, oy·sH − pH + ky·dH, ox·sW − pW + kx·dW], 0 outside. */
-  private void toColumns(float[] x, float[] dst) {
-    walk(x, dst, false);
-  }
-
-  /** The adjoint of {@link #toColumns}: each column entry added back onto the input it came from. */
-  private void fromColumns(float[] cols, float[] x) {
-    walk(x, cols, true);
-  }
-
-  private void walk(float[] x, float[] c, boolean adjoint) {
+  /**
+   * One example's columns: c[c0 + (ch, ky, kx)·stride + (oy, ox)] = x[x0 + (ch, oy·sH − pH + ky·dH,
+   * ox·sW − pW + kx·dW)], 0 outside; or with {@code adjoint} the reverse, each column entry added back
+   * onto the input it came from.
+   *
+   * @param stride the columns' row length (g·P for a group of g examples)
+   */
+  private void walk(float[] x, int x0, float[] c, int c0, int stride, boolean adjoint) {
     if (layer.strides()[0] == 1 && layer.strides()[1] == 1 && layer.out()[2] == layer.in()[2]) {
-      walkShifted(x, c, adjoint, layer.in()[0], layer.in()[1], layer.out()[1], layer.pads()[0], layer.pads()[1]);
+      walkShifted(x, x0, c, c0, stride, adjoint, layer.in()[0], layer.in()[1], layer.out()[1], layer.pads()[0],
+          layer.pads()[1]);
       return;
     }
     int[] in = layer.in();
@@ -227,8 +245,8 @@ final class ConvStep implements Step {
           // The output columns whose input column stays inside: ox in [lo, hi).
           int lo = Math.max(0, ceilDiv(pw - kx * dw, sw));
           int hi = Math.min(out[2], ceilDiv(in[2] + pw - kx * dw, sw));
-          int base = ch * plane;
-          int dst = row * p;
+          int base = x0 + ch * plane;
+          int dst = c0 + row * stride;
           for (int oy = 0; oy < out[1]; oy++, dst += out[2]) {
             int iy = oy * sh - ph + ky * dh;
             if (iy < 0 || iy >= in[1]) {
@@ -278,9 +296,10 @@ final class ConvStep implements Step {
    * the input plane shifted by a constant, so one copy (or one sum) covers all its output rows, and
    * the entries in the horizontal padding, which the copy fills from the neighbouring rows, are zeroed
    * after it (before it in the adjoint, so that they add nothing). Also lays out the output gradient's
-   * columns for {@link #inputGradientByConvolution} (channels, heights and begin pads of that convolution).
+   * columns for the flipped kernel (with that convolution's channels, heights and begin pads).
    */
-  private void walkShifted(float[] x, float[] c, boolean adjoint, int channels, int inH, int outH, int ph, int pw) {
+  private void walkShifted(float[] x, int x0, float[] c, int c0, int stride, boolean adjoint, int channels, int inH,
+      int outH, int ph, int pw) {
     int w = layer.in()[2];
     int dh = layer.dilations()[0];
     int dw = layer.dilations()[1];
@@ -295,7 +314,7 @@ final class ConvStep implements Step {
           int hi = Math.min(w, w - shift);
           int yLo = Math.max(0, ph - ky * dh); // output rows [yLo, yHi) likewise
           int yHi = Math.min(outH, inH + ph - ky * dh);
-          int dst = row * p;
+          int dst = c0 + row * stride;
           if (lo >= hi || yLo >= yHi) {
             if (!adjoint) {
               java.util.Arrays.fill(c, dst, dst + p, 0f);
@@ -303,7 +322,7 @@ final class ConvStep implements Step {
             continue;
           }
           int from = dst + yLo * w;
-          int src = ch * plane + (yLo - ph + ky * dh) * w + shift;
+          int src = x0 + ch * plane + (yLo - ph + ky * dh) * w + shift;
           int first = lo; // block offsets [first, last) run from (yLo, lo) to (yHi − 1, hi − 1)
           int last = (yHi - yLo) * w - (w - hi);
           if (adjoint) {
