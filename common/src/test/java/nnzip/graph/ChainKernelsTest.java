@@ -107,8 +107,8 @@ class ChainKernelsTest {
   }
 
   /**
-   * Convolutions take examples in groups whose columns fit about 512 KB: 36 × 1,600 floats an example
-   * gives groups of 2 here and 36 × 400 groups of 9, each with a short last group of the 19 rows.
+   * Convolutions take examples in groups whose input columns fit about 512 KB: 18 × 1,600 floats an
+   * example gives groups of 4 here and 36 × 400 groups of 9, each with a short last group of the 19 rows.
    */
   @Test
   void convolutionsOverGroupsWithAShortLastGroupMatchSameDiff() {

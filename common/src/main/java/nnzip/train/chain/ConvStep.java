@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * conv2d_bp measured 10× slower than batched products on LeNet-5's shapes).
  */
 final class ConvStep implements Step {
-  /** Floats of a group's columns, at most (unless one example needs more). */
+  /** Floats of a group's input columns, at most (unless one example needs more). */
   private static final int GROUP_FLOATS = 1 << 17;
 
   private final ChainLayer.Conv layer;
@@ -64,8 +64,10 @@ final class ConvStep implements Step {
     this.inSize = in[0] * in[1] * in[2];
     this.sameSize = layer.strides()[0] == 1 && layer.strides()[1] == 1 && out[1] == in[1] && out[2] == in[2];
     this.kT = outC * layer.kernel()[0] * layer.kernel()[1];
+    // Sized by the input's columns: the output gradient's (kT rows) are laid out only for an input
+    // gradient, which the first layer, often the one with the most positions, never needs.
     int rows = sameSize ? Math.max(k, kT) : k;
-    this.group = (int) Math.max(1, Math.min(n, GROUP_FLOATS / ((long) rows * p)));
+    this.group = (int) Math.max(1, Math.min(n, GROUP_FLOATS / ((long) k * p)));
     this.flipped = sameSize ? Nd4j.create(DataType.FLOAT, inC, kT) : null;
     this.cols = Nd4j.create(DataType.FLOAT, rows, (long) group * p);
     this.product = Nd4j.create(DataType.FLOAT, Math.max(outC, inC), (long) group * p);
