@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * A convolution as one matrix product per group of G examples: their inputs are laid out as columns
  * [K = inC·kH·kW, G·P] (P output positions each, zero where the window reaches into the padding), so
  * y = W[outC, K]·cols, ∂W = Σ_groups ∂y·colsᵀ (summed in group order) and ∂cols = Wᵀ·∂y, which is
- * folded back onto the inputs. G is as large as keeps a group's columns in cache (about 512 KB): the
+ * folded back onto the inputs. G is as large as keeps a group's input columns in cache (about 512 KB): the
  * whole batch's (58 MB on resnet20's first stage) made each conv a series of passes over memory, and
  * one example at a time made LeNet-5's small products slow. The backward pass lays the columns out
  * again rather than keep them. When the output is as large as the input with unit strides, the input
@@ -66,10 +66,9 @@ final class ConvStep implements Step {
     this.kT = outC * layer.kernel()[0] * layer.kernel()[1];
     // Sized by the input's columns: the output gradient's (kT rows) are laid out only for an input
     // gradient, which the first layer, often the one with the most positions, never needs.
-    int rows = sameSize ? Math.max(k, kT) : k;
     this.group = (int) Math.max(1, Math.min(n, GROUP_FLOATS / ((long) k * p)));
     this.flipped = sameSize ? Nd4j.create(DataType.FLOAT, inC, kT) : null;
-    this.cols = Nd4j.create(DataType.FLOAT, rows, (long) group * p);
+    this.cols = Nd4j.create(DataType.FLOAT, sameSize ? Math.max(k, kT) : k, (long) group * p);
     this.product = Nd4j.create(DataType.FLOAT, Math.max(outC, inC), (long) group * p);
     this.y = Nd4j.create(DataType.FLOAT, n, (long) outC * p);
     this.gw = Nd4j.create(DataType.FLOAT, outC, k);
