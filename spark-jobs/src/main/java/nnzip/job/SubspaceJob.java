@@ -52,6 +52,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * trains ({@link TrainingJob}, checkpointed and resumable), stores it with the recipe's codecs
  * through {@link CompressJob} (one ONNX graph: w1 as its weights, w0 − w1 at fewer bits, see
  * {@link LineDescriptor}), and measures the validation accuracy at points of the line as stored.
+ * BatchNorm running statistics train per α at {@code settings.normAnchors()} anchors ({@link NormLine},
+ * {@link NormLineTraining}; one pair at a fixed α or with one anchor).
  */
 public final class SubspaceJob {
   private SubspaceJob() {}
