@@ -14,5 +14,11 @@ public enum WeightRole {
    * ones (Resize scales, Clip bounds, Pad values, ...). Coding the PaddleOCR detector's four-element
    * Resize scales at 8 bits flipped 6% of its thresholded pixels.
    */
-  EXACT
+  EXACT;
+
+  /**
+   * Prefix of initializers no node reads that are {@link #NORM_STATISTIC}s all the same: the per-α
+   * BatchNorm statistics a compressible subspace stores beside its graph (nnzip.subspace.NormLine).
+   */
+  public static final String NORM_STATISTIC_PREFIX = "nnzip.norm@";
 }

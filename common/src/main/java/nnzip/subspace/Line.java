@@ -19,22 +19,41 @@ import nnzip.prune.ChannelRemoval;
  * weight, and the descriptor. {@link #dial} writes the standard ONNX model at a point: w(α) of
  * every line weight compressed as the kind says ({@link PointCompression}, the same code training
  * ran), and for structured lines the channels past the width physically removed
- * ({@link ChannelRemoval}). The graph is nnzip's own wire view ({@link OnnxProto}), so the device
- * dialer runs this class as {@code dial} does, with no protobuf runtime.
+ * ({@link ChannelRemoval}, the BatchNorm statistics with them), every BatchNorm node's running
+ * statistics the norm line's at α ({@link NormLine#at}). The graph is nnzip's own wire view
+ * ({@link OnnxProto}), so the device dialer runs this class as {@code dial} does, with no protobuf
+ * runtime.
  *
  * @param model the graph without the stored endpoint's initializers and without the descriptor
  * @param descriptor the line's kind and accuracy table
  * @param w0 first endpoint by weight key; {@code w1} the second, same keys
  * @param shapes the line weights' shapes by key
+ * @param norms the per-α BatchNorm statistics ({@link NormLine#NONE}: the graph's own for every point)
  */
 public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> w0, Map<String, float[]> w1,
-    Map<String, long[]> shapes) {
+    Map<String, long[]> shapes, NormLine norms) {
 
-  /** Copies the maps. */
+  /** Copies the maps; checks that the descriptor lists the norm line's anchors. */
   public Line {
     w0 = new LinkedHashMap<>(w0);
     w1 = new LinkedHashMap<>(w1);
     shapes = new LinkedHashMap<>(shapes);
+    java.util.Objects.requireNonNull(norms, "norms");
+    if (!java.util.Arrays.equals(descriptor.normAlphas(), norms.alphas())) {
+      throw new IllegalArgumentException("the descriptor's norm anchors " + descriptor.norm() + " are not the line's "
+          + java.util.Arrays.toString(norms.alphas()));
+    }
+  }
+
+  /** A line without per-α statistics. */
+  public Line(Model model, LineDescriptor descriptor, Map<String, float[]> w0, Map<String, float[]> w1,
+      Map<String, long[]> shapes) {
+    this(model, descriptor, w0, w1, shapes, NormLine.NONE);
+  }
+
+  /** This line with another descriptor (the same norm anchors). */
+  public Line withDescriptor(LineDescriptor d) {
+    return new Line(model, d, w0, w1, shapes, norms);
   }
 
   /**
@@ -86,7 +105,44 @@ public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> 
     if (w0.isEmpty()) {
       throw new InvalidInputException(where + ": the subspace holds no second endpoint");
     }
-    return new Line(b, d, w0, w1, shapes);
+    b.getGraph().removeInitializers(t -> t.getName().startsWith(NormLine.PREFIX));
+    return new Line(b, d, w0, w1, shapes, norms(d, byName, where));
+  }
+
+  /**
+   * The norm line of a version-3 graph: anchor j < K − 1 from the {@link NormLine#key} initializers,
+   * the last from the graph's own statistic of that key.
+   */
+  private static NormLine norms(LineDescriptor d, Map<String, Tensor> byName, String where) {
+    float[] alphas = d.normAlphas();
+    if (alphas.length == 0) {
+      return NormLine.NONE;
+    }
+    String first = NormLine.key(0, "");
+    Map<String, float[][]> stats = new LinkedHashMap<>();
+    try {
+      for (String name : byName.keySet()) {
+        if (!name.startsWith(first)) {
+          continue;
+        }
+        String key = name.substring(first.length());
+        float[][] s = new float[alphas.length][];
+        for (int j = 0; j < alphas.length; j++) {
+          Tensor t = byName.get(j == alphas.length - 1 ? key : NormLine.key(j, key));
+          if (t == null) {
+            throw new InvalidInputException(where + ": the norm line has no statistic '" + key + "' at anchor " + j);
+          }
+          s[j] = floats(t, where);
+        }
+        stats.put(key, s);
+      }
+      if (stats.isEmpty()) {
+        throw new InvalidInputException(where + ": the descriptor lists norm anchors but the graph stores none");
+      }
+      return new NormLine(alphas, stats);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(where + ": malformed norm line: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -97,12 +153,28 @@ public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> 
    * @throws IllegalArgumentException if {@code d} is of another version
    */
   public static Model toOnnx(Model model, Map<String, float[]> w0, Map<String, float[]> w1, LineDescriptor d) {
-    if (d.version() != LineDescriptor.VERSION) {
-      throw new IllegalArgumentException("lines are written as version " + LineDescriptor.VERSION + ", got "
-          + d.version());
+    return toOnnx(model, w0, w1, NormLine.NONE, d);
+  }
+
+  /**
+   * The graph of a line with per-α BatchNorm statistics (version {@value LineDescriptor#NORM_VERSION}
+   * where {@code norms} has anchors): as {@link #toOnnx(Model, Map, Map, LineDescriptor)}, the graph's
+   * running statistics set to the last anchor's and the other anchors' added as {@link NormLine#key}
+   * initializers, anchor by anchor.
+   *
+   * @throws IllegalArgumentException if {@code d} is not the version to write or lists other anchors
+   */
+  public static Model toOnnx(Model model, Map<String, float[]> w0, Map<String, float[]> w1, NormLine norms,
+      LineDescriptor d) {
+    int version = norms.isEmpty() ? LineDescriptor.VERSION : LineDescriptor.NORM_VERSION;
+    if (d.version() != version || !java.util.Arrays.equals(d.normAlphas(), norms.alphas())) {
+      throw new IllegalArgumentException("this line is written as version " + version + " with norm anchors "
+          + java.util.Arrays.toString(norms.alphas()) + ", got version " + d.version() + " with " + d.norm());
     }
     Map<String, byte[]> second = new LinkedHashMap<>();
     w1.forEach((k, v) -> second.put(k, bytes(v)));
+    int last = norms.alphas().length - 1;
+    norms.statistics().forEach((k, v) -> second.put(k, bytes(v[last])));
     Model b = OnnxWeightWriter.replace(model, second);
     Map<String, Tensor> byName = new LinkedHashMap<>();
     model.getGraph().getInitializerList().forEach(t -> byName.put(t.getName(), t));
@@ -120,6 +192,12 @@ public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> 
       b.getGraph().addInitializer(Tensor.floats(LineDescriptor.DIFFERENCE_PREFIX + e.getKey(), t.dims(),
           bytes(difference)));
     }
+    for (int j = 0; j < last; j++) {
+      for (Map.Entry<String, float[][]> e : norms.statistics().entrySet()) {
+        b.getGraph().addInitializer(Tensor.floats(NormLine.key(j, e.getKey()), byName.get(e.getKey()).dims(),
+            bytes(e.getValue()[j])));
+      }
+    }
     return d.attachTo(b);
   }
 
@@ -135,6 +213,7 @@ public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> 
     for (String k : w0.keySet()) {
       weights.put(k, bytes(weightAt(k, a, comp.getOrDefault(k, PointCompression.NONE))));
     }
+    norms.at(a).forEach((k, v) -> weights.put(k, bytes(v)));
     Model b = OnnxWeightWriter.replace(model, weights).addMetadata(LineDescriptor.ALPHA_KEY, Float.toString(a));
     byte[] full = b.toByteArray();
     if (descriptor.kind() != SubspaceKind.STRUCTURED) {

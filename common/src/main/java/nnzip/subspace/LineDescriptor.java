@@ -17,13 +17,21 @@ import nnzip.io.onnx.OnnxProto.Model;
  * initializers named {@value #DIFFERENCE_PREFIX} + the weight's key, which {@code compress} codes
  * at fewer bits than the weights (an error that shrinks to nothing as α goes to 1). Version 1
  * (read only): the graph's weights are w0 and w1 lies whole in {@value #SECOND_PREFIX} initializers.
+ * Version 3 is version 2 with per-α BatchNorm statistics ({@link NormLine}): the descriptor lists the
+ * anchors' points under {@code norm}, the graph's own running statistics are the last anchor's (α = 1)
+ * and every other anchor's are initializers named {@link NormLine#key}; lines of graphs without
+ * BatchNorm (or with one pair of statistics for every point) are still written as version 2.
  *
- * @param version format of this record: {@value #VERSION}, or 1 as read from older artifacts
+ * @param version format of this record: {@value #VERSION} or {@value #NORM_VERSION} (written, as
+ *     {@link #of(SubspaceKind, List, List)} picks), or 1 as read from older artifacts
  * @param kind what α compresses
  * @param table validation accuracy at points of the line, by ascending α
+ * @param norm the norm line's anchor points (version 3), else empty
  */
-public record LineDescriptor(int version, SubspaceKind kind, List<Point> table) {
+public record LineDescriptor(int version, SubspaceKind kind, List<Point> table, List<Float> norm) {
   public static final int VERSION = 2;
+  /** The version of lines with per-α BatchNorm statistics. */
+  public static final int NORM_VERSION = 3;
   public static final String METADATA_KEY = "nnzip.subspace";
   /** Metadata key of a dialed model: the α it was dialed at. */
   public static final String ALPHA_KEY = "nnzip.subspace.alpha";
@@ -40,19 +48,43 @@ public record LineDescriptor(int version, SubspaceKind kind, List<Point> table) 
    */
   public record Point(double alpha, double validationAccuracy) {}
 
-  /** Checks the version and copies the table. */
+  /** Checks the version and copies the lists. */
   public LineDescriptor {
-    if (version != 1 && version != VERSION) {
+    if (version != 1 && version != VERSION && version != NORM_VERSION) {
       throw new InvalidInputException("subspace descriptor version " + version + " is not supported (this nnzip reads 1"
-          + " and " + VERSION + ")");
+          + " to " + NORM_VERSION + ")");
     }
     java.util.Objects.requireNonNull(kind, "kind");
     table = List.copyOf(table);
+    norm = List.copyOf(norm);
+    if ((version == NORM_VERSION) == norm.isEmpty()) {
+      throw new InvalidInputException("subspace descriptor version " + version + " with " + norm.size()
+          + " norm anchors (version " + NORM_VERSION + " has them, the others none)");
+    }
+  }
+
+  /** A descriptor without norm anchors. */
+  public LineDescriptor(int version, SubspaceKind kind, List<Point> table) {
+    this(version, kind, table, List.of());
+  }
+
+  /** The descriptor to write: version {@value #NORM_VERSION} with norm anchors, else {@value #VERSION}. */
+  public static LineDescriptor of(SubspaceKind kind, List<Point> table, List<Float> norm) {
+    return new LineDescriptor(norm.isEmpty() ? VERSION : NORM_VERSION, kind, table, norm);
   }
 
   /** This descriptor with another table. */
   public LineDescriptor withTable(List<Point> points) {
-    return new LineDescriptor(version, kind, points);
+    return new LineDescriptor(version, kind, points, norm);
+  }
+
+  /** The norm anchors' points as an array (empty without). */
+  public float[] normAlphas() {
+    float[] a = new float[norm.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = norm.get(i);
+    }
+    return a;
   }
 
   /** As JSON text (numbers as Java prints doubles, which is what Jackson wrote before). */
@@ -64,7 +96,15 @@ public record LineDescriptor(int version, SubspaceKind kind, List<Point> table) 
       b.append(i == 0 ? "" : ",").append("{\"alpha\":").append(number(p.alpha())).append(",\"validationAccuracy\":")
           .append(number(p.validationAccuracy())).append('}');
     }
-    return b.append("]}").toString();
+    b.append(']');
+    if (!norm.isEmpty()) {
+      b.append(",\"norm\":[");
+      for (int i = 0; i < norm.size(); i++) {
+        b.append(i == 0 ? "" : ",").append(Double.toString(norm.get(i)));
+      }
+      b.append(']');
+    }
+    return b.append('}').toString();
   }
 
   /** JSON has no NaN or infinities: they are written as strings, as Jackson did. */
@@ -95,7 +135,12 @@ public record LineDescriptor(int version, SubspaceKind kind, List<Point> table) 
       for (JsonValue p : o.path("table")) {
         table.add(new Point(p.path("alpha").asDouble(), p.path("validationAccuracy").asDouble()));
       }
-      return new LineDescriptor(o.path("version").asInt(-1), SubspaceKind.parse(o.path("kind").asText("")), table);
+      List<Float> norm = new ArrayList<>();
+      for (JsonValue a : o.path("norm")) {
+        norm.add((float) a.asDouble());
+      }
+      return new LineDescriptor(o.path("version").asInt(-1), SubspaceKind.parse(o.path("kind").asText("")), table,
+          norm);
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(where + ": malformed " + METADATA_KEY + " descriptor: " + e.getMessage(), e);
     }

@@ -45,16 +45,21 @@ public record PointCompression(Mode mode, int axis) implements java.io.Serializa
    *
    * @param model the graph (structured: its channel groups decide which tensors narrow)
    * @param shapes the trainable weights' shapes by key
-   * @throws InvalidInputException if the model has BatchNormalization (its statistics do not hold
-   *     across points, and the authors forbid recalibrating them per point), or structured finds no
+   * @throws InvalidInputException if a BatchNormalization's running statistics are not initializers
+   *     of the graph (the line keeps them per point, see {@link NormLine}), or structured finds no
    *     prunable channel group
    */
   public static Map<String, PointCompression> of(OnnxProto.Model model, Map<String, long[]> shapes,
       SubspaceKind kind) {
-    if (model.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("BatchNormalization"))) {
-      throw new InvalidInputException("compressible subspaces of models with BatchNormalization are not supported:"
-          + " its running statistics do not hold across the line's points, and LCS forbids recalibrating them per"
-          + " point (export the model with GroupNorm or without normalization)");
+    java.util.Set<String> initializers = new java.util.HashSet<>();
+    model.getGraph().getInitializerList().forEach(t -> initializers.add(t.getName()));
+    for (OnnxProto.Node n : model.getGraph().getNodeList()) {
+      if (n.getOpType().equals("BatchNormalization") && (n.getInputCount() < 5
+          || !initializers.contains(n.getInput(3)) || !initializers.contains(n.getInput(4)))) {
+        throw new InvalidInputException("compressible subspaces support BatchNormalization only with its running mean"
+            + " and variance stored as initializers (the line keeps them per point), not at node '"
+            + (n.getName().isEmpty() ? n.getOutput(0) : n.getName()) + "'");
+      }
     }
     Map<String, PointCompression> out = new LinkedHashMap<>();
     switch (kind) {

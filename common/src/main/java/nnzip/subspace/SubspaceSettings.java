@@ -14,10 +14,19 @@ package nnzip.subspace;
  * @param seed seed of the α draws: step s of epoch e draws from (seed, e, s)
  * @param storedDifference null: the points see w0 as trained; else as the artifact stores it, w1 plus
  *     w0 − w1 coded with this codec per channel ({@link LineWeight#stored}; quantization-aware training)
+ * @param normAnchors BatchNorm graphs: the anchors of the per-α running statistics ({@link NormLine}),
+ *     evenly spaced on [0, 1], ≥ 1; 1 keeps one pair for every point (a fixed α always does)
  */
 public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, int warmupEpochs,
-    double fixedAlpha, long seed, nnzip.codec.ScalarCodec storedDifference) implements java.io.Serializable {
+    double fixedAlpha, long seed, nnzip.codec.ScalarCodec storedDifference, int normAnchors)
+    implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
+
+  /**
+   * The norm anchors of the settings built without them (conf/reference.conf's
+   * {@code subspace.norm-anchors}; the command line reads the key).
+   */
+  public static final int REFERENCE_NORM_ANCHORS = 5;
 
   /** Checks every range. */
   public SubspaceSettings {
@@ -34,6 +43,27 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
     if (!Double.isNaN(fixedAlpha) && !(fixedAlpha >= 0 && fixedAlpha <= 1)) {
       throw new IllegalArgumentException("a fixed alpha must be in [0, 1], got " + fixedAlpha);
     }
+    if (normAnchors < 1) {
+      throw new IllegalArgumentException("subspace norm-anchors must be ≥ 1, got " + normAnchors);
+    }
+  }
+
+  /** Settings with {@value #REFERENCE_NORM_ANCHORS} norm anchors. */
+  public SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, int warmupEpochs,
+      double fixedAlpha, long seed, nnzip.codec.ScalarCodec storedDifference) {
+    this(kind, cosWeight, endpointProbability, warmupEpochs, fixedAlpha, seed, storedDifference,
+        REFERENCE_NORM_ANCHORS);
+  }
+
+  /** These settings with another number of norm anchors. */
+  public SubspaceSettings withNormAnchors(int anchors) {
+    return new SubspaceSettings(kind, cosWeight, endpointProbability, warmupEpochs, fixedAlpha, seed, storedDifference,
+        anchors);
+  }
+
+  /** The norm anchors a run keeps: 1 at a fixed α (there is one point), else {@link #normAnchors}. */
+  public int anchorsToKeep() {
+    return fixed() ? 1 : normAnchors;
   }
 
   /** Settings whose points see w0 as trained. */
@@ -47,7 +77,7 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
    * stored difference: the model is the point).
    */
   public SubspaceSettings atFixedAlpha(double alpha) {
-    return new SubspaceSettings(kind, 0, endpointProbability, warmupEpochs, alpha, seed, null);
+    return new SubspaceSettings(kind, 0, endpointProbability, warmupEpochs, alpha, seed, null, normAnchors);
   }
 
   /** Whether α is fixed. */

@@ -45,6 +45,25 @@ public final class TrainingLoop {
     default ParameterValues forValidation(ParameterValues params) {
       return params;
     }
+
+    /**
+     * Where a step's BatchNorm batch statistics for the running statistic {@code key} go: the keys of
+     * the state's statistics to fold them into, each with its share s in (0, 1] of the node's update
+     * (running += (1 − momentum)·s·(batch − running); s = 1 is the plain update, bit for bit). A
+     * compressible subspace's per-α norm lines spread a step over the anchors next to its α. Default:
+     * the key itself, whole.
+     */
+    default Map<String, Float> statisticsShares(int epoch, int step, String key) {
+      return Map.of(key, 1f);
+    }
+
+    /**
+     * The statistics, by weight key, as the epoch's validation should see them; must not change
+     * {@code statistics} or the hook.
+     */
+    default Map<String, float[]> statisticsForValidation(Map<String, float[]> statistics) {
+      return statistics;
+    }
   }
 
   /** Measures validation accuracy of a state (never the test set). */
@@ -118,7 +137,7 @@ public final class TrainingLoop {
         if (regularizer != null) {
           regularizer.endStep(params);
         }
-        updateRunningStatistics(grads, stats);
+        updateRunningStatistics(grads, stats, epoch, step);
         int done = step + 1;
         if (done % plan.stepsPerRound() == 0 && done < plan.stepsPerEpoch()) {
           checkpoint.accept(new TrainingState(epoch, done, params.copy(), opt.copy(), copy(stats), s.history(), loss,
@@ -129,7 +148,8 @@ public final class TrainingLoop {
       TrainingState atEnd = new TrainingState(epoch, plan.stepsPerEpoch(), params, opt, stats, s.history(), loss,
           correct, seen);
       TrainingState validated = regularizer == null ? atEnd : new TrainingState(epoch, plan.stepsPerEpoch(),
-          regularizer.forValidation(params), opt, stats, s.history(), loss, correct, seen);
+          regularizer.forValidation(params), opt, regularizer.statisticsForValidation(stats), s.history(), loss,
+          correct, seen);
       EpochStats e = new EpochStats(epoch, plan.stepsPerEpoch(), loss / Math.max(1, seen),
           validator.accuracy(validated), seconds);
       s = atEnd.nextEpoch(e);
@@ -159,14 +179,35 @@ public final class TrainingLoop {
     return mean;
   }
 
-  private void updateRunningStatistics(List<ChunkGradient> grads, Map<String, float[]> stats) {
+  private void updateRunningStatistics(List<ChunkGradient> grads, Map<String, float[]> stats, int epoch, int step) {
     for (ChunkGradient g : grads) {
       for (int b = 0; b < batchNorms.size(); b++) {
         BatchNormStats bn = batchNorms.get(b);
-        blend(stats.get(bn.runningMean()), g.batchStats().get(2 * b), bn.momentum());
-        blend(stats.get(bn.runningVar()), g.batchStats().get(2 * b + 1), bn.momentum());
+        fold(stats, bn.runningMean(), g.batchStats().get(2 * b), bn.momentum(), epoch, step);
+        fold(stats, bn.runningVar(), g.batchStats().get(2 * b + 1), bn.momentum(), epoch, step);
       }
     }
+  }
+
+  private void fold(Map<String, float[]> stats, String key, float[] batch, float momentum, int epoch, int step) {
+    if (regularizer == null) {
+      blend(stats.get(key), batch, momentum);
+      return;
+    }
+    regularizer.statisticsShares(epoch, step, key).forEach((k, share) -> {
+      float[] running = stats.get(k);
+      if (running == null) {
+        throw new IllegalStateException("no running statistic '" + k + "' for BatchNorm statistic '" + key + "'");
+      }
+      if (share == 1f) {
+        blend(running, batch, momentum);
+      } else {
+        float rate = (1 - momentum) * share;
+        for (int i = 0; i < running.length; i++) {
+          running[i] += rate * (batch[i] - running[i]);
+        }
+      }
+    });
   }
 
   private static Map<String, float[]> copy(Map<String, float[]> stats) {

@@ -60,7 +60,8 @@ final class SubspaceTrain {
         ScalarCodec difference = differenceKind.create(differenceBits);
         SubspaceSettings s = new SubspaceSettings(kind, recipe.getDouble("subspace.cos-weight"),
             recipe.getDouble("subspace.endpoint-probability"), recipe.getInt("subspace.warmup-epochs"), Double.NaN,
-            recipe.getLong("seed"), recipe.getBoolean("subspace.train-stored-difference") ? difference : null);
+            recipe.getLong("seed"), recipe.getBoolean("subspace.train-stored-difference") ? difference : null,
+            recipe.getInt("subspace.norm-anchors"));
         List<Double> points = recipe.getDoubleList("subspace.table");
         double[] table = new double[points.size()];
         for (int i = 0; i < table.length; i++) {

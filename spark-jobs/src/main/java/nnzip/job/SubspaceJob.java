@@ -27,6 +27,8 @@ import nnzip.subspace.Line;
 import nnzip.subspace.LineDescriptor;
 import nnzip.subspace.LineTraining;
 import nnzip.subspace.LineWeight;
+import nnzip.subspace.NormLine;
+import nnzip.subspace.NormLineTraining;
 import nnzip.subspace.SubspaceSettings;
 import nnzip.tensor.DType;
 import nnzip.tensor.TensorSpec;
@@ -35,6 +37,7 @@ import nnzip.train.Evaluation;
 import nnzip.train.GraphSetup;
 import nnzip.train.ParameterValues;
 import nnzip.train.TrainingGraph;
+import nnzip.train.TrainingLoop;
 import nnzip.train.TrainingPlan;
 import nnzip.train.TrainingSettings;
 import nnzip.train.TrainingState;
@@ -49,6 +52,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * trains ({@link TrainingJob}, checkpointed and resumable), stores it with the recipe's codecs
  * through {@link CompressJob} (one ONNX graph: w1 as its weights, w0 − w1 at fewer bits, see
  * {@link LineDescriptor}), and measures the validation accuracy at points of the line as stored.
+ * BatchNorm running statistics train per α at {@code settings.normAnchors()} anchors ({@link NormLine},
+ * {@link NormLineTraining}; one pair at a fixed α or with one anchor).
  */
 public final class SubspaceJob {
   private SubspaceJob() {}
@@ -108,7 +113,13 @@ public final class SubspaceJob {
           + ") must be ≤ the training epochs (" + spec.training().epochs() + ")");
     }
     double validationAlpha = spec.settings().fixed() ? spec.settings().fixedAlpha() : 0.5;
-    LineTraining regularizer = new LineTraining(names, spec.settings(), tplan.stepsPerEpoch(), validationAlpha);
+    LineTraining lineTraining = new LineTraining(names, spec.settings(), tplan.stepsPerEpoch(), validationAlpha);
+    // BatchNorm running statistics: per-α anchors (a norm line), or one pair where there is one anchor.
+    Map<String, float[]> s0 = statistics(spec.first(), frozen);
+    NormLine norms = NormLine.start(spec.settings().anchorsToKeep(), s0, statistics(spec.second(), frozen));
+    TrainingLoop.Regularizer regularizer = norms.isEmpty() ? lineTraining
+        : new NormLineTraining(lineTraining, norms, validationAlpha);
+    Map<String, float[]> startStatistics = norms.isEmpty() ? s0 : norms.anchors();
     GraphSetup setup = new GraphSetup(spec.first(), plan, GraphMode.TRAINING);
     TrainingGraph init = setup.build();
     progress.report(String.format("subspace: %s line over %d weights (%d parameters), %d epochs of %d steps%s%s",
@@ -116,19 +127,26 @@ public final class SubspaceJob {
         spec.settings().fixed() ? ", alpha fixed at " + spec.settings().fixedAlpha() : "",
         difference == null ? "" : ", " + stored.size() + " weights see w0 as stored (w0 - w1 by "
             + difference.kind().label() + " at " + difference.bits() + " bits)"));
+    if (!frozen.isEmpty()) {
+      progress.report(norms.isEmpty() ? "subspace: " + frozen.size() / 2 + " BatchNorm nodes, one pair of statistics"
+          + " for every point" : String.format("subspace: %d BatchNorm nodes, statistics per alpha at %d anchors",
+          frozen.size() / 2, norms.alphas().length));
+    }
     String fingerprint = "subspace " + Digests.hex(Digests.sha256().digest(spec.first())) + " "
         + Digests.hex(Digests.sha256().digest(spec.second())) + " " + spec.settings() + " " + tplan + " "
         + spec.training().optimizer() + " " + spec.data() + " stored " + difference + " " + stored;
     TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, spec.data(), tplan,
         spec.training().optimizer(), regularizer, spec.checkpoint(), fingerprint),
-        TrainingState.start(init.values(), Map.of()), split.validation(), progress);
+        TrainingState.start(init.values(), startStatistics), split.validation(), progress);
     if (spec.checkpoint() != null) {
       HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(spec.checkpoint()), new Path(spec.checkpoint()));
     }
     TrainingGraph eval = setup.withMode(GraphMode.INFERENCE).build();
+    NormLine trainedNorms = norms.isEmpty() ? norms : norms.withAnchors(done.statistics());
     List<LineDescriptor.Point> table = new ArrayList<>();
     for (double a : spec.tableAlphas()) {
-      double acc = Evaluation.accuracy(eval, LineTraining.at(done.params(), names, (float) a), Map.of(),
+      Map<String, float[]> statsAt = trainedNorms.isEmpty() ? done.statistics() : trainedNorms.at((float) a);
+      double acc = Evaluation.accuracy(eval, LineTraining.at(done.params(), names, (float) a), statsAt,
           split.validation());
       table.add(new LineDescriptor.Point(a, acc));
       progress.report(String.format("subspace: alpha %.3f: validation accuracy %.2f%%", a, 100 * acc));
@@ -145,8 +163,19 @@ public final class SubspaceJob {
     }
     double cosine = LineTraining.cosine(done.params(), names);
     progress.report(String.format("subspace: cos(w0, w1) = %.4f", cosine));
-    Line line = new Line(OnnxProto.Model.parse(spec.first(), "the model to train a line from"), new LineDescriptor(LineDescriptor.VERSION, spec.settings().kind(), table), e0, e1,
-        shapes);
+    OnnxProto.Model graph = OnnxProto.Model.parse(spec.first(), "the model to train a line from");
+    if (trainedNorms.isEmpty() && !done.statistics().isEmpty()) {
+      // One pair for every point: the trained statistics are the graph's own.
+      Map<String, byte[]> trainedStatistics = new LinkedHashMap<>();
+      done.statistics().forEach((k, v) -> trainedStatistics.put(k, nnzip.artifact.ArtifactWriter.floatBytes(v)));
+      graph = nnzip.io.onnx.OnnxWeightWriter.replace(graph, trainedStatistics);
+    }
+    List<Float> anchors = new ArrayList<>();
+    for (float a : trainedNorms.alphas()) {
+      anchors.add(a);
+    }
+    Line line = new Line(graph, LineDescriptor.of(spec.settings().kind(), table, anchors), e0, e1, shapes,
+        trainedNorms);
     return new Trained(line, done.history(), cosine, (System.nanoTime() - start) / 1e9);
   }
 
@@ -194,15 +223,15 @@ public final class SubspaceJob {
           p.alpha(), 100 * acc, 100 * p.validationAccuracy()));
     }
     LineDescriptor described = line.descriptor().withTable(table);
-    CompressJob.Result result = compress(sc, new Line(line.model(), described, line.w0(), line.w1(), line.shapes()),
-        settings, recipe, origin, out, overwrite, progress);
-    return new Stored(result, new Line(decoded.model(), described, decoded.w0(), decoded.w1(), decoded.shapes()));
+    CompressJob.Result result = compress(sc, line.withDescriptor(described), settings, recipe, origin, out, overwrite,
+        progress);
+    return new Stored(result, decoded.withDescriptor(described));
   }
 
   /** Compresses the graph of a line, written next to {@code out} and removed after. */
   private static CompressJob.Result compress(JavaSparkContext sc, Line line, CompressionSettings settings,
       String recipe, String origin, String out, boolean overwrite, Progress progress) throws IOException {
-    byte[] onnx = Line.toOnnx(line.model(), line.w0(), line.w1(), line.descriptor()).toByteArray();
+    byte[] onnx = Line.toOnnx(line.model(), line.w0(), line.w1(), line.norms(), line.descriptor()).toByteArray();
     Path staged = HadoopFiles.qualify(out + ".line.onnx");
     FileSystem fs = HadoopFiles.fileSystem(staged.toString());
     try {
@@ -213,6 +242,17 @@ public final class SubspaceJob {
     } finally {
       HadoopFiles.deleteQuietly(fs, staged);
     }
+  }
+
+  /** The BatchNorm running statistics of a model by key (empty without BatchNorm). */
+  private static Map<String, float[]> statistics(byte[] onnx, Set<String> keys) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    if (keys.isEmpty()) {
+      return out;
+    }
+    ParameterValues all = weights(onnx, Set.of());
+    keys.forEach(k -> out.put(k, all.get(k).clone()));
+    return out;
   }
 
   private static ParameterValues weights(byte[] onnx, Set<String> frozen) {

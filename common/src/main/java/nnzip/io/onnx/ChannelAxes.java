@@ -66,7 +66,9 @@ public final class ChannelAxes {
    * The role of every weight whose consumers say it is no plain weight: {@link
    * nnzip.io.WeightRole#NORM_STATISTIC} for a BatchNormalization's running mean or variance (inputs 3
    * and 4) used nowhere else, {@link nnzip.io.WeightRole#EXACT} for one that any operator takes
-   * other than {@link #WEIGHT_CONSUMERS} (any input) and {@link #DATA_MOVERS} (their first). Weights not listed are {@link nnzip.io.WeightRole#WEIGHT}.
+   * other than {@link #WEIGHT_CONSUMERS} (any input) and {@link #DATA_MOVERS} (their first). An
+   * initializer no node reads named with {@link nnzip.io.WeightRole#NORM_STATISTIC_PREFIX} is a
+   * statistic too. Weights not listed are {@link nnzip.io.WeightRole#WEIGHT}.
    *
    * @return weight key → role, in weight order
    */
@@ -85,7 +87,8 @@ public final class ChannelAxes {
       Set<nnzip.io.WeightRole> u = uses.getOrDefault(w.tensorName(), Set.of());
       if (u.contains(nnzip.io.WeightRole.EXACT)) {
         out.put(w.key(), nnzip.io.WeightRole.EXACT);
-      } else if (u.equals(Set.of(nnzip.io.WeightRole.NORM_STATISTIC))) {
+      } else if (u.equals(Set.of(nnzip.io.WeightRole.NORM_STATISTIC))
+          || (u.isEmpty() && w.tensorName().startsWith(nnzip.io.WeightRole.NORM_STATISTIC_PREFIX))) {
         out.put(w.key(), nnzip.io.WeightRole.NORM_STATISTIC);
       }
     }

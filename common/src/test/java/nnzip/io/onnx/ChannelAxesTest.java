@@ -101,4 +101,21 @@ class ChannelAxesTest {
         "weights (conv.w, BatchNorm scale and bias, a class token expanded and concatenated) are not listed; a"
             + " statistic another operator also adds is a weight");
   }
+
+  @Test
+  void perAlphaStatisticsBesideTheGraphAreStatistics() {
+    Onnx.GraphProto g = Onnx.GraphProto.newBuilder()
+        .addInitializer(weight("bn.scale", 4))
+        .addInitializer(weight("bn.bias", 4))
+        .addInitializer(weight("bn.mean", 4))
+        .addInitializer(weight("bn.var", 4))
+        .addInitializer(weight(nnzip.io.WeightRole.NORM_STATISTIC_PREFIX + "0/bn.mean", 4))
+        .addInitializer(weight("nnzip.line0-1/bn.scale", 4))
+        .addNode(node("BatchNormalization", "b", "x", "bn.scale", "bn.bias", "bn.mean", "bn.var"))
+        .build();
+    Onnx.ModelProto m = Onnx.ModelProto.newBuilder().setIrVersion(8).setGraph(g).build();
+    assertEquals(Map.of("bn.mean", nnzip.io.WeightRole.NORM_STATISTIC, "bn.var", nnzip.io.WeightRole.NORM_STATISTIC,
+        nnzip.io.WeightRole.NORM_STATISTIC_PREFIX + "0/bn.mean", nnzip.io.WeightRole.NORM_STATISTIC),
+        ChannelAxes.roles(OnnxWeights.of(m)), "an unread tensor of another name is a weight");
+  }
 }
