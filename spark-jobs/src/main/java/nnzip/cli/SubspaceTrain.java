@@ -37,7 +37,14 @@ final class SubspaceTrain {
 
   /** The settings of one run, read from the resolved recipe at the edge. */
   record Options(SubspaceSettings settings, TrainingSettings training, double[] table, boolean sharedInit,
-      ScalarCodec difference) {
+      ScalarCodec difference, double modelCosWeight) {
+    /** The settings of a line started from a user's trained model: β is subspace.model-cos-weight. */
+    SubspaceSettings settingsFromModel() {
+      SubspaceSettings s = settings;
+      return new SubspaceSettings(s.kind(), modelCosWeight, s.endpointProbability(), s.warmupEpochs(), s.fixedAlpha(),
+          s.seed(), s.storedDifference());
+    }
+
     static Options of(Config recipe, SubspaceKind kind) {
       try {
         TrainingSettings t = Recipes.training(recipe);
@@ -80,7 +87,11 @@ final class SubspaceTrain {
         if (!init.equals("separate") && !init.equals("shared")) {
           throw new IllegalArgumentException("subspace.init must be separate or shared, got '" + init + "'");
         }
-        return new Options(s, training, table, init.equals("shared"), difference);
+        double modelCos = recipe.getDouble("subspace.model-cos-weight");
+        if (!(modelCos >= 0 && Double.isFinite(modelCos))) {
+          throw new IllegalArgumentException("subspace.model-cos-weight must be finite and ≥ 0, got " + modelCos);
+        }
+        return new Options(s, training, table, init.equals("shared"), difference, modelCos);
       } catch (ConfigException e) {
         throw new UsageException(Recipes.describe(e));
       } catch (IllegalArgumentException e) {
@@ -147,7 +158,8 @@ final class SubspaceTrain {
     SubspaceJob.Stored stored;
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      trained = SubspaceJob.train(sc, new SubspaceJob.Spec(first, second, o.settings(), o.training(), data, o.table(),
+      trained = SubspaceJob.train(sc, new SubspaceJob.Spec(first, second,
+          origin != null ? o.settingsFromModel() : o.settings(), o.training(), data, o.table(),
           a.get("--checkpoint"), compression), progress);
       stored = SubspaceJob.write(sc, trained.line(), data, o.difference(), compression, Recipes.render(recipe),
           origin, target, a.has("--overwrite"), progress);

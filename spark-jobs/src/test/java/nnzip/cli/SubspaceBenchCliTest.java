@@ -40,10 +40,11 @@ class SubspaceBenchCliTest {
     CliRun c = CliRun.of("bench", "subspace", "--init", init.toString(), "--kinds", "bits,unstructured,structured",
         "--dir", work.toString(), "--json-out", json.toString(), "--master", "local[1]",
         "--set", "subspace.epochs=1", "--set", "finetune.examples=256", "--set", "subspace.lr=1e-12",
-        "--set", "subspace.table=[0, 0.5, 1]");
+        "--set", "subspace.table=[0, 0.5, 1]", "--set", "subspace.model-cos-weight=0.25");
     assertEquals(Main.OK, c.code(), c.err());
     JsonNode r = new ObjectMapper().readTree(Files.readString(json));
     assertTrue(r.get("init").asText().contains("trained.onnx"), r.get("init").asText());
+    assertTrue(r.get("settings").asText().contains("cosWeight=0.25"), "a line from a model takes model-cos-weight");
     assertTrue(Files.readString(dir.resolve("bench.html")).contains("<polyline"));
     Map<String, float[]> given = weights(model);
     for (SubspaceKind kind : SubspaceKind.values()) {
