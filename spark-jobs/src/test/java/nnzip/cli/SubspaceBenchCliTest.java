@@ -39,7 +39,7 @@ class SubspaceBenchCliTest {
     double[] alphas = {0, 0.5, 1};
     CliRun c = CliRun.of("bench", "subspace", "--init", init.toString(), "--kinds", "bits,unstructured,structured",
         "--dir", work.toString(), "--json-out", json.toString(), "--master", "local[1]",
-        "--set", "subspace.epochs=1", "--set", "finetune.examples=256", "--set", "subspace.lr=1e-12",
+        "--set", "subspace.epochs=1", "--set", "finetune.examples=256", "--set", "subspace.model-lr=1e-12",
         "--set", "subspace.table=[0, 0.5, 1]", "--set", "subspace.model-cos-weight=0.25");
     assertEquals(Main.OK, c.code(), c.err());
     JsonNode r = new ObjectMapper().readTree(Files.readString(json));
