@@ -23,17 +23,19 @@ final class SubspaceBench {
   private SubspaceBench() {}
 
   static final String USAGE = """
-               nnzip bench subspace [--arch lenet5] [--kinds unstructured,structured,bits] [--data D]
+               nnzip bench subspace [--arch lenet5 | --init M.onnx] [--kinds unstructured,structured,bits] [--data D]
                                     [--set k=v]... [--dir DIR] [--json-out FILE] [--master URL]
           subspace  for each kind, trains a line and, at each of the subspace.table budgets, an
                 individually trained model with the same epochs (subspace.* and finetune.* keys), in one
                 run: test accuracy of the line dialed from its artifact and of each model, the line
                 artifact's bytes against the full-budget model compressed with the same recipe
-                (bench-subspace.json, and the accuracy-vs-budget plot in bench-subspace.html).
+                (bench-subspace.json, and the accuracy-vs-budget plot in bench-subspace.html). With
+                --init, both endpoints start from the trained model and each individual model is it
+                compressed at the budget and finetuned there for the same epochs.
         """;
 
   static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(argv, Set.of("--arch", "--kinds", "--data", "--set", "--dir", "--json-out", "--master"),
+    Args a = Args.parse(argv, Set.of("--arch", "--init", "--kinds", "--data", "--set", "--dir", "--json-out", "--master"),
         Set.of());
     Architecture arch;
     List<SubspaceKind> kinds = new ArrayList<>();
@@ -45,6 +47,12 @@ final class SubspaceBench {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+    if (a.get("--arch") != null && a.get("--init") != null) {
+      throw new UsageException("bench subspace takes --arch ARCH (from scratch) or --init M.onnx, not both");
+    }
+    byte[] init = a.get("--init") == null ? null
+        : nnzip.io.onnx.OnnxModelFile.readInput(a.get("--init"), "bench subspace --init needs an ONNX model")
+            .toByteArray();
     Config recipe = Recipes.resolve(null, a.all("--set"));
     SubspaceTrain.Options o = SubspaceTrain.Options.of(recipe, kinds.get(0));
     java.nio.file.Path dir = a.get("--dir") != null ? java.nio.file.Path.of(a.get("--dir"))
@@ -56,8 +64,9 @@ final class SubspaceBench {
     SparkSession spark = SparkSessions.create(a.get("--master"), "nnzip bench subspace");
     Map<String, Object> report;
     try {
-      report = SubspaceBenchmark.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch, kinds,
-          o.settings(), o.training(), o.table(), o.sharedInit(), Recipes.settings(recipe), o.difference(), Recipes.render(recipe), data, dir,
+      report = SubspaceBenchmark.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch, init,
+          a.get("--init") == null ? null : java.nio.file.Path.of(a.get("--init")).getFileName().toString(), kinds,
+          init != null ? o.settingsFromModel() : o.settings(), init != null ? o.trainingFromModel() : o.training(), o.table(), o.sharedInit(), Recipes.settings(recipe), o.difference(), Recipes.render(recipe), data, dir,
           progress);
     } finally {
       spark.stop();

@@ -37,17 +37,19 @@ final class SubspaceTrain {
 
   /** The settings of one run, read from the resolved recipe at the edge. */
   record Options(SubspaceSettings settings, TrainingSettings training, double[] table, boolean sharedInit,
-      ScalarCodec difference) {
+      ScalarCodec difference, double modelCosWeight, TrainingSettings trainingFromModel) {
+    /** The settings of a line started from a user's trained model: β is subspace.model-cos-weight. */
+    SubspaceSettings settingsFromModel() {
+      SubspaceSettings s = settings;
+      return new SubspaceSettings(s.kind(), modelCosWeight, s.endpointProbability(), s.warmupEpochs(), s.fixedAlpha(),
+          s.seed(), s.storedDifference());
+    }
+
     static Options of(Config recipe, SubspaceKind kind) {
       try {
         TrainingSettings t = Recipes.training(recipe);
-        double lr = recipe.getDouble("subspace.lr");
-        Optimizer.Kind k = Optimizer.Kind.parse(recipe.getString("subspace.optimizer"));
-        Optimizer opt = (k == Optimizer.Kind.ADAM ? new Optimizer(k, lr, t.optimizer().beta1(), 0.999, 1e-8)
-            : Optimizer.sgd(lr, t.optimizer().beta1())).withSchedule(t.optimizer().schedule());
-        TrainingSettings training = new TrainingSettings(recipe.getInt("subspace.epochs"), opt, t.batch(), t.chunk(),
-            t.validation(), t.stepsPerRound(), t.seed(), 0, 0, 0, t.examples(), TrainingSettings.Pruning.NONE,
-            t.distillation(), t.aqReencode());
+        TrainingSettings training = SubspaceTrain.training(recipe, t, recipe.getDouble("subspace.lr"));
+        TrainingSettings fromModel = SubspaceTrain.training(recipe, t, recipe.getDouble("subspace.model-lr"));
         int differenceBits = recipe.getInt("subspace.difference-bits");
         if (differenceBits < 1 || differenceBits > 16) {
           throw new IllegalArgumentException("subspace.difference-bits must be in 1..16, got " + differenceBits);
@@ -81,7 +83,11 @@ final class SubspaceTrain {
         if (!init.equals("separate") && !init.equals("shared")) {
           throw new IllegalArgumentException("subspace.init must be separate or shared, got '" + init + "'");
         }
-        return new Options(s, training, table, init.equals("shared"), difference);
+        double modelCos = recipe.getDouble("subspace.model-cos-weight");
+        if (!(modelCos >= 0 && Double.isFinite(modelCos))) {
+          throw new IllegalArgumentException("subspace.model-cos-weight must be finite and ≥ 0, got " + modelCos);
+        }
+        return new Options(s, training, table, init.equals("shared"), difference, modelCos, fromModel);
       } catch (ConfigException e) {
         throw new UsageException(Recipes.describe(e));
       } catch (IllegalArgumentException e) {
@@ -90,10 +96,20 @@ final class SubspaceTrain {
     }
   }
 
+  /** The line's training settings at step size lr (subspace.optimizer, subspace.epochs, finetune's batch...). */
+  private static TrainingSettings training(Config recipe, TrainingSettings t, double lr) {
+    Optimizer.Kind k = Optimizer.Kind.parse(recipe.getString("subspace.optimizer"));
+    Optimizer opt = (k == Optimizer.Kind.ADAM ? new Optimizer(k, lr, t.optimizer().beta1(), 0.999, 1e-8)
+        : Optimizer.sgd(lr, t.optimizer().beta1())).withSchedule(t.optimizer().schedule());
+    return new TrainingSettings(recipe.getInt("subspace.epochs"), opt, t.batch(), t.chunk(),
+        t.validation(), t.stepsPerRound(), t.seed(), 0, 0, 0, t.examples(), TrainingSettings.Pruning.NONE,
+        t.distillation(), t.aqReencode());
+  }
+
   /** The command's flags as recipe overrides, after the --set ones (flags win). */
   static List<String> overrides(Args a) {
     List<String> o = new ArrayList<>(a.all("--set"));
-    String[][] map = {{"--epochs", "subspace.epochs"}, {"--lr", "subspace.lr"}, {"--optimizer", "subspace.optimizer"},
+    String[][] map = {{"--epochs", "subspace.epochs"}, {"--lr", a.get("--init") != null ? "subspace.model-lr" : "subspace.lr"}, {"--optimizer", "subspace.optimizer"},
         {"--batch", "finetune.batch"}, {"--chunk", "finetune.chunk"}, {"--validation", "finetune.validation"},
         {"--examples", "finetune.examples"}, {"--seed", "seed"}, {"--schedule", "finetune.schedule"},
         {"--momentum", "finetune.momentum"}};
@@ -148,7 +164,9 @@ final class SubspaceTrain {
     SubspaceJob.Stored stored;
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      trained = SubspaceJob.train(sc, new SubspaceJob.Spec(first, second, o.settings(), o.training(), data, o.table(),
+      trained = SubspaceJob.train(sc, new SubspaceJob.Spec(first, second,
+          origin != null ? o.settingsFromModel() : o.settings(),
+          origin != null ? o.trainingFromModel() : o.training(), data, o.table(),
           a.get("--checkpoint"), compression), progress);
       stored = SubspaceJob.write(sc, trained.line(), data, o.difference(), compression, Recipes.render(recipe),
           origin, target, a.has("--overwrite"), progress);

@@ -79,7 +79,8 @@ final class TrainCommand implements Command {
                            bits (alpha mapped to 3..8 bits per weight)
           --init M.onnx    start both endpoints from this model (no BatchNormalization)
           --set k=v        recipe keys subspace.* (epochs, lr, cos-weight, endpoint-probability,
-                           warmup-epochs, table, difference-bits, train-stored-difference),
+                           warmup-epochs, table, difference-bits, train-stored-difference,
+                           model-cos-weight, model-lr: beta and step size with --init),
                            finetune.* (batch, chunk, validation, examples), seed and the codec
                            keys the line is stored with (default: w1 uniform 8 bits, w0 - w1 at
                            difference-bits = 2); --epochs, --lr, --batch, ... override them
