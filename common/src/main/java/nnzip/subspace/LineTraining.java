@@ -44,8 +44,8 @@ public final class LineTraining implements TrainingLoop.Regularizer {
    *
    * @param model the graph (structured: its channel groups decide which tensors narrow)
    * @param shapes the trainable weights' shapes by key
-   * @throws InvalidInputException if the model has BatchNormalization (its statistics do not hold
-   *     across points, and the authors forbid recalibrating them per point), or structured finds no
+   * @throws InvalidInputException if a BatchNormalization's running statistics are not initializers
+   *     of the graph (the line keeps them per point, see {@link NormLine}), or structured finds no
    *     prunable channel group
    */
   public static Map<String, PointCompression> compressions(ModelProto model, Map<String, long[]> shapes,

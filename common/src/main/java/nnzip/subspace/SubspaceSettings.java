@@ -22,12 +22,6 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
     implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
-  /**
-   * The norm anchors of the settings built without them (conf/reference.conf's
-   * {@code subspace.norm-anchors}; the command line reads the key).
-   */
-  public static final int REFERENCE_NORM_ANCHORS = 5;
-
   /** Checks every range. */
   public SubspaceSettings {
     java.util.Objects.requireNonNull(kind, "kind");
@@ -48,13 +42,6 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
     }
   }
 
-  /** Settings with {@value #REFERENCE_NORM_ANCHORS} norm anchors. */
-  public SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, int warmupEpochs,
-      double fixedAlpha, long seed, nnzip.codec.ScalarCodec storedDifference) {
-    this(kind, cosWeight, endpointProbability, warmupEpochs, fixedAlpha, seed, storedDifference,
-        REFERENCE_NORM_ANCHORS);
-  }
-
   /** These settings with another number of norm anchors. */
   public SubspaceSettings withNormAnchors(int anchors) {
     return new SubspaceSettings(kind, cosWeight, endpointProbability, warmupEpochs, fixedAlpha, seed, storedDifference,
@@ -66,10 +53,10 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
     return fixed() ? 1 : normAnchors;
   }
 
-  /** Settings whose points see w0 as trained. */
-  public SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, int warmupEpochs,
-      double fixedAlpha, long seed) {
-    this(kind, cosWeight, endpointProbability, warmupEpochs, fixedAlpha, seed, null);
+  /** These settings with another β of the cos² term (a line started from a trained model has its own). */
+  public SubspaceSettings withCosWeight(double beta) {
+    return new SubspaceSettings(kind, beta, endpointProbability, warmupEpochs, fixedAlpha, seed, storedDifference,
+        normAnchors);
   }
 
   /**

@@ -69,7 +69,7 @@ class LineResumeTest {
     TrainingGraph g = setup.build();
     Dataset train = data(64);
     TrainingPlan tplan = new TrainingPlan(64, 2, 16, 8, 3, 5);
-    SubspaceSettings s = new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 1.0, 0.5, 1, Double.NaN, 11);
+    SubspaceSettings s = new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 1.0, 0.5, 1, Double.NaN, 11, null, 1);
     List<TrainingState> checkpoints = new ArrayList<>();
     TrainingState start = TrainingState.start(g.values(), Map.of());
     TrainingState full = new TrainingLoop(tplan, Optimizer.adam(0.01), List.of())

@@ -92,7 +92,7 @@ public final class SubspaceBenchmark {
     }
     for (SubspaceKind kind : kinds) {
       SubspaceSettings s = new SubspaceSettings(kind, base.cosWeight(), base.endpointProbability(),
-          base.warmupEpochs(), Double.NaN, base.seed(), base.storedDifference());
+          base.warmupEpochs(), Double.NaN, base.seed(), base.storedDifference(), base.normAnchors());
       Map<String, Object> r = new LinkedHashMap<>();
       progress.report("bench subspace: " + kind.label() + " line");
       SubspaceJob.Trained line = SubspaceJob.train(sc, new SubspaceJob.Spec(first, second, s, training, data, alphas,

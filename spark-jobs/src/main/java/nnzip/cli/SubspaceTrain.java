@@ -40,9 +40,7 @@ final class SubspaceTrain {
       ScalarCodec difference, double modelCosWeight, TrainingSettings trainingFromModel) {
     /** The settings of a line started from a user's trained model: β is subspace.model-cos-weight. */
     SubspaceSettings settingsFromModel() {
-      SubspaceSettings s = settings;
-      return new SubspaceSettings(s.kind(), modelCosWeight, s.endpointProbability(), s.warmupEpochs(), s.fixedAlpha(),
-          s.seed(), s.storedDifference());
+      return settings.withCosWeight(modelCosWeight);
     }
 
     static Options of(Config recipe, SubspaceKind kind) {
