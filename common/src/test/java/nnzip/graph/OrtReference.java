@@ -7,19 +7,19 @@ import java.nio.FloatBuffer;
 import java.util.Map;
 
 /** Runs a model in ONNX Runtime (one thread), the independent reference for the importer. */
-final class OrtReference {
+public final class OrtReference {
   private OrtReference() {}
 
   /** A FLOAT tensor: its shape and row-major values. */
-  record Tensor(long[] shape, float[] values) {}
+  public record Tensor(long[] shape, float[] values) {}
 
   /** The first output for one FLOAT input of the given shape. */
-  static float[] run(byte[] model, float[] x, long[] shape) throws Exception {
+  public static float[] run(byte[] model, float[] x, long[] shape) throws Exception {
     return runShaped(model, x, shape).values();
   }
 
   /** The first output, with its shape, for one FLOAT input of the given shape. */
-  static Tensor runShaped(byte[] model, float[] x, long[] shape) throws Exception {
+  public static Tensor runShaped(byte[] model, float[] x, long[] shape) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(1);

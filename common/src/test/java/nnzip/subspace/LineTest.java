@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
@@ -270,18 +267,7 @@ class LineTest {
       x[i] = r.nextFloat();
     }
     float[] jvm = new GraphSetup(model, WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().logits(x, n);
-    float[] ort;
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-      o.setIntraOpNumThreads(1);
-      try (OrtSession s = env.createSession(model, o);
-          OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {n, 1, 28, 28});
-          OrtSession.Result res = s.run(Map.of(s.getInputNames().iterator().next(), in))) {
-        FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
-        ort = new float[fb.remaining()];
-        fb.get(ort);
-      }
-    }
+    float[] ort = nnzip.graph.OrtReference.run(model, x, new long[] {n, 1, 28, 28});
     assertEquals(jvm.length, ort.length);
     for (int i = 0; i < ort.length; i++) {
       assertEquals(ort[i], jvm[i], 1e-4 * Math.max(1, Math.abs(ort[i])), "logit " + i);

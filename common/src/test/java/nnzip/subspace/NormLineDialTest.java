@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
@@ -231,18 +228,7 @@ class NormLineDialTest {
       x[i] = r.nextFloat();
     }
     float[] jvm = g.logits(x, n);
-    float[] ort;
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-      o.setIntraOpNumThreads(1);
-      try (OrtSession s = env.createSession(dialed, o);
-          OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {n, 1, 28, 28});
-          OrtSession.Result res = s.run(Map.of(s.getInputNames().iterator().next(), in))) {
-        FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
-        ort = new float[fb.remaining()];
-        fb.get(ort);
-      }
-    }
+    float[] ort = nnzip.graph.OrtReference.run(dialed, x, new long[] {n, 1, 28, 28});
     assertEquals(jvm.length, ort.length);
     for (int i = 0; i < ort.length; i++) {
       assertEquals(jvm[i], ort[i], 1e-4 * Math.max(1, Math.abs(jvm[i])), kind + " alpha " + a + " logit " + i);

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteOrder;
@@ -93,7 +90,7 @@ class NormLineCliTest {
         assertArrayEquals(Arrays.copyOf(stats.get(key), got.length), got, key + " at alpha " + alpha);
       }
       float[] jvm = new GraphSetup(model, WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().logits(x, n);
-      float[] ort = ort(model, x, new long[] {n, 1, 28, 28});
+      float[] ort = SubspaceCliTest.ort(model, x, new long[] {n, 1, 28, 28});
       assertEquals(jvm.length, ort.length);
       for (int i = 0; i < ort.length; i++) {
         assertEquals(ort[i], jvm[i], 1e-4 * Math.max(1, Math.abs(ort[i])), "alpha " + alpha + " logit " + i);
@@ -110,20 +107,5 @@ class NormLineCliTest {
       }
     }
     throw new AssertionError("no initializer " + name);
-  }
-
-  private static float[] ort(byte[] model, float[] x, long[] shape) throws Exception {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-      o.setIntraOpNumThreads(1);
-      try (OrtSession s = env.createSession(model, o);
-          OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
-          OrtSession.Result res = s.run(Map.of(s.getInputNames().iterator().next(), in))) {
-        FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
-        float[] out = new float[fb.remaining()];
-        fb.get(out);
-        return out;
-      }
-    }
   }
 }

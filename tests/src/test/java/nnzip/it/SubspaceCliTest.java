@@ -177,7 +177,8 @@ class SubspaceCliTest {
     }
   }
 
-  private static float[] ort(byte[] model, float[] x, long[] shape) throws Exception {
+  /** The first output of ONNX Runtime (one thread) on one FLOAT input; NormLineCliTest uses it too. */
+  static float[] ort(byte[] model, float[] x, long[] shape) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(1);
