@@ -28,7 +28,8 @@ class LineTest {
   private static final ModelProto M0 = Architecture.LENET5.build(new int[] {1, 28, 28}, 10, 1);
   private static final ModelProto M1 = Architecture.LENET5.build(new int[] {1, 28, 28}, 10, 2);
 
-  private static Map<String, float[]> weights(ModelProto m) {
+  /** The float initializers of a model by name (NormLineDialTest reads its models with it too). */
+  static Map<String, float[]> weights(ModelProto m) {
     Map<String, float[]> w = new LinkedHashMap<>();
     for (TensorProto t : m.getGraph().getInitializerList()) {
       if (t.getDataType() == TensorProto.DataType.FLOAT_VALUE && t.getDimsCount() > 0) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +25,6 @@ import nnzip.train.TrainingGraph;
 import nnzip.train.WeightPlan;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.NodeProto;
-import onnx.Onnx.TensorProto;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,20 +39,8 @@ class NormLineDialTest {
   private static final Set<String> STATS = BatchNormWeights.runningStatistics(M0);
   private static final int ANCHORS = 5;
 
-  private static Map<String, float[]> weights(ModelProto m) {
-    Map<String, float[]> w = new LinkedHashMap<>();
-    for (TensorProto t : m.getGraph().getInitializerList()) {
-      if (t.getDataType() == TensorProto.DataType.FLOAT_VALUE && t.getDimsCount() > 0) {
-        float[] v = new float[t.getRawData().size() / 4];
-        t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-        w.put(t.getName(), v);
-      }
-    }
-    return w;
-  }
-
   private static Map<String, float[]> lineWeights(ModelProto m) {
-    Map<String, float[]> w = weights(m);
+    Map<String, float[]> w = LineTest.weights(m);
     w.keySet().removeAll(STATS);
     return w;
   }
@@ -63,7 +49,7 @@ class NormLineDialTest {
   private static NormLine norms() {
     SplittableRandom r = new SplittableRandom(8);
     Map<String, float[][]> s = new LinkedHashMap<>();
-    Map<String, float[]> own = weights(M0);
+    Map<String, float[]> own = LineTest.weights(M0);
     for (String k : STATS) {
       float[][] v = new float[ANCHORS][own.get(k).length];
       for (float[] a : v) {
@@ -103,7 +89,7 @@ class NormLineDialTest {
     // The stored graph's own statistics are the α = 1 anchor's.
     byte[] stored = Line.toOnnx(wire(M0), lineWeights(M0), lineWeights(M1), norms(),
         LineDescriptor.of(SubspaceKind.BITS, List.of(), anchors())).toByteArray();
-    Map<String, float[]> own = weights(OnnxModelFile.parse(stored, "stored"));
+    Map<String, float[]> own = LineTest.weights(OnnxModelFile.parse(stored, "stored"));
     for (String k : STATS) {
       assertArrayEquals(norms().statistics().get(k)[ANCHORS - 1], own.get(k), k);
       assertArrayEquals(norms().statistics().get(k)[0], own.get(NormLine.key(0, k)), k);
@@ -125,7 +111,7 @@ class NormLineDialTest {
   void endpointsDialTheEndpointsAndTheEndAnchors() {
     Line l = line(SubspaceKind.BITS);
     for (int end = 0; end <= 1; end++) {
-      Map<String, float[]> got = weights(OnnxModelFile.parse(l.dial(end), "dialed"));
+      Map<String, float[]> got = LineTest.weights(OnnxModelFile.parse(l.dial(end), "dialed"));
       Map<String, float[]> expected = end == 0 ? l.w0() : l.w1();
       for (String k : expected.keySet()) {
         if (expected.get(k).length == got.get(k).length && l.shapes().get(k).length == 1) {
@@ -143,7 +129,7 @@ class NormLineDialTest {
   void aPointsStatisticsInterpolateItsTwoAnchors() {
     Line l = line(SubspaceKind.UNSTRUCTURED);
     float a = 0.3f;
-    Map<String, float[]> got = weights(OnnxModelFile.parse(l.dial(a), "dialed"));
+    Map<String, float[]> got = LineTest.weights(OnnxModelFile.parse(l.dial(a), "dialed"));
     // 0.3 lies in [0.25, 0.5], a fifth of the way.
     for (String k : STATS) {
       float[][] s = norms().statistics().get(k);
@@ -160,7 +146,7 @@ class NormLineDialTest {
     Line l = line(SubspaceKind.STRUCTURED);
     byte[] dialed = l.dial(a);
     ModelProto narrow = OnnxModelFile.parse(dialed, "dialed");
-    Map<String, float[]> got = weights(narrow);
+    Map<String, float[]> got = LineTest.weights(narrow);
     Map<String, float[]> stats = norms().at(a);
     int bns = 0;
     for (NodeProto n : M0.getGraph().getNodeList()) {
