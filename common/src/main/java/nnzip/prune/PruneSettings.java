@@ -15,6 +15,9 @@ import nnzip.prune.dirichlet.GateSettings;
  * @param gateOptimizer the gates' update rule: plain SGD (no momentum) or Adam
  * @param gateLearningRate that rule's learning rate for the gates, &gt; 0
  * @param gates the gates' prior, KL weight, starting concentration and noise seed
+ * @param foldGates dirichlet only: whether the kept channels keep their learned scales C·g (folded into
+ *     the weights the gates scaled), so the pruned model starts as the gated network without the removed
+ *     channels; false: the original weights
  * @param retrainEpochs epochs of training the kept weights after removal, ≥ 0
  * @param retrainLearningRate Adam's learning rate for that, &gt; 0
  * @param retrainSchedule how that rate changes over the retraining
@@ -22,7 +25,7 @@ import nnzip.prune.dirichlet.GateSettings;
  */
 public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, StructuredPruning.Allocation allocation,
     int gateEpochs, nnzip.train.Optimizer.Kind gateOptimizer, double gateLearningRate,
-    GateSettings gates, int retrainEpochs, double retrainLearningRate, nnzip.train.Optimizer.Schedule retrainSchedule,
+    GateSettings gates, boolean foldGates, int retrainEpochs, double retrainLearningRate, nnzip.train.Optimizer.Schedule retrainSchedule,
     long seed) implements Serializable {
   public PruneSettings {
     java.util.Objects.requireNonNull(retrainSchedule, "retrainSchedule");
@@ -59,7 +62,8 @@ public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, 
 
   /** These settings with another method and parameter budget (the CLI's --method and --keep). */
   public PruneSettings with(ChannelSelection.Method m, double k) {
-    return new PruneSettings(m, new PruneBudget(k, budget.flops()), allocation, gateEpochs, gateOptimizer, gateLearningRate, gates, retrainEpochs, retrainLearningRate,
+    return new PruneSettings(m, new PruneBudget(k, budget.flops()), allocation, gateEpochs, gateOptimizer, gateLearningRate, gates, foldGates, retrainEpochs,
+        retrainLearningRate,
         retrainSchedule, seed);
   }
 }

@@ -58,6 +58,47 @@ public final class StructuredPruning {
   }
 
   /**
+   * The gate targets of every gated group with each channel's slice multiplied by its scale: the
+   * weights of the gated network at the gates' point estimate (s = C·g), so removing channels from
+   * them starts from what the gates were trained in, not from the unscaled original.
+   *
+   * @param weights weight values by key (not changed); {@code shapes} their shapes
+   * @param scales per prunable group in {@link ChannelGroups#prunable} order, one scale per channel
+   *     (a group without a gate, of one channel, is left as it is)
+   * @return the scaled copies of the target weights by key
+   */
+  public static Map<String, float[]> foldScales(ChannelGroups groups, Map<String, float[]> weights,
+      Map<String, long[]> shapes, List<double[]> scales) {
+    Map<String, Map<String, Integer>> targets = GateTargets.of(groups, shapes);
+    Map<String, float[]> out = new LinkedHashMap<>();
+    List<ChannelGroup> prunable = groups.prunable();
+    for (int gi = 0; gi < prunable.size(); gi++) {
+      Map<String, Integer> t = targets.get(prunable.get(gi).id());
+      if (t == null) {
+        continue;
+      }
+      double[] s = scales.get(gi);
+      t.forEach((key, axis) -> {
+        long[] shape = shapes.get(key);
+        if (shape[axis] != s.length) {
+          throw new IllegalArgumentException("weight '" + key + "' has " + shape[axis] + " channels on axis " + axis
+              + ", its group " + s.length + " scales");
+        }
+        long stride = 1;
+        for (int d = axis + 1; d < shape.length; d++) {
+          stride *= shape[d];
+        }
+        float[] w = weights.get(key).clone();
+        for (int i = 0; i < w.length; i++) {
+          w[i] = (float) (w[i] * s[(int) ((i / stride) % s.length)]);
+        }
+        out.put(key, w);
+      });
+    }
+    return out;
+  }
+
+  /**
    * The L1 scores of each prunable group: the mean over its producers of each filter's L1 norm
    * relative to its layer's mean (Li et al. 2017).
    *

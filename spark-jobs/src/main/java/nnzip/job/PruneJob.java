@@ -136,7 +136,15 @@ public final class PruneJob {
       case RANDOM -> ChannelSelection.randomScores(selection, settings.seed());
     };
     List<int[]> kept = StructuredPruning.select(groups, scores, settings.budget(), settings.allocation());
-    ChannelRemoval.Result removed = ChannelRemoval.apply(onnx, groups, StructuredPruning.keptById(groups, kept));
+    byte[] source = onnx;
+    if (settings.method() == ChannelSelection.Method.DIRICHLET && settings.foldGates()) {
+      Map<String, byte[]> folded = new java.util.LinkedHashMap<>();
+      StructuredPruning.foldScales(groups, byName(weights), shapes(weights), scores)
+          .forEach((k, v) -> folded.put(k, nnzip.artifact.ArtifactWriter.floatBytes(v)));
+      source = OnnxModelFile.replaceWeights(original, folded).toByteArray();
+    }
+    ChannelRemoval.Result removed = ChannelRemoval.apply(source, ChannelGroups.of(source),
+        StructuredPruning.keptById(groups, kept));
     ModelProto pruned = OnnxModelFile.parse(removed.model(), "the pruned model");
     double valRemoved = accuracy(removed.model(), split.validation());
     progress.report(String.format("prune: %d → %d parameters in the weighted layers; validation %.2f%% right after"
