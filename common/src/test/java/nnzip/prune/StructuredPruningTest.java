@@ -75,6 +75,79 @@ class StructuredPruningTest {
     }
   }
 
+  /**
+   * Folding the gates' point-estimate scales into their targets gives, in ONNX Runtime, what the
+   * training engine computes for the gated network (GatedWeight's decode): a chain and a residual
+   * graph with BatchNormalization (its scale and shift are the targets there), weights in
+   * initializers and in Paddle-style Constant nodes; removing channels afterwards then starts from it.
+   */
+  @Test
+  void foldedGateScalesGiveTheGatedNetworkInOnnxRuntime() throws Exception {
+    for (Architecture arch : new Architecture[] {Architecture.LENET5, Architecture.RESNET20}) {
+      ModelProto m = Net.randomize(arch.build(new int[] {1, 16, 16}, 10, 1), 5);
+      ChannelGroups groups = ChannelGroups.of(m.toByteArray());
+      java.util.Set<String> stats = nnzip.graph.BatchNormWeights.runningStatistics(m);
+      nnzip.train.TrainingGraph plain = new nnzip.train.GraphSetup(m.toByteArray(),
+          nnzip.train.WeightPlan.allTrainable(stats), nnzip.graph.GraphMode.INFERENCE).build();
+      nnzip.train.ParameterValues weights = plain.values();
+      Map<String, long[]> shapes = new HashMap<>();
+      Map<String, float[]> byName = new HashMap<>();
+      for (int i = 0; i < weights.names().size(); i++) {
+        shapes.put(weights.names().get(i), weights.shapes().get(i));
+        byName.put(weights.names().get(i), weights.values()[i]);
+      }
+      List<DirichletGates.Gate> gates = StructuredPruning.gates(groups, shapes);
+      nnzip.prune.dirichlet.GateSettings settings = new nnzip.prune.dirichlet.GateSettings(0.5, 0, 2.0, 3);
+      nnzip.train.TrainingGraph gated = new nnzip.train.GraphSetup(m.toByteArray(),
+          DirichletGates.plan(gates, weights, stats, settings), nnzip.graph.GraphMode.INFERENCE).build();
+      nnzip.train.ParameterValues p = gated.values();
+      java.util.SplittableRandom rng = new java.util.SplittableRandom(11);
+      for (String name : p.names()) {
+        float[] v = p.get(name);
+        if (name.startsWith("nnzip.gate:")) {
+          for (int c = 0; c < v.length / 2; c++) {
+            v[c] = (float) rng.nextDouble(-2, 2); // uneven gates; the noise slots stay ≤ 0: point estimate
+          }
+        }
+      }
+      gated.setValues(p);
+      List<double[]> estimates = new DirichletGates(gates, settings).pointEstimates(p);
+      Map<String, double[]> byGate = new HashMap<>();
+      for (int i = 0; i < gates.size(); i++) {
+        byGate.put(gates.get(i).name(), ChannelSelection.gateScores(estimates.get(i)));
+      }
+      List<double[]> scales = new ArrayList<>();
+      for (ChannelGroup g : groups.prunable()) {
+        scales.add(byGate.getOrDefault(g.id(), new double[] {1}));
+      }
+      Map<String, float[]> folded = StructuredPruning.foldScales(groups, byName, shapes, scales);
+      assertTrue(folded.size() >= 2 * gates.size() - 1, arch + ": " + folded.keySet());
+      Map<String, byte[]> bytes = new HashMap<>();
+      folded.forEach((k, v) -> bytes.put(k, nnzip.artifact.ArtifactWriter.floatBytes(v)));
+      int n = 3;
+      float[] x = Net.randomInput(4, n * 16 * 16);
+      float[] expected = gated.logits(x, n);
+      for (ModelProto source : new ModelProto[] {m, Net.asConstantNodes(m)}) {
+        byte[] model = nnzip.io.onnx.OnnxModelFile.replaceWeights(source, bytes).toByteArray();
+        float[] got = Net.run(model, x, n, 1, 16, 16);
+        float scale = 0;
+        for (float e : expected) {
+          scale = Math.max(scale, Math.abs(e));
+        }
+        assertTrue(scale > 0, arch + ": outputs are not all zero");
+        for (int i = 0; i < expected.length; i++) {
+          assertEquals(expected[i], got[i], 1e-4 * scale + 1e-5, arch + " output " + i);
+        }
+        float[] unscaled = Net.run(source.toByteArray(), x, n, 1, 16, 16);
+        double diff = 0;
+        for (int i = 0; i < expected.length; i++) {
+          diff = Math.max(diff, Math.abs(unscaled[i] - expected[i]));
+        }
+        assertTrue(diff > 1e-2 * scale, arch + ": the gates change the outputs");
+      }
+    }
+  }
+
   private static long flops(List<LayerStats> layers) {
     return layers.stream().mapToLong(LayerStats::flopsBefore).sum();
   }
