@@ -42,7 +42,7 @@ final class BenchCommand implements Command {
                nnzip bench aq [--dir DIR] [--json-out FILE] [--scale-weights N]
                nnzip bench side-info [--dir DIR] [--out FILE] [--fixtures DIR] [--model FILE]...
                nnzip bench prune --model M.onnx [--keep F] [--methods dirichlet,l1,random] [--set k=v]...
-                                 [--data D] [--json-out FILE]
+                                 [--seeds N,...] [--data D] [--json-out FILE]
                nnzip bench zoo [--models N] [--master URL] [--dir DIR] [--json-out FILE]
         """ + SubspaceBench.USAGE + """
 
@@ -80,7 +80,9 @@ final class BenchCommand implements Command {
                 parameters and FLOPs kept, validation accuracy right after removal and after
                 retraining, test accuracy (reported only), seconds, and the median latency in ONNX
                 Runtime (one thread; batch 1 and 128) of the original and each pruned model, with the
-                speed-up (bench-prune.json).
+                speed-up, and each layer's kept channels (bench-prune.json). --seeds 1,2,3 runs each
+                method once per seed (gate noise, random scores, batch order) and adds the mean and
+                standard deviation of each accuracy over them.
           zoo   N small safetensors models (default 8, 0.6 MB each; default recipe) compressed by N
                 separate `nnzip compress` runs and by one `nnzip zoo` run (parallel-models 1 and 2), each a
                 child process of deploy/bin/nnzip on --master (default local[2]): wall times, the per-model
@@ -210,10 +212,14 @@ final class BenchCommand implements Command {
   private static final int[] ORT_BATCHES = {1, 128};
   private static final double ORT_SECONDS = 3;
 
-  /** Structured pruning by each method at the same budget and recipe, in one run. */
+  /**
+   * Structured pruning by each method at the same budget and recipe, in one run; with several
+   * --seeds, each method runs once per seed (gate noise, random scores and batch order follow the
+   * seed) and the report adds each accuracy's mean and sample standard deviation.
+   */
   private static int runPrune(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(argv, Set.of("--model", "--keep", "--methods", "--set", "--data", "--json-out", "--dir"),
-        Set.of());
+    Args a = Args.parse(argv, Set.of("--model", "--keep", "--methods", "--set", "--data", "--json-out", "--dir",
+        "--seeds"), Set.of());
     String model = a.require("--model");
     com.typesafe.config.Config recipe = nnzip.config.Recipes.resolve(null, a.all("--set"));
     nnzip.prune.PruneSettings base = nnzip.config.Recipes.pruneSettings(recipe);
@@ -232,6 +238,21 @@ final class BenchCommand implements Command {
         throw new UsageException("--methods: " + e.getMessage());
       }
     }
+    List<Long> seeds = new ArrayList<>();
+    if (a.get("--seeds") == null) {
+      seeds.add(recipe.getLong("seed"));
+    } else {
+      for (String v : a.get("--seeds").split(",")) {
+        try {
+          seeds.add(Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+          throw new UsageException("--seeds: not a list of integers: " + a.get("--seeds"));
+        }
+      }
+      if (seeds.stream().distinct().count() != seeds.size()) {
+        throw new UsageException("--seeds: a seed is listed twice: " + a.get("--seeds"));
+      }
+    }
     Path source = HadoopFiles.qualify(model);
     byte[] onnx = nnzip.io.onnx.OnnxModelFile.read(HadoopFiles.fileSystem(source.toString()), source).toByteArray();
     nnzip.data.DataRef data = nnzip.data.DataRef.standard(a.get("--data") == null ? "fashion-mnist" : a.get("--data"),
@@ -240,6 +261,7 @@ final class BenchCommand implements Command {
       report.put("model", model);
       report.put("keep", keep);
       report.put("recipe", nnzip.config.Recipes.render(recipe));
+      report.put("seeds", seeds);
       boolean ort = nnzip.bench.OrtSpeed.available();
       progress.report(ort ? "bench prune: timing the original model in ONNX Runtime (batch 1 and 128)"
           : "bench prune: ONNX Runtime is not on the classpath; no inference timings");
@@ -249,32 +271,77 @@ final class BenchCommand implements Command {
         report.put("ortOriginalMillis", originalMillis);
       }
       for (nnzip.prune.dirichlet.ChannelSelection.Method m : methods) {
-        progress.report("bench prune: " + m.name().toLowerCase(java.util.Locale.ROOT));
-        nnzip.job.PruneJob.Outcome o = nnzip.job.PruneJob.prune(sc, onnx, base.with(m, keep), training, data,
-            dir.resolve("ckpt-" + m).toString(), progress);
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("parametersBefore", o.parametersBefore());
-        r.put("parametersAfter", o.parametersAfter());
-        r.put("parametersRemoved", 1 - (double) o.parametersAfter() / o.parametersBefore());
-        r.put("flopsKept", (double) o.flopsAfter() / o.flopsBefore());
-        r.put("validationOriginal", o.validationOriginal());
-        r.put("validationRemoved", o.validationRemoved());
-        r.put("validationAfter", o.validationAfter());
-        r.put("testOriginal", o.testOriginal());
-        r.put("testAfter", o.testAfter());
-        r.put("testDropPoints", 100 * (o.testOriginal() - o.testAfter()));
-        r.put("seconds", o.seconds());
-        if (ort) {
-          Map<Integer, Double> millis = nnzip.bench.OrtSpeed.medianMillis(o.model(), ORT_BATCHES, ORT_SECONDS);
-          Map<Integer, Double> speedup = new LinkedHashMap<>();
-          millis.forEach((batch, ms) -> speedup.put(batch, originalMillis.get(batch) / ms));
-          r.put("ortMillis", millis);
-          r.put("ortSpeedup", speedup);
-          progress.report("bench prune: ONNX Runtime speed-up over the original " + speedup + " (batch → ×)");
+        String name = m.name().toLowerCase(java.util.Locale.ROOT);
+        Map<String, Object> bySeed = new LinkedHashMap<>();
+        for (long seed : seeds) {
+          List<String> sets = new ArrayList<>(a.all("--set"));
+          sets.add("seed=" + seed);
+          com.typesafe.config.Config seeded = nnzip.config.Recipes.resolve(null, sets);
+          progress.report("bench prune: " + name + (seeds.size() > 1 ? ", seed " + seed : ""));
+          nnzip.job.PruneJob.Outcome o = nnzip.job.PruneJob.prune(sc, onnx,
+              nnzip.config.Recipes.pruneSettings(seeded).with(m, keep), nnzip.config.Recipes.training(seeded), data,
+              dir.resolve("ckpt-" + name + "-" + seed).toString(), progress);
+          bySeed.put(Long.toString(seed), pruneRun(o, ort, originalMillis, progress));
         }
-        report.put(m.name().toLowerCase(java.util.Locale.ROOT), r);
+        report.put(name, seeds.size() == 1 ? bySeed.values().iterator().next() : summary(bySeed));
       }
     });
+  }
+
+  /** One method's run in the bench prune report. */
+  private static Map<String, Object> pruneRun(nnzip.job.PruneJob.Outcome o, boolean ort,
+      Map<Integer, Double> originalMillis, nnzip.Progress progress) throws Exception {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("parametersBefore", o.parametersBefore());
+    r.put("parametersAfter", o.parametersAfter());
+    r.put("parametersRemoved", 1 - (double) o.parametersAfter() / o.parametersBefore());
+    r.put("flopsKept", (double) o.flopsAfter() / o.flopsBefore());
+    r.put("validationOriginal", o.validationOriginal());
+    r.put("validationRemoved", o.validationRemoved());
+    r.put("validationAfter", o.validationAfter());
+    r.put("testOriginal", o.testOriginal());
+    r.put("testAfter", o.testAfter());
+    r.put("testDropPoints", 100 * (o.testOriginal() - o.testAfter()));
+    r.put("seconds", o.seconds());
+    List<Map<String, Object>> layers = new ArrayList<>();
+    StringBuilder kept = new StringBuilder();
+    for (nnzip.prune.LayerStats l : o.layers()) {
+      Map<String, Object> layer = new LinkedHashMap<>();
+      layer.put("layer", l.layer());
+      layer.put("channelsBefore", l.channelsBefore());
+      layer.put("channelsAfter", l.channelsAfter());
+      layer.put("parametersAfter", l.paramsAfter());
+      layers.add(layer);
+      kept.append(kept.length() == 0 ? "" : ", ").append(l.layer()).append(' ').append(l.channelsAfter()).append('/')
+          .append(l.channelsBefore());
+    }
+    r.put("layers", layers);
+    progress.report("bench prune: channels kept: " + kept);
+    if (ort) {
+      Map<Integer, Double> millis = nnzip.bench.OrtSpeed.medianMillis(o.model(), ORT_BATCHES, ORT_SECONDS);
+      Map<Integer, Double> speedup = new LinkedHashMap<>();
+      millis.forEach((batch, ms) -> speedup.put(batch, originalMillis.get(batch) / ms));
+      r.put("ortMillis", millis);
+      r.put("ortSpeedup", speedup);
+      progress.report("bench prune: ONNX Runtime speed-up over the original " + speedup + " (batch → ×)");
+    }
+    return r;
+  }
+
+  /** Runs by seed, with the mean and sample standard deviation of each accuracy over the seeds. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> summary(Map<String, Object> bySeed) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    for (String key : List.of("validationRemoved", "validationAfter", "testAfter")) {
+      double[] v = bySeed.values().stream().mapToDouble(x -> ((Number) ((Map<String, Object>) x).get(key))
+          .doubleValue()).toArray();
+      double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
+      double ss = java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum();
+      r.put(key + "Mean", mean);
+      r.put(key + "Std", Math.sqrt(ss / (v.length - 1)));
+    }
+    r.put("runs", bySeed);
+    return r;
   }
 
   /** One Spark application for a zoo against a launcher run per model (all child processes). */

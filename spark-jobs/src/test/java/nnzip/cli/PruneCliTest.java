@@ -74,13 +74,14 @@ class PruneCliTest {
     // its bytes are the ranking. The same optimizer twice gives the same file (the runs are
     // deterministic), so a different file under the other optimizer is that optimizer's ranking.
     java.util.Map<String, byte[]> written = new java.util.LinkedHashMap<>();
-    for (String run : new String[] {"sgd", "adam", "sgd-again"}) {
-      String optimizer = run.replace("-again", "");
+    for (String run : new String[] {"sgd", "adam", "sgd-again", "sgd-unfolded"}) {
+      String optimizer = run.replace("-again", "").replace("-unfolded", "");
       Path out = dir.resolve(run + ".onnx");
       CliRun p = CliRun.of("prune", "--in", model.toString(), "--out", out.toString(), "--data", "fashion-mnist",
           "--method", "dirichlet", "--keep", "0.3", "--set", "finetune.examples=2000", "--set",
           "structured.gate-epochs=1", "--set", "structured.retrain-epochs=0", "--set",
-          "structured.gate-optimizer=" + optimizer, "--master", "local[2]", "--json");
+          "structured.gate-optimizer=" + optimizer, "--set", "structured.fold-gates=" + !run.endsWith("unfolded"),
+          "--master", "local[2]", "--json");
       assertEquals(0, p.code(), p.err());
       assertTrue(p.err().contains("with " + optimizer + " lr "), p.err());
       written.put(run, Files.readAllBytes(out));
@@ -88,6 +89,63 @@ class PruneCliTest {
     assertTrue(java.util.Arrays.equals(written.get("sgd"), written.get("sgd-again")), "deterministic");
     assertFalse(java.util.Arrays.equals(written.get("sgd"), written.get("adam")),
         "SGD and Adam gates keep the same channels");
+    // Unfolded: the same ranking, so the same shapes, but the original weights (the folded scales are
+    // checked against the gated network in StructuredPruningTest).
+    Onnx.ModelProto folded = Onnx.ModelProto.parseFrom(written.get("sgd"));
+    Onnx.ModelProto unfolded = Onnx.ModelProto.parseFrom(written.get("sgd-unfolded"));
+    assertEquals(shapes(folded), shapes(unfolded));
+    assertFalse(java.util.Arrays.equals(written.get("sgd"), written.get("sgd-unfolded")), "the gates are folded");
+  }
+
+  private static java.util.Map<String, List<Long>> shapes(Onnx.ModelProto m) {
+    java.util.Map<String, List<Long>> out = new java.util.TreeMap<>();
+    m.getGraph().getInitializerList().forEach(t -> out.put(t.getName(), t.getDimsList()));
+    return out;
+  }
+
+  @Test
+  void benchPruneRunsEachMethodOncePerSeed() throws Exception {
+    Path json = dir.resolve("bench-prune.json");
+    CliRun b = CliRun.of("bench", "prune", "--model", model.toString(), "--keep", "0.3", "--methods", "l1,random",
+        "--seeds", "3,4", "--set", "finetune.examples=2000", "--set", "structured.retrain-epochs=1", "--dir",
+        dir.resolve("work").toString(), "--json-out", json.toString());
+    assertEquals(Main.OK, b.code(), b.err());
+    JsonNode r = new ObjectMapper().readTree(Files.readString(json));
+    for (String method : new String[] {"l1", "random"}) {
+      JsonNode runs = r.get(method).get("runs");
+      assertEquals(List.of("3", "4"), iterable(runs.fieldNames()), method);
+      for (String key : new String[] {"validationRemoved", "validationAfter", "testAfter"}) {
+        double a = runs.get("3").get(key).asDouble();
+        double c = runs.get("4").get(key).asDouble();
+        assertEquals((a + c) / 2, r.get(method).get(key + "Mean").asDouble(), 1e-12, method + " " + key);
+        assertEquals(Math.abs(a - c) / Math.sqrt(2), r.get(method).get(key + "Std").asDouble(), 1e-12, method + " " + key);
+      }
+      for (JsonNode run : runs) {
+        long sum = 0;
+        for (JsonNode layer : run.get("layers")) {
+          sum += layer.get("parametersAfter").asLong();
+        }
+        assertEquals(run.get("parametersAfter").asLong(), sum, method + ": the layers add up");
+      }
+    }
+    // L1 ranks by the weights alone: both seeds remove the same channels; random's choice follows the seed.
+    JsonNode l1 = r.get("l1").get("runs");
+    assertEquals(l1.get("3").get("layers"), l1.get("4").get("layers"));
+    assertEquals(l1.get("3").get("validationRemoved").asDouble(), l1.get("4").get("validationRemoved").asDouble());
+    JsonNode random = r.get("random").get("runs");
+    assertFalse(random.get("3").get("layers").equals(random.get("4").get("layers"))
+        && random.get("3").get("validationRemoved").asDouble() == random.get("4").get("validationRemoved").asDouble(),
+        "random scores follow the seed");
+    CliRun twice = CliRun.of("bench", "prune", "--model", model.toString(), "--seeds", "3,3", "--dir",
+        dir.resolve("work2").toString());
+    assertEquals(2, twice.code());
+    assertTrue(twice.err().contains("--seeds"), twice.err());
+  }
+
+  private static List<String> iterable(java.util.Iterator<String> it) {
+    List<String> out = new java.util.ArrayList<>();
+    it.forEachRemaining(out::add);
+    return out;
   }
 
   @Test
