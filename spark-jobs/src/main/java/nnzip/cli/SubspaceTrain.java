@@ -145,7 +145,12 @@ final class SubspaceTrain {
     if (a.get("--init") != null) {
       origin = a.get("--init");
       first = OnnxModelFile.readInput(origin, "a compressible subspace starts from an ONNX model").toByteArray();
+      byte[] given = first;
       first = o.channelOrder().apply(first, kind);
+      if (first != given) {
+        progress.report("subspace: each channel group's channels put in decreasing order of L1 score"
+            + " (subspace.channel-order = " + o.channelOrder().label() + "; the model's outputs are unchanged)");
+      }
       second = first;
     } else {
       Architecture arch;
