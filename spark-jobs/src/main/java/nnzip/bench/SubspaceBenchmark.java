@@ -93,8 +93,6 @@ public final class SubspaceBenchmark {
     report.put("init", init != null ? "trained model " + initName : sharedInit ? "shared" : "separate");
     if (init != null) {
       report.put("initTestAccuracy", accuracy(init, test));
-    }
-    if (init != null) {
       report.put("channelOrder", order.label());
     }
     for (SubspaceKind kind : kinds) {

@@ -67,8 +67,8 @@ final class SubspaceBench {
     try {
       report = SubspaceBenchmark.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch, init,
           a.get("--init") == null ? null : java.nio.file.Path.of(a.get("--init")).getFileName().toString(), kinds,
-          init != null ? o.settingsFromModel() : o.settings(), init != null ? o.trainingFromModel() : o.training(), o.table(), o.sharedInit(), o.channelOrder(),
-          Recipes.settings(recipe), o.difference(), Recipes.render(recipe), data, dir, progress);
+          init != null ? o.settingsFromModel() : o.settings(), init != null ? o.trainingFromModel() : o.training(),
+          o.table(), o.sharedInit(), o.channelOrder(), Recipes.settings(recipe), o.difference(), Recipes.render(recipe), data, dir, progress);
     } finally {
       spark.stop();
     }
