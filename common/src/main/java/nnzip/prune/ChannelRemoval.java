@@ -205,7 +205,7 @@ public final class ChannelRemoval {
     }
   }
 
-  private static Tensor constant(Graph g, String name) {
+  static Tensor constant(Graph g, String name) {
     for (Tensor t : g.getInitializerList()) {
       if (t.getName().equals(name)) {
         return t;

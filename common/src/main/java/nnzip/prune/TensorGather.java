@@ -1,6 +1,9 @@
 package nnzip.prune;
 
-/** Drops slices of a row-major tensor along one axis, element type agnostic (bytes per element). */
+/**
+ * Drops or reorders slices of a row-major tensor along one axis, element type agnostic (bytes per
+ * element).
+ */
 final class TensorGather {
   private TensorGather() {}
 
@@ -33,6 +36,33 @@ final class TensorGather {
       }
     }
     dims[axis] = kept;
+    return out;
+  }
+
+  /**
+   * Gathers along {@code axis}: entry j of the result is entry {@code index[j]} of {@code data}.
+   *
+   * @param data row-major elements, {@code product(dims) * elementBytes} bytes
+   * @param dims the shape; {@code dims[axis]} becomes {@code index.length}
+   * @param index each in [0, dims[axis])
+   * @return the gathered elements, row-major
+   */
+  static byte[] gatherAlong(byte[] data, long[] dims, int axis, int[] index, int elementBytes) {
+    int n = Math.toIntExact(dims[axis]);
+    long outer = Shapes.product(java.util.Arrays.copyOf(dims, axis), 0);
+    long inner = Math.multiplyExact(Shapes.product(dims, axis + 1), elementBytes);
+    byte[] out = new byte[Math.toIntExact(Math.multiplyExact(outer * index.length, inner))];
+    int pos = 0;
+    for (long o = 0; o < outer; o++) {
+      for (int j : index) {
+        if (j < 0 || j >= n) {
+          throw new IllegalArgumentException("index " + j + " outside axis " + axis + " of " + n + " entries");
+        }
+        System.arraycopy(data, (int) ((o * n + j) * inner), out, pos, (int) inner);
+        pos += (int) inner;
+      }
+    }
+    dims[axis] = index.length;
     return out;
   }
 }

@@ -19,6 +19,7 @@ import nnzip.io.onnx.OnnxModelFile;
 import nnzip.job.CompressJob;
 import nnzip.job.SubspaceJob;
 import nnzip.model.Architecture;
+import nnzip.subspace.ChannelOrder;
 import nnzip.subspace.Dialer;
 import nnzip.subspace.Line;
 import nnzip.subspace.LineDescriptor;
@@ -41,8 +42,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * endpoints of the line start from its weights, and each individual model is that model compressed
  * at the budget and finetuned at it for the same epochs (bits: through the b-bit quantizer;
  * unstructured: its magnitude mask, annealed over the same warm-up; structured: its first
- * channels). Test accuracy is only reported; the artifact's bytes are compared with the full-budget
- * model compressed with the same recipe.
+ * channels, of the model reordered as {@link ChannelOrder} says, which the line starts from too).
+ * Test accuracy is only reported; the artifact's bytes are compared with the full-budget model
+ * compressed with the same recipe.
  */
 public final class SubspaceBenchmark {
   private SubspaceBenchmark() {}
@@ -59,8 +61,8 @@ public final class SubspaceBenchmark {
       SubspaceSettings base, TrainingSettings training, double[] alphas, boolean sharedInit,
       CompressionSettings compression, ScalarCodec difference,
       String recipe, DataRef data, java.nio.file.Path dir, Progress progress) throws IOException {
-    return run(sc, arch, null, null, kinds, base, training, alphas, sharedInit, compression, difference, recipe, data,
-        dir, progress);
+    return run(sc, arch, null, null, kinds, base, training, alphas, sharedInit, ChannelOrder.GIVEN, compression,
+        difference, recipe, data, dir, progress);
   }
 
   /**
@@ -69,10 +71,12 @@ public final class SubspaceBenchmark {
    *
    * @param init a trained ONNX model both endpoints and every individual model start from, or null
    * @param initName the trained model's name in the report (with {@code init})
+   * @param order with {@code init}: the channel order a structured line and its individual models
+   *     start from (both the same model)
    */
   public static Map<String, Object> run(JavaSparkContext sc, Architecture arch, byte[] init, String initName,
       List<SubspaceKind> kinds, SubspaceSettings base, TrainingSettings training, double[] alphas, boolean sharedInit,
-      CompressionSettings compression, ScalarCodec difference,
+      ChannelOrder order, CompressionSettings compression, ScalarCodec difference,
       String recipe, DataRef data, java.nio.file.Path dir, Progress progress) throws IOException {
     nnzip.data.Datasets loaded = data.load();
     Dataset test = loaded.test();
@@ -89,13 +93,16 @@ public final class SubspaceBenchmark {
     report.put("init", init != null ? "trained model " + initName : sharedInit ? "shared" : "separate");
     if (init != null) {
       report.put("initTestAccuracy", accuracy(init, test));
+      report.put("channelOrder", order.label());
     }
     for (SubspaceKind kind : kinds) {
+      byte[] from = init != null ? order.apply(first, kind) : first;
+      byte[] to = init != null ? from : second;
       SubspaceSettings s = new SubspaceSettings(kind, base.cosWeight(), base.endpointProbability(),
           base.warmupEpochs(), Double.NaN, base.seed(), base.storedDifference(), base.normAnchors());
       Map<String, Object> r = new LinkedHashMap<>();
       progress.report("bench subspace: " + kind.label() + " line");
-      SubspaceJob.Trained line = SubspaceJob.train(sc, new SubspaceJob.Spec(first, second, s, training, data, alphas,
+      SubspaceJob.Trained line = SubspaceJob.train(sc, new SubspaceJob.Spec(from, to, s, training, data, alphas,
           null, compression), progress);
       String artifact = dir.resolve("line-" + kind.label() + ".nnz.safetensors").toString();
       SubspaceJob.Stored stored = SubspaceJob.write(sc, line.line(), data, difference, compression, recipe, null,
@@ -118,7 +125,7 @@ public final class SubspaceBenchmark {
         row.put("testAccuracy", accuracy(dialed, test));
         lineRows.add(row);
         progress.report("bench subspace: " + kind.label() + " individual model at alpha " + a);
-        SubspaceJob.Trained single = SubspaceJob.train(sc, new SubspaceJob.Spec(first, first, s.atFixedAlpha(a),
+        SubspaceJob.Trained single = SubspaceJob.train(sc, new SubspaceJob.Spec(from, from, s.atFixedAlpha(a),
             training, data, new double[] {a}, null, compression), progress);
         singleSeconds += single.seconds();
         byte[] model = single.line().dial(a);

@@ -31,7 +31,8 @@ final class SubspaceBench {
                 artifact's bytes against the full-budget model compressed with the same recipe
                 (bench-subspace.json, and the accuracy-vs-budget plot in bench-subspace.html). With
                 --init, both endpoints start from the trained model and each individual model is it
-                compressed at the budget and finetuned there for the same epochs.
+                compressed at the budget and finetuned there for the same epochs; a structured line and
+                its individual models start from the model with its channels in subspace.channel-order.
         """;
 
   static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
@@ -66,8 +67,8 @@ final class SubspaceBench {
     try {
       report = SubspaceBenchmark.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch, init,
           a.get("--init") == null ? null : java.nio.file.Path.of(a.get("--init")).getFileName().toString(), kinds,
-          init != null ? o.settingsFromModel() : o.settings(), init != null ? o.trainingFromModel() : o.training(), o.table(), o.sharedInit(), Recipes.settings(recipe), o.difference(), Recipes.render(recipe), data, dir,
-          progress);
+          init != null ? o.settingsFromModel() : o.settings(), init != null ? o.trainingFromModel() : o.training(),
+          o.table(), o.sharedInit(), o.channelOrder(), Recipes.settings(recipe), o.difference(), Recipes.render(recipe), data, dir, progress);
     } finally {
       spark.stop();
     }

@@ -19,6 +19,7 @@ import nnzip.io.onnx.OnnxModelFile;
 import nnzip.job.SparkSessions;
 import nnzip.job.SubspaceJob;
 import nnzip.model.Architecture;
+import nnzip.subspace.ChannelOrder;
 import nnzip.subspace.LineDescriptor;
 import nnzip.subspace.SubspaceKind;
 import nnzip.subspace.SubspaceSettings;
@@ -37,7 +38,7 @@ final class SubspaceTrain {
 
   /** The settings of one run, read from the resolved recipe at the edge. */
   record Options(SubspaceSettings settings, TrainingSettings training, double[] table, boolean sharedInit,
-      ScalarCodec difference, double modelCosWeight, TrainingSettings trainingFromModel) {
+      ScalarCodec difference, double modelCosWeight, TrainingSettings trainingFromModel, ChannelOrder channelOrder) {
     /** The settings of a line started from a user's trained model: β is subspace.model-cos-weight. */
     SubspaceSettings settingsFromModel() {
       return settings.withCosWeight(modelCosWeight);
@@ -85,7 +86,8 @@ final class SubspaceTrain {
         if (!(modelCos >= 0 && Double.isFinite(modelCos))) {
           throw new IllegalArgumentException("subspace.model-cos-weight must be finite and ≥ 0, got " + modelCos);
         }
-        return new Options(s, training, table, init.equals("shared"), difference, modelCos, fromModel);
+        return new Options(s, training, table, init.equals("shared"), difference, modelCos, fromModel,
+            ChannelOrder.parse(recipe.getString("subspace.channel-order")));
       } catch (ConfigException e) {
         throw new UsageException(Recipes.describe(e));
       } catch (IllegalArgumentException e) {
@@ -143,6 +145,12 @@ final class SubspaceTrain {
     if (a.get("--init") != null) {
       origin = a.get("--init");
       first = OnnxModelFile.readInput(origin, "a compressible subspace starts from an ONNX model").toByteArray();
+      byte[] given = first;
+      first = o.channelOrder().apply(first, kind);
+      if (first != given) {
+        progress.report("subspace: each channel group's channels put in decreasing order of L1 score"
+            + " (subspace.channel-order = " + o.channelOrder().label() + "; the model's outputs are unchanged)");
+      }
       second = first;
     } else {
       Architecture arch;

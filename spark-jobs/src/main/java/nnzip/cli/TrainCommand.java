@@ -77,10 +77,13 @@ final class TrainCommand implements Command {
           --subspace K     unstructured (alpha = share of each weight matrix kept by magnitude,
                            0.025..1) | structured (width 0.25 + 0.75 alpha, first channels kept) |
                            bits (alpha mapped to 3..8 bits per weight)
-          --init M.onnx    start both endpoints from this model (no BatchNormalization)
+          --init M.onnx    start both endpoints from this model (its graph is the architecture;
+                           BatchNormalization statistics become per-alpha norm lines; structured:
+                           channels first reordered by importance, subspace.channel-order)
           --set k=v        recipe keys subspace.* (epochs, lr, cos-weight, endpoint-probability,
                            warmup-epochs, table, difference-bits, train-stored-difference,
-                           model-cos-weight, model-lr: beta and step size with --init),
+                           norm-anchors, model-cos-weight, model-lr: beta and step size with
+                           --init, channel-order: importance | given with --init),
                            finetune.* (batch, chunk, validation, examples), seed and the codec
                            keys the line is stored with (default: w1 uniform 8 bits, w0 - w1 at
                            difference-bits = 2); --epochs, --lr, --batch, ... override them

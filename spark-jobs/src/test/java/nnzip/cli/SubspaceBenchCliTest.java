@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bench subspace --init M.onnx} on a few examples with a step size too small to move a
  * float weight: each individual model is then the given model compressed at its budget, which this
  * test recomputes on its own (top-k magnitudes per matrix, a min–max grid per output channel, the
- * first channels), and the report holds both curves at every budget with their differences.
+ * channels of largest L1 norm), and the report holds both curves at every budget with their
+ * differences.
  */
 class SubspaceBenchCliTest {
   @TempDir Path dir;
@@ -45,6 +46,7 @@ class SubspaceBenchCliTest {
     JsonNode r = new ObjectMapper().readTree(Files.readString(json));
     assertTrue(r.get("init").asText().contains("trained.onnx"), r.get("init").asText());
     assertTrue(r.get("settings").asText().contains("cosWeight=0.25"), "a line from a model takes model-cos-weight");
+    assertEquals("importance", r.get("channelOrder").asText());
     assertTrue(Files.readString(dir.resolve("bench.html")).contains("<polyline"));
     Map<String, float[]> given = weights(model);
     for (SubspaceKind kind : SubspaceKind.values()) {
@@ -73,16 +75,28 @@ class SubspaceBenchCliTest {
           }
         }
         if (kind == SubspaceKind.STRUCTURED) {
-          // The first convolution keeps its first ⌈(0.25 + 0.75·α)·C⌉ output channels, as given.
+          // The first convolution keeps ⌈(0.25 + 0.75·α)·C⌉ output channels: those of largest Σ|w|
+          // (subspace.channel-order = importance), largest first.
           String conv = m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).findFirst()
               .orElseThrow().getInput(1);
           long[] full = shapes(model).get(conv);
-          long kept = (long) Math.ceil((0.25 + 0.75 * alphas[i]) * full[0] - 1e-9);
+          int kept = (int) Math.ceil((0.25 + 0.75 * alphas[i]) * full[0] - 1e-9);
           assertEquals(kept, shapes.get(conv)[0], "alpha " + alphas[i]);
           assertEquals(full[1], shapes.get(conv)[1]);
           float[] w = given.get(conv);
-          float[] sliced = Arrays.copyOf(w, (int) (w.length / full[0] * kept));
-          assertTrue(Arrays.equals(sliced, got.get(conv)), "alpha " + alphas[i] + ": the first channels as given");
+          int per = (int) (w.length / full[0]);
+          double[] l1 = new double[(int) full[0]];
+          for (int j = 0; j < w.length; j++) {
+            l1[j / per] += Math.abs(w[j]);
+          }
+          float[] sliced = new float[kept * per];
+          Integer[] rows = new Integer[l1.length];
+          Arrays.setAll(rows, j -> j);
+          Arrays.sort(rows, (x, y) -> Double.compare(l1[y], l1[x]));
+          for (int o = 0; o < kept; o++) {
+            System.arraycopy(w, rows[o] * per, sliced, o * per, per);
+          }
+          assertTrue(Arrays.equals(sliced, got.get(conv)), "alpha " + alphas[i] + ": the largest-L1 channels");
         }
       }
     }
