@@ -40,9 +40,14 @@ public final class LineTraining implements TrainingLoop.Regularizer {
    * @param parameters the line parameters' names (as {@link #plan} made them)
    * @param stepsPerEpoch steps of one epoch (the warm-up is counted in steps)
    * @param validationAlpha the point each epoch's validation accuracy is measured at
+   * @throws IllegalArgumentException if {@code settings} rank unstructured magnitudes globally (that
+   *     needs the weights: {@link #LineTraining(WeightPlan, SubspaceSettings, int, double)})
    */
   public LineTraining(List<String> parameters, SubspaceSettings settings, int stepsPerEpoch, double validationAlpha) {
     this(parameters, Map.of(), settings, stepsPerEpoch, validationAlpha);
+    if (settings.scope() == MagnitudeScope.GLOBAL) {
+      throw new IllegalArgumentException("a line of the global magnitude scope trains from its plan, not its names");
+    }
   }
 
   /**
