@@ -19,8 +19,9 @@ import nnzip.prune.ChannelRemoval;
  * weight, and the descriptor. {@link #dial} writes the standard ONNX model at a point: w(α) of
  * every line weight compressed as the kind says ({@link PointCompression}, the same code training
  * ran), and for structured lines the channels past the width physically removed
- * ({@link ChannelRemoval}, the BatchNorm statistics with them), every BatchNorm node's running
- * statistics the norm line's at α ({@link NormLine#at}). The graph is nnzip's own wire view
+ * ({@link ChannelRemoval}, the BatchNorm statistics with them), unstructured weights of the global
+ * scope keeping what one ranking of the model's magnitudes keeps ({@link GlobalMagnitude}), and
+ * every BatchNorm node's running statistics the norm line's at α ({@link NormLine#at}). The graph is nnzip's own wire view
  * ({@link OnnxProto}), so the device dialer runs this class as {@code dial} does, with no protobuf
  * runtime.
  *
@@ -166,7 +167,8 @@ public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> 
    */
   public static Model toOnnx(Model model, Map<String, float[]> w0, Map<String, float[]> w1, NormLine norms,
       LineDescriptor d) {
-    int version = norms.isEmpty() ? LineDescriptor.VERSION : LineDescriptor.NORM_VERSION;
+    int version = d.scope() == MagnitudeScope.GLOBAL ? LineDescriptor.GLOBAL_VERSION
+        : norms.isEmpty() ? LineDescriptor.VERSION : LineDescriptor.NORM_VERSION;
     if (d.version() != version || !java.util.Arrays.equals(d.normAlphas(), norms.alphas())) {
       throw new IllegalArgumentException("this line is written as version " + version + " with norm anchors "
           + java.util.Arrays.toString(norms.alphas()) + ", got version " + d.version() + " with " + d.norm());
@@ -208,10 +210,19 @@ public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> 
    */
   public byte[] dial(double alpha) {
     float a = (float) SubspaceKind.checkAlpha(alpha);
-    Map<String, PointCompression> comp = PointCompression.of(model, shapes, descriptor.kind());
+    Map<String, PointCompression> comp = PointCompression.of(model, shapes, descriptor.kind(), descriptor.scope());
+    Map<String, float[]> ranked = new LinkedHashMap<>();
+    comp.forEach((k, c) -> {
+      if (c.mode() == PointCompression.Mode.GLOBAL_MAGNITUDE && w0.containsKey(k)) {
+        ranked.put(k, point(w0.get(k), w1.get(k), a));
+      }
+    });
+    Map<String, Integer> counts = GlobalMagnitude.keptCounts(ranked,
+        SubspaceKind.keepFraction(a, (float) SubspaceKind.LOWEST_KEEP));
     Map<String, byte[]> weights = new LinkedHashMap<>();
     for (String k : w0.keySet()) {
-      weights.put(k, bytes(weightAt(k, a, comp.getOrDefault(k, PointCompression.NONE))));
+      weights.put(k, bytes(ranked.containsKey(k) ? PointCompression.keepLargest(ranked.get(k), counts.get(k), null)
+          : weightAt(k, a, comp.getOrDefault(k, PointCompression.NONE))));
     }
     norms.at(a).forEach((k, v) -> weights.put(k, bytes(v)));
     Model b = OnnxWeightWriter.replace(model, weights).addMetadata(LineDescriptor.ALPHA_KEY, Float.toString(a));
@@ -232,7 +243,7 @@ public record Line(Model model, LineDescriptor descriptor, Map<String, float[]> 
     return ChannelRemoval.apply(full, groups, kept).model();
   }
 
-  /** One line weight at α (full width), as the point compresses it. */
+  /** One line weight at α (full width), as the point compresses it (a weight of the layer scope). */
   public float[] weightAt(String key, float alpha, PointCompression c) {
     // The lowest kept share as training stores it (a float in the line parameter): 0.025 and 0.025f
     // round ⌈keep·n⌉ differently where keep·n is a whole number.

@@ -21,17 +21,25 @@ import nnzip.io.onnx.OnnxProto.Model;
  * anchors' points under {@code norm}, the graph's own running statistics are the last anchor's (α = 1)
  * and every other anchor's are initializers named {@link NormLine#key}; lines of graphs without
  * BatchNorm (or with one pair of statistics for every point) are still written as version 2.
+ * Version 4 is an unstructured line whose points rank magnitudes over the whole model
+ * ({@link MagnitudeScope#GLOBAL}, {@code "magnitudeScope":"global"}), laid out as version 2 or, with
+ * norm anchors, 3: a reader that knows only 1 to 3 refuses it rather than dial other points.
  *
- * @param version format of this record: {@value #VERSION} or {@value #NORM_VERSION} (written, as
- *     {@link #of(SubspaceKind, List, List)} picks), or 1 as read from older artifacts
+ * @param version format of this record: {@value #VERSION}, {@value #NORM_VERSION} or {@value
+ *     #GLOBAL_VERSION} (written, as {@link #of(SubspaceKind, List, List, MagnitudeScope)} picks), or 1 as
+ *     read from older artifacts
  * @param kind what α compresses
  * @param table validation accuracy at points of the line, by ascending α
- * @param norm the norm line's anchor points (version 3), else empty
+ * @param norm the norm line's anchor points (version 3, or 4 with them), else empty
+ * @param scope what an unstructured point ranks magnitudes over: GLOBAL in version 4 only
  */
-public record LineDescriptor(int version, SubspaceKind kind, List<Point> table, List<Float> norm) {
+public record LineDescriptor(int version, SubspaceKind kind, List<Point> table, List<Float> norm,
+    MagnitudeScope scope) {
   public static final int VERSION = 2;
   /** The version of lines with per-α BatchNorm statistics. */
   public static final int NORM_VERSION = 3;
+  /** The version of unstructured lines of the global magnitude scope (with or without norm anchors). */
+  public static final int GLOBAL_VERSION = 4;
   public static final String METADATA_KEY = "nnzip.subspace";
   /** Metadata key of a dialed model: the α it was dialed at. */
   public static final String ALPHA_KEY = "nnzip.subspace.alpha";
@@ -50,32 +58,54 @@ public record LineDescriptor(int version, SubspaceKind kind, List<Point> table, 
 
   /** Checks the version and copies the lists. */
   public LineDescriptor {
-    if (version != 1 && version != VERSION && version != NORM_VERSION) {
+    if (version < 1 || version > GLOBAL_VERSION) {
       throw new InvalidInputException("subspace descriptor version " + version + " is not supported (this nnzip reads 1"
-          + " to " + NORM_VERSION + ")");
+          + " to " + GLOBAL_VERSION + ")");
     }
     java.util.Objects.requireNonNull(kind, "kind");
+    java.util.Objects.requireNonNull(scope, "scope");
     table = List.copyOf(table);
     norm = List.copyOf(norm);
-    if ((version == NORM_VERSION) == norm.isEmpty()) {
+    if (version != GLOBAL_VERSION && (version == NORM_VERSION) == norm.isEmpty()) {
       throw new InvalidInputException("subspace descriptor version " + version + " with " + norm.size()
-          + " norm anchors (version " + NORM_VERSION + " has them, the others none)");
+          + " norm anchors (version " + NORM_VERSION + " has them, " + GLOBAL_VERSION + " may, the others none)");
+    }
+    if ((version == GLOBAL_VERSION) != (scope == MagnitudeScope.GLOBAL && kind == SubspaceKind.UNSTRUCTURED)) {
+      throw new InvalidInputException("subspace descriptor version " + version + " of a " + kind.label()
+          + " line with magnitude scope " + scope.label() + " (version " + GLOBAL_VERSION
+          + " is the unstructured lines of the global scope, and only they)");
     }
   }
 
-  /** A descriptor without norm anchors. */
+  /** A descriptor of the layer scope. */
+  public LineDescriptor(int version, SubspaceKind kind, List<Point> table, List<Float> norm) {
+    this(version, kind, table, norm, MagnitudeScope.LAYER);
+  }
+
+  /** A descriptor of the layer scope without norm anchors. */
   public LineDescriptor(int version, SubspaceKind kind, List<Point> table) {
     this(version, kind, table, List.of());
   }
 
   /** The descriptor to write: version {@value #NORM_VERSION} with norm anchors, else {@value #VERSION}. */
   public static LineDescriptor of(SubspaceKind kind, List<Point> table, List<Float> norm) {
+    return of(kind, table, norm, MagnitudeScope.LAYER);
+  }
+
+  /**
+   * The descriptor to write: version {@value #GLOBAL_VERSION} for an unstructured line of the global
+   * scope (other kinds ignore the scope), else as {@link #of(SubspaceKind, List, List)}.
+   */
+  public static LineDescriptor of(SubspaceKind kind, List<Point> table, List<Float> norm, MagnitudeScope scope) {
+    if (kind == SubspaceKind.UNSTRUCTURED && scope == MagnitudeScope.GLOBAL) {
+      return new LineDescriptor(GLOBAL_VERSION, kind, table, norm, scope);
+    }
     return new LineDescriptor(norm.isEmpty() ? VERSION : NORM_VERSION, kind, table, norm);
   }
 
   /** This descriptor with another table. */
   public LineDescriptor withTable(List<Point> points) {
-    return new LineDescriptor(version, kind, points, norm);
+    return new LineDescriptor(version, kind, points, norm, scope);
   }
 
   /** The norm anchors' points as an array (empty without). */
@@ -103,6 +133,9 @@ public record LineDescriptor(int version, SubspaceKind kind, List<Point> table, 
         b.append(i == 0 ? "" : ",").append(Double.toString(norm.get(i)));
       }
       b.append(']');
+    }
+    if (scope != MagnitudeScope.LAYER) {
+      b.append(",\"magnitudeScope\":\"").append(scope.label()).append('"');
     }
     return b.append('}').toString();
   }
@@ -140,7 +173,7 @@ public record LineDescriptor(int version, SubspaceKind kind, List<Point> table, 
         norm.add((float) a.asDouble());
       }
       return new LineDescriptor(o.path("version").asInt(-1), SubspaceKind.parse(o.path("kind").asText("")), table,
-          norm);
+          norm, MagnitudeScope.parse(o.path("magnitudeScope").asText(MagnitudeScope.LAYER.label())));
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(where + ": malformed " + METADATA_KEY + " descriptor: " + e.getMessage(), e);
     }

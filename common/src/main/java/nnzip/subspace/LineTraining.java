@@ -20,23 +20,63 @@ import onnx.Onnx.ModelProto;
  * probability, else uniform; seeded by (seed, epoch, step)) and the annealed lowest kept fraction
  * into the parameters, and adds the gradient of β·cos²(w0, w1) over the whole model (Wortsman et
  * al.'s term), so a {@code TrainingLoop} over any gradient source trains the line deterministically.
+ * Under the global magnitude scope it also ranks the magnitudes of all GLOBAL_MAGNITUDE weights at the
+ * step's α on the driver and writes each one's kept count into its parameter ({@link GlobalMagnitude}),
+ * so every executor's weight keeps what the one ranking keeps.
  */
 public final class LineTraining implements TrainingLoop.Regularizer {
   private final List<String> parameters;
   private final SubspaceSettings settings;
   private final int stepsPerEpoch;
   private final float validationAlpha;
+  /** The weights ranked together (GLOBAL_MAGNITUDE), by key; empty under the layer scope. */
+  private final Map<String, LineWeight> global;
+  /** The epoch under way (set by {@link #startEpoch}); its last step's lowest fraction is validation's. */
+  private int epoch = 1;
 
   /**
+   * A line whose points need nothing from other weights (every scope but the global one).
+   *
    * @param parameters the line parameters' names (as {@link #plan} made them)
    * @param stepsPerEpoch steps of one epoch (the warm-up is counted in steps)
    * @param validationAlpha the point each epoch's validation accuracy is measured at
+   * @throws IllegalArgumentException if {@code settings} rank unstructured magnitudes globally (that
+   *     needs the weights: {@link #LineTraining(WeightPlan, SubspaceSettings, int, double)})
    */
   public LineTraining(List<String> parameters, SubspaceSettings settings, int stepsPerEpoch, double validationAlpha) {
+    this(parameters, Map.of(), settings, stepsPerEpoch, validationAlpha);
+    if (settings.scope() == MagnitudeScope.GLOBAL) {
+      throw new IllegalArgumentException("a line of the global magnitude scope trains from its plan, not its names");
+    }
+  }
+
+  /**
+   * The training of a plan's line: its GLOBAL_MAGNITUDE weights are ranked together at every point.
+   *
+   * @param plan as {@link #plan} made it
+   */
+  public LineTraining(WeightPlan plan, SubspaceSettings settings, int stepsPerEpoch, double validationAlpha) {
+    this(lineParameters(plan), globalWeights(plan), settings, stepsPerEpoch, validationAlpha);
+  }
+
+  private LineTraining(List<String> parameters, Map<String, LineWeight> global, SubspaceSettings settings,
+      int stepsPerEpoch, double validationAlpha) {
     this.parameters = List.copyOf(parameters);
+    this.global = new java.util.TreeMap<>(global);
     this.settings = settings;
     this.stepsPerEpoch = stepsPerEpoch;
     this.validationAlpha = (float) SubspaceKind.checkAlpha(validationAlpha);
+  }
+
+  /** The plan's GLOBAL_MAGNITUDE weights by key. */
+  private static Map<String, LineWeight> globalWeights(WeightPlan plan) {
+    Map<String, LineWeight> out = new LinkedHashMap<>();
+    plan.coded().forEach((k, b) -> {
+      if (b instanceof LineWeight w && w.compression().mode() == PointCompression.Mode.GLOBAL_MAGNITUDE) {
+        out.put(k, w);
+      }
+    });
+    return out;
   }
 
   /**
@@ -50,8 +90,14 @@ public final class LineTraining implements TrainingLoop.Regularizer {
    */
   public static Map<String, PointCompression> compressions(ModelProto model, Map<String, long[]> shapes,
       SubspaceKind kind) {
+    return compressions(model, shapes, kind, MagnitudeScope.LAYER);
+  }
+
+  /** {@link #compressions(ModelProto, Map, SubspaceKind)} with unstructured magnitudes ranked over {@code scope}. */
+  public static Map<String, PointCompression> compressions(ModelProto model, Map<String, long[]> shapes,
+      SubspaceKind kind, MagnitudeScope scope) {
     return PointCompression.of(new nnzip.io.onnx.OnnxProto.Model(nnzip.io.protobuf.ProtoMessage.parse(
-        model.toByteArray())), shapes, kind);
+        model.toByteArray())), shapes, kind, scope);
   }
 
   /**
@@ -76,6 +122,15 @@ public final class LineTraining implements TrainingLoop.Regularizer {
    */
   public static WeightPlan plan(ModelProto model, ParameterValues w0, ParameterValues w1, Set<String> frozen,
       SubspaceKind kind, nnzip.codec.ScalarCodec codec, Set<String> storedDifferences) {
+    return plan(model, w0, w1, frozen, kind, MagnitudeScope.LAYER, codec, storedDifferences);
+  }
+
+  /**
+   * The plan that trains the line, unstructured magnitudes ranked over {@code scope} (GLOBAL: train it
+   * with {@link #LineTraining(WeightPlan, SubspaceSettings, int, double)}, which writes the counts).
+   */
+  public static WeightPlan plan(ModelProto model, ParameterValues w0, ParameterValues w1, Set<String> frozen,
+      SubspaceKind kind, MagnitudeScope scope, nnzip.codec.ScalarCodec codec, Set<String> storedDifferences) {
     if (!w1.names().equals(w0.names())) {
       throw new IllegalArgumentException("endpoints name different weights: " + w0.names() + " and " + w1.names());
     }
@@ -85,7 +140,7 @@ public final class LineTraining implements TrainingLoop.Regularizer {
         shapes.put(w0.names().get(i), w0.shapes().get(i));
       }
     }
-    Map<String, PointCompression> c = compressions(model, shapes, kind);
+    Map<String, PointCompression> c = compressions(model, shapes, kind, scope);
     Map<String, WeightBinding> coded = new LinkedHashMap<>();
     Map<String, WeightPlan.Parameter> params = new LinkedHashMap<>();
     for (int i = 0; i < w0.names().size(); i++) {
@@ -132,8 +187,42 @@ public final class LineTraining implements TrainingLoop.Regularizer {
   }
 
   @Override
+  public void startEpoch(int epoch, ParameterValues params) {
+    this.epoch = epoch;
+  }
+
+  @Override
   public void startStep(int epoch, int step, ParameterValues params) {
-    set(params, parameters, alpha(epoch, step), lowest(epoch, step));
+    float alpha = alpha(epoch, step);
+    float lowest = lowest(epoch, step);
+    set(params, parameters, alpha, lowest);
+    rank(params, alpha, lowest);
+  }
+
+  /**
+   * Writes each GLOBAL_MAGNITUDE weight's kept count at (α, lowest) into its last slot, in place; the
+   * points ranked are the parameters' own w(α), α as {@link #set} wrote it.
+   */
+  private void rank(ParameterValues params, float alpha, float lowest) {
+    if (global.isEmpty()) {
+      return;
+    }
+    Map<String, float[]> points = new LinkedHashMap<>();
+    global.forEach((k, w) -> points.put(k, w.pointOf(params.get(w.parameter()))));
+    GlobalMagnitude.keptCounts(points, SubspaceKind.keepFraction(alpha, lowest)).forEach((k, count) -> {
+      float[] v = params.get(global.get(k).parameter());
+      v[v.length - 1] = GlobalMagnitude.slot(count);
+    });
+  }
+
+  /**
+   * A copy of the parameters at point α after the warm-up, as this line's points see it (the global
+   * scope's counts ranked at α).
+   */
+  public ParameterValues at(ParameterValues params, float alpha) {
+    ParameterValues v = at(params, parameters, alpha);
+    rank(v, alpha, (float) SubspaceKind.LOWEST_KEEP);
+    return v;
   }
 
   /** Writes α and the lowest kept fraction into every line parameter, in place. */
@@ -145,7 +234,7 @@ public final class LineTraining implements TrainingLoop.Regularizer {
     }
   }
 
-  /** A copy of the parameters at point α after the warm-up. */
+  /** A copy of the parameters at point α after the warm-up (a line of the layer scope). */
   public static ParameterValues at(ParameterValues params, List<String> lineParameters, float alpha) {
     ParameterValues v = params.copy();
     set(v, lineParameters, alpha, (float) SubspaceKind.LOWEST_KEEP);
@@ -207,6 +296,13 @@ public final class LineTraining implements TrainingLoop.Regularizer {
   @Override
   public ParameterValues forValidation(ParameterValues params) {
     ParameterValues v = params.copy();
+    if (!global.isEmpty()) {
+      // The slots hold counts, not the lowest fraction: the epoch's last step's, from the schedule.
+      float lowest = lowest(epoch, stepsPerEpoch - 1);
+      set(v, parameters, validationAlpha, lowest);
+      rank(v, validationAlpha, lowest);
+      return v;
+    }
     float[] any = parameters.isEmpty() ? null : params.get(parameters.get(0));
     set(v, parameters, validationAlpha, any == null ? 1f : any[any.length - 1]);
     return v;

@@ -8,7 +8,8 @@ import nnzip.train.WeightBinding;
  * A weight on the line: its parameter holds [w0 (n values) | w1 (n values) | α | lowest kept
  * fraction], the weight is {@link PointCompression#apply} of w(α) = (1 − α)·w0 + α·w1. α and the
  * lowest fraction are written each step by {@link LineTraining} (their gradient is zero, so the
- * optimizer leaves them); dL/dw0 = (1 − α)·m⊙dL/dw and dL/dw1 = α·m⊙dL/dw, m the point's mask
+ * optimizer leaves them); a GLOBAL_MAGNITUDE weight's last slot holds instead its kept count k in the
+ * model's ranking at that α ({@link GlobalMagnitude#slot}), and its point keeps its top k; dL/dw0 = (1 − α)·m⊙dL/dw and dL/dw1 = α·m⊙dL/dw, m the point's mask
  * (all ones for quantization: the straight-through estimator). With a {@code storedDifference}
  * codec the point sees w0 as the artifact stores it, w1 + Q(w0 − w1) ({@link #stored}), straight
  * through Q: the gradients stay the same, the forward is the stored line's (quantization-aware
@@ -81,6 +82,9 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
   @Override
   public float[] decode(float[] param) {
     int n = check(param);
+    if (compression.mode() == PointCompression.Mode.GLOBAL_MAGNITUDE) {
+      return PointCompression.keepLargest(pointOf(param, n), keptCount(param, n), null);
+    }
     return compression.apply(pointOf(param, n), shape, param[2 * n], param[2 * n + 1], null);
   }
 
@@ -89,7 +93,11 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
     int n = check(param);
     float alpha = param[2 * n];
     boolean[] kept = null;
-    if (compression.mode() == PointCompression.Mode.MAGNITUDE || compression.mode() == PointCompression.Mode.CHANNELS) {
+    if (compression.mode() == PointCompression.Mode.GLOBAL_MAGNITUDE) {
+      kept = new boolean[n];
+      PointCompression.keepLargest(pointOf(param, n), keptCount(param, n), kept);
+    } else if (compression.mode() == PointCompression.Mode.MAGNITUDE
+        || compression.mode() == PointCompression.Mode.CHANNELS) {
       kept = new boolean[n];
       compression.apply(pointOf(param, n), shape, alpha, param[2 * n + 1], kept);
     }
@@ -100,6 +108,25 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
         paramGrad[n + i] += alpha * weightGrad[i];
       }
     }
+  }
+
+  /**
+   * w(α) of a parameter before its point's compression (what a global ranking ranks).
+   *
+   * @param param length 2n + 2
+   */
+  float[] pointOf(float[] param) {
+    return pointOf(param, check(param));
+  }
+
+  /** The kept count a GLOBAL_MAGNITUDE parameter carries in its last slot. */
+  private int keptCount(float[] param, int n) {
+    int k = GlobalMagnitude.count(param[2 * n + 1]);
+    if (k < 0 || k > n) {
+      throw new IllegalStateException("line parameter '" + parameter + "' carries no kept count of its " + n
+          + " elements (slot bits " + k + "): LineTraining writes it each step");
+    }
+    return k;
   }
 
   /** w(α) of a parameter, w0 as stored with a {@code storedDifference} (α = 1 skips the quantizer). */

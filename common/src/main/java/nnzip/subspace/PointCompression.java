@@ -15,8 +15,9 @@ import nnzip.tensor.TensorSpec;
 
 /**
  * What a point α does to one weight of the line: nothing (biases, and tensors outside every
- * prunable channel group), keep its largest magnitudes, zero its channels past the kept width, or
- * quantize it with nnzip's uniform codec per output channel. Training and the dialer call the same
+ * prunable channel group), keep its largest magnitudes (its own share, or its count in the model's
+ * one ranking, {@link GlobalMagnitude}), zero its channels past the kept width, or quantize it with
+ * nnzip's uniform codec per output channel. Training and the dialer call the same
  * {@link #apply}, so the trained point and the dialed point are the same numbers.
  *
  * @param mode what is done
@@ -25,9 +26,13 @@ import nnzip.tensor.TensorSpec;
 public record PointCompression(Mode mode, int axis) implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** The four things a point does to a weight. */
+  /**
+   * The things a point does to a weight. GLOBAL_MAGNITUDE keeps the weight's elements among the
+   * model's largest magnitudes: its count comes from all such weights together ({@link GlobalMagnitude}),
+   * so {@link #apply} cannot compute it from the weight alone; {@link #keepLargest} applies it.
+   */
   public enum Mode {
-    NONE, MAGNITUDE, CHANNELS, BITS
+    NONE, MAGNITUDE, CHANNELS, BITS, GLOBAL_MAGNITUDE
   }
 
   public static final PointCompression NONE = new PointCompression(Mode.NONE, 0);
@@ -51,6 +56,17 @@ public record PointCompression(Mode mode, int axis) implements java.io.Serializa
    */
   public static Map<String, PointCompression> of(OnnxProto.Model model, Map<String, long[]> shapes,
       SubspaceKind kind) {
+    return of(model, shapes, kind, MagnitudeScope.LAYER);
+  }
+
+  /**
+   * What a point does to each weight of a model, unstructured magnitudes ranked over {@code scope}.
+   *
+   * @throws InvalidInputException as {@link #of(OnnxProto.Model, Map, SubspaceKind)}
+   */
+  public static Map<String, PointCompression> of(OnnxProto.Model model, Map<String, long[]> shapes,
+      SubspaceKind kind, MagnitudeScope scope) {
+    Mode magnitude = scope == MagnitudeScope.GLOBAL ? Mode.GLOBAL_MAGNITUDE : Mode.MAGNITUDE;
     java.util.Set<String> initializers = new java.util.HashSet<>();
     model.getGraph().getInitializerList().forEach(t -> initializers.add(t.getName()));
     for (OnnxProto.Node n : model.getGraph().getNodeList()) {
@@ -65,7 +81,7 @@ public record PointCompression(Mode mode, int axis) implements java.io.Serializa
     switch (kind) {
       case UNSTRUCTURED, BITS -> shapes.forEach((k, s) -> {
         if (s.length >= 2) {
-          out.put(k, new PointCompression(kind == SubspaceKind.BITS ? Mode.BITS : Mode.MAGNITUDE, 0));
+          out.put(k, new PointCompression(kind == SubspaceKind.BITS ? Mode.BITS : magnitude, 0));
         }
       });
       case STRUCTURED -> GateTargets.of(ChannelGroups.of(model), shapes).values()
@@ -82,6 +98,7 @@ public record PointCompression(Mode mode, int axis) implements java.io.Serializa
    * @param kept if not null (length w.length), set to whether each element passes the point
    *     unchanged by a mask: the gradient flows to those only (BITS: all, straight through)
    * @return a new array
+   * @throws IllegalStateException for GLOBAL_MAGNITUDE (its count is the model's: {@link #keepLargest})
    */
   public float[] apply(float[] w, long[] shape, double alpha, double lowest, boolean[] kept) {
     float[] out = w.clone();
@@ -94,7 +111,37 @@ public record PointCompression(Mode mode, int axis) implements java.io.Serializa
           kept);
       case CHANNELS -> channels(out, shape, SubspaceKind.keptChannels(alpha, (int) shape[axis]), kept);
       case BITS -> out = quantize(w, shape, axis, new UniformCodec(SubspaceKind.bits(alpha)));
+      case GLOBAL_MAGNITUDE -> throw new IllegalStateException("a global magnitude point keeps the count the"
+          + " model's ranking gives it (GlobalMagnitude.keptCounts, then keepLargest)");
     }
+    return out;
+  }
+
+  /**
+   * The weight with all but its k largest |w| zeroed, ties to the lower index (a magnitude point given
+   * its count: {@link GlobalMagnitude#keptCounts}'s for GLOBAL_MAGNITUDE).
+   *
+   * @param w length n; not changed
+   * @param k kept elements, in [0, n]
+   * @param kept if not null (length n), set to whether each element is kept
+   * @return a new array
+   */
+  public static float[] keepLargest(float[] w, int k, boolean[] kept) {
+    if (k < 0 || k > w.length) {
+      throw new IllegalArgumentException("kept count must be in [0, " + w.length + "], got " + k);
+    }
+    float[] out = w.clone();
+    if (kept != null) {
+      Arrays.fill(kept, true);
+    }
+    if (k == 0) {
+      Arrays.fill(out, 0f);
+      if (kept != null) {
+        Arrays.fill(kept, false);
+      }
+      return out;
+    }
+    magnitude(out, k, kept);
     return out;
   }
 

@@ -16,15 +16,19 @@ package nnzip.subspace;
  *     w0 − w1 coded with this codec per channel ({@link LineWeight#stored}; quantization-aware training)
  * @param normAnchors BatchNorm graphs: the anchors of the per-α running statistics ({@link NormLine}),
  *     evenly spaced on [0, 1], ≥ 1; 1 keeps one pair for every point (a fixed α always does)
+ * @param magnitudeScope unstructured: whether each weight matrix keeps its own share of magnitudes or
+ *     the model ranks all of them at once ({@link GlobalMagnitude}); other kinds ignore it
  */
 public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, int warmupEpochs,
-    double fixedAlpha, long seed, nnzip.codec.ScalarCodec storedDifference, int normAnchors)
+    double fixedAlpha, long seed, nnzip.codec.ScalarCodec storedDifference, int normAnchors,
+    MagnitudeScope magnitudeScope)
     implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Checks every range. */
   public SubspaceSettings {
     java.util.Objects.requireNonNull(kind, "kind");
+    java.util.Objects.requireNonNull(magnitudeScope, "magnitudeScope");
     if (!(cosWeight >= 0 && Double.isFinite(cosWeight))) {
       throw new IllegalArgumentException("subspace cos-weight must be finite and ≥ 0, got " + cosWeight);
     }
@@ -45,7 +49,7 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
   /** These settings with another number of norm anchors. */
   public SubspaceSettings withNormAnchors(int anchors) {
     return new SubspaceSettings(kind, cosWeight, endpointProbability, warmupEpochs, fixedAlpha, seed, storedDifference,
-        anchors);
+        anchors, magnitudeScope);
   }
 
   /** The norm anchors a run keeps: 1 at a fixed α (there is one point), else {@link #normAnchors}. */
@@ -56,7 +60,7 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
   /** These settings with another β of the cos² term (a line started from a trained model has its own). */
   public SubspaceSettings withCosWeight(double beta) {
     return new SubspaceSettings(kind, beta, endpointProbability, warmupEpochs, fixedAlpha, seed, storedDifference,
-        normAnchors);
+        normAnchors, magnitudeScope);
   }
 
   /**
@@ -64,7 +68,13 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
    * stored difference: the model is the point).
    */
   public SubspaceSettings atFixedAlpha(double alpha) {
-    return new SubspaceSettings(kind, 0, endpointProbability, warmupEpochs, alpha, seed, null, normAnchors);
+    return new SubspaceSettings(kind, 0, endpointProbability, warmupEpochs, alpha, seed, null, normAnchors,
+        magnitudeScope);
+  }
+
+  /** The scope unstructured points rank magnitudes over: {@link #magnitudeScope}, LAYER for other kinds. */
+  public MagnitudeScope scope() {
+    return kind == SubspaceKind.UNSTRUCTURED ? magnitudeScope : MagnitudeScope.LAYER;
   }
 
   /** Whether α is fixed. */

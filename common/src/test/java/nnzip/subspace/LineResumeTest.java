@@ -2,6 +2,7 @@ package nnzip.subspace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A line trained through the training loop: a run resumed from a mid-epoch checkpoint ends
- * bit-identical, with the points seeing w0 as trained or as stored.
+ * bit-identical, with the points seeing w0 as trained or as stored, and with magnitudes ranked per
+ * matrix or over the model; a step of the global scope moves only what the model's ranking keeps.
  */
 class LineResumeTest {
   private static Dataset data(int n) {
@@ -43,43 +45,115 @@ class LineResumeTest {
 
   @Test
   void aResumedRunReachesTheSameLine() {
-    resumeMatches(null);
+    resumeMatches(null, MagnitudeScope.LAYER);
   }
 
   @Test
   void aResumedRunThroughTheStoredDifferenceReachesTheSameLine() {
-    resumeMatches(new nnzip.codec.dp.DpCodec(2));
+    resumeMatches(new nnzip.codec.dp.DpCodec(2), MagnitudeScope.LAYER);
   }
 
-  private static void resumeMatches(nnzip.codec.ScalarCodec difference) {
-    ModelProto m0 = Architecture.MLP_300_100.build(new int[] {6}, 3, 1);
-    ModelProto m1 = Architecture.MLP_300_100.build(new int[] {6}, 3, 2);
-    ParameterValues w0 = new GraphSetup(m0.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE)
-        .build().values();
-    ParameterValues w1 = new GraphSetup(m1.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE)
-        .build().values();
+  @Test
+  void aResumedRunOfTheGlobalScopeReachesTheSameLine() {
+    resumeMatches(new nnzip.codec.dp.DpCodec(2), MagnitudeScope.GLOBAL);
+  }
+
+  private static ParameterValues values(ModelProto m) {
+    return new GraphSetup(m.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().values();
+  }
+
+  private static Set<String> matrices(ParameterValues w) {
     Set<String> matrices = new java.util.TreeSet<>();
-    for (int i = 0; i < w0.names().size(); i++) {
-      if (w0.shapes().get(i).length >= 2) {
-        matrices.add(w0.names().get(i));
+    for (int i = 0; i < w.names().size(); i++) {
+      if (w.shapes().get(i).length >= 2) {
+        matrices.add(w.names().get(i));
       }
     }
-    WeightPlan plan = LineTraining.plan(m0, w0, w1, Set.of(), SubspaceKind.UNSTRUCTURED, difference, matrices);
+    return matrices;
+  }
+
+  private static void resumeMatches(nnzip.codec.ScalarCodec difference, MagnitudeScope scope) {
+    ModelProto m0 = Architecture.MLP_300_100.build(new int[] {6}, 3, 1);
+    ParameterValues w0 = values(m0);
+    ParameterValues w1 = values(Architecture.MLP_300_100.build(new int[] {6}, 3, 2));
+    WeightPlan plan = LineTraining.plan(m0, w0, w1, Set.of(), SubspaceKind.UNSTRUCTURED, scope, difference,
+        matrices(w0));
     GraphSetup setup = new GraphSetup(m0.toByteArray(), plan, GraphMode.TRAINING);
     TrainingGraph g = setup.build();
     Dataset train = data(64);
     TrainingPlan tplan = new TrainingPlan(64, 2, 16, 8, 3, 5);
-    SubspaceSettings s = new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 1.0, 0.5, 1, Double.NaN, 11, null, 1);
+    SubspaceSettings s = new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 1.0, 0.5, 1, Double.NaN, 11, null, 1, scope);
     List<TrainingState> checkpoints = new ArrayList<>();
+    List<ParameterValues> validated = new ArrayList<>();
     TrainingState start = TrainingState.start(g.values(), Map.of());
     TrainingState full = new TrainingLoop(tplan, Optimizer.adam(0.01), List.of())
-        .withRegularizer(new LineTraining(LineTraining.lineParameters(plan), s, tplan.stepsPerEpoch(), 0.5))
-        .run(start, new LocalGradients(g, train), st -> 0.0, checkpoints::add, e -> {});
+        .withRegularizer(new LineTraining(plan, s, tplan.stepsPerEpoch(), 0.5))
+        .run(start, new LocalGradients(g, train), st -> {
+          validated.add(st.params().copy());
+          return 0.0;
+        }, checkpoints::add, e -> {});
     TrainingState mid = checkpoints.stream().filter(c -> c.epoch() == 1 && c.step() == 3).findFirst().orElseThrow();
+    List<ParameterValues> validatedAfterResume = new ArrayList<>();
     TrainingState resumed = new TrainingLoop(tplan, Optimizer.adam(0.01), List.of())
-        .withRegularizer(new LineTraining(LineTraining.lineParameters(plan), s, tplan.stepsPerEpoch(), 0.5))
-        .run(mid, new LocalGradients(setup.build(), train), st -> 0.0, c -> {}, e -> {});
+        .withRegularizer(new LineTraining(plan, s, tplan.stepsPerEpoch(), 0.5))
+        .run(mid, new LocalGradients(setup.build(), train), st -> {
+          validatedAfterResume.add(st.params().copy());
+          return 0.0;
+        }, c -> {}, e -> {});
     assertNotEquals(start.params(), full.params());
     assertEquals(full.params(), resumed.params());
+    // Both epochs' validation (the resumed run's from the epoch it resumed in) sees the same point.
+    assertEquals(validated, validatedAfterResume);
+  }
+
+  @Test
+  void aStepOfTheGlobalScopeMovesOnlyWhatTheModelsRankingKeeps() {
+    ModelProto m0 = Architecture.MLP_300_100.build(new int[] {6}, 3, 1);
+    ParameterValues w0 = values(m0);
+    ParameterValues w1 = values(Architecture.MLP_300_100.build(new int[] {6}, 3, 2));
+    Set<String> matrices = matrices(w0);
+    WeightPlan plan = LineTraining.plan(m0, w0, w1, Set.of(), SubspaceKind.UNSTRUCTURED, MagnitudeScope.GLOBAL, null,
+        Set.of());
+    TrainingGraph g = new GraphSetup(m0.toByteArray(), plan, GraphMode.TRAINING).build();
+    float a = 0.3f;
+    // No cos² term (it moves every element), α fixed, no warm-up: the kept share is 0.025 + 0.975·0.3.
+    SubspaceSettings s = new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 0, 0.5, 0, a, 11, null, 1,
+        MagnitudeScope.GLOBAL);
+    TrainingPlan tplan = new TrainingPlan(16, 1, 16, 8, 1, 5);
+    TrainingState start = TrainingState.start(g.values(), Map.of());
+    TrainingState done = new TrainingLoop(tplan, Optimizer.adam(0.01), List.of())
+        .withRegularizer(new LineTraining(plan, s, tplan.stepsPerEpoch(), a))
+        .run(start, new LocalGradients(g, data(16)), st -> 0.0, c -> {}, e -> {});
+    Map<String, float[]> points = new java.util.LinkedHashMap<>();
+    for (String k : matrices) {
+      float[] v0 = w0.get(k);
+      float[] v1 = w1.get(k);
+      float[] w = new float[v0.length];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = (1 - a) * v0[i] + a * v1[i];
+      }
+      points.put(k, w);
+    }
+    int n = points.values().stream().mapToInt(w -> w.length).sum();
+    Map<String, boolean[]> kept = GlobalMagnitudeTest.bruteForce(points,
+        SubspaceKind.keptElements(SubspaceKind.keepFraction(a, (float) SubspaceKind.LOWEST_KEEP), n));
+    for (String k : matrices) {
+      float[] before = start.params().get(LineWeight.PREFIX + k);
+      float[] after = done.params().get(LineWeight.PREFIX + k);
+      boolean[] mask = kept.get(k);
+      int moved = 0;
+      int keptCount = 0;
+      for (int i = 0; i < mask.length; i++) {
+        keptCount += mask[i] ? 1 : 0;
+        for (int end = 0; end < 2; end++) {
+          boolean changed = before[end * mask.length + i] != after[end * mask.length + i];
+          if (!mask[i]) {
+            assertEquals(before[end * mask.length + i], after[end * mask.length + i], k + " element " + i);
+          }
+          moved += changed ? 1 : 0;
+        }
+      }
+      assertTrue(moved > keptCount, k + ": " + moved + " of 2 x " + keptCount + " kept endpoint elements moved");
+    }
   }
 }

@@ -42,8 +42,12 @@ class LineTest {
   }
 
   private static Line line(SubspaceKind kind) {
-    LineDescriptor d = new LineDescriptor(LineDescriptor.VERSION, kind, List.of(new LineDescriptor.Point(0, 0.5),
-        new LineDescriptor.Point(1, 0.9)));
+    return line(kind, MagnitudeScope.LAYER);
+  }
+
+  private static Line line(SubspaceKind kind, MagnitudeScope scope) {
+    LineDescriptor d = LineDescriptor.of(kind, List.of(new LineDescriptor.Point(0, 0.5),
+        new LineDescriptor.Point(1, 0.9)), List.of(), scope);
     // Through the stored form: the graph compress stores and decompress restores.
     byte[] stored = Line.toOnnx(wire(M0), weights(M0), weights(M1), d).toByteArray();
     return Line.of(OnnxProto.Model.parse(stored, "line"), "line");
@@ -211,6 +215,61 @@ class LineTest {
   }
 
   @Test
+  void globalPointKeepsTheModelsLargestMagnitudesOverAllMatrices() {
+    Line l = line(SubspaceKind.UNSTRUCTURED, MagnitudeScope.GLOBAL);
+    assertEquals(LineDescriptor.GLOBAL_VERSION, l.descriptor().version());
+    assertEquals(MagnitudeScope.GLOBAL, l.descriptor().scope());
+    Map<String, long[]> shapes = shapes(M0);
+    for (float a : new float[] {0f, 0.0769f, 0.4f, 1f}) {
+      // w(α) in float, as the line defines it, and the brute-force ranking of its matrices.
+      Map<String, float[]> points = new LinkedHashMap<>();
+      Map<String, float[]> matrices = new LinkedHashMap<>();
+      l.w0().forEach((k, v0) -> {
+        float[] v1 = l.w1().get(k);
+        float[] w = new float[v0.length];
+        for (int i = 0; i < w.length; i++) {
+          w[i] = (1 - a) * v0[i] + a * v1[i];
+        }
+        points.put(k, w);
+        if (shapes.get(k).length >= 2) {
+          matrices.put(k, w);
+        }
+      });
+      int n = matrices.values().stream().mapToInt(w -> w.length).sum();
+      int k = SubspaceKind.keptElements(SubspaceKind.keepFraction(a, (float) SubspaceKind.LOWEST_KEEP), n);
+      Map<String, boolean[]> kept = GlobalMagnitudeTest.bruteForce(matrices, k);
+      Map<String, float[]> dialed = weights(OnnxModelFile.parse(l.dial(a), "dialed"));
+      int nonZero = 0;
+      for (Map.Entry<String, float[]> e : points.entrySet()) {
+        float[] want = e.getValue().clone();
+        boolean[] mask = kept.get(e.getKey());
+        for (int i = 0; mask != null && i < want.length; i++) {
+          want[i] = mask[i] ? want[i] : 0f;
+          nonZero += mask[i] ? 1 : 0;
+        }
+        assertArrayEquals(want, dialed.get(e.getKey()), e.getKey() + " at alpha " + a);
+      }
+      assertEquals(k, nonZero, "alpha " + a);
+    }
+  }
+
+  @Test
+  void aLayerLineDialsTheBytesItDialedBeforeTheGlobalScope() throws Exception {
+    // SHA-256 of these dials as nnzip wrote them before magnitude-scope existed (commit 624b4c1).
+    Map<String, String> before = new LinkedHashMap<>();
+    before.put("unstructured 0.0769", "7db8a2a7ff986d033cffb12ab3dc66e6366c0d5afcd3f1eb32d2f41e593acb29");
+    before.put("unstructured 0.3", "5d0539afbda64a420a01f513cbc42790899c10eae2b6136b4b43d6d14a543445");
+    before.put("bits 0.3", "5015fc209644d22b8a2498cbb60edc6e8adf173ec81799b1dd621c70104cbbb4");
+    before.put("structured 0.3", "950ab410697e419a156621eb1d17007fbae68a6400b07422d53a784d29323adf");
+    for (Map.Entry<String, String> e : before.entrySet()) {
+      String[] kindAlpha = e.getKey().split(" ");
+      byte[] dialed = line(SubspaceKind.parse(kindAlpha[0])).dial(Double.parseDouble(kindAlpha[1]));
+      assertEquals(e.getValue(), java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(dialed)), e.getKey());
+    }
+  }
+
+  @Test
   void dialedPointComputesWhatTheTrainingGraphComputesAtThatAlpha() {
     Random r = new Random(5);
     float[] x = new float[4 * 784];
@@ -219,19 +278,30 @@ class LineTest {
     }
     var w0 = new GraphSetup(M0.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().values();
     var w1 = new GraphSetup(M1.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().values();
+    List<Object[]> lines = new java.util.ArrayList<>();
     for (SubspaceKind kind : SubspaceKind.values()) {
+      lines.add(new Object[] {kind, MagnitudeScope.LAYER});
+    }
+    lines.add(new Object[] {SubspaceKind.UNSTRUCTURED, MagnitudeScope.GLOBAL});
+    for (Object[] kindScope : lines) {
+      SubspaceKind kind = (SubspaceKind) kindScope[0];
+      MagnitudeScope scope = (MagnitudeScope) kindScope[1];
       // The training graph over the endpoints as the stored line decodes them.
-      Line l = line(kind);
-      WeightPlan plan = LineTraining.plan(M0, with(w0, l.w0()), with(w1, l.w1()), Set.of(), kind);
+      Line l = line(kind, scope);
+      WeightPlan plan = LineTraining.plan(M0, with(w0, l.w0()), with(w1, l.w1()), Set.of(), kind, scope, null,
+          Set.of());
+      LineTraining lineTraining = new LineTraining(plan, new SubspaceSettings(kind, 0, 0.5, 0, Double.NaN, 1, null, 1,
+          scope), 1, 0.5);
       var training = new GraphSetup(M0.toByteArray(), plan, GraphMode.INFERENCE).build();
       for (float a : new float[] {0f, 0.3f, 0.8f}) {
-        training.setValues(LineTraining.at(training.values(), LineTraining.lineParameters(plan), a));
+        training.setValues(lineTraining.at(training.values(), a));
         float[] masked = training.logits(x, 4);
-        byte[] dialed = line(kind).dial(a);
+        byte[] dialed = l.dial(a);
         float[] narrow = new GraphSetup(dialed, WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build()
             .logits(x, 4);
         for (int i = 0; i < masked.length; i++) {
-          assertEquals(masked[i], narrow[i], 1e-4 * Math.max(1, Math.abs(masked[i])), kind + " alpha " + a + " logit " + i);
+          assertEquals(masked[i], narrow[i], 1e-4 * Math.max(1, Math.abs(masked[i])),
+              kind + " " + scope + " alpha " + a + " logit " + i);
         }
       }
     }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class LineTrainingTest {
   private static SubspaceSettings settings(double cos) {
-    return new SubspaceSettings(SubspaceKind.UNSTRUCTURED, cos, 0.5, 2, Double.NaN, 7, null, 1);
+    return new SubspaceSettings(SubspaceKind.UNSTRUCTURED, cos, 0.5, 2, Double.NaN, 7, null, 1, MagnitudeScope.LAYER);
   }
 
   private static ParameterValues params(long seed) {

@@ -63,7 +63,8 @@ class NormLineTrainingTest {
     Map<String, float[]> own = new java.util.LinkedHashMap<>();
     STATS.forEach(k -> own.put(k, all.get(k)));
     WeightPlan plan = LineTraining.plan(M, w, w, STATS, SubspaceKind.STRUCTURED);
-    SubspaceSettings s = new SubspaceSettings(SubspaceKind.STRUCTURED, 1.0, endpointProbability, 0, Double.NaN, 11, null, 5);
+    SubspaceSettings s = new SubspaceSettings(SubspaceKind.STRUCTURED, 1.0, endpointProbability, 0, Double.NaN, 11, null, 5,
+        MagnitudeScope.LAYER);
     LineTraining line = new LineTraining(LineTraining.lineParameters(plan), s, tplan.stepsPerEpoch(), 0.5);
     NormLine norms = NormLine.start(5, own, own);
     return new Setup(plan, new GraphSetup(M.toByteArray(), plan, GraphMode.TRAINING), norms,

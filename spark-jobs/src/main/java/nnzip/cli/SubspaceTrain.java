@@ -21,6 +21,7 @@ import nnzip.job.SubspaceJob;
 import nnzip.model.Architecture;
 import nnzip.subspace.ChannelOrder;
 import nnzip.subspace.LineDescriptor;
+import nnzip.subspace.MagnitudeScope;
 import nnzip.subspace.SubspaceKind;
 import nnzip.subspace.SubspaceSettings;
 import nnzip.train.Optimizer;
@@ -62,7 +63,7 @@ final class SubspaceTrain {
         SubspaceSettings s = new SubspaceSettings(kind, recipe.getDouble("subspace.cos-weight"),
             recipe.getDouble("subspace.endpoint-probability"), recipe.getInt("subspace.warmup-epochs"), Double.NaN,
             recipe.getLong("seed"), recipe.getBoolean("subspace.train-stored-difference") ? difference : null,
-            recipe.getInt("subspace.norm-anchors"));
+            recipe.getInt("subspace.norm-anchors"), scope(recipe));
         List<Double> points = recipe.getDoubleList("subspace.table");
         double[] table = new double[points.size()];
         for (int i = 0; i < table.length; i++) {
@@ -93,6 +94,15 @@ final class SubspaceTrain {
       } catch (IllegalArgumentException e) {
         throw new UsageException("recipe: " + e.getMessage());
       }
+    }
+  }
+
+  /** subspace.magnitude-scope as its enum. */
+  private static MagnitudeScope scope(Config recipe) {
+    try {
+      return MagnitudeScope.parse(recipe.getString("subspace.magnitude-scope"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("subspace.magnitude-scope: " + e.getMessage());
     }
   }
 

@@ -104,7 +104,8 @@ public final class SubspaceJob {
         stored.add(w0.names().get(i));
       }
     }
-    WeightPlan plan = LineTraining.plan(model, w0, w1, frozen, spec.settings().kind(), difference, stored);
+    WeightPlan plan = LineTraining.plan(model, w0, w1, frozen, spec.settings().kind(), spec.settings().scope(),
+        difference, stored);
     List<String> names = LineTraining.lineParameters(plan);
     Dataset.Split split = spec.data().split(spec.data().load());
     TrainingPlan tplan = spec.training().plan(split.train().n(), spec.training().epochs());
@@ -113,7 +114,7 @@ public final class SubspaceJob {
           + ") must be ≤ the training epochs (" + spec.training().epochs() + ")");
     }
     double validationAlpha = spec.settings().fixed() ? spec.settings().fixedAlpha() : 0.5;
-    LineTraining lineTraining = new LineTraining(names, spec.settings(), tplan.stepsPerEpoch(), validationAlpha);
+    LineTraining lineTraining = new LineTraining(plan, spec.settings(), tplan.stepsPerEpoch(), validationAlpha);
     // BatchNorm running statistics: per-α anchors (a norm line), or one pair where there is one anchor.
     Map<String, float[]> s0 = statistics(spec.first(), frozen);
     NormLine norms = NormLine.start(spec.settings().anchorsToKeep(), s0, statistics(spec.second(), frozen));
@@ -122,8 +123,10 @@ public final class SubspaceJob {
     Map<String, float[]> startStatistics = norms.isEmpty() ? s0 : norms.anchors();
     GraphSetup setup = new GraphSetup(spec.first(), plan, GraphMode.TRAINING);
     TrainingGraph init = setup.build();
-    progress.report(String.format("subspace: %s line over %d weights (%d parameters), %d epochs of %d steps%s%s",
-        spec.settings().kind().label(), names.size(), init.values().count(), tplan.epochs(), tplan.stepsPerEpoch(),
+    progress.report(String.format("subspace: %s line%s over %d weights (%d parameters), %d epochs of %d steps%s%s",
+        spec.settings().kind().label(), spec.settings().kind() == nnzip.subspace.SubspaceKind.UNSTRUCTURED
+            ? " (magnitudes ranked per " + (spec.settings().scope() == nnzip.subspace.MagnitudeScope.GLOBAL ? "model"
+            : "matrix") + ")" : "", names.size(), init.values().count(), tplan.epochs(), tplan.stepsPerEpoch(),
         spec.settings().fixed() ? ", alpha fixed at " + spec.settings().fixedAlpha() : "",
         difference == null ? "" : ", " + stored.size() + " weights see w0 as stored (w0 - w1 by "
             + difference.kind().label() + " at " + difference.bits() + " bits)"));
@@ -146,7 +149,7 @@ public final class SubspaceJob {
     List<LineDescriptor.Point> table = new ArrayList<>();
     for (double a : spec.tableAlphas()) {
       Map<String, float[]> statsAt = trainedNorms.isEmpty() ? done.statistics() : trainedNorms.at((float) a);
-      double acc = Evaluation.accuracy(eval, LineTraining.at(done.params(), names, (float) a), statsAt,
+      double acc = Evaluation.accuracy(eval, lineTraining.at(done.params(), (float) a), statsAt,
           split.validation());
       table.add(new LineDescriptor.Point(a, acc));
       progress.report(String.format("subspace: alpha %.3f: validation accuracy %.2f%%", a, 100 * acc));
@@ -174,7 +177,8 @@ public final class SubspaceJob {
     for (float a : trainedNorms.alphas()) {
       anchors.add(a);
     }
-    Line line = new Line(graph, LineDescriptor.of(spec.settings().kind(), table, anchors), e0, e1, shapes,
+    Line line = new Line(graph, LineDescriptor.of(spec.settings().kind(), table, anchors, spec.settings().scope()),
+        e0, e1, shapes,
         trainedNorms);
     return new Trained(line, done.history(), cosine, (System.nanoTime() - start) / 1e9);
   }

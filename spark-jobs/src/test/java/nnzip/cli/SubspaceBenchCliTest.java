@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bench subspace --init M.onnx} on a few examples with a step size too small to move a
  * float weight: each individual model is then the given model compressed at its budget, which this
- * test recomputes on its own (top-k magnitudes per matrix, a min–max grid per output channel, the
- * channels of largest L1 norm), and the report holds both curves at every budget with their
- * differences.
+ * test recomputes on its own (top-k magnitudes over all matrices, the default global scope, a
+ * min–max grid per output channel, the channels of largest L1 norm), and the report holds both
+ * curves at every budget with their differences.
  */
 class SubspaceBenchCliTest {
   @TempDir Path dir;
@@ -61,6 +61,9 @@ class SubspaceBenchCliTest {
             work.resolve(SubspaceBenchmark.individualName(kind, alphas[i]))));
         Map<String, long[]> shapes = shapes(m);
         Map<String, float[]> got = weights(m);
+        if (kind == SubspaceKind.UNSTRUCTURED) {
+          assertGlobalTopK(given, got, shapes, 0.025 + 0.975 * alphas[i]);
+        }
         for (var e : got.entrySet()) {
           float[] w = given.get(e.getKey());
           long[] shape = shapes.get(e.getKey());
@@ -68,7 +71,7 @@ class SubspaceBenchCliTest {
             continue;
           }
           switch (kind) {
-            case UNSTRUCTURED -> assertTopK(w, e.getValue(), 0.025 + 0.975 * alphas[i], e.getKey());
+            case UNSTRUCTURED -> { }
             case BITS -> assertGrid(w, e.getValue(), shape, 3 + Math.min(5, (int) Math.floor(6 * alphas[i])),
                 e.getKey());
             case STRUCTURED -> { }
@@ -104,23 +107,36 @@ class SubspaceBenchCliTest {
     assertEquals(0.1, sparse.get("keptFraction").asDouble(), 1e-9);
     assertTrue(sparse.get("zeroShare").asDouble() > 0.89, sparse.toString());
     assertTrue(!r.get("bits").has("fourBitMinusEightBitPp"), "no 4-bit point among 0, 0.5, 1");
+    assertEquals("global", r.get("unstructured").get("magnitudeScope").asText());
   }
 
-  /** Nonzero exactly at the k = ⌈keep·n⌉ largest |w| of the given matrix, with its values. */
-  private static void assertTopK(float[] given, float[] got, double keep, String name) {
-    int k = (int) Math.ceil(keep * given.length - 1e-6);
-    Integer[] order = new Integer[given.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (a, b) -> Float.compare(Math.abs(given[b]), Math.abs(given[a])));
-    Set<Integer> top = new HashSet<>(Arrays.asList(order).subList(0, k));
-    for (int i = 0; i < given.length; i++) {
-      if (top.contains(i)) {
+  /**
+   * Nonzero exactly at the k = ⌈keep·N⌉ largest |w| of all N elements of the given matrices (ties to
+   * the earlier matrix by name, then the lower index), with their values.
+   */
+  private static void assertGlobalTopK(Map<String, float[]> given, Map<String, float[]> got,
+      Map<String, long[]> shapes, double keep) {
+    record E(float abs, String key, int index) {}
+    java.util.List<E> all = new java.util.ArrayList<>();
+    new java.util.TreeMap<>(given).forEach((key, w) -> {
+      for (int i = 0; shapes.get(key).length >= 2 && i < w.length; i++) {
+        all.add(new E(Math.abs(w[i]), key, i));
+      }
+    });
+    all.sort(java.util.Comparator.comparingDouble((E e) -> -e.abs()).thenComparing(E::key)
+        .thenComparingInt(E::index));
+    int k = (int) Math.ceil(keep * all.size() - 1e-6);
+    Set<String> top = new HashSet<>();
+    all.subList(0, k).forEach(e -> top.add(e.key() + "[" + e.index()));
+    for (E e : all) {
+      float g = given.get(e.key())[e.index()];
+      float w = got.get(e.key())[e.index()];
+      String name = e.key() + "[" + e.index() + "] at keep " + keep;
+      if (top.contains(e.key() + "[" + e.index())) {
         // Each of the few steps of 10⁻¹² moves a weight by at most about that much.
-        assertEquals(given[i], got[i], 1e-6f * Math.abs(given[i]) + 1e-10f, name + "[" + i + "] kept");
+        assertEquals(g, w, 1e-6f * Math.abs(g) + 1e-10f, name + " kept");
       } else {
-        assertEquals(0f, got[i], name + "[" + i + "] pruned");
+        assertEquals(0f, w, name + " pruned");
       }
     }
   }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The device dialer ({@code deploy/bin/nnzip-dial}, the jar of deploy/dialer) against {@code nnzip
- * dial}: for a line of each kind trained here, the jar run alone in a JVM of 64 MiB writes the same
+ * dial}: for a line of each kind trained here (and an unstructured one of the global magnitude scope), the jar run alone in a JVM of 64 MiB writes the same
  * bytes as {@code dial} at every α tried; the jar stays under 300 KB with no Spark, ND4J, Hadoop,
  * protobuf or Jackson class in it; bad input ends with one error line, a non-zero exit and no output.
  */
@@ -36,7 +36,8 @@ class DeviceDialerTest {
   static final long MAX_JAR_BYTES = 300_000;
 
   @TempDir static Path dir;
-  static final Map<SubspaceKind, Path> LINES = new TreeMap<>();
+  /** The lines by kind label, and "unstructured-global" for the one whose magnitudes rank over the model. */
+  static final Map<String, Path> LINES = new TreeMap<>();
 
   record Run(int code, String err) {}
 
@@ -69,12 +70,18 @@ class DeviceDialerTest {
 
   @BeforeAll
   static void trainALineOfEachKind() {
+    List<String> names = new ArrayList<>();
     for (SubspaceKind kind : SubspaceKind.values()) {
-      Path out = dir.resolve(kind.label() + ".nnz.safetensors");
-      Run r = cli("train", "--arch", "lenet5", "--subspace", kind.label(), "--data", "fashion-mnist", "--out",
-          out.toString(), "--set", "subspace.epochs=1", "--set", "finetune.examples=256", "--master", "local[1]");
+      names.add(kind.label());
+    }
+    names.add("unstructured-global");
+    for (String name : names) {
+      Path out = dir.resolve(name + ".nnz.safetensors");
+      Run r = cli("train", "--arch", "lenet5", "--subspace", name.split("-")[0], "--data", "fashion-mnist", "--out",
+          out.toString(), "--set", "subspace.epochs=1", "--set", "finetune.examples=256", "--master", "local[1]",
+          "--set", "subspace.magnitude-scope=" + (name.endsWith("-global") ? "global" : "layer"));
       assertEquals(Main.OK, r.code(), r.err());
-      LINES.put(kind, out);
+      LINES.put(name, out);
     }
   }
 
@@ -96,10 +103,10 @@ class DeviceDialerTest {
 
   @Test
   void deviceDialerWritesTheBytesOfDialForEveryKind() throws Exception {
-    for (Map.Entry<SubspaceKind, Path> line : LINES.entrySet()) {
+    for (Map.Entry<String, Path> line : LINES.entrySet()) {
       byte[] previous = null;
-      for (String alpha : new String[] {"0", "0.3", "0.55", "1"}) {
-        String name = line.getKey().label() + "-" + alpha;
+      for (String alpha : new String[] {"0", "0.0769", "0.3", "0.55", "1"}) {
+        String name = line.getKey() + "-" + alpha;
         Path byDial = dir.resolve(name + ".dial.onnx");
         Path byDevice = dir.resolve(name + ".device.onnx");
         Run d = cli("dial", "--in", line.getValue().toString(), "--alpha", alpha, "--out", byDial.toString());
@@ -124,7 +131,7 @@ class DeviceDialerTest {
     assertEquals(0, help.waitFor(), text);
     assertTrue(text.startsWith("usage: deploy/bin/nnzip-dial S.nnz.safetensors ALPHA M.onnx"), text);
 
-    Path line = LINES.get(SubspaceKind.STRUCTURED);
+    Path line = LINES.get(SubspaceKind.STRUCTURED.label());
     Path byDial = dir.resolve("launcher.dial.onnx");
     Path byScript = dir.resolve("launcher.device.onnx");
     assertEquals(Main.OK, cli("dial", "--in", line.toString(), "--alpha", "0.7", "--out", byDial.toString()).code());
@@ -139,7 +146,7 @@ class DeviceDialerTest {
 
   @Test
   void badInputEndsWithOneLineNonZeroExitAndNoOutput() throws Exception {
-    Path line = LINES.get(SubspaceKind.BITS);
+    Path line = LINES.get(SubspaceKind.BITS.label());
     Path outDir = Files.createDirectories(dir.resolve("refused"));
     Path out = outDir.resolve("m.onnx");
 

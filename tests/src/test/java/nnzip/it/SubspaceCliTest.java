@@ -169,7 +169,13 @@ class SubspaceCliTest {
     Files.write(truncated, Arrays.copyOf(all, all.length / 2));
     Run cut = run("dial", "--in", truncated.toString(), "--alpha", "0.5", "--out", out.toString());
     assertEquals(Main.INVALID_INPUT, cut.code(), cut.err());
-    for (Run r : new Run[] {outside, noLine, cut}) {
+    Path notTrained = dir.resolve("bad").resolve("s.nnz.safetensors");
+    Run scope = run("train", "--arch", "lenet5", "--subspace", "unstructured", "--data", "fashion-mnist", "--out",
+        notTrained.toString(), "--set", "subspace.magnitude-scope=network", "--master", "local[1]");
+    assertEquals(Main.USAGE, scope.code(), scope.err());
+    assertTrue(scope.err().contains("subspace.magnitude-scope: unknown magnitude scope 'network'; valid: layer, global"),
+        scope.err());
+    for (Run r : new Run[] {outside, noLine, cut, scope}) {
       assertEquals(1, r.err().strip().lines().filter(l -> l.contains("error")).count(), r.err());
     }
     try (var left = Files.list(out.getParent())) {
