@@ -1,7 +1,5 @@
 package nnzip.subspace;
 
-import java.util.Arrays;
-import java.util.Locale;
 import nnzip.prune.ChannelPermutation;
 
 /**
@@ -19,7 +17,7 @@ public enum ChannelOrder {
 
   /** The name in the recipe. */
   public String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return nnzip.EnumLabels.label(this);
   }
 
   /**
@@ -28,13 +26,7 @@ public enum ChannelOrder {
    * @throws IllegalArgumentException listing the valid names
    */
   public static ChannelOrder parse(String s) {
-    for (ChannelOrder o : values()) {
-      if (o.label().equals(s.trim().toLowerCase(Locale.ROOT))) {
-        return o;
-      }
-    }
-    throw new IllegalArgumentException("unknown channel order '" + s + "'; valid: "
-        + String.join(", ", Arrays.stream(values()).map(ChannelOrder::label).toList()));
+    return nnzip.EnumLabels.parse(ChannelOrder.class, s, "channel order");
   }
 
   /**

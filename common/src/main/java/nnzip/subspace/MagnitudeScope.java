@@ -1,8 +1,5 @@
 package nnzip.subspace;
 
-import java.util.Arrays;
-import java.util.Locale;
-
 /**
  * Over what an unstructured point ranks magnitudes: each weight matrix alone (every matrix keeps the
  * same share), or all of the model's matrices together (one ranking, so a small layer whose weights
@@ -16,7 +13,7 @@ public enum MagnitudeScope {
 
   /** The name in the recipe and in the artifact. */
   public String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return nnzip.EnumLabels.label(this);
   }
 
   /**
@@ -25,12 +22,6 @@ public enum MagnitudeScope {
    * @throws IllegalArgumentException listing the valid names
    */
   public static MagnitudeScope parse(String s) {
-    for (MagnitudeScope m : values()) {
-      if (m.label().equals(s.trim().toLowerCase(Locale.ROOT))) {
-        return m;
-      }
-    }
-    throw new IllegalArgumentException("unknown magnitude scope '" + s + "'; valid: "
-        + String.join(", ", Arrays.stream(values()).map(MagnitudeScope::label).toList()));
+    return nnzip.EnumLabels.parse(MagnitudeScope.class, s, "magnitude scope");
   }
 }

@@ -1,8 +1,5 @@
 package nnzip.subspace;
 
-import java.util.Arrays;
-import java.util.Locale;
-
 /**
  * How a point α ∈ [0, 1] of the line is compressed (LCS's three families): α = 1 is always the
  * least compressed end. The maps are written once here and used by training and by the dialer alike.
@@ -24,7 +21,7 @@ public enum SubspaceKind {
 
   /** The name on the command line and in the artifact. */
   public String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return nnzip.EnumLabels.label(this);
   }
 
   /**
@@ -33,13 +30,7 @@ public enum SubspaceKind {
    * @throws IllegalArgumentException listing the valid names
    */
   public static SubspaceKind parse(String s) {
-    for (SubspaceKind k : values()) {
-      if (k.label().equals(s.trim().toLowerCase(Locale.ROOT))) {
-        return k;
-      }
-    }
-    throw new IllegalArgumentException("unknown subspace '" + s + "'; valid: "
-        + String.join(", ", Arrays.stream(values()).map(SubspaceKind::label).toList()));
+    return nnzip.EnumLabels.parse(SubspaceKind.class, s, "subspace");
   }
 
   /**
