@@ -84,13 +84,11 @@ public final class StructuredPruning {
           throw new IllegalArgumentException("weight '" + key + "' has " + shape[axis] + " channels on axis " + axis
               + ", its group " + s.length + " scales");
         }
-        long stride = 1;
-        for (int d = axis + 1; d < shape.length; d++) {
-          stride *= shape[d];
-        }
+        nnzip.codec.TensorLayout layout = nnzip.codec.TensorLayout.alongAxis(
+            new nnzip.tensor.TensorSpec(key, nnzip.tensor.DType.F32, shape), axis);
         float[] w = weights.get(key).clone();
         for (int i = 0; i < w.length; i++) {
-          w[i] = (float) (w[i] * s[(int) ((i / stride) % s.length)]);
+          w[i] = (float) (w[i] * s[layout.channelOf(i)]);
         }
         out.put(key, w);
       });

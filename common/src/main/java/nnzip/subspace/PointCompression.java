@@ -197,13 +197,9 @@ public record PointCompression(Mode mode, int axis) implements java.io.Serializa
 
   /** Zeroes the channels c ≥ k along the axis. */
   private void channels(float[] w, long[] shape, int k, boolean[] kept) {
-    long stride = 1;
-    for (int d = axis + 1; d < shape.length; d++) {
-      stride *= shape[d];
-    }
-    int c = (int) shape[axis];
+    TensorLayout layout = TensorLayout.alongAxis(new TensorSpec("w", DType.F32, shape), axis);
     for (int i = 0; i < w.length; i++) {
-      if ((i / stride) % c >= k) {
+      if (layout.channelOf(i) >= k) {
         w[i] = 0f;
         if (kept != null) {
           kept[i] = false;

@@ -222,7 +222,6 @@ final class BenchCommand implements Command {
         "--seeds"), Set.of());
     String model = a.require("--model");
     com.typesafe.config.Config recipe = nnzip.config.Recipes.resolve(null, a.all("--set"));
-    nnzip.prune.PruneSettings base = nnzip.config.Recipes.pruneSettings(recipe);
     nnzip.train.TrainingSettings training = nnzip.config.Recipes.training(recipe);
     double keep;
     try {
@@ -253,6 +252,15 @@ final class BenchCommand implements Command {
         throw new UsageException("--seeds: a seed is listed twice: " + a.get("--seeds"));
       }
     }
+    // Each seed's recipe, resolved and checked before Spark starts.
+    Map<Long, SeededRecipe> bySeedRecipe = new LinkedHashMap<>();
+    for (long seed : seeds) {
+      List<String> sets = new ArrayList<>(a.all("--set"));
+      sets.add("seed=" + seed);
+      com.typesafe.config.Config seeded = nnzip.config.Recipes.resolve(null, sets);
+      bySeedRecipe.put(seed, new SeededRecipe(nnzip.config.Recipes.pruneSettings(seeded),
+          nnzip.config.Recipes.training(seeded)));
+    }
     Path source = HadoopFiles.qualify(model);
     byte[] onnx = nnzip.io.onnx.OnnxModelFile.read(HadoopFiles.fileSystem(source.toString()), source).toByteArray();
     nnzip.data.DataRef data = nnzip.data.DataRef.standard(a.get("--data") == null ? "fashion-mnist" : a.get("--data"),
@@ -273,20 +281,20 @@ final class BenchCommand implements Command {
       for (nnzip.prune.dirichlet.ChannelSelection.Method m : methods) {
         String name = m.name().toLowerCase(java.util.Locale.ROOT);
         Map<String, Object> bySeed = new LinkedHashMap<>();
-        for (long seed : seeds) {
-          List<String> sets = new ArrayList<>(a.all("--set"));
-          sets.add("seed=" + seed);
-          com.typesafe.config.Config seeded = nnzip.config.Recipes.resolve(null, sets);
+        for (Map.Entry<Long, SeededRecipe> e : bySeedRecipe.entrySet()) {
+          long seed = e.getKey();
           progress.report("bench prune: " + name + (seeds.size() > 1 ? ", seed " + seed : ""));
-          nnzip.job.PruneJob.Outcome o = nnzip.job.PruneJob.prune(sc, onnx,
-              nnzip.config.Recipes.pruneSettings(seeded).with(m, keep), nnzip.config.Recipes.training(seeded), data,
-              dir.resolve("ckpt-" + name + "-" + seed).toString(), progress);
+          nnzip.job.PruneJob.Outcome o = nnzip.job.PruneJob.prune(sc, onnx, e.getValue().prune().with(m, keep),
+              e.getValue().training(), data, dir.resolve("ckpt-" + name + "-" + seed).toString(), progress);
           bySeed.put(Long.toString(seed), pruneRun(o, ort, originalMillis, progress));
         }
         report.put(name, seeds.size() == 1 ? bySeed.values().iterator().next() : summary(bySeed));
       }
     });
   }
+
+  /** The structured-pruning and training settings of one seed of bench prune. */
+  private record SeededRecipe(nnzip.prune.PruneSettings prune, nnzip.train.TrainingSettings training) {}
 
   /** One method's run in the bench prune report. */
   private static Map<String, Object> pruneRun(nnzip.job.PruneJob.Outcome o, boolean ort,

@@ -137,14 +137,16 @@ public final class PruneJob {
     };
     List<int[]> kept = StructuredPruning.select(groups, scores, settings.budget(), settings.allocation());
     byte[] source = onnx;
+    ChannelGroups sourceGroups = groups;
     if (settings.method() == ChannelSelection.Method.DIRICHLET && settings.foldGates()) {
       Map<String, byte[]> folded = new java.util.LinkedHashMap<>();
       StructuredPruning.foldScales(groups, byName(weights), shapes(weights), scores)
           .forEach((k, v) -> folded.put(k, nnzip.artifact.ArtifactWriter.floatBytes(v)));
       source = OnnxModelFile.replaceWeights(original, folded).toByteArray();
+      // Constant-node weights are nodes: the groups must be found on the rewritten graph.
+      sourceGroups = ChannelGroups.of(source);
     }
-    ChannelRemoval.Result removed = ChannelRemoval.apply(source, ChannelGroups.of(source),
-        StructuredPruning.keptById(groups, kept));
+    ChannelRemoval.Result removed = ChannelRemoval.apply(source, sourceGroups, StructuredPruning.keptById(groups, kept));
     ModelProto pruned = OnnxModelFile.parse(removed.model(), "the pruned model");
     double valRemoved = accuracy(removed.model(), split.validation());
     progress.report(String.format("prune: %d → %d parameters in the weighted layers; validation %.2f%% right after"

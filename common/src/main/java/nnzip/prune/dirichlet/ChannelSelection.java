@@ -125,13 +125,11 @@ public final class ChannelSelection {
    */
   public static double[] l1Scores(float[] weight, long[] shape, int axis) {
     int channels = Math.toIntExact(shape[axis]);
-    long stride = 1;
-    for (int d = axis + 1; d < shape.length; d++) {
-      stride *= shape[d];
-    }
+    nnzip.codec.TensorLayout layout = nnzip.codec.TensorLayout.alongAxis(
+        new nnzip.tensor.TensorSpec("weight", nnzip.tensor.DType.F32, shape), axis);
     double[] s = new double[channels];
     for (int i = 0; i < weight.length; i++) {
-      s[(int) ((i / stride) % channels)] += Math.abs(weight[i]);
+      s[layout.channelOf(i)] += Math.abs(weight[i]);
     }
     return relative(s);
   }
