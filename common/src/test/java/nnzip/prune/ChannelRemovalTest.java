@@ -86,13 +86,7 @@ class ChannelRemovalTest {
 
   @Test
   void concatOffsetsAndFlattenBlocksFollowEachBranch() throws Exception {
-    Net n = new Net(8, 3, 6, 6);
-    String a = n.op("Relu", n.conv("x", "a", 3, 4, 3, 1, true));
-    String b = n.conv("x", "b", 3, 5, 1, 1, true);
-    String c = n.op("Concat", null, List.of(a, b), Net.integer("axis", 1));
-    String y1 = n.op("Flatten", n.op("GlobalAveragePool", n.op("Relu", n.conv(c, "c", 9, 6, 3, 1, true))));
-    String y2 = n.gemm(n.op("Flatten", c), "g", 9 * 36, 6);
-    ModelProto m = n.finish(n.gemm(n.op("Relu", n.op("Add", y1, y2)), "out", 6, 10), 10);
+    ModelProto m = Net.concatAndFlatten();
     ChannelGroups groups = ChannelGroups.of(m.toByteArray());
     assertEquals(List.of("c.weight", "g.weight"), groups.get("c.weight").producers());
     Map<String, int[]> kept = Map.of("a.weight", new int[] {1, 3}, "b.weight", new int[] {0, 2, 4},

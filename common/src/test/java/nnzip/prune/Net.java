@@ -137,6 +137,21 @@ final class Net {
     throw new IllegalArgumentException("no initializer " + tensor);
   }
 
+  /**
+   * Two conv branches (4 and 5 channels) joined by a Concat that feeds both a conv (through Relu,
+   * GlobalAveragePool, Flatten) and a Gemm (through Flatten: 9 blocks of 36 features), summed before
+   * the classifier; input [N, 3, 6, 6].
+   */
+  static Onnx.ModelProto concatAndFlatten() {
+    Net n = new Net(8, 3, 6, 6);
+    String a = n.op("Relu", n.conv("x", "a", 3, 4, 3, 1, true));
+    String b = n.conv("x", "b", 3, 5, 1, 1, true);
+    String c = n.op("Concat", null, List.of(a, b), integer("axis", 1));
+    String y1 = n.op("Flatten", n.op("GlobalAveragePool", n.op("Relu", n.conv(c, "c", 9, 6, 3, 1, true))));
+    String y2 = n.gemm(n.op("Flatten", c), "g", 9 * 36, 6);
+    return n.finish(n.gemm(n.op("Relu", n.op("Add", y1, y2)), "out", 6, 10), 10);
+  }
+
   /** The model with every FLOAT initializer given random values (running_var positive). */
   static Onnx.ModelProto randomize(Onnx.ModelProto m, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
