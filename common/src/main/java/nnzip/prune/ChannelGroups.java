@@ -16,6 +16,7 @@ public final class ChannelGroups {
   private final List<Plan.Slice> slices;
   private final List<Plan.Count> counts;
   private final List<Plan.Layer> layers;
+  private final List<Plan.Consumer> consumers;
 
   private ChannelGroups(Model model, GroupFinder f) {
     this.model = model;
@@ -23,6 +24,7 @@ public final class ChannelGroups {
     this.slices = f.slices();
     this.counts = List.copyOf(f.counts());
     this.layers = List.copyOf(f.layers);
+    this.consumers = List.copyOf(f.consumers);
   }
 
   /**
@@ -91,5 +93,9 @@ public final class ChannelGroups {
 
   List<Plan.Layer> layers() {
     return layers;
+  }
+
+  List<Plan.Consumer> consumers() {
+    return consumers;
   }
 }

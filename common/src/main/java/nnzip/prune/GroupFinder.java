@@ -40,6 +40,7 @@ final class GroupFinder {
   private final List<RawSlice> rawSlices = new ArrayList<>();
   private final List<RawCount> rawCounts = new ArrayList<>();
   final List<Plan.Layer> layers = new ArrayList<>();
+  final List<Plan.Consumer> consumers = new ArrayList<>();
   private Map<Integer, String> ids;
 
   /** A {@link Plan.Slice} by raw group index. */
@@ -219,6 +220,7 @@ final class GroupFinder {
     if (group == 1) {
       if (lx != null && lx.axis() == 1) {
         slices(lx, w, 1);
+        consumers.add(new Plan.Consumer(i, "Conv", n.getInput(0), 1, w, 1, 0, bias));
       } else {
         refuse(lx, "Conv '" + label + "' reads them on axis " + (lx == null ? "?" : lx.axis()));
       }
@@ -260,6 +262,7 @@ final class GroupFinder {
     Layout la = layouts.get(n.getInput(0));
     if (la != null && GraphView.integer(n, "transA", 0) == 0 && la.axis() == 1 && la.rank() == 2) {
       slices(la, b, inAxis);
+      consumers.add(new Plan.Consumer(i, "Gemm", n.getInput(0), 1, b, inAxis, outAxis, c));
     } else {
       refuse(la, "Gemm '" + label + "' reads them transposed or from a tensor of rank " + (la == null ? "?" : la.rank()));
     }
@@ -295,6 +298,7 @@ final class GroupFinder {
     layers.add(new Plan.Layer(label, "MatMul", List.of(b), b, 1, rank == 2 ? 1 : spatial));
     if (la != null && la.axis() == la.rank() - 1) {
       slices(la, b, 0);
+      consumers.add(new Plan.Consumer(i, "MatMul", n.getInput(0), la.axis(), b, 0, 1, ""));
     } else {
       refuse(la, "MatMul '" + label + "' reads them on a non-last axis");
     }

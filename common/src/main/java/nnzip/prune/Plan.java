@@ -35,4 +35,15 @@ final class Plan {
       params = List.copyOf(params);
     }
   }
+
+  /**
+   * A Conv (not grouped), Gemm or MatMul that reads channels on its input: element e of {@code
+   * input}'s axis {@code channelAxis} meets index e of {@code weight}'s axis {@code inAxis} (Flatten
+   * blocks included), and its outputs run along the weight's {@code outAxis}.
+   *
+   * @param node index of the node in the graph
+   * @param bias the node's own bias input (Conv's third, Gemm's C), or "" when it has none
+   */
+  record Consumer(int node, String op, String input, int channelAxis, String weight, int inAxis, int outAxis,
+      String bias) {}
 }

@@ -18,6 +18,8 @@ import nnzip.prune.dirichlet.GateSettings;
  * @param foldGates dirichlet only: whether the kept channels keep their learned scales C·g (folded into
  *     the weights the gates scaled), so the pruned model starts as the gated network without the removed
  *     channels; false: the original weights
+ * @param meanCompensation training examples whose activations give each removed channel's mean, moved
+ *     into its consumers' biases before removal ({@link MeanCompensation}), ≥ 0; 0 = none
  * @param retrainEpochs epochs of training the kept weights after removal, ≥ 0
  * @param retrainLearningRate Adam's learning rate for that, &gt; 0
  * @param retrainSchedule how that rate changes over the retraining
@@ -25,7 +27,7 @@ import nnzip.prune.dirichlet.GateSettings;
  */
 public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, StructuredPruning.Allocation allocation,
     int gateEpochs, nnzip.train.Optimizer.Kind gateOptimizer, double gateLearningRate,
-    GateSettings gates, boolean foldGates, int retrainEpochs, double retrainLearningRate, nnzip.train.Optimizer.Schedule retrainSchedule,
+    GateSettings gates, boolean foldGates, int meanCompensation, int retrainEpochs, double retrainLearningRate, nnzip.train.Optimizer.Schedule retrainSchedule,
     long seed) implements Serializable {
   public PruneSettings {
     java.util.Objects.requireNonNull(retrainSchedule, "retrainSchedule");
@@ -34,6 +36,9 @@ public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, 
     if (gateEpochs < 0 || retrainEpochs < 0) {
       throw new IllegalArgumentException("structured.gate-epochs and retrain-epochs must be ≥ 0, got " + gateEpochs
           + " and " + retrainEpochs);
+    }
+    if (meanCompensation < 0) {
+      throw new IllegalArgumentException("structured.mean-compensation must be ≥ 0 examples, got " + meanCompensation);
     }
     if (!(gateLearningRate > 0) || !(retrainLearningRate > 0)) {
       throw new IllegalArgumentException("structured learning rates must be > 0, got " + gateLearningRate + " and "
@@ -62,7 +67,7 @@ public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, 
 
   /** These settings with another method and parameter budget (the CLI's --method and --keep). */
   public PruneSettings with(ChannelSelection.Method m, double k) {
-    return new PruneSettings(m, new PruneBudget(k, budget.flops()), allocation, gateEpochs, gateOptimizer, gateLearningRate, gates, foldGates, retrainEpochs,
+    return new PruneSettings(m, new PruneBudget(k, budget.flops()), allocation, gateEpochs, gateOptimizer, gateLearningRate, gates, foldGates, meanCompensation, retrainEpochs,
         retrainLearningRate,
         retrainSchedule, seed);
   }

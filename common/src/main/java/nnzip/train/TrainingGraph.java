@@ -234,6 +234,30 @@ public final class TrainingGraph {
     return flat(out);
   }
 
+  /**
+   * The values of inner tensors of the graph for n examples, by their ONNX names (SameDiff's
+   * forward pass, in the graph's mode), each with its shape.
+   *
+   * @throws IllegalArgumentException if a name is no tensor of the imported graph
+   */
+  public Map<String, FloatTensor> activations(float[] x, int n, java.util.Collection<String> onnxNames) {
+    List<String> names = new ArrayList<>();
+    for (String t : onnxNames) {
+      String v = OnnxGraphImporter.variableName(t);
+      if (!sd.hasVariable(v)) {
+        throw new IllegalArgumentException("tensor '" + t + "' is not in the imported graph");
+      }
+      names.add(v);
+    }
+    Map<String, INDArray> out = sd.output(Map.of(graph.input(), input(x, n)), names.toArray(String[]::new));
+    Map<String, FloatTensor> result = new java.util.LinkedHashMap<>();
+    for (String v : names) {
+      INDArray a = out.get(v);
+      result.put(OnnxGraphImporter.onnxName(v), FloatTensor.of(OnnxGraphImporter.onnxName(v), flat(a), a.shape()));
+    }
+    return result;
+  }
+
   /** A zero gradient for weight i (one the loss does not depend on). */
   private float[] zeros(int i) {
     return new float[Math.toIntExact(java.util.Arrays.stream(shapes.get(i)).reduce(1, Math::multiplyExact))];

@@ -313,7 +313,8 @@ public final class Recipes {
           c.getDouble("structured.gate-lr"),
           new nnzip.prune.dirichlet.GateSettings(c.getDouble("structured.alpha0"), c.getDouble("structured.kl-weight"),
               c.getDouble("structured.initial-concentration"), c.getLong("seed")),
-          c.getBoolean("structured.fold-gates"), c.getInt("structured.retrain-epochs"), c.getDouble("structured.retrain-lr"),
+          c.getBoolean("structured.fold-gates"), c.getInt("structured.mean-compensation"),
+          c.getInt("structured.retrain-epochs"), c.getDouble("structured.retrain-lr"),
           parse("structured.retrain-schedule", () -> nnzip.train.Optimizer.Schedule.parse(
               c.getString("structured.retrain-schedule"))), c.getLong("seed"));
     } catch (ConfigException e) {

@@ -20,6 +20,7 @@ import nnzip.prune.ChannelGroup;
 import nnzip.prune.ChannelGroups;
 import nnzip.prune.ChannelRemoval;
 import nnzip.prune.LayerStats;
+import nnzip.prune.MeanCompensation;
 import nnzip.prune.PruneSettings;
 import nnzip.prune.StructuredPruning;
 import nnzip.prune.dirichlet.ChannelSelection;
@@ -146,7 +147,20 @@ public final class PruneJob {
       // Constant-node weights are nodes: the groups must be found on the rewritten graph.
       sourceGroups = ChannelGroups.of(source);
     }
-    ChannelRemoval.Result removed = ChannelRemoval.apply(source, sourceGroups, StructuredPruning.keptById(groups, kept));
+    Map<String, int[]> keptById = StructuredPruning.keptById(groups, kept);
+    if (settings.meanCompensation() > 0) {
+      Map<String, Integer> inputs = MeanCompensation.inputs(sourceGroups, keptById);
+      TrainingGraph sourceGraph = new GraphSetup(source, WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build();
+      MeanCompensation.Result c = MeanCompensation.apply(source, sourceGroups, keptById,
+          MeanCompensation.means(sourceGraph, split.train(), inputs, settings.meanCompensation()));
+      c.skipped().forEach(line -> progress.report("prune: removed channels' means not compensated at " + line));
+      progress.report(String.format("prune: the removed channels' means (over %d training examples) moved into %d"
+          + " layers", Math.min(settings.meanCompensation(), split.train().n()), c.compensated()));
+      source = c.model();
+      // A consumer may have gained a bias input: find the groups on the graph as it now is.
+      sourceGroups = ChannelGroups.of(source);
+    }
+    ChannelRemoval.Result removed = ChannelRemoval.apply(source, sourceGroups, keptById);
     ModelProto pruned = OnnxModelFile.parse(removed.model(), "the pruned model");
     double valRemoved = accuracy(removed.model(), split.validation());
     progress.report(String.format("prune: %d → %d parameters in the weighted layers; validation %.2f%% right after"

@@ -256,6 +256,12 @@ public final class OnnxProto {
       return getInputList().get(i);
     }
 
+    /** Appends an input (an optional one, such as a Conv's bias, after the others). */
+    public Node addInput(String name) {
+      m.addString(1, name);
+      return this;
+    }
+
     public List<String> getOutputList() {
       return m.strings(2);
     }
