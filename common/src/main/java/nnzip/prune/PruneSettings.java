@@ -20,6 +20,8 @@ import nnzip.prune.dirichlet.GateSettings;
  *     channels; false: the original weights
  * @param meanCompensation training examples whose activations give each removed channel's mean, moved
  *     into its consumers' biases before removal ({@link MeanCompensation}), ≥ 0; 0 = none
+ * @param recalibrate training examples over which every BatchNormalization's running statistics are
+ *     estimated anew right after removal ({@link nnzip.train.BatchNormRecalibration}), ≥ 0; 0 = keep them
  * @param retrainEpochs epochs of training the kept weights after removal, ≥ 0
  * @param retrainLearningRate Adam's learning rate for that, &gt; 0
  * @param retrainSchedule how that rate changes over the retraining
@@ -27,7 +29,7 @@ import nnzip.prune.dirichlet.GateSettings;
  */
 public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, StructuredPruning.Allocation allocation,
     int gateEpochs, nnzip.train.Optimizer.Kind gateOptimizer, double gateLearningRate,
-    GateSettings gates, boolean foldGates, int meanCompensation, int retrainEpochs, double retrainLearningRate, nnzip.train.Optimizer.Schedule retrainSchedule,
+    GateSettings gates, boolean foldGates, int meanCompensation, int recalibrate, int retrainEpochs, double retrainLearningRate, nnzip.train.Optimizer.Schedule retrainSchedule,
     long seed) implements Serializable {
   public PruneSettings {
     java.util.Objects.requireNonNull(retrainSchedule, "retrainSchedule");
@@ -37,8 +39,9 @@ public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, 
       throw new IllegalArgumentException("structured.gate-epochs and retrain-epochs must be ≥ 0, got " + gateEpochs
           + " and " + retrainEpochs);
     }
-    if (meanCompensation < 0) {
-      throw new IllegalArgumentException("structured.mean-compensation must be ≥ 0 examples, got " + meanCompensation);
+    if (meanCompensation < 0 || recalibrate < 0) {
+      throw new IllegalArgumentException("structured.mean-compensation and recalibrate must be ≥ 0 examples, got "
+          + meanCompensation + " and " + recalibrate);
     }
     if (!(gateLearningRate > 0) || !(retrainLearningRate > 0)) {
       throw new IllegalArgumentException("structured learning rates must be > 0, got " + gateLearningRate + " and "
@@ -67,7 +70,7 @@ public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, 
 
   /** These settings with another method and parameter budget (the CLI's --method and --keep). */
   public PruneSettings with(ChannelSelection.Method m, double k) {
-    return new PruneSettings(m, new PruneBudget(k, budget.flops()), allocation, gateEpochs, gateOptimizer, gateLearningRate, gates, foldGates, meanCompensation, retrainEpochs,
+    return new PruneSettings(m, new PruneBudget(k, budget.flops()), allocation, gateEpochs, gateOptimizer, gateLearningRate, gates, foldGates, meanCompensation, recalibrate, retrainEpochs,
         retrainLearningRate,
         retrainSchedule, seed);
   }

@@ -314,6 +314,7 @@ public final class Recipes {
           new nnzip.prune.dirichlet.GateSettings(c.getDouble("structured.alpha0"), c.getDouble("structured.kl-weight"),
               c.getDouble("structured.initial-concentration"), c.getLong("seed")),
           c.getBoolean("structured.fold-gates"), c.getInt("structured.mean-compensation"),
+          c.getInt("structured.recalibrate"),
           c.getInt("structured.retrain-epochs"), c.getDouble("structured.retrain-lr"),
           parse("structured.retrain-schedule", () -> nnzip.train.Optimizer.Schedule.parse(
               c.getString("structured.retrain-schedule"))), c.getLong("seed"));

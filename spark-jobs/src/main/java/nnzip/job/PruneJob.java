@@ -25,6 +25,7 @@ import nnzip.prune.PruneSettings;
 import nnzip.prune.StructuredPruning;
 import nnzip.prune.dirichlet.ChannelSelection;
 import nnzip.prune.dirichlet.DirichletGates;
+import nnzip.train.BatchNormRecalibration;
 import nnzip.train.Evaluation;
 import nnzip.train.GraphSetup;
 import nnzip.train.Optimizer;
@@ -162,14 +163,24 @@ public final class PruneJob {
     }
     ChannelRemoval.Result removed = ChannelRemoval.apply(source, sourceGroups, keptById);
     ModelProto pruned = OnnxModelFile.parse(removed.model(), "the pruned model");
-    double valRemoved = accuracy(removed.model(), split.validation());
+    byte[] result = removed.model();
+    Set<String> stats = BatchNormWeights.runningStatistics(pruned);
+    if (settings.recalibrate() > 0 && !stats.isEmpty()) {
+      Map<String, byte[]> recalibrated = new java.util.LinkedHashMap<>();
+      BatchNormRecalibration.estimate(new GraphSetup(result, WeightPlan.allTrainable(stats), GraphMode.TRAINING).build(),
+          split.train(), settings.recalibrate()).forEach((k, v) -> recalibrated.put(k,
+              nnzip.artifact.ArtifactWriter.floatBytes(v)));
+      pruned = OnnxModelFile.replaceWeights(pruned, recalibrated);
+      result = pruned.toByteArray();
+      progress.report(String.format("prune: running statistics of %d BatchNormalization nodes estimated anew over %d"
+          + " training examples", recalibrated.size() / 2, Math.min(settings.recalibrate(), split.train().n())));
+    }
+    double valRemoved = accuracy(result, split.validation());
     progress.report(String.format("prune: %d → %d parameters in the weighted layers; validation %.2f%% right after"
         + " removal", StructuredPruning.totalParameters(removed.layers()),
         StructuredPruning.keptParameters(removed.layers()), 100 * valRemoved));
-    byte[] result = removed.model();
     double valAfter = valRemoved;
     if (settings.retrainEpochs() > 0) {
-      Set<String> stats = BatchNormWeights.runningStatistics(pruned);
       GraphSetup setup = new GraphSetup(result, WeightPlan.allTrainable(stats), GraphMode.TRAINING);
       TrainingGraph init = setup.build();
       String ckpt = ckptBase + "-retrain";
