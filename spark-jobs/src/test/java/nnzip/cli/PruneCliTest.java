@@ -97,6 +97,51 @@ class PruneCliTest {
     assertFalse(java.util.Arrays.equals(written.get("sgd"), written.get("sgd-unfolded")), "the gates are folded");
   }
 
+  @Test
+  void batchNormStatisticsAreEstimatedAnewOnThePrunedModel() throws Exception {
+    // An untrained vgg-small (BatchNorm after every conv): pruned by L1 without retraining, once with
+    // the stored statistics and once recalibrated over 600 training examples. The second must carry
+    // what BatchNormRecalibration computes on the first over the same examples of the same split.
+    Path in = dir.resolve("vgg.onnx");
+    Files.write(in, nnzip.model.Architecture.VGG_SMALL.build(new int[] {1, 28, 28}, 10, 5).toByteArray());
+    java.util.Map<String, Onnx.ModelProto> written = new java.util.LinkedHashMap<>();
+    for (int examples : new int[] {0, 600}) {
+      Path out = dir.resolve("vgg-" + examples + ".onnx");
+      CliRun p = CliRun.of("prune", "--in", in.toString(), "--out", out.toString(), "--data", "fashion-mnist",
+          "--method", "l1", "--keep", "0.5", "--set", "finetune.examples=2000", "--set", "structured.retrain-epochs=0",
+          "--set", "structured.recalibrate=" + examples, "--master", "local[2]", "--json");
+      assertEquals(0, p.code(), p.err());
+      assertEquals(examples > 0, p.err().contains("running statistics of 4 BatchNormalization nodes"), p.err());
+      written.put("r" + examples, Onnx.ModelProto.parseFrom(Files.readAllBytes(out)));
+    }
+    Onnx.ModelProto plain = written.get("r0");
+    java.util.Set<String> stats = nnzip.graph.BatchNormWeights.runningStatistics(plain);
+    assertEquals(8, stats.size());
+    java.util.Map<String, float[]> expected = nnzip.train.BatchNormRecalibration.estimate(new nnzip.train.GraphSetup(
+        plain.toByteArray(), nnzip.train.WeightPlan.allTrainable(stats), nnzip.graph.GraphMode.TRAINING).build(),
+        nnzip.data.DataRef.standard("fashion-mnist", 0.1, 2000).split().train(), 600);
+    for (Onnx.TensorProto t : written.get("r600").getGraph().getInitializerList()) {
+      float[] got = floats(t);
+      if (stats.contains(t.getName())) {
+        float[] e = expected.get(t.getName());
+        for (int i = 0; i < e.length; i++) {
+          assertEquals(e[i], got[i], 1e-4 * (1 + Math.abs(e[i])), t.getName() + "[" + i + "]");
+        }
+      } else {
+        Onnx.TensorProto before = plain.getGraph().getInitializerList().stream()
+            .filter(u -> u.getName().equals(t.getName())).findFirst().orElseThrow();
+        assertEquals(before, t, "only the running statistics change: " + t.getName());
+      }
+    }
+  }
+
+  private static float[] floats(Onnx.TensorProto t) {
+    java.nio.FloatBuffer b = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    float[] v = new float[b.remaining()];
+    b.get(v);
+    return v;
+  }
+
   private static java.util.Map<String, List<Long>> shapes(Onnx.ModelProto m) {
     java.util.Map<String, List<Long>> out = new java.util.TreeMap<>();
     m.getGraph().getInitializerList().forEach(t -> out.put(t.getName(), t.getDimsList()));
