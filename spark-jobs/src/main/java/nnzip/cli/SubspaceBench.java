@@ -56,6 +56,7 @@ final class SubspaceBench {
             .toByteArray();
     Config recipe = Recipes.resolve(null, a.all("--set"));
     SubspaceTrain.Options o = SubspaceTrain.Options.of(recipe, kinds.get(0));
+    SubspaceTrain.checkTeacher(o, init != null);
     java.nio.file.Path dir = a.get("--dir") != null ? java.nio.file.Path.of(a.get("--dir"))
         : Files.createTempDirectory("nnzip-bench-subspace");
     Files.createDirectories(dir);

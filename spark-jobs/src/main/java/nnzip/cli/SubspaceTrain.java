@@ -131,6 +131,13 @@ final class SubspaceTrain {
     return o;
   }
 
+  /** Distillation needs a teacher: the trained model a line starts from (--init), never a random one. */
+  static void checkTeacher(Options o, boolean fromModel) {
+    if (o.training().distillation().enabled() && !fromModel) {
+      throw new UsageException("finetune.distill.alpha > 0 needs a trained model to learn from: use --init M.onnx");
+    }
+  }
+
   static int run(Args a, PrintStream out, PrintStream err) throws Exception {
     SubspaceKind kind;
     try {
@@ -145,6 +152,7 @@ final class SubspaceTrain {
     AtomicOutput.checkWritable(HadoopFiles.fileSystem(target), HadoopFiles.qualify(target), a.has("--overwrite"));
     Config recipe = Recipes.resolve(null, overrides(a));
     Options o = Options.of(recipe, kind);
+    checkTeacher(o, a.get("--init") != null);
     var compression = Recipes.settings(recipe);
     Progress progress = msg -> err.println("[nnzip] " + msg);
     DataRef data = DataRef.standard(a.get("--data") == null ? "fashion-mnist" : a.get("--data"),

@@ -138,8 +138,19 @@ public final class SubspaceJob {
     String fingerprint = "subspace " + Digests.hex(Digests.sha256().digest(spec.first())) + " "
         + Digests.hex(Digests.sha256().digest(spec.second())) + " " + spec.settings() + " " + tplan + " "
         + spec.training().optimizer() + " " + spec.data() + " stored " + difference + " " + stored;
+    float[] targets = null;
+    if (spec.training().distillation().enabled()) {
+      // The line starts from a trained model (train --init, bench subspace --init), which teaches every
+      // point, as slimmable networks' in-place distillation has the full network teach the narrow ones.
+      targets = spec.training().distillation().targets(new GraphSetup(spec.first(), WeightPlan.allTrainable(frozen),
+          GraphMode.INFERENCE).build(), split.train());
+      progress.report(String.format("subspace: every point learns from the starting model's predictions (distill"
+          + " alpha %.2f, temperature %.1f)", spec.training().distillation().alpha(),
+          spec.training().distillation().temperature()));
+    }
     TrainingState done = TrainingJob.run(sc, new TrainingJob.Spec(setup, spec.data(), tplan,
-        spec.training().optimizer(), regularizer, spec.checkpoint(), fingerprint),
+        spec.training().optimizer(), regularizer, spec.checkpoint(), fingerprint + " " + spec.training().distillation(),
+        targets),
         TrainingState.start(init.values(), startStatistics), split.validation(), progress);
     if (spec.checkpoint() != null) {
       HadoopFiles.deleteQuietly(HadoopFiles.fileSystem(spec.checkpoint()), new Path(spec.checkpoint()));

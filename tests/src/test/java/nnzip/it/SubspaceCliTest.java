@@ -175,7 +175,11 @@ class SubspaceCliTest {
     assertEquals(Main.USAGE, scope.code(), scope.err());
     assertTrue(scope.err().contains("subspace.magnitude-scope: unknown magnitude scope 'network'; valid: layer, global"),
         scope.err());
-    for (Run r : new Run[] {outside, noLine, cut, scope}) {
+    Run teacher = run("train", "--arch", "lenet5", "--subspace", "bits", "--data", "fashion-mnist", "--out",
+        notTrained.toString(), "--set", "finetune.distill.alpha=0.5", "--master", "local[1]");
+    assertEquals(Main.USAGE, teacher.code(), teacher.err());
+    assertTrue(teacher.err().contains("needs a trained model to learn from: use --init"), teacher.err());
+    for (Run r : new Run[] {outside, noLine, cut, scope, teacher}) {
       assertEquals(1, r.err().strip().lines().filter(l -> l.contains("error")).count(), r.err());
     }
     try (var left = Files.list(out.getParent())) {
