@@ -192,17 +192,21 @@ public final class ChannelRemoval {
   private static void recount(Graph g, String name, int index, long removed, Map<String, byte[]> data) {
     ByteBuffer b = ByteBuffer.wrap(data.get(name)).order(ByteOrder.LITTLE_ENDIAN);
     b.putLong(index * 8, b.getLong(index * 8) - removed);
-    List<Tensor> targets = new java.util.ArrayList<>();
-    g.getInitializerList().stream().filter(t -> t.getName().equals(name)).forEach(targets::add);
-    for (Node n : g.getNodeList()) {
-      if (n.getOpType().equals("Constant") && n.getOutputCount() > 0 && n.getOutput(0).equals(name)) {
-        n.getAttributeList().stream().filter(a -> a.getName().equals("value") && a.hasT())
-            .forEach(a -> targets.add(a.getT()));
-      }
-    }
-    for (Tensor t : targets) {
+    for (Tensor t : tensors(g, name)) {
       t.setRawData(b.array());
     }
+  }
+
+  /** Every tensor that holds weight {@code name}: initializers and Constant nodes' values. */
+  static List<Tensor> tensors(Graph g, String name) {
+    List<Tensor> out = new java.util.ArrayList<>();
+    g.getInitializerList().stream().filter(t -> t.getName().equals(name)).forEach(out::add);
+    for (Node n : g.getNodeList()) {
+      if (n.getOpType().equals("Constant") && n.getOutputCount() > 0 && n.getOutput(0).equals(name)) {
+        n.getAttributeList().stream().filter(a -> a.getName().equals("value") && a.hasT()).forEach(a -> out.add(a.getT()));
+      }
+    }
+    return out;
   }
 
   static Tensor constant(Graph g, String name) {

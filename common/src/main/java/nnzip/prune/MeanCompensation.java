@@ -164,7 +164,7 @@ public final class MeanCompensation {
       }
     }
     changed.forEach((name, v) -> {
-      for (Tensor t : tensors(g, name)) {
+      for (Tensor t : ChannelRemoval.tensors(g, name)) {
         t.setRawData(ArtifactWriter.floatBytes(v));
       }
     });
@@ -261,17 +261,6 @@ public final class MeanCompensation {
       keep.put(id, m);
     });
     return keep;
-  }
-
-  private static List<Tensor> tensors(Graph g, String name) {
-    List<Tensor> out = new ArrayList<>();
-    g.getInitializerList().stream().filter(t -> t.getName().equals(name)).forEach(out::add);
-    for (Node n : g.getNodeList()) {
-      if (n.getOpType().equals("Constant") && n.getOutputCount() > 0 && n.getOutput(0).equals(name)) {
-        n.getAttributeList().stream().filter(a -> a.getName().equals("value") && a.hasT()).forEach(a -> out.add(a.getT()));
-      }
-    }
-    return out;
   }
 
   private static String unique(GraphView view, String name) {
