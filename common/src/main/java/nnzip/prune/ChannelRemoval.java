@@ -54,8 +54,7 @@ public final class ChannelRemoval {
    * @throws InvalidInputException if {@code onnx} is no ONNX model or not the graph of {@code groups}
    */
   public static Result apply(byte[] onnx, ChannelGroups groups, Map<String, int[]> kept) {
-    Map<String, boolean[]> keep = new HashMap<>();
-    kept.forEach((id, k) -> keep.put(id, mask(groups.get(id), k)));
+    Map<String, boolean[]> keep = masks(groups, kept);
     Model model = Model.parse(onnx, "the model to prune");
     if (!model.getGraph().getNodeList().equals(groups.model().getGraph().getNodeList())) {
       throw new InvalidInputException("the model to prune has other nodes than the one its channel groups were found on");
@@ -128,6 +127,20 @@ public final class ChannelRemoval {
       keep.put(id, mask(g, IntStream.range(0, k).toArray()));
     });
     return stats(groups, keep);
+  }
+
+  /**
+   * Weight name → per axis, the elements that keeping only {@code kept} drops (null for an axis left
+   * whole), on the graph the groups were found on; {@code kept} is checked as {@link #apply} checks it.
+   */
+  static Map<String, boolean[][]> drops(ChannelGroups groups, Map<String, int[]> kept) {
+    return drops(groups.model(), groups, masks(groups, kept));
+  }
+
+  private static Map<String, boolean[]> masks(ChannelGroups groups, Map<String, int[]> kept) {
+    Map<String, boolean[]> keep = new HashMap<>();
+    kept.forEach((id, k) -> keep.put(id, mask(groups.get(id), k)));
+    return keep;
   }
 
   private static boolean[] mask(ChannelGroup g, int[] kept) {

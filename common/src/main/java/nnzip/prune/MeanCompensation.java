@@ -54,10 +54,10 @@ public final class MeanCompensation {
    * axis along which their means are wanted.
    */
   public static Map<String, Integer> inputs(ChannelGroups groups, Map<String, int[]> kept) {
-    Map<String, boolean[]> keep = masks(groups, kept);
+    Map<String, boolean[][]> drops = ChannelRemoval.drops(groups, kept);
     Map<String, Integer> out = new LinkedHashMap<>();
     for (Plan.Consumer c : groups.consumers()) {
-      if (dropped(groups, keep, c) != null) {
+      if (dropped(drops, c) != null) {
         out.put(c.input(), c.channelAxis());
       }
     }
@@ -112,7 +112,7 @@ public final class MeanCompensation {
    * @param means tensor → mean per element along its axis, as {@link #means} gives them
    */
   public static Result apply(byte[] onnx, ChannelGroups groups, Map<String, int[]> kept, Map<String, double[]> means) {
-    Map<String, boolean[]> keep = masks(groups, kept);
+    Map<String, boolean[][]> drops = ChannelRemoval.drops(groups, kept);
     Model model = Model.parse(onnx, "the model to compensate");
     Graph g = model.getGraph();
     List<Node> nodes = g.getNodeList();
@@ -131,7 +131,7 @@ public final class MeanCompensation {
     List<String> skipped = new ArrayList<>();
     int compensated = 0;
     for (Plan.Consumer c : groups.consumers()) {
-      boolean[] drop = dropped(groups, keep, c);
+      boolean[] drop = dropped(drops, c);
       if (drop == null) {
         continue;
       }
@@ -231,36 +231,17 @@ public final class MeanCompensation {
   }
 
   /** Which elements of the consumer's input axis go, or null if none. */
-  private static boolean[] dropped(ChannelGroups groups, Map<String, boolean[]> keep, Plan.Consumer c) {
-    boolean[] drop = null;
-    for (Plan.Slice s : groups.slices()) {
-      boolean[] k = keep.get(s.group());
-      if (k == null || !s.weight().equals(c.weight()) || s.axis() != c.inAxis()) {
-        continue;
-      }
-      for (int ch = 0; ch < k.length; ch++) {
-        if (!k[ch]) {
-          if (drop == null) {
-            drop = new boolean[(int) ChannelRemoval.constant(groups.model().getGraph(), c.weight()).getDims(c.inAxis())];
-          }
-          long from = s.offset() + ch * s.block();
-          Arrays.fill(drop, (int) from, (int) (from + s.block()), true);
+  private static boolean[] dropped(Map<String, boolean[][]> drops, Plan.Consumer c) {
+    boolean[][] d = drops.get(c.weight());
+    boolean[] drop = d == null ? null : d[c.inAxis()];
+    if (drop != null) {
+      for (boolean gone : drop) {
+        if (gone) {
+          return drop;
         }
       }
     }
-    return drop;
-  }
-
-  private static Map<String, boolean[]> masks(ChannelGroups groups, Map<String, int[]> kept) {
-    Map<String, boolean[]> keep = new HashMap<>();
-    kept.forEach((id, k) -> {
-      boolean[] m = new boolean[groups.get(id).channels()];
-      for (int c : k) {
-        m[c] = true;
-      }
-      keep.put(id, m);
-    });
-    return keep;
+    return null;
   }
 
   private static String unique(GraphView view, String name) {
