@@ -15,6 +15,7 @@ import nnzip.prune.dirichlet.GateSettings;
  * @param gateOptimizer the gates' update rule: plain SGD (no momentum) or Adam
  * @param gateLearningRate that rule's learning rate for the gates, &gt; 0
  * @param gates the gates' prior, KL weight, starting concentration and noise seed
+ * @param gateScore dirichlet only: how a channel ranks once the gates are trained
  * @param foldGates dirichlet only: whether the kept channels keep their learned scales C·g (folded into
  *     the weights the gates scaled), so the pruned model starts as the gated network without the removed
  *     channels; false: the original weights
@@ -29,12 +30,13 @@ import nnzip.prune.dirichlet.GateSettings;
  */
 public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, StructuredPruning.Allocation allocation,
     int gateEpochs, nnzip.train.Optimizer.Kind gateOptimizer, double gateLearningRate,
-    GateSettings gates, boolean foldGates, int meanCompensation, int recalibrate, int retrainEpochs, double retrainLearningRate, nnzip.train.Optimizer.Schedule retrainSchedule,
+    GateSettings gates, ChannelSelection.GateScore gateScore, boolean foldGates, int meanCompensation, int recalibrate, int retrainEpochs, double retrainLearningRate, nnzip.train.Optimizer.Schedule retrainSchedule,
     long seed) implements Serializable {
   public PruneSettings {
     java.util.Objects.requireNonNull(retrainSchedule, "retrainSchedule");
     java.util.Objects.requireNonNull(budget, "budget");
     java.util.Objects.requireNonNull(gateOptimizer, "gateOptimizer");
+    java.util.Objects.requireNonNull(gateScore, "gateScore");
     if (gateEpochs < 0 || retrainEpochs < 0) {
       throw new IllegalArgumentException("structured.gate-epochs and retrain-epochs must be ≥ 0, got " + gateEpochs
           + " and " + retrainEpochs);
@@ -70,7 +72,7 @@ public record PruneSettings(ChannelSelection.Method method, PruneBudget budget, 
 
   /** These settings with another method and parameter budget (the CLI's --method and --keep). */
   public PruneSettings with(ChannelSelection.Method m, double k) {
-    return new PruneSettings(m, new PruneBudget(k, budget.flops()), allocation, gateEpochs, gateOptimizer, gateLearningRate, gates, foldGates, meanCompensation, recalibrate, retrainEpochs,
+    return new PruneSettings(m, new PruneBudget(k, budget.flops()), allocation, gateEpochs, gateOptimizer, gateLearningRate, gates, gateScore, foldGates, meanCompensation, recalibrate, retrainEpochs,
         retrainLearningRate,
         retrainSchedule, seed);
   }

@@ -44,7 +44,7 @@ final class PruneCommand implements Command {
                                                                        (structured.method: dirichlet)
           --keep F         fraction of the prunable parameters kept, in (0, 1]   (0.5 unless set)
           --set k=v        recipe keys structured.* (gate-epochs, gate-optimizer, gate-lr, alpha0,
-                           kl-weight, initial-concentration, fold-gates, mean-compensation, recalibrate,
+                           kl-weight, initial-concentration, gate-score, fold-gates, mean-compensation, recalibrate,
                            retrain-epochs, retrain-lr) and
                            finetune.batch / chunk / validation / steps-per-round / examples /
                            distill.*, seed

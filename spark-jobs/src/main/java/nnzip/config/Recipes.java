@@ -313,6 +313,7 @@ public final class Recipes {
           c.getDouble("structured.gate-lr"),
           new nnzip.prune.dirichlet.GateSettings(c.getDouble("structured.alpha0"), c.getDouble("structured.kl-weight"),
               c.getDouble("structured.initial-concentration"), c.getLong("seed")),
+          choice(c, "structured.gate-score", nnzip.prune.dirichlet.ChannelSelection.GateScore.class),
           c.getBoolean("structured.fold-gates"), c.getInt("structured.mean-compensation"),
           c.getInt("structured.recalibrate"),
           c.getInt("structured.retrain-epochs"), c.getDouble("structured.retrain-lr"),
@@ -370,7 +371,7 @@ public final class Recipes {
   }
 
   /**
-   * The constant of an enum-valued key (its lower-case name, any case accepted).
+   * The constant of an enum-valued key (its lower-case name with '-' for '_', any case accepted).
    *
    * @throws UsageException in one line: where the value came from, the valid names and the closest one
    */
@@ -378,8 +379,8 @@ public final class Recipes {
     String value = c.getString(key);
     List<String> names = new ArrayList<>();
     for (E e : type.getEnumConstants()) {
-      names.add(e.name().toLowerCase(java.util.Locale.ROOT));
-      if (e.name().equalsIgnoreCase(value.trim())) {
+      names.add(e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+      if (e.name().equalsIgnoreCase(value.trim().replace('-', '_'))) {
         return e;
       }
     }

@@ -137,7 +137,11 @@ public final class PruneJob {
       case L1 -> StructuredPruning.l1Scores(groups, byName(weights), shapes(weights));
       case RANDOM -> ChannelSelection.randomScores(selection, settings.seed());
     };
-    List<int[]> kept = StructuredPruning.select(groups, scores, settings.budget(), settings.allocation());
+    List<double[]> ranking = settings.method() == ChannelSelection.Method.DIRICHLET
+        && settings.gateScore() == ChannelSelection.GateScore.GATED_L1
+        ? ChannelSelection.gatedL1Scores(scores, StructuredPruning.l1Scores(groups, byName(weights), shapes(weights)))
+        : scores;
+    List<int[]> kept = StructuredPruning.select(groups, ranking, settings.budget(), settings.allocation());
     byte[] source = onnx;
     ChannelGroups sourceGroups = groups;
     if (settings.method() == ChannelSelection.Method.DIRICHLET && settings.foldGates()) {

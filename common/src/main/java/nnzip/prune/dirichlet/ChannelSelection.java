@@ -38,6 +38,20 @@ public final class ChannelSelection {
   }
 
   /**
+   * What a Dirichlet channel's score is once its gates are trained.
+   */
+  public enum GateScore {
+    /** Its gate C·g alone, as the paper ranks. */
+    GATE,
+    /**
+     * Its gate times its filter L1 norm (both relative to their group): the L1 norm of the filter
+     * in the gated network, whose output the gate scales, so a channel ranks by what it carries
+     * there and not by its scale alone.
+     */
+    GATED_L1
+  }
+
+  /**
    * A prunable group.
    *
    * @param channels C, ≥ 1
@@ -141,6 +155,31 @@ public final class ChannelSelection {
       s[c] *= s.length;
     }
     return s;
+  }
+
+  /**
+   * Gated L1 scores of each group: gate × L1 score per channel, relative to the group's mean.
+   *
+   * @param gates per group its scores C·g; {@code l1} per group its relative L1 scores
+   */
+  public static List<double[]> gatedL1Scores(List<double[]> gates, List<double[]> l1) {
+    if (gates.size() != l1.size()) {
+      throw new IllegalArgumentException(gates.size() + " gate score lists but " + l1.size() + " L1 score lists");
+    }
+    List<double[]> out = new ArrayList<>();
+    for (int g = 0; g < gates.size(); g++) {
+      double[] a = gates.get(g);
+      double[] b = l1.get(g);
+      if (a.length != b.length) {
+        throw new IllegalArgumentException("group " + g + " has " + a.length + " gates but " + b.length + " L1 scores");
+      }
+      double[] s = new double[a.length];
+      for (int c = 0; c < s.length; c++) {
+        s[c] = a[c] * b[c];
+      }
+      out.add(relative(s));
+    }
+    return out;
   }
 
   /** Random scores in [0, 1) for each group, from (seed, group index). */
