@@ -83,6 +83,18 @@ class RecipesTest {
   }
 
   @Test
+  void gateScoreNamesTakeAHyphen() {
+    assertEquals(nnzip.prune.dirichlet.ChannelSelection.GateScore.GATE,
+        Recipes.pruneSettings(Recipes.resolve(null, List.of())).gateScore());
+    assertEquals(nnzip.prune.dirichlet.ChannelSelection.GateScore.GATED_L1, Recipes.pruneSettings(
+        Recipes.resolve(null, List.of("structured.gate-score=gated-l1"))).gateScore());
+    String bad = assertThrows(UsageException.class, () -> Recipes.pruneSettings(
+        Recipes.resolve(null, List.of("structured.gate-score=gated")))).getMessage();
+    assertEquals("--set structured.gate-score=gated: recipe key structured.gate-score: 'gated' is not one of gate,"
+        + " gated-l1; did you mean 'gate'?", bad);
+  }
+
+  @Test
   void badGateOptimizerEndsInOneLineNamingTheSetAndTheClosestChoice() throws Exception {
     String set = assertThrows(UsageException.class, () -> Recipes.pruneSettings(
         Recipes.resolve(null, List.of("structured.gate-optimizer=adma")))).getMessage();

@@ -58,6 +58,28 @@ class ChannelSelectionTest {
   }
 
   @Test
+  void gatedL1ScoresAreTheFoldedFiltersNormsOverTheirMean() {
+    // A [3, 2] layer, channels on axis 0, whose gates C·g scale its rows: the gated L1 score of a row is
+    // the L1 norm of the row times its gate, over the mean of those norms, computed here on the folded
+    // weights themselves.
+    float[] w = {1, -1, 4, 0, -0.5f, 0.5f};
+    double[] gates = {0.5, 1.5, 1.0};
+    float[] folded = new float[w.length];
+    for (int i = 0; i < w.length; i++) {
+      folded[i] = (float) (w[i] * gates[i / 2]);
+    }
+    double[] expected = ChannelSelection.l1Scores(folded, new long[] {3, 2}, 0);
+    List<double[]> got = ChannelSelection.gatedL1Scores(List.of(gates),
+        List.of(ChannelSelection.l1Scores(w, new long[] {3, 2}, 0)));
+    assertArrayEquals(expected, got.get(0), 1e-6);
+    // Row 0 (norm 2, gate 0.5) and row 2 (norm 1, gate 1) tie in the folded norms, and so in the product,
+    // though L1 alone ranks row 0 first and the gate alone row 2.
+    assertEquals(got.get(0)[0], got.get(0)[2], 1e-12);
+    assertThrows(IllegalArgumentException.class, () -> ChannelSelection.gatedL1Scores(List.of(gates),
+        List.of(new double[] {1, 1})));
+  }
+
+  @Test
   void randomScoresAreSeeded() {
     List<Group> g = List.of(new Group(5, 1), new Group(3, 1));
     assertArrayEquals(ChannelSelection.randomScores(g, 3).get(1), ChannelSelection.randomScores(g, 3).get(1));
