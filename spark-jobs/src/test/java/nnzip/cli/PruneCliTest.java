@@ -69,18 +69,19 @@ class PruneCliTest {
   }
 
   @Test
-  void gateOptimizerReachesTheGatesAndChangesTheRanking() throws Exception {
+  void gateOptimizerAndGateScoreReachTheRanking() throws Exception {
     // retrain-epochs 0: the written model is the original less the channels the gates ranked lowest, so
     // its bytes are the ranking. The same optimizer twice gives the same file (the runs are
     // deterministic), so a different file under the other optimizer is that optimizer's ranking.
     java.util.Map<String, byte[]> written = new java.util.LinkedHashMap<>();
-    for (String run : new String[] {"sgd", "adam", "sgd-again", "sgd-unfolded"}) {
-      String optimizer = run.replace("-again", "").replace("-unfolded", "");
+    for (String run : new String[] {"sgd", "adam", "sgd-again", "sgd-unfolded", "sgd-gated-l1"}) {
+      String optimizer = run.replace("-again", "").replace("-unfolded", "").replace("-gated-l1", "");
       Path out = dir.resolve(run + ".onnx");
       CliRun p = CliRun.of("prune", "--in", model.toString(), "--out", out.toString(), "--data", "fashion-mnist",
           "--method", "dirichlet", "--keep", "0.3", "--set", "finetune.examples=2000", "--set",
           "structured.gate-epochs=1", "--set", "structured.retrain-epochs=0", "--set",
           "structured.gate-optimizer=" + optimizer, "--set", "structured.fold-gates=" + !run.endsWith("unfolded"),
+          "--set", "structured.gate-score=" + (run.endsWith("gated-l1") ? "gated-l1" : "gate"),
           "--master", "local[2]", "--json");
       assertEquals(0, p.code(), p.err());
       assertTrue(p.err().contains("with " + optimizer + " lr "), p.err());
@@ -95,6 +96,10 @@ class PruneCliTest {
     Onnx.ModelProto unfolded = Onnx.ModelProto.parseFrom(written.get("sgd-unfolded"));
     assertEquals(shapes(folded), shapes(unfolded));
     assertFalse(java.util.Arrays.equals(written.get("sgd"), written.get("sgd-unfolded")), "the gates are folded");
+    // The same gates, folded the same way: only the kept channels can differ, and the filter norms that
+    // gated-l1 multiplies in change which ones.
+    assertFalse(java.util.Arrays.equals(written.get("sgd"), written.get("sgd-gated-l1")),
+        "gate-score reaches the ranking");
   }
 
   @Test
