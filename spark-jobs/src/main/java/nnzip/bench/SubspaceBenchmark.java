@@ -61,7 +61,7 @@ public final class SubspaceBenchmark {
       SubspaceSettings base, TrainingSettings training, double[] alphas, boolean sharedInit,
       CompressionSettings compression, ScalarCodec difference,
       String recipe, DataRef data, java.nio.file.Path dir, Progress progress) throws IOException {
-    return run(sc, arch, null, null, kinds, base, training, alphas, sharedInit, ChannelOrder.GIVEN, compression,
+    return run(sc, arch, null, null, kinds, base, kind -> training, alphas, sharedInit, ChannelOrder.GIVEN, compression,
         difference, recipe, data, dir, progress);
   }
 
@@ -71,13 +71,17 @@ public final class SubspaceBenchmark {
    *
    * @param init a trained ONNX model both endpoints and every individual model start from, or null
    * @param initName the trained model's name in the report (with {@code init})
+   * @param trainingOf each kind's training (they differ at most in the learning rate: subspace.model-lr
+   *     can name one per kind)
    * @param order with {@code init}: the channel order a structured line and its individual models
    *     start from (both the same model)
    */
   public static Map<String, Object> run(JavaSparkContext sc, Architecture arch, byte[] init, String initName,
-      List<SubspaceKind> kinds, SubspaceSettings base, TrainingSettings training, double[] alphas, boolean sharedInit,
+      List<SubspaceKind> kinds, SubspaceSettings base, java.util.function.Function<SubspaceKind, TrainingSettings> trainingOf,
+      double[] alphas, boolean sharedInit,
       ChannelOrder order, CompressionSettings compression, ScalarCodec difference,
       String recipe, DataRef data, java.nio.file.Path dir, Progress progress) throws IOException {
+    TrainingSettings training = trainingOf.apply(kinds.get(0)); // seed, epochs and optimizer: the same for all
     nnzip.data.Datasets loaded = data.load();
     Dataset test = loaded.test();
     int classes = data.split(loaded).train().numClasses();
@@ -96,18 +100,20 @@ public final class SubspaceBenchmark {
       report.put("channelOrder", order.label());
     }
     for (SubspaceKind kind : kinds) {
+      TrainingSettings kindTraining = trainingOf.apply(kind);
       byte[] from = init != null ? order.apply(first, kind) : first;
       byte[] to = init != null ? from : second;
       SubspaceSettings s = new SubspaceSettings(kind, base.cosWeight(), base.endpointProbability(),
           base.warmupEpochs(), Double.NaN, base.seed(), base.storedDifference(), base.normAnchors(),
           base.magnitudeScope());
       Map<String, Object> r = new LinkedHashMap<>();
+      r.put("optimizer", kindTraining.optimizer().toString());
       if (kind == SubspaceKind.UNSTRUCTURED) {
         // The line and the individual models (s.atFixedAlpha keeps it) rank magnitudes over the same scope.
         r.put("magnitudeScope", s.scope().label());
       }
       progress.report("bench subspace: " + kind.label() + " line");
-      SubspaceJob.Trained line = SubspaceJob.train(sc, new SubspaceJob.Spec(from, to, s, training, data, alphas,
+      SubspaceJob.Trained line = SubspaceJob.train(sc, new SubspaceJob.Spec(from, to, s, kindTraining, data, alphas,
           null, compression), progress);
       String artifact = dir.resolve("line-" + kind.label() + ".nnz.safetensors").toString();
       SubspaceJob.Stored stored = SubspaceJob.write(sc, line.line(), data, difference, compression, recipe, null,
@@ -131,7 +137,7 @@ public final class SubspaceBenchmark {
         lineRows.add(row);
         progress.report("bench subspace: " + kind.label() + " individual model at alpha " + a);
         SubspaceJob.Trained single = SubspaceJob.train(sc, new SubspaceJob.Spec(from, from, s.atFixedAlpha(a),
-            training, data, new double[] {a}, null, compression), progress);
+            kindTraining, data, new double[] {a}, null, compression), progress);
         singleSeconds += single.seconds();
         byte[] model = single.line().dial(a);
         java.nio.file.Files.write(dir.resolve(individualName(kind, a)), model);

@@ -37,6 +37,15 @@ import org.apache.spark.sql.SparkSession;
 final class SubspaceTrain {
   private SubspaceTrain() {}
 
+  /**
+   * subspace.model-lr for this kind: the key is a number for every kind, or an object with one per
+   * kind (reference.conf's default), of which a --set of a number replaces the whole.
+   */
+  static double modelLearningRate(Config recipe, SubspaceKind kind) {
+    return recipe.getValue("subspace.model-lr").valueType() == com.typesafe.config.ConfigValueType.OBJECT
+        ? recipe.getDouble("subspace.model-lr." + kind.label()) : recipe.getDouble("subspace.model-lr");
+  }
+
   /** The settings of one run, read from the resolved recipe at the edge. */
   record Options(SubspaceSettings settings, TrainingSettings training, double[] table, boolean sharedInit,
       ScalarCodec difference, double modelCosWeight, TrainingSettings trainingFromModel, ChannelOrder channelOrder) {
@@ -49,7 +58,7 @@ final class SubspaceTrain {
       try {
         TrainingSettings t = Recipes.training(recipe);
         TrainingSettings training = SubspaceTrain.training(recipe, t, recipe.getDouble("subspace.lr"));
-        TrainingSettings fromModel = SubspaceTrain.training(recipe, t, recipe.getDouble("subspace.model-lr"));
+        TrainingSettings fromModel = SubspaceTrain.training(recipe, t, modelLearningRate(recipe, kind));
         int differenceBits = recipe.getInt("subspace.difference-bits");
         if (differenceBits < 1 || differenceBits > 16) {
           throw new IllegalArgumentException("subspace.difference-bits must be in 1..16, got " + differenceBits);

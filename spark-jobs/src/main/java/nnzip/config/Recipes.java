@@ -174,7 +174,10 @@ public final class Recipes {
     Set<String> valid = new TreeSet<>(reference.entrySet().stream().map(Map.Entry::getKey).toList());
     for (Map.Entry<String, ConfigValue> e : config.entrySet()) {
       String key = e.getKey();
-      if (!valid.contains(key)) {
+      // A key whose default is one value per case (subspace.model-lr) also takes one value for all.
+      boolean forAll = e.getValue().valueType() != com.typesafe.config.ConfigValueType.OBJECT && reference.hasPath(key)
+          && reference.getValue(key).valueType() == com.typesafe.config.ConfigValueType.OBJECT;
+      if (!valid.contains(key) && !forAll) {
         String near = Suggestions.closest(key, valid);
         throw new UsageException(where(e.getValue().origin()) + ": unknown recipe key '" + key + "'"
             + (near != null ? "; did you mean '" + near + "'?" : "; valid keys: " + String.join(", ", valid)));

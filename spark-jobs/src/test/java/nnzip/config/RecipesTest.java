@@ -85,7 +85,7 @@ class RecipesTest {
   @Test
   void gateScoreNamesTakeAHyphen() {
     assertEquals(nnzip.prune.dirichlet.ChannelSelection.GateScore.GATE,
-        Recipes.pruneSettings(Recipes.resolve(null, List.of())).gateScore());
+        Recipes.pruneSettings(Recipes.resolve(null, List.of("structured.gate-score=GATE"))).gateScore());
     assertEquals(nnzip.prune.dirichlet.ChannelSelection.GateScore.GATED_L1, Recipes.pruneSettings(
         Recipes.resolve(null, List.of("structured.gate-score=gated-l1"))).gateScore());
     String bad = assertThrows(UsageException.class, () -> Recipes.pruneSettings(
