@@ -83,7 +83,8 @@ final class TrainCommand implements Command {
           --set k=v        recipe keys subspace.* (epochs, lr, cos-weight, endpoint-probability,
                            warmup-epochs, table, difference-bits, train-stored-difference,
                            norm-anchors, model-cos-weight, model-lr: beta and step size with
-                           --init, channel-order: importance | given with --init),
+                           --init (model-lr.bits / .structured / .unstructured, or one number
+                           for all), channel-order: importance | given with --init),
                            finetune.* (batch, chunk, validation, examples), seed and the codec
                            keys the line is stored with (default: w1 uniform 8 bits, w0 - w1 at
                            difference-bits = 2); --epochs, --lr, --batch, ... override them
