@@ -170,13 +170,31 @@ public final class Recipes {
     }
   }
 
+  /** A number, or a string that reads as one (--set gives strings; Typesafe Config converts them). */
+  private static boolean isNumber(ConfigValue v) {
+    if (v.valueType() == com.typesafe.config.ConfigValueType.NUMBER) {
+      return true;
+    }
+    if (v.valueType() != com.typesafe.config.ConfigValueType.STRING) {
+      return false;
+    }
+    try {
+      Double.parseDouble(((String) v.unwrapped()).trim());
+      return true;
+    } catch (NumberFormatException ex) {
+      return false;
+    }
+  }
+
   private static void checkKeys(Config config, Config reference) {
     Set<String> valid = new TreeSet<>(reference.entrySet().stream().map(Map.Entry::getKey).toList());
     for (Map.Entry<String, ConfigValue> e : config.entrySet()) {
       String key = e.getKey();
-      // A key whose default is one value per case (subspace.model-lr) also takes one value for all.
-      boolean forAll = e.getValue().valueType() != com.typesafe.config.ConfigValueType.OBJECT && reference.hasPath(key)
-          && reference.getValue(key).valueType() == com.typesafe.config.ConfigValueType.OBJECT;
+      // A key whose default is one number per case (subspace.model-lr) also takes one number for all.
+      boolean forAll = isNumber(e.getValue()) && reference.hasPath(key)
+          && reference.getValue(key).valueType() == com.typesafe.config.ConfigValueType.OBJECT
+          && reference.getConfig(key).entrySet().stream()
+              .allMatch(v -> v.getValue().valueType() == com.typesafe.config.ConfigValueType.NUMBER);
       if (!valid.contains(key) && !forAll) {
         String near = Suggestions.closest(key, valid);
         throw new UsageException(where(e.getValue().origin()) + ": unknown recipe key '" + key + "'"

@@ -43,5 +43,12 @@ class SubspaceModelLearningRateTest {
     String msg = assertThrows(UsageException.class, () -> lr(List.of("subspace.model-lr.structure=0.001"),
         SubspaceKind.STRUCTURED)).getMessage();
     assertTrue(msg.contains("unknown recipe key 'subspace.model-lr.structure'") && !msg.contains("\n"), msg);
+    // Only a number stands for every kind, and only where every kind's default is a number.
+    String text = assertThrows(UsageException.class, () -> lr(List.of("subspace.model-lr=fast"),
+        SubspaceKind.BITS)).getMessage();
+    assertTrue(text.contains("unknown recipe key 'subspace.model-lr'"), text);
+    String object = assertThrows(UsageException.class, () -> lr(List.of("finetune.distill=0.5"),
+        SubspaceKind.BITS)).getMessage();
+    assertTrue(object.contains("finetune.distill") && !object.contains("\n"), object);
   }
 }
