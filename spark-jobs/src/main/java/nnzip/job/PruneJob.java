@@ -130,23 +130,25 @@ public final class PruneJob {
     progress.report(String.format("prune: %d channel groups, %d prunable; %s ranking, keeping %s; original"
         + " validation %.2f%%", groups.groups().size(), groups.prunable().size(),
         settings.method().name().toLowerCase(java.util.Locale.ROOT), settings.budget(), 100 * valOriginal));
+    Map<String, float[]> values = byName(weights);
+    Map<String, long[]> shapes = shapes(weights);
     String fingerprint = "prune " + Digests.hex(Digests.sha256().digest(onnx)) + " " + settings + " " + data;
     List<double[]> scores = switch (settings.method()) {
       case DIRICHLET -> gateScores(sc, onnx, groups, weights, frozen, settings, training, data, split,
           ckptBase + "-gates", fingerprint, progress);
-      case L1 -> StructuredPruning.l1Scores(groups, byName(weights), shapes(weights));
+      case L1 -> StructuredPruning.l1Scores(groups, values, shapes);
       case RANDOM -> ChannelSelection.randomScores(selection, settings.seed());
     };
     List<double[]> ranking = settings.method() == ChannelSelection.Method.DIRICHLET
         && settings.gateScore() == ChannelSelection.GateScore.GATED_L1
-        ? ChannelSelection.gatedL1Scores(scores, StructuredPruning.l1Scores(groups, byName(weights), shapes(weights)))
+        ? ChannelSelection.gatedL1Scores(scores, StructuredPruning.l1Scores(groups, values, shapes))
         : scores;
     List<int[]> kept = StructuredPruning.select(groups, ranking, settings.budget(), settings.allocation());
     byte[] source = onnx;
     ChannelGroups sourceGroups = groups;
     if (settings.method() == ChannelSelection.Method.DIRICHLET && settings.foldGates()) {
       Map<String, byte[]> folded = new java.util.LinkedHashMap<>();
-      StructuredPruning.foldScales(groups, byName(weights), shapes(weights), scores)
+      StructuredPruning.foldScales(groups, values, shapes, scores)
           .forEach((k, v) -> folded.put(k, nnzip.artifact.ArtifactWriter.floatBytes(v)));
       source = OnnxModelFile.replaceWeights(original, folded).toByteArray();
       // Constant-node weights are nodes: the groups must be found on the rewritten graph.
