@@ -17,7 +17,7 @@ import onnx.Onnx.ModelProto;
 /**
  * Training of a line on the finetuning path: {@link #plan} binds every trainable weight to a
  * {@link LineWeight}, and this regularizer writes each step's α (endpoints with the configured
- * probability, else uniform; seeded by (seed, epoch, step)) and the annealed lowest kept fraction
+ * probability, else u^alpha-power for a uniform u; seeded by (seed, epoch, step)) and the annealed lowest kept fraction
  * into the parameters, and adds the gradient of β·cos²(w0, w1) over the whole model (Wortsman et
  * al.'s term), so a {@code TrainingLoop} over any gradient source trains the line deterministically.
  * Under the global magnitude scope it also ranks the magnitudes of all GLOBAL_MAGNITUDE weights at the
@@ -175,7 +175,8 @@ public final class LineTraining implements TrainingLoop.Regularizer {
     if (rng.nextDouble() < settings.endpointProbability()) {
       return rng.nextBoolean() ? 1f : 0f;
     }
-    return (float) rng.nextDouble();
+    // Math.pow(u, 1) is u exactly, so the default draws what a uniform α always drew.
+    return (float) Math.pow(rng.nextDouble(), settings.alphaPower());
   }
 
   /** The kept fraction at α = 0 at a step: annealed from 1 to 0.025 over the warm-up epochs. */

@@ -6,7 +6,10 @@ package nnzip.subspace;
  * @param kind what α compresses
  * @param cosWeight β of the term β·cos²(w0, w1) that keeps the endpoints apart, finite and ≥ 0
  * @param endpointProbability chance that a step trains an endpoint (α = 0 or 1, equally) instead of
- *     a uniform α, in [0, 1]
+ *     an α inside the line, in [0, 1]
+ * @param alphaPower the α inside the line is u^alphaPower for u uniform on [0, 1): 1 draws it
+ *     uniformly, more than 1 draws the compressed end more often (P(α ≤ x) = x^(1/alphaPower)),
+ *     finite and ≥ 1
  * @param warmupEpochs unstructured: epochs over which the kept fraction at α = 0 anneals linearly
  *     from 1 to 0.025, ≥ 0 (at most the training epochs)
  * @param fixedAlpha NaN to sample α every step; else the one α every step trains (an individually
@@ -19,11 +22,11 @@ package nnzip.subspace;
  * @param magnitudeScope unstructured: whether each weight matrix keeps its own share of magnitudes or
  *     the model ranks all of them at once ({@link GlobalMagnitude}); other kinds ignore it
  */
-public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, int warmupEpochs,
-    double fixedAlpha, long seed, nnzip.codec.ScalarCodec storedDifference, int normAnchors,
+public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, double alphaPower,
+    int warmupEpochs, double fixedAlpha, long seed, nnzip.codec.ScalarCodec storedDifference, int normAnchors,
     MagnitudeScope magnitudeScope)
     implements java.io.Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   /** Checks every range. */
   public SubspaceSettings {
@@ -34,6 +37,9 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
     }
     if (!(endpointProbability >= 0 && endpointProbability <= 1)) {
       throw new IllegalArgumentException("subspace endpoint-probability must be in [0, 1], got " + endpointProbability);
+    }
+    if (!(alphaPower >= 1 && Double.isFinite(alphaPower))) {
+      throw new IllegalArgumentException("subspace alpha-power must be finite and ≥ 1, got " + alphaPower);
     }
     if (warmupEpochs < 0) {
       throw new IllegalArgumentException("subspace warmup-epochs must be ≥ 0, got " + warmupEpochs);
@@ -46,9 +52,17 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
     }
   }
 
+  /** Settings that draw the α inside the line uniformly (alpha-power 1). */
+  public SubspaceSettings(SubspaceKind kind, double cosWeight, double endpointProbability, int warmupEpochs,
+      double fixedAlpha, long seed, nnzip.codec.ScalarCodec storedDifference, int normAnchors,
+      MagnitudeScope magnitudeScope) {
+    this(kind, cosWeight, endpointProbability, 1, warmupEpochs, fixedAlpha, seed, storedDifference, normAnchors,
+        magnitudeScope);
+  }
+
   /** These settings with another number of norm anchors. */
   public SubspaceSettings withNormAnchors(int anchors) {
-    return new SubspaceSettings(kind, cosWeight, endpointProbability, warmupEpochs, fixedAlpha, seed, storedDifference,
+    return new SubspaceSettings(kind, cosWeight, endpointProbability, alphaPower, warmupEpochs, fixedAlpha, seed, storedDifference,
         anchors, magnitudeScope);
   }
 
@@ -59,7 +73,7 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
 
   /** These settings with another β of the cos² term (a line started from a trained model has its own). */
   public SubspaceSettings withCosWeight(double beta) {
-    return new SubspaceSettings(kind, beta, endpointProbability, warmupEpochs, fixedAlpha, seed, storedDifference,
+    return new SubspaceSettings(kind, beta, endpointProbability, alphaPower, warmupEpochs, fixedAlpha, seed, storedDifference,
         normAnchors, magnitudeScope);
   }
 
@@ -68,7 +82,7 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
    * stored difference: the model is the point).
    */
   public SubspaceSettings atFixedAlpha(double alpha) {
-    return new SubspaceSettings(kind, 0, endpointProbability, warmupEpochs, alpha, seed, null, normAnchors,
+    return new SubspaceSettings(kind, 0, endpointProbability, alphaPower, warmupEpochs, alpha, seed, null, normAnchors,
         magnitudeScope);
   }
 

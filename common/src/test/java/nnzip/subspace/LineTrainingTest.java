@@ -1,6 +1,7 @@
 package nnzip.subspace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -63,6 +64,47 @@ class LineTrainingTest {
       }
     }
     assertEquals(0.5, (double) ends / n, 0.02);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(doubles = {1, 2.5})
+  void alphaPowerDrawsTheInteriorWithTheClosedFormDistribution(double p) {
+    // Interior draws (no endpoints) at power p: P(α ≤ x) = P(u ≤ x^(1/p)) = x^(1/p).
+    LineTraining t = new LineTraining(List.of("a"), new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 0, 0, p, 2,
+        Double.NaN, 7, null, 1, MagnitudeScope.LAYER), 100, 0.5);
+    int n = 40000;
+    double[] xs = {0.01, 0.0769, 0.25, 0.5, 0.9};
+    int[] below = new int[xs.length];
+    for (int s = 0; s < n; s++) {
+      float a = t.alpha(1 + s / 100, s % 100);
+      for (int i = 0; i < xs.length; i++) {
+        if (a <= xs[i]) {
+          below[i]++;
+        }
+      }
+    }
+    for (int i = 0; i < xs.length; i++) {
+      double expected = Math.pow(xs[i], 1 / p);
+      double sd = Math.sqrt(expected * (1 - expected) / n);
+      assertEquals(expected, (double) below[i] / n, 5 * sd, "P(alpha <= " + xs[i] + ")");
+    }
+  }
+
+  @Test
+  void alphaPowerOneDrawsExactlyTheUniformAlphas() {
+    // The record's short constructor (the one every caller before alpha-power used) is power 1.
+    SubspaceSettings shortForm = settings(0);
+    SubspaceSettings explicit = new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 0, 0.5, 1, 2, Double.NaN, 7, null, 1,
+        MagnitudeScope.LAYER);
+    LineTraining a = new LineTraining(List.of("a"), shortForm, 100, 0.5);
+    LineTraining b = new LineTraining(List.of("a"), explicit, 100, 0.5);
+    for (int s = 0; s < 500; s++) {
+      assertEquals(a.alpha(1, s), b.alpha(1, s));
+    }
+    assertThrows(IllegalArgumentException.class, () -> new SubspaceSettings(SubspaceKind.BITS, 0, 0.5, 0.5, 0,
+        Double.NaN, 7, null, 1, MagnitudeScope.LAYER));
+    assertThrows(IllegalArgumentException.class, () -> new SubspaceSettings(SubspaceKind.BITS, 0, 0.5,
+        Double.POSITIVE_INFINITY, 0, Double.NaN, 7, null, 1, MagnitudeScope.LAYER));
   }
 
   @Test

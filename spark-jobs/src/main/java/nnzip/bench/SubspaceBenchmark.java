@@ -103,7 +103,7 @@ public final class SubspaceBenchmark {
       TrainingSettings kindTraining = trainingOf.apply(kind);
       byte[] from = init != null ? order.apply(first, kind) : first;
       byte[] to = init != null ? from : second;
-      SubspaceSettings s = new SubspaceSettings(kind, base.cosWeight(), base.endpointProbability(),
+      SubspaceSettings s = new SubspaceSettings(kind, base.cosWeight(), base.endpointProbability(), base.alphaPower(),
           base.warmupEpochs(), Double.NaN, base.seed(), base.storedDifference(), base.normAnchors(),
           base.magnitudeScope());
       Map<String, Object> r = new LinkedHashMap<>();

@@ -81,7 +81,7 @@ final class TrainCommand implements Command {
                            BatchNormalization statistics become per-alpha norm lines; structured:
                            channels first reordered by importance, subspace.channel-order)
           --set k=v        recipe keys subspace.* (epochs, lr, cos-weight, endpoint-probability,
-                           warmup-epochs, table, difference-bits, train-stored-difference,
+                           alpha-power, warmup-epochs, table, difference-bits, train-stored-difference,
                            norm-anchors, model-cos-weight, model-lr: beta and step size with
                            --init (model-lr.bits / .structured / .unstructured, or one number
                            for all), channel-order: importance | given with --init),
