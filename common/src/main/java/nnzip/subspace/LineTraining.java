@@ -17,9 +17,10 @@ import onnx.Onnx.ModelProto;
 /**
  * Training of a line on the finetuning path: {@link #plan} binds every trainable weight to a
  * {@link LineWeight}, and this regularizer writes each step's α (endpoints with the configured
- * probability, else u^alpha-power for a uniform u; seeded by (seed, epoch, step)) and the annealed lowest kept fraction
- * into the parameters, and adds the gradient of β·cos²(w0, w1) over the whole model (Wortsman et
- * al.'s term), so a {@code TrainingLoop} over any gradient source trains the line deterministically.
+ * probability, else u^alpha-power for a uniform u; seeded by (seed, epoch, step)) and the annealed
+ * lowest kept fraction into the parameters, and adds the gradient of β·cos²(w0, w1) over the whole
+ * model (Wortsman et al.'s term), so a {@code TrainingLoop} over any gradient source trains the line
+ * deterministically.
  * Under the global magnitude scope it also ranks the magnitudes of all GLOBAL_MAGNITUDE weights at the
  * step's α on the driver and writes each one's kept count into its parameter ({@link GlobalMagnitude}),
  * so every executor's weight keeps what the one ranking keeps.

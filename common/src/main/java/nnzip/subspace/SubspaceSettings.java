@@ -62,8 +62,8 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
 
   /** These settings with another number of norm anchors. */
   public SubspaceSettings withNormAnchors(int anchors) {
-    return new SubspaceSettings(kind, cosWeight, endpointProbability, alphaPower, warmupEpochs, fixedAlpha, seed, storedDifference,
-        anchors, magnitudeScope);
+    return new SubspaceSettings(kind, cosWeight, endpointProbability, alphaPower, warmupEpochs, fixedAlpha, seed,
+        storedDifference, anchors, magnitudeScope);
   }
 
   /** The norm anchors a run keeps: 1 at a fixed α (there is one point), else {@link #normAnchors}. */
@@ -73,8 +73,8 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
 
   /** These settings with another β of the cos² term (a line started from a trained model has its own). */
   public SubspaceSettings withCosWeight(double beta) {
-    return new SubspaceSettings(kind, beta, endpointProbability, alphaPower, warmupEpochs, fixedAlpha, seed, storedDifference,
-        normAnchors, magnitudeScope);
+    return new SubspaceSettings(kind, beta, endpointProbability, alphaPower, warmupEpochs, fixedAlpha, seed,
+        storedDifference, normAnchors, magnitudeScope);
   }
 
   /**
@@ -82,8 +82,8 @@ public record SubspaceSettings(SubspaceKind kind, double cosWeight, double endpo
    * stored difference: the model is the point).
    */
   public SubspaceSettings atFixedAlpha(double alpha) {
-    return new SubspaceSettings(kind, 0, endpointProbability, alphaPower, warmupEpochs, alpha, seed, null, normAnchors,
-        magnitudeScope);
+    return new SubspaceSettings(kind, 0, endpointProbability, alphaPower, warmupEpochs, alpha, seed, null,
+        normAnchors, magnitudeScope);
   }
 
   /** The scope unstructured points rank magnitudes over: {@link #magnitudeScope}, LAYER for other kinds. */

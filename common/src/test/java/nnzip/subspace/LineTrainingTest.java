@@ -91,7 +91,7 @@ class LineTrainingTest {
   }
 
   @Test
-  void alphaPowerOneDrawsExactlyTheUniformAlphas() {
+  void theShortConstructorIsPowerOneAndABadPowerIsRefused() {
     // The record's short constructor (the one every caller before alpha-power used) is power 1.
     SubspaceSettings shortForm = settings(0);
     SubspaceSettings explicit = new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 0, 0.5, 1, 2, Double.NaN, 7, null, 1,
