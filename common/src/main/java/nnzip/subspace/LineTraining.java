@@ -17,7 +17,8 @@ import onnx.Onnx.ModelProto;
 /**
  * Training of a line on the finetuning path: {@link #plan} binds every trainable weight to a
  * {@link LineWeight}, and this regularizer writes each step's α (endpoints with the configured
- * probability, else u^alpha-power for a uniform u; seeded by (seed, epoch, step)) and the annealed
+ * probability, else u^alpha-power for a uniform u; seeded by (seed, epoch, step); under the sandwich
+ * rule each of the step's points in turn: both endpoints and draws inside) and the annealed
  * lowest kept fraction into the parameters, and adds the gradient of β·cos²(w0, w1) over the whole
  * model (Wortsman et al.'s term), so a {@code TrainingLoop} over any gradient source trains the line
  * deterministically.
@@ -167,14 +168,35 @@ public final class LineTraining implements TrainingLoop.Regularizer {
     return new ArrayList<>(plan.parameters().keySet());
   }
 
-  /** The α a step trains. */
+  /** The α a step trains (its first point's, where a step trains several). */
   public float alpha(int epoch, int step) {
+    return alpha(epoch, step, 0);
+  }
+
+  /**
+   * The α of a step's point: with one point per step, an endpoint (either, equally) with the endpoint
+   * probability, else u^alpha-power for a uniform u, drawn from (seed, epoch, step); with the
+   * sandwich rule (several points), point 0 is α = 0, point 1 is α = 1 and each further point draws
+   * u^alpha-power from (seed, epoch, step, point).
+   */
+  public float alpha(int epoch, int step, int point) {
     if (settings.fixed()) {
       return (float) settings.fixedAlpha();
     }
-    SplittableRandom rng = new SplittableRandom(mix(mix(settings.seed(), epoch), step));
-    if (rng.nextDouble() < settings.endpointProbability()) {
-      return rng.nextBoolean() ? 1f : 0f;
+    if (point < 0 || point >= settings.pointsToTrain()) {
+      throw new IllegalArgumentException("point " + point + " of a step that trains " + settings.pointsToTrain());
+    }
+    SplittableRandom rng;
+    if (settings.pointsToTrain() > 1) {
+      if (point < 2) {
+        return point;
+      }
+      rng = new SplittableRandom(mix(mix(mix(settings.seed(), epoch), step), point));
+    } else {
+      rng = new SplittableRandom(mix(mix(settings.seed(), epoch), step));
+      if (rng.nextDouble() < settings.endpointProbability()) {
+        return rng.nextBoolean() ? 1f : 0f;
+      }
     }
     // Math.pow(u, 1) is u exactly, so the default draws what a uniform α always drew.
     return (float) Math.pow(rng.nextDouble(), settings.alphaPower());
@@ -195,7 +217,17 @@ public final class LineTraining implements TrainingLoop.Regularizer {
 
   @Override
   public void startStep(int epoch, int step, ParameterValues params) {
-    float alpha = alpha(epoch, step);
+    startPoint(epoch, step, 0, params);
+  }
+
+  @Override
+  public int pointsPerStep() {
+    return settings.pointsToTrain();
+  }
+
+  @Override
+  public void startPoint(int epoch, int step, int point, ParameterValues params) {
+    float alpha = alpha(epoch, step, point);
     float lowest = lowest(epoch, step);
     set(params, parameters, alpha, lowest);
     rank(params, alpha, lowest);

@@ -8,7 +8,7 @@ import nnzip.train.TrainingLoop;
 /**
  * Training of a line whose graph has BatchNorm: {@link LineTraining} with the running statistics kept
  * per α ({@link NormLine}). Each step's batch statistics fold into the two anchors around the step's
- * α, each with its interpolation weight as its share of the node's momentum update, so an anchor
+ * α (each point's, under the sandwich rule), each with its interpolation weight as its share of the node's momentum update, so an anchor
  * averages the batches of the points near it as the dialed point will read it; validation sees the
  * statistics interpolated at its α. The state's statistics are the anchors', named by
  * {@link NormLine#key}, so checkpoints carry them and a resumed run repeats them.
@@ -44,6 +44,16 @@ public final class NormLineTraining implements TrainingLoop.Regularizer {
   }
 
   @Override
+  public int pointsPerStep() {
+    return line.pointsPerStep();
+  }
+
+  @Override
+  public void startPoint(int epoch, int step, int point, ParameterValues params) {
+    line.startPoint(epoch, step, point, params);
+  }
+
+  @Override
   public void addGradient(ParameterValues params, float[][] grads) {
     line.addGradient(params, grads);
   }
@@ -58,13 +68,19 @@ public final class NormLineTraining implements TrainingLoop.Regularizer {
     return line.forValidation(params);
   }
 
-  /** The anchors around the step's α with their interpolation weights (one anchor, whole, at its own α). */
+  /** The anchors around the step's (first point's) α with their interpolation weights. */
   @Override
   public Map<String, Float> statisticsShares(int epoch, int step, String key) {
+    return statisticsShares(epoch, step, 0, key);
+  }
+
+  /** The anchors around the point's α with their interpolation weights (one anchor, whole, at its own α). */
+  @Override
+  public Map<String, Float> statisticsShares(int epoch, int step, int point, String key) {
     if (!norms.statistics().containsKey(key)) {
       throw new IllegalArgumentException("BatchNorm statistic '" + key + "' is not on the norm line");
     }
-    float[] w = norms.weights(line.alpha(epoch, step));
+    float[] w = norms.weights(line.alpha(epoch, step, point));
     Map<String, Float> shares = new LinkedHashMap<>();
     for (int j = 0; j < w.length; j++) {
       if (w[j] > 0) {

@@ -1,5 +1,6 @@
 package nnzip.train;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -8,9 +9,10 @@ import nnzip.graph.ImportedGraph.BatchNormStats;
 
 /**
  * The driver's side of data-parallel training: for each step it asks a {@link GradientSource} for
- * the chunk gradients, sums them in chunk order (in double), divides by the batch size, lets an
- * optional {@link Regularizer} add its term, applies the {@link Optimizer}, and folds the chunks'
- * BatchNorm batch statistics into the running ones in chunk order. Every {@code stepsPerRound} steps
+ * the chunk gradients (once per point, where the regularizer trains several points per step), sums
+ * them in chunk order (in double), divides by the samples seen, lets an optional {@link Regularizer}
+ * add its term, applies the {@link Optimizer}, and folds the chunks' BatchNorm batch statistics into
+ * the running ones in chunk order. Every {@code stepsPerRound} steps
  * and at each epoch's end the state goes to the checkpoint sink; a run given a saved state resumes
  * from it and reaches the same parameters bit for bit.
  */
@@ -28,6 +30,21 @@ public final class TrainingLoop {
 
     /** Called before each step's gradients are computed; may change the parameters in place. */
     default void startStep(int epoch, int step, ParameterValues params) {}
+
+    /**
+     * How many points each step takes the gradient at, all on the step's batch: the step's gradient is
+     * the mean over the points' gradients (a compressible subspace's sandwich rule trains both ends of
+     * its line and a point inside at every step). Default 1.
+     */
+    default int pointsPerStep() {
+      return 1;
+    }
+
+    /**
+     * Called before the gradients of each point of a step after the first (the first is what
+     * {@link #startStep} set up); may change the parameters in place.
+     */
+    default void startPoint(int epoch, int step, int point, ParameterValues params) {}
 
     /**
      * Adds the regularizer's gradient to the mean loss gradient, in place; may also put back
@@ -55,6 +72,11 @@ public final class TrainingLoop {
      */
     default Map<String, Float> statisticsShares(int epoch, int step, String key) {
       return Map.of(key, 1f);
+    }
+
+    /** {@link #statisticsShares(int, int, String)} for the batch statistics of a step's given point. */
+    default Map<String, Float> statisticsShares(int epoch, int step, int point, String key) {
+      return statisticsShares(epoch, step, key);
     }
 
     /**
@@ -112,6 +134,7 @@ public final class TrainingLoop {
         regularizer.startEpoch(epoch, params);
       }
       int[] order = plan.order(epoch);
+      int points = regularizer == null ? 1 : regularizer.pointsPerStep();
       long start = System.nanoTime();
       double loss = s.epochLoss();
       long correct = s.epochCorrect();
@@ -121,7 +144,17 @@ public final class TrainingLoop {
         if (regularizer != null) {
           regularizer.startStep(epoch, step, params);
         }
-        List<ChunkGradient> grads = source.gradients(params, chunks);
+        // Every point's chunks in one ordered sum: one point is the plain step, bit for bit.
+        List<ChunkGradient> grads = new ArrayList<>();
+        List<List<ChunkGradient>> byPoint = new ArrayList<>();
+        for (int point = 0; point < points; point++) {
+          if (point > 0) {
+            regularizer.startPoint(epoch, step, point, params);
+          }
+          List<ChunkGradient> g = source.gradients(params, chunks);
+          byPoint.add(g);
+          grads.addAll(g);
+        }
         int n = 0;
         for (ChunkGradient g : grads) {
           n += g.n();
@@ -137,7 +170,9 @@ public final class TrainingLoop {
         if (regularizer != null) {
           regularizer.endStep(params);
         }
-        updateRunningStatistics(grads, stats, epoch, step);
+        for (int point = 0; point < points; point++) {
+          updateRunningStatistics(byPoint.get(point), stats, epoch, step, point);
+        }
         int done = step + 1;
         if (done % plan.stepsPerRound() == 0 && done < plan.stepsPerEpoch()) {
           checkpoint.accept(new TrainingState(epoch, done, params.copy(), opt.copy(), copy(stats), s.history(), loss,
@@ -179,22 +214,24 @@ public final class TrainingLoop {
     return mean;
   }
 
-  private void updateRunningStatistics(List<ChunkGradient> grads, Map<String, float[]> stats, int epoch, int step) {
+  private void updateRunningStatistics(List<ChunkGradient> grads, Map<String, float[]> stats, int epoch, int step,
+      int point) {
     for (ChunkGradient g : grads) {
       for (int b = 0; b < batchNorms.size(); b++) {
         BatchNormStats bn = batchNorms.get(b);
-        fold(stats, bn.runningMean(), g.batchStats().get(2 * b), bn.momentum(), epoch, step);
-        fold(stats, bn.runningVar(), g.batchStats().get(2 * b + 1), bn.momentum(), epoch, step);
+        fold(stats, bn.runningMean(), g.batchStats().get(2 * b), bn.momentum(), epoch, step, point);
+        fold(stats, bn.runningVar(), g.batchStats().get(2 * b + 1), bn.momentum(), epoch, step, point);
       }
     }
   }
 
-  private void fold(Map<String, float[]> stats, String key, float[] batch, float momentum, int epoch, int step) {
+  private void fold(Map<String, float[]> stats, String key, float[] batch, float momentum, int epoch, int step,
+      int point) {
     if (regularizer == null) {
       blend(stats.get(key), batch, momentum);
       return;
     }
-    regularizer.statisticsShares(epoch, step, key).forEach((k, share) -> {
+    regularizer.statisticsShares(epoch, step, point, key).forEach((k, share) -> {
       float[] running = stats.get(k);
       if (running == null) {
         throw new IllegalStateException("no running statistic '" + k + "' for BatchNorm statistic '" + key + "'");

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A line trained through the training loop: a run resumed from a mid-epoch checkpoint ends
- * bit-identical, with the points seeing w0 as trained or as stored, and with magnitudes ranked per
- * matrix or over the model; a step of the global scope moves only what the model's ranking keeps.
+ * bit-identical, with the points seeing w0 as trained or as stored, with magnitudes ranked per
+ * matrix or over the model, and with three points per step (the sandwich rule); a step of the global scope moves only what the model's ranking keeps.
  */
 class LineResumeTest {
   private static Dataset data(int n) {
@@ -58,6 +58,11 @@ class LineResumeTest {
     resumeMatches(new nnzip.codec.dp.DpCodec(2), MagnitudeScope.GLOBAL);
   }
 
+  @Test
+  void aResumedSandwichRunOfTheGlobalScopeReachesTheSameLine() {
+    resumeMatches(new nnzip.codec.dp.DpCodec(2), MagnitudeScope.GLOBAL, 3);
+  }
+
   private static ParameterValues values(ModelProto m) {
     return new GraphSetup(m.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE).build().values();
   }
@@ -73,6 +78,10 @@ class LineResumeTest {
   }
 
   private static void resumeMatches(nnzip.codec.ScalarCodec difference, MagnitudeScope scope) {
+    resumeMatches(difference, scope, 1);
+  }
+
+  private static void resumeMatches(nnzip.codec.ScalarCodec difference, MagnitudeScope scope, int points) {
     ModelProto m0 = Architecture.MLP_300_100.build(new int[] {6}, 3, 1);
     ParameterValues w0 = values(m0);
     ParameterValues w1 = values(Architecture.MLP_300_100.build(new int[] {6}, 3, 2));
@@ -82,7 +91,8 @@ class LineResumeTest {
     TrainingGraph g = setup.build();
     Dataset train = data(64);
     TrainingPlan tplan = new TrainingPlan(64, 2, 16, 8, 3, 5);
-    SubspaceSettings s = new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 1.0, 0.5, 1, Double.NaN, 11, null, 1, scope);
+    SubspaceSettings s = new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 1.0, 0.5, 1, points, 1, Double.NaN, 11, null,
+        1, scope);
     List<TrainingState> checkpoints = new ArrayList<>();
     List<ParameterValues> validated = new ArrayList<>();
     TrainingState start = TrainingState.start(g.values(), Map.of());

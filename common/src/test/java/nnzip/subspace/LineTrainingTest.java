@@ -70,7 +70,7 @@ class LineTrainingTest {
   @org.junit.jupiter.params.provider.ValueSource(doubles = {1, 2.5})
   void alphaPowerDrawsTheInteriorWithTheClosedFormDistribution(double p) {
     // Interior draws (no endpoints) at power p: P(α ≤ x) = P(u ≤ x^(1/p)) = x^(1/p).
-    LineTraining t = new LineTraining(List.of("a"), new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 0, 0, p, 2,
+    LineTraining t = new LineTraining(List.of("a"), new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 0, 0, p, 1, 2,
         Double.NaN, 7, null, 1, MagnitudeScope.LAYER), 100, 0.5);
     int n = 40000;
     double[] xs = {0.01, 0.0769, 0.25, 0.5, 0.9};
@@ -91,20 +91,71 @@ class LineTrainingTest {
   }
 
   @Test
-  void theShortConstructorIsPowerOneAndABadPowerIsRefused() {
-    // The record's short constructor (the one every caller before alpha-power used) is power 1.
+  void theShortConstructorIsPowerOneOnePointAndABadPowerIsRefused() {
+    // The record's short constructor (the one every caller before alpha-power used) is power 1, one point.
     SubspaceSettings shortForm = settings(0);
-    SubspaceSettings explicit = new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 0, 0.5, 1, 2, Double.NaN, 7, null, 1,
-        MagnitudeScope.LAYER);
+    SubspaceSettings explicit = new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 0, 0.5, 1, 1, 2, Double.NaN, 7, null,
+        1, MagnitudeScope.LAYER);
     LineTraining a = new LineTraining(List.of("a"), shortForm, 100, 0.5);
     LineTraining b = new LineTraining(List.of("a"), explicit, 100, 0.5);
+    assertEquals(1, a.pointsPerStep());
     for (int s = 0; s < 500; s++) {
       assertEquals(a.alpha(1, s), b.alpha(1, s));
     }
-    assertThrows(IllegalArgumentException.class, () -> new SubspaceSettings(SubspaceKind.BITS, 0, 0.5, 0.5, 0,
+    assertThrows(IllegalArgumentException.class, () -> new SubspaceSettings(SubspaceKind.BITS, 0, 0.5, 0.5, 1, 0,
         Double.NaN, 7, null, 1, MagnitudeScope.LAYER));
     assertThrows(IllegalArgumentException.class, () -> new SubspaceSettings(SubspaceKind.BITS, 0, 0.5,
-        Double.POSITIVE_INFINITY, 0, Double.NaN, 7, null, 1, MagnitudeScope.LAYER));
+        Double.POSITIVE_INFINITY, 1, 0, Double.NaN, 7, null, 1, MagnitudeScope.LAYER));
+  }
+
+  @Test
+  void theSandwichTrainsBothEndsEveryStepAndDrawsTheRestInside() {
+    double p = 2;
+    LineTraining t = new LineTraining(List.of("a"), new SubspaceSettings(SubspaceKind.STRUCTURED, 0, 0.5, p, 3, 0,
+        Double.NaN, 7, null, 1, MagnitudeScope.LAYER), 100, 0.5);
+    assertEquals(3, t.pointsPerStep());
+    int n = 20000;
+    int below = 0;
+    java.util.Set<Float> distinct = new java.util.HashSet<>();
+    for (int s = 0; s < n; s++) {
+      int epoch = 1 + s / 100;
+      int step = s % 100;
+      assertEquals(0f, t.alpha(epoch, step, 0));
+      assertEquals(1f, t.alpha(epoch, step, 1));
+      float inside = t.alpha(epoch, step, 2);
+      assertTrue(inside >= 0 && inside < 1);
+      distinct.add(inside);
+      if (inside <= 0.25) {
+        below++;
+      }
+    }
+    // The third point is u^p, not the single-point draw (which would give endpoints half the time):
+    // P(α ≤ 0.25) = 0.25^(1/p), within 5 sd.
+    double expected = Math.pow(0.25, 1 / p);
+    assertEquals(expected, (double) below / n, 5 * Math.sqrt(expected * (1 - expected) / n));
+    assertTrue(distinct.size() > n * 0.99, "the inside draws differ from step to step");
+    assertThrows(IllegalArgumentException.class, () -> t.alpha(1, 0, 3));
+
+    ParameterValues params = new ParameterValues(List.of("a"), List.of(new long[] {4}), new float[][] {{1, 2, 0, 0}});
+    t.startStep(1, 5, params);
+    assertEquals(0f, params.get("a")[2]);
+    t.startPoint(1, 5, 1, params);
+    assertEquals(1f, params.get("a")[2]);
+    t.startPoint(1, 5, 2, params);
+    assertEquals(t.alpha(1, 5, 2), params.get("a")[2]);
+  }
+
+  @Test
+  void aFixedAlphaTrainsOnePointAndPointsOutOfRangeAreRefused() {
+    SubspaceSettings sandwich = new SubspaceSettings(SubspaceKind.BITS, 0, 0.5, 1, 4, 0, Double.NaN, 7, null, 1,
+        MagnitudeScope.LAYER);
+    assertEquals(4, sandwich.pointsToTrain());
+    assertEquals(1, sandwich.atFixedAlpha(0.3).pointsToTrain());
+    assertEquals(0.3f, new LineTraining(List.of("a"), sandwich.atFixedAlpha(0.3), 10, 0.5).alpha(2, 3));
+    for (int bad : new int[] {0, SubspaceSettings.MAX_POINTS_PER_STEP + 1}) {
+      assertThrows(IllegalArgumentException.class, () -> new SubspaceSettings(SubspaceKind.BITS, 0, 0.5, 1, bad, 0,
+          Double.NaN, 7, null, 1, MagnitudeScope.LAYER));
+    }
   }
 
   @Test

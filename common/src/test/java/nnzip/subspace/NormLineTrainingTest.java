@@ -56,6 +56,11 @@ class NormLineTrainingTest {
       LineTraining line) {}
 
   private static Setup setup(TrainingPlan tplan, double endpointProbability) {
+    return setup(tplan, endpointProbability, 1);
+  }
+
+  /** {@link #setup(TrainingPlan, double)} training {@code points} points per step (3: the sandwich rule). */
+  private static Setup setup(TrainingPlan tplan, double endpointProbability, int points) {
     ParameterValues w = new GraphSetup(M.toByteArray(), WeightPlan.allTrainable(STATS), GraphMode.INFERENCE).build()
         .values();
     ParameterValues all = new GraphSetup(M.toByteArray(), WeightPlan.allTrainable(Set.of()), GraphMode.INFERENCE)
@@ -63,8 +68,8 @@ class NormLineTrainingTest {
     Map<String, float[]> own = new java.util.LinkedHashMap<>();
     STATS.forEach(k -> own.put(k, all.get(k)));
     WeightPlan plan = LineTraining.plan(M, w, w, STATS, SubspaceKind.STRUCTURED);
-    SubspaceSettings s = new SubspaceSettings(SubspaceKind.STRUCTURED, 1.0, endpointProbability, 0, Double.NaN, 11, null, 5,
-        MagnitudeScope.LAYER);
+    SubspaceSettings s = new SubspaceSettings(SubspaceKind.STRUCTURED, 1.0, endpointProbability, 1, points, 0,
+        Double.NaN, 11, null, 5, MagnitudeScope.LAYER);
     LineTraining line = new LineTraining(LineTraining.lineParameters(plan), s, tplan.stepsPerEpoch(), 0.5);
     NormLine norms = NormLine.start(5, own, own);
     return new Setup(plan, new GraphSetup(M.toByteArray(), plan, GraphMode.TRAINING), norms,
@@ -117,10 +122,12 @@ class NormLineTrainingTest {
     }
   }
 
-  @Test
-  void anchorsThatStartedEqualEndApartAndRunsRepeat() {
+  /** With one point per step, and with the sandwich rule (both endpoints and one draw every step). */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3})
+  void anchorsThatStartedEqualEndApartAndRunsRepeat(int points) {
     TrainingPlan tplan = new TrainingPlan(32, 2, 8, 8, 2, 5);
-    Setup s = setup(tplan, 0.5);
+    Setup s = setup(tplan, 0.5, points);
     List<TrainingState> checkpoints = new ArrayList<>();
     TrainingState done = run(s, tplan, null, checkpoints);
     NormLine trained = s.norms().withAnchors(done.statistics());
@@ -128,9 +135,11 @@ class NormLineTrainingTest {
     boolean[] touched = new boolean[5];
     for (int e = 1; e <= 2; e++) {
       for (int step = 0; step < tplan.stepsPerEpoch(); step++) {
-        float[] w = s.norms().weights(s.line().alpha(e, step));
-        for (int a = 0; a < 5; a++) {
-          touched[a] |= w[a] > 0;
+        for (int point = 0; point < points; point++) {
+          float[] w = s.norms().weights(s.line().alpha(e, step, point));
+          for (int a = 0; a < 5; a++) {
+            touched[a] |= w[a] > 0;
+          }
         }
       }
     }
@@ -149,13 +158,16 @@ class NormLineTrainingTest {
       assertTrue(differ, "anchors " + a + " and " + (a + 1) + " end apart");
     }
     // The same run again, and resumed from the middle, end with the same bits.
-    TrainingState again = run(setup(tplan, 0.5), tplan, null, new ArrayList<>());
+    TrainingState again = run(setup(tplan, 0.5, points), tplan, null, new ArrayList<>());
     TrainingState mid = checkpoints.stream().filter(c -> c.epoch() == 2 && c.step() == 2).findFirst().orElseThrow();
-    TrainingState resumed = run(setup(tplan, 0.5), tplan, mid, new ArrayList<>());
+    TrainingState resumed = run(setup(tplan, 0.5, points), tplan, mid, new ArrayList<>());
     for (TrainingState other : List.of(again, resumed)) {
       assertEquals(done.params(), other.params());
       assertEquals(done.statistics().keySet(), other.statistics().keySet());
       done.statistics().forEach((k, x) -> assertArrayEquals(x, other.statistics().get(k), k));
+    }
+    if (points > 1) {
+      assertTrue(touched[0] && touched[4], "the sandwich trains both ends");
     }
     assertNotEquals(s.norms(), trained);
     assertFalse(done.statistics().keySet().stream().anyMatch(STATS::contains));

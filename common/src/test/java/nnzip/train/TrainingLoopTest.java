@@ -110,6 +110,71 @@ class TrainingLoopTest {
     assertNotEquals(Arrays.toString(order), Arrays.toString(plan.order(2)));
   }
 
+  /**
+   * A hook that trains three points per step, point k at W + k·δ (put back before the update): one
+   * plain SGD step moves W by the mean of the three gradients, each computed here on its own, and the
+   * epoch's loss is the mean over the points.
+   */
+  @Test
+  void aStepOfSeveralPointsAppliesTheMeanOfTheirGradients() {
+    Dataset d = data(32, 8);
+    TrainingPlan plan = new TrainingPlan(32, 1, 32, 8, 1, 3);
+    TrainingGraph g = graph();
+    ParameterValues start = g.values();
+    SplittableRandom rng = new SplittableRandom(9);
+    float[] w0 = start.get("W");
+    for (int i = 0; i < w0.length; i++) {
+      w0[i] = (float) (0.3 * rng.nextGaussian());
+    }
+    float[] delta = new float[w0.length];
+    for (int i = 0; i < delta.length; i++) {
+      delta[i] = (float) (0.5 * rng.nextGaussian());
+    }
+    float[] kept = w0.clone();
+    TrainingLoop.Regularizer shifted = new TrainingLoop.Regularizer() {
+      @Override
+      public int pointsPerStep() {
+        return 3;
+      }
+
+      @Override
+      public void startPoint(int epoch, int step, int point, ParameterValues params) {
+        float[] w = params.get("W");
+        for (int i = 0; i < w.length; i++) {
+          w[i] = kept[i] + point * delta[i];
+        }
+      }
+
+      @Override
+      public void addGradient(ParameterValues params, float[][] grads) {
+        System.arraycopy(kept, 0, params.get("W"), 0, kept.length);
+      }
+    };
+    TrainingState end = new TrainingLoop(plan, Optimizer.sgd(1, 0), List.of()).withRegularizer(shifted)
+        .run(TrainingState.start(start, Map.of()), new LocalGradients(g, d), s -> 0, s -> { }, e -> { });
+
+    int[] all = IntStream.range(0, 32).toArray();
+    double[] meanW = new double[w0.length];
+    double loss = 0;
+    for (int k = 0; k < 3; k++) {
+      ParameterValues at = start.copy();
+      for (int i = 0; i < w0.length; i++) {
+        at.get("W")[i] = w0[i] + k * delta[i];
+      }
+      g.setValues(at);
+      ChunkGradient whole = g.gradient(d.features(), d.labels(), d.n());
+      loss += whole.lossSum();
+      for (int i = 0; i < meanW.length; i++) {
+        meanW[i] += whole.gradients()[0][i] / (3.0 * all.length);
+      }
+    }
+    float[] w = end.params().get("W");
+    for (int i = 0; i < w.length; i++) {
+      assertEquals(w0[i] - meanW[i], w[i], 1e-5, "W[" + i + "]");
+    }
+    assertEquals(loss / (3 * all.length), end.history().get(0).trainLoss(), 1e-5);
+  }
+
   private static TrainingState train(TrainingPlan plan, Dataset d, TrainingState from, List<TrainingState> saved) {
     return train(plan, d, from, saved, null);
   }

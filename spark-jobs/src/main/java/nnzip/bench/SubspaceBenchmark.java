@@ -104,8 +104,8 @@ public final class SubspaceBenchmark {
       byte[] from = init != null ? order.apply(first, kind) : first;
       byte[] to = init != null ? from : second;
       SubspaceSettings s = new SubspaceSettings(kind, base.cosWeight(), base.endpointProbability(), base.alphaPower(),
-          base.warmupEpochs(), Double.NaN, base.seed(), base.storedDifference(), base.normAnchors(),
-          base.magnitudeScope());
+          base.pointsPerStep(), base.warmupEpochs(), Double.NaN, base.seed(), base.storedDifference(),
+          base.normAnchors(), base.magnitudeScope());
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("optimizer", kindTraining.optimizer().toString());
       if (kind == SubspaceKind.UNSTRUCTURED) {

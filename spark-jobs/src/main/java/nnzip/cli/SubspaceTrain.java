@@ -71,7 +71,7 @@ final class SubspaceTrain {
         ScalarCodec difference = differenceKind.create(differenceBits);
         SubspaceSettings s = new SubspaceSettings(kind, recipe.getDouble("subspace.cos-weight"),
             recipe.getDouble("subspace.endpoint-probability"), recipe.getDouble("subspace.alpha-power"),
-            recipe.getInt("subspace.warmup-epochs"), Double.NaN,
+            recipe.getInt("subspace.points-per-step"), recipe.getInt("subspace.warmup-epochs"), Double.NaN,
             recipe.getLong("seed"), recipe.getBoolean("subspace.train-stored-difference") ? difference : null,
             recipe.getInt("subspace.norm-anchors"), scope(recipe));
         List<Double> points = recipe.getDoubleList("subspace.table");

@@ -81,10 +81,11 @@ final class TrainCommand implements Command {
                            BatchNormalization statistics become per-alpha norm lines; structured:
                            channels first reordered by importance, subspace.channel-order)
           --set k=v        recipe keys subspace.* (epochs, lr, cos-weight, endpoint-probability,
-                           alpha-power, warmup-epochs, table, difference-bits, train-stored-difference,
-                           norm-anchors, model-cos-weight, model-lr: beta and step size with
-                           --init (model-lr.bits / .structured / .unstructured, or one number
-                           for all), channel-order: importance | given with --init),
+                           alpha-power, points-per-step, warmup-epochs, table, difference-bits,
+                           train-stored-difference, norm-anchors, model-cos-weight, model-lr:
+                           beta and step size with --init (model-lr.bits / .structured /
+                           .unstructured, or one number for all), channel-order: importance |
+                           given with --init),
                            finetune.* (batch, chunk, validation, examples), seed and the codec
                            keys the line is stored with (default: w1 uniform 8 bits, w0 - w1 at
                            difference-bits = 2); --epochs, --lr, --batch, ... override them
