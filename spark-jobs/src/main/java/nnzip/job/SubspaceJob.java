@@ -130,6 +130,11 @@ public final class SubspaceJob {
         spec.settings().fixed() ? ", alpha fixed at " + spec.settings().fixedAlpha() : "",
         difference == null ? "" : ", " + stored.size() + " weights see w0 as stored (w0 - w1 by "
             + difference.kind().label() + " at " + difference.bits() + " bits)"));
+    if (spec.settings().pointsToTrain() > 1) {
+      progress.report(String.format("subspace: %d points per step (sandwich rule): both endpoints and %d drawn inside"
+          + " the line, each a forward and backward pass over the batch", spec.settings().pointsToTrain(),
+          spec.settings().pointsToTrain() - 2));
+    }
     if (!frozen.isEmpty()) {
       progress.report(norms.isEmpty() ? "subspace: " + frozen.size() / 2 + " BatchNorm nodes, one pair of statistics"
           + " for every point" : String.format("subspace: %d BatchNorm nodes, statistics per alpha at %d anchors",
