@@ -50,35 +50,20 @@ public final class SubspaceBenchmark {
   private SubspaceBenchmark() {}
 
   /**
-   * Runs the benchmark for each kind.
-   *
-   * @param alphas the budgets, ascending
-   * @param sharedInit whether the line's endpoints start from one initialization (else two)
-   * @param difference the codec the line's endpoint difference is stored with
-   * @param dir where the artifacts go, and each individual model as {@code individual-KIND-ALPHA.onnx}
-   */
-  public static Map<String, Object> run(JavaSparkContext sc, Architecture arch, List<SubspaceKind> kinds,
-      SubspaceSettings base, TrainingSettings training, double[] alphas, boolean sharedInit,
-      CompressionSettings compression, ScalarCodec difference,
-      String recipe, DataRef data, java.nio.file.Path dir, Progress progress) throws IOException {
-    return run(sc, arch, null, null, kinds, base, kind -> training, alphas, sharedInit, ChannelOrder.GIVEN, compression,
-        difference, recipe, data, dir, progress);
-  }
-
-  /**
    * Runs the benchmark for each kind, from scratch ({@code init} null: the architecture's
    * initialization) or from a trained model.
    *
    * @param init a trained ONNX model both endpoints and every individual model start from, or null
    * @param initName the trained model's name in the report (with {@code init})
+   * @param settingsOf each kind's line settings (subspace.points-per-step can name one number per kind)
    * @param trainingOf each kind's training (they differ at most in the learning rate: subspace.model-lr
    *     can name one per kind)
    * @param order with {@code init}: the channel order a structured line and its individual models
    *     start from (both the same model)
    */
   public static Map<String, Object> run(JavaSparkContext sc, Architecture arch, byte[] init, String initName,
-      List<SubspaceKind> kinds, SubspaceSettings base, java.util.function.Function<SubspaceKind, TrainingSettings> trainingOf,
-      double[] alphas, boolean sharedInit,
+      List<SubspaceKind> kinds, java.util.function.Function<SubspaceKind, SubspaceSettings> settingsOf,
+      java.util.function.Function<SubspaceKind, TrainingSettings> trainingOf, double[] alphas, boolean sharedInit,
       ChannelOrder order, CompressionSettings compression, ScalarCodec difference,
       String recipe, DataRef data, java.nio.file.Path dir, Progress progress) throws IOException {
     TrainingSettings training = trainingOf.apply(kinds.get(0)); // seed, epochs and optimizer: the same for all
@@ -93,7 +78,7 @@ public final class SubspaceBenchmark {
     report.put("data", data.toString());
     report.put("epochs", training.epochs());
     report.put("optimizer", training.optimizer().toString());
-    report.put("settings", base.toString());
+    report.put("settings", settingsOf.apply(kinds.get(0)).toString()); // each kind's are in its own block
     report.put("init", init != null ? "trained model " + initName : sharedInit ? "shared" : "separate");
     if (init != null) {
       report.put("initTestAccuracy", accuracy(init, test));
@@ -103,11 +88,13 @@ public final class SubspaceBenchmark {
       TrainingSettings kindTraining = trainingOf.apply(kind);
       byte[] from = init != null ? order.apply(first, kind) : first;
       byte[] to = init != null ? from : second;
-      SubspaceSettings s = new SubspaceSettings(kind, base.cosWeight(), base.endpointProbability(), base.alphaPower(),
-          base.pointsPerStep(), base.warmupEpochs(), Double.NaN, base.seed(), base.storedDifference(),
-          base.normAnchors(), base.magnitudeScope());
+      SubspaceSettings s = settingsOf.apply(kind);
+      if (s.kind() != kind) {
+        throw new IllegalArgumentException("the settings of the " + kind.label() + " line are for " + s.kind().label());
+      }
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("optimizer", kindTraining.optimizer().toString());
+      r.put("settings", s.toString());
       if (kind == SubspaceKind.UNSTRUCTURED) {
         // The line and the individual models (s.atFixedAlpha keeps it) rank magnitudes over the same scope.
         r.put("magnitudeScope", s.scope().label());

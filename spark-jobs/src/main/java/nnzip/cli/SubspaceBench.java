@@ -57,10 +57,14 @@ final class SubspaceBench {
     Config recipe = Recipes.resolve(null, a.all("--set"));
     SubspaceTrain.Options o = SubspaceTrain.Options.of(recipe, kinds.get(0));
     SubspaceTrain.checkTeacher(o, init != null);
-    // Read (and checked) before anything runs: from a model the learning rate can differ by kind.
+    // Read (and checked) before anything runs: the learning rate (from a model) and the points per step
+    // can differ by kind.
     Map<SubspaceKind, nnzip.train.TrainingSettings> trainings = new java.util.EnumMap<>(SubspaceKind.class);
+    Map<SubspaceKind, nnzip.subspace.SubspaceSettings> settings = new java.util.EnumMap<>(SubspaceKind.class);
     for (SubspaceKind k : kinds) {
-      trainings.put(k, init != null ? SubspaceTrain.Options.of(recipe, k).trainingFromModel() : o.training());
+      SubspaceTrain.Options ok = SubspaceTrain.Options.of(recipe, k);
+      trainings.put(k, init != null ? ok.trainingFromModel() : o.training());
+      settings.put(k, init != null ? ok.settingsFromModel() : ok.settings());
     }
     java.nio.file.Path dir = a.get("--dir") != null ? java.nio.file.Path.of(a.get("--dir"))
         : Files.createTempDirectory("nnzip-bench-subspace");
@@ -73,8 +77,7 @@ final class SubspaceBench {
     try {
       report = SubspaceBenchmark.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), arch, init,
           a.get("--init") == null ? null : java.nio.file.Path.of(a.get("--init")).getFileName().toString(), kinds,
-          init != null ? o.settingsFromModel() : o.settings(),
-          trainings::get,
+          settings::get, trainings::get,
           o.table(), o.sharedInit(), o.channelOrder(), Recipes.settings(recipe), o.difference(), Recipes.render(recipe), data, dir, progress);
     } finally {
       spark.stop();

@@ -38,12 +38,18 @@ final class SubspaceTrain {
   private SubspaceTrain() {}
 
   /**
-   * subspace.model-lr for this kind: the key is a number for every kind, or an object with one per
-   * kind (reference.conf's default), of which a --set of a number replaces the whole.
+   * The path of a subspace key for this kind: the key is a number for every kind, or an object with one
+   * per kind (reference.conf's default for subspace.model-lr and subspace.points-per-step), of which a
+   * --set of a number replaces the whole.
    */
+  static String perKind(Config recipe, String key, SubspaceKind kind) {
+    return recipe.getValue(key).valueType() == com.typesafe.config.ConfigValueType.OBJECT
+        ? key + "." + kind.label() : key;
+  }
+
+  /** subspace.model-lr for this kind. */
   static double modelLearningRate(Config recipe, SubspaceKind kind) {
-    return recipe.getValue("subspace.model-lr").valueType() == com.typesafe.config.ConfigValueType.OBJECT
-        ? recipe.getDouble("subspace.model-lr." + kind.label()) : recipe.getDouble("subspace.model-lr");
+    return recipe.getDouble(perKind(recipe, "subspace.model-lr", kind));
   }
 
   /** The settings of one run, read from the resolved recipe at the edge. */
@@ -71,7 +77,8 @@ final class SubspaceTrain {
         ScalarCodec difference = differenceKind.create(differenceBits);
         SubspaceSettings s = new SubspaceSettings(kind, recipe.getDouble("subspace.cos-weight"),
             recipe.getDouble("subspace.endpoint-probability"), recipe.getDouble("subspace.alpha-power"),
-            recipe.getInt("subspace.points-per-step"), recipe.getInt("subspace.warmup-epochs"), Double.NaN,
+            recipe.getInt(perKind(recipe, "subspace.points-per-step", kind)), recipe.getInt("subspace.warmup-epochs"),
+            Double.NaN,
             recipe.getLong("seed"), recipe.getBoolean("subspace.train-stored-difference") ? difference : null,
             recipe.getInt("subspace.norm-anchors"), scope(recipe));
         List<Double> points = recipe.getDoubleList("subspace.table");

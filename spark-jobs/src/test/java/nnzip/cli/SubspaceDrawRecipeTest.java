@@ -17,7 +17,11 @@ import org.junit.jupiter.api.Test;
 class SubspaceDrawRecipeTest {
 
   private static SubspaceSettings settings(List<String> sets) {
-    return SubspaceTrain.Options.of(Recipes.resolve(null, sets), SubspaceKind.UNSTRUCTURED).settings();
+    return settings(sets, SubspaceKind.UNSTRUCTURED);
+  }
+
+  private static SubspaceSettings settings(List<String> sets, SubspaceKind kind) {
+    return SubspaceTrain.Options.of(Recipes.resolve(null, sets), kind).settings();
   }
 
   private static void refused(String set, String key, String value) {
@@ -33,11 +37,17 @@ class SubspaceDrawRecipeTest {
   }
 
   @Test
-  void theRecipeSetsThePointsPerStepAndRefusesThemOutOfRange() {
-    assertEquals(Recipes.resolve(null, List.of()).getInt("subspace.points-per-step"),
-        settings(List.of()).pointsPerStep());
-    assertEquals(3, settings(List.of("subspace.points-per-step=3")).pointsToTrain());
+  void theRecipeSetsThePointsPerStepPerKindOrForAllAndRefusesThemOutOfRange() {
+    com.typesafe.config.Config defaults = Recipes.resolve(null, List.of());
+    for (SubspaceKind kind : SubspaceKind.values()) {
+      assertEquals(defaults.getInt("subspace.points-per-step." + kind.label()),
+          settings(List.of(), kind).pointsPerStep(), kind.label());
+      assertEquals(4, settings(List.of("subspace.points-per-step=4"), kind).pointsPerStep(), kind.label());
+    }
+    List<String> one = List.of("subspace.points-per-step.structured=5");
+    assertEquals(5, settings(one, SubspaceKind.STRUCTURED).pointsToTrain());
+    assertEquals(defaults.getInt("subspace.points-per-step.bits"), settings(one, SubspaceKind.BITS).pointsPerStep());
     refused("subspace.points-per-step=0", "points-per-step", "0");
-    refused("subspace.points-per-step=17", "points-per-step", "17");
+    refused("subspace.points-per-step.unstructured=17", "points-per-step", "17");
   }
 }
