@@ -35,6 +35,10 @@ public final class LineTraining implements TrainingLoop.Regularizer {
   private final Map<String, LineWeight> global;
   /** The epoch under way (set by {@link #startEpoch}); its last step's lowest fraction is validation's. */
   private int epoch = 1;
+  /** The global weights' endpoints as seen at step (stepEpoch, stepIndex), for the step's later points. */
+  private Map<String, float[][]> stepEndpoints = Map.of();
+  private int stepEpoch = -1;
+  private int stepIndex = -1;
 
   /**
    * A line whose points need nothing from other weights (every scope but the global one).
@@ -230,7 +234,17 @@ public final class LineTraining implements TrainingLoop.Regularizer {
     float alpha = alpha(epoch, step, point);
     float lowest = lowest(epoch, step);
     set(params, parameters, alpha, lowest);
-    rank(params, alpha, lowest);
+    if (global.isEmpty()) {
+      return;
+    }
+    // The parameters change only at the step's update, so a step's points rank the same endpoints:
+    // the stored difference is quantized once per step, not once per point.
+    if (point == 0 || stepEpoch != epoch || stepIndex != step) {
+      stepEndpoints = endpointsSeen(params);
+      stepEpoch = epoch;
+      stepIndex = step;
+    }
+    writeCounts(params, stepEndpoints, alpha, lowest);
   }
 
   /**
@@ -241,8 +255,20 @@ public final class LineTraining implements TrainingLoop.Regularizer {
     if (global.isEmpty()) {
       return;
     }
+    writeCounts(params, endpointsSeen(params), alpha, lowest);
+  }
+
+  /** The GLOBAL_MAGNITUDE weights' endpoints as their points see them ({@link LineWeight#endpointsSeen}). */
+  private Map<String, float[][]> endpointsSeen(ParameterValues params) {
+    Map<String, float[][]> ends = new LinkedHashMap<>();
+    global.forEach((k, w) -> ends.put(k, w.endpointsSeen(params.get(w.parameter()))));
+    return ends;
+  }
+
+  /** Ranks the points at α of {@code ends} and writes each weight's kept count into its last slot. */
+  private void writeCounts(ParameterValues params, Map<String, float[][]> ends, float alpha, float lowest) {
     Map<String, float[]> points = new LinkedHashMap<>();
-    global.forEach((k, w) -> points.put(k, w.pointOf(params.get(w.parameter()))));
+    ends.forEach((k, e) -> points.put(k, LineWeight.point(e[0], e[1], alpha)));
     GlobalMagnitude.keptCounts(points, SubspaceKind.keepFraction(alpha, lowest)).forEach((k, count) -> {
       float[] v = params.get(global.get(k).parameter());
       v[v.length - 1] = GlobalMagnitude.slot(count);

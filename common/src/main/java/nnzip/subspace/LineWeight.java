@@ -111,12 +111,18 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
   }
 
   /**
-   * w(α) of a parameter before its point's compression (what a global ranking ranks).
+   * The endpoints as this weight's points see them, {w0, w1}: w0 as stored with a
+   * {@code storedDifference} (w1 + Q(w0 − w1)), else as trained: {@link #point} of them at α is the
+   * point {@link #decode} compresses, bit for bit (α = 1 gives w1 either way), which a global ranking
+   * ranks.
    *
    * @param param length 2n + 2
    */
-  float[] pointOf(float[] param) {
-    return pointOf(param, check(param));
+  float[][] endpointsSeen(float[] param) {
+    int n = check(param);
+    float[] w0 = Arrays.copyOf(param, n);
+    float[] w1 = Arrays.copyOfRange(param, n, 2 * n);
+    return new float[][] {storedDifference == null ? w0 : stored(w0, w1, shape, storedDifference), w1};
   }
 
   /** The kept count a GLOBAL_MAGNITUDE parameter carries in its last slot. */

@@ -166,4 +166,43 @@ class LineResumeTest {
       assertTrue(moved > keptCount, k + ": " + moved + " of 2 x " + keptCount + " kept endpoint elements moved");
     }
   }
+
+  /**
+   * The sandwich rule ranks a step's later points from the endpoints seen at its first point: after
+   * the parameters change between steps, every point's counts equal those a fresh hook ranks from
+   * the parameters as they are (no stale endpoints), also for a step whose first point was skipped.
+   */
+  @Test
+  void aSandwichStepRanksEachPointFromTheStepsOwnEndpoints() {
+    ModelProto m0 = Architecture.MLP_300_100.build(new int[] {6}, 3, 1);
+    ParameterValues w0 = values(m0);
+    ParameterValues w1 = values(Architecture.MLP_300_100.build(new int[] {6}, 3, 2));
+    WeightPlan plan = LineTraining.plan(m0, w0, w1, Set.of(), SubspaceKind.UNSTRUCTURED, MagnitudeScope.GLOBAL,
+        new nnzip.codec.dp.DpCodec(2), matrices(w0));
+    SubspaceSettings s = new SubspaceSettings(SubspaceKind.UNSTRUCTURED, 0, 0.5, 1, 4, 0, Double.NaN, 11, null, 1,
+        MagnitudeScope.GLOBAL);
+    ParameterValues params = new GraphSetup(m0.toByteArray(), plan, GraphMode.TRAINING).build().values();
+    LineTraining hook = new LineTraining(plan, s, 10, 0.5);
+    SplittableRandom rng = new SplittableRandom(3);
+    for (int step = 0; step < 3; step++) {
+      // Step 2 starts at its second point (a caller that skips the first): the endpoints are the step's too.
+      for (int point = step == 2 ? 1 : 0; point < 4; point++) {
+        if (point == 0) {
+          hook.startStep(1, step, params);
+        } else {
+          hook.startPoint(1, step, point, params);
+        }
+        ParameterValues fresh = params.copy();
+        new LineTraining(plan, s, 10, 0.5).startPoint(1, step, point, fresh);
+        assertEquals(fresh, params, "step " + step + " point " + point);
+      }
+      // The update between steps moves both endpoints of every weight.
+      for (String p : LineTraining.lineParameters(plan)) {
+        float[] v = params.get(p);
+        for (int i = 0; i < v.length - 2; i++) {
+          v[i] += (float) (0.05 * rng.nextGaussian());
+        }
+      }
+    }
+  }
 }
