@@ -47,8 +47,7 @@ public final class GlobalMagnitude {
         abs[at++] = Math.abs(v);
       }
     }
-    Arrays.sort(abs);
-    float threshold = abs[n - k];
+    float threshold = select(abs, n - k);
     int[] above = new int[sorted.size()];
     int[] equal = new int[sorted.size()];
     int t = 0;
@@ -72,6 +71,63 @@ public final class GlobalMagnitude {
       out.put(key, above[t++] + taken);
     }
     return out;
+  }
+
+  /**
+   * The value of rank {@code r} (0-based, ascending, as {@link Arrays#sort} would place it) of
+   * {@code a}, by quickselect: a three-way partition around the median of three (pruned points hold
+   * many equal magnitudes), falling back to sorting the part left after 2·log2(n) + 16 rounds, so it
+   * is linear on magnitudes and never quadratic. A NaN anywhere sorts the whole array instead.
+   * {@code a} is reordered.
+   */
+  static float select(float[] a, int r) {
+    if (r < 0 || r >= a.length) {
+      throw new IllegalArgumentException("rank " + r + " of " + a.length + " values");
+    }
+    for (float v : a) {
+      if (Float.isNaN(v)) {
+        Arrays.sort(a);
+        return a[r];
+      }
+    }
+    int lo = 0;
+    int hi = a.length - 1;
+    int rounds = 2 * (32 - Integer.numberOfLeadingZeros(a.length)) + 16;
+    while (lo < hi) {
+      if (rounds-- == 0) {
+        Arrays.sort(a, lo, hi + 1);
+        return a[r];
+      }
+      float p = medianOfThree(a[lo], a[(lo + hi) >>> 1], a[hi]);
+      int lt = lo;
+      int i = lo;
+      int gt = hi;
+      while (i <= gt) {
+        float v = a[i];
+        if (v < p) {
+          a[i++] = a[lt];
+          a[lt++] = v;
+        } else if (v > p) {
+          a[i] = a[gt];
+          a[gt--] = v;
+        } else {
+          i++;
+        }
+      }
+      // a[lo, lt) < p, a[lt, gt] == p, a(gt, hi] > p
+      if (r < lt) {
+        hi = lt - 1;
+      } else if (r > gt) {
+        lo = gt + 1;
+      } else {
+        return p;
+      }
+    }
+    return a[r];
+  }
+
+  private static float medianOfThree(float x, float y, float z) {
+    return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,5 +113,48 @@ class GlobalMagnitudeTest {
     assertThrows(IllegalStateException.class, () -> c.apply(new float[4], new long[] {2, 2}, 0.5, 0.025, null));
     assertThrows(IllegalArgumentException.class, () -> PointCompression.keepLargest(new float[4], 5, null));
     assertArrayEquals(new float[3], PointCompression.keepLargest(new float[] {1, -2, 3}, 0, null));
+  }
+
+  /** Quickselect against the sorted array, at every rank, on ties, runs, zeros and a NaN. */
+  @Test
+  void selectIsTheSortedArraysValueAtEveryRank() {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(17);
+    java.util.List<float[]> cases = new java.util.ArrayList<>();
+    for (int n = 1; n <= 60; n++) {
+      float[] few = new float[n];
+      float[] any = new float[n];
+      for (int i = 0; i < n; i++) {
+        few[i] = rng.nextInt(4) * 0.5f;
+        any[i] = (float) Math.abs(rng.nextGaussian());
+      }
+      cases.add(few);
+      cases.add(any);
+    }
+    int big = 50_000;
+    float[] ascending = new float[big];
+    float[] descending = new float[big];
+    float[] organ = new float[big];
+    float[] equal = new float[big];
+    float[] pruned = new float[big];
+    for (int i = 0; i < big; i++) {
+      ascending[i] = i;
+      descending[i] = big - i;
+      organ[i] = Math.min(i, big - i);
+      equal[i] = 3f;
+      pruned[i] = rng.nextInt(10) < 9 ? 0f : (float) Math.abs(rng.nextGaussian());
+    }
+    cases.addAll(List.of(ascending, descending, organ, equal, pruned));
+    float[] withNaN = {3f, Float.NaN, 1f, 2f};
+    cases.add(withNaN);
+    for (float[] c : cases) {
+      float[] sortedCopy = c.clone();
+      Arrays.sort(sortedCopy);
+      int step = c.length > 100 ? 997 : 1;
+      for (int r = 0; r < c.length; r += step) {
+        assertEquals(sortedCopy[r], GlobalMagnitude.select(c.clone(), r), "rank " + r + " of " + c.length);
+      }
+      assertEquals(sortedCopy[c.length - 1], GlobalMagnitude.select(c.clone(), c.length - 1));
+    }
+    assertThrows(IllegalArgumentException.class, () -> GlobalMagnitude.select(new float[3], 3));
   }
 }
