@@ -243,8 +243,8 @@ public final class SubspaceBenchmark {
   public static String html(Map<String, Object> report) {
     StringBuilder b = new StringBuilder("<!doctype html><meta charset=utf-8><title>nnzip bench subspace</title>"
         + "<style>body{font:14px sans-serif;margin:2em}</style><h1>Compressible subspaces: accuracy vs budget</h1>"
-        + "<p>" + report.get("arch") + ", " + report.get("epochs") + " epochs, " + report.get("data")
-        + " (init: " + report.get("init") + ")"
+        + "<p>" + esc(report.get("arch")) + ", " + report.get("epochs") + " epochs, " + esc(report.get("data"))
+        + " (init: " + esc(report.get("init")) + ")"
         + ". Blue: the line, dialed from its artifact; orange: individually trained models. Test accuracy.</p>");
     for (SubspaceKind kind : SubspaceKind.values()) {
       Map<String, Object> r = (Map<String, Object>) report.get(kind.label());
@@ -310,7 +310,13 @@ public final class SubspaceBenchmark {
       b.append("<p>line artifact ").append(r.get("lineArtifactBytes")).append(" bytes, one model ")
           .append(r.get("oneModelCompressedBytes")).append(" bytes (")
           .append(String.format("%.2fx", (double) r.get("lineOverOneModel"))).append(")</p>");
+      b.append("<p>line settings: ").append(esc(r.get("settings"))).append("; ").append(esc(r.get("optimizer")))
+          .append("</p>");
     }
     return b.toString();
+  }
+
+  private static String esc(Object text) {
+    return nnzip.zoo.Dashboard.esc(String.valueOf(text));
   }
 }

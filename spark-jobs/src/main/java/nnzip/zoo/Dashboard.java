@@ -101,8 +101,8 @@ public final class Dashboard {
         String.format(Locale.ROOT, format, scale * hi), H - 2, String.format(Locale.ROOT, format, scale * lo));
   }
 
-  /** HTML-escapes text for element content and double-quoted attributes. */
-  static String esc(String s) {
+  /** HTML-escapes text for element content and quoted attributes (the bench reports use it too). */
+  public static String esc(String s) {
     StringBuilder b = new StringBuilder(s.length());
     for (char c : s.toCharArray()) {
       switch (c) {

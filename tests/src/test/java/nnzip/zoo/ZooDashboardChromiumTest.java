@@ -9,10 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.imageio.ImageIO;
+import nnzip.it.HeadlessChromium;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the plot lines drawn.
  */
 class ZooDashboardChromiumTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   @TempDir Path dir;
 
   private static HistoryRecord ok(String run, String name, double ratio, Double accuracy) {
@@ -31,28 +29,10 @@ class ZooDashboardChromiumTest {
         new Fingerprint("s" + run, "r", "0.1.0", "abc"), 1000L, (long) (1000 * ratio), ratio, accuracy, 2.5);
   }
 
-  private String chromium(Path home, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--user-data-dir=" + home, "--window-size=1400,900"));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("chromium.err").toFile()).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium finished");
-    assertEquals(0, p.exitValue(), () -> "chromium failed: " + read(dir.resolve("chromium.err")));
-    return out;
-  }
-
-  private static String read(Path p) {
-    try {
-      return Files.readString(p);
-    } catch (Exception e) {
-      return e.toString();
-    }
-  }
-
   @Test
   void chromiumShowsEveryModelsRowPlotsAndLastError() throws Exception {
-    assumeTrue(Files.isExecutable(CHROMIUM), "chromium is installed by deploy/bin/setup --test-fixtures");
+    assumeTrue(HeadlessChromium.installed(), "chromium is installed by deploy/bin/setup --test-fixtures");
+    HeadlessChromium chromium = new HeadlessChromium(dir);
     List<HistoryRecord> history = new ArrayList<>();
     for (int run = 1; run <= 4; run++) {
       String id = "r" + run;
@@ -63,9 +43,7 @@ class ZooDashboardChromiumTest {
     }
     Path out = Files.createDirectories(dir.resolve("zoo"));
     Dashboard.write(out.resolve("index.html"), history);
-    String url = out.resolve("index.html").toUri().toString();
-
-    String dom = chromium(dir.resolve("profile1"), "--dump-dom", url);
+    String dom = chromium.dom(out.resolve("index.html"));
     for (String m : List.of("mlp", "lenet", "tiny&lt;b&gt;")) {
       assertTrue(Pattern.compile("<tr class=\"model\" data-model=\"" + Pattern.quote(m) + "\"").matcher(dom).find(),
           "row of " + m);
@@ -78,36 +56,15 @@ class ZooDashboardChromiumTest {
     assertEquals("mlp", accuracy.group(1));
     assertEquals("4", accuracy.group(2), "one point per run");
     assertTrue(!accuracy.find(), "only mlp has an accuracy");
-    assertEquals(4, count(dom, "<polyline"), "3 ratio plots and 1 accuracy plot");
+    assertEquals(4, HeadlessChromium.occurrences(dom, "<polyline"), "3 ratio plots and 1 accuracy plot");
     assertTrue(dom.contains("<td class=\"error\">no such file: /models/tiny &amp; &lt;gone&gt;</td>"),
         "the failed model's last error, escaped");
     assertTrue(dom.contains("data-status=\"failed\""));
     assertTrue(!dom.contains("<b>"), "a name is text, never markup");
 
-    Path shot = dir.resolve("shot.png");
-    chromium(dir.resolve("profile2"), "--screenshot=" + shot, url);
-    BufferedImage img = ImageIO.read(shot.toFile());
-    int plotBlue = 0;
-    for (int y = 0; y < img.getHeight(); y++) {
-      for (int x = 0; x < img.getWidth(); x++) {
-        int rgb = img.getRGB(x, y) & 0xffffff;
-        int r = rgb >> 16;
-        int g = (rgb >> 8) & 0xff;
-        int b = rgb & 0xff;
-        if (Math.abs(r - 0x09) < 40 && Math.abs(g - 0x69) < 40 && Math.abs(b - 0xda) < 40) {
-          plotBlue++;
-        }
-      }
-    }
+    BufferedImage img = chromium.screenshot(out.resolve("index.html"));
+    int plotBlue = HeadlessChromium.pixels(img, 0x0969da, 40);
     System.out.printf("dashboard screenshot %dx%d: %d plot-line pixels%n", img.getWidth(), img.getHeight(), plotBlue);
     assertTrue(plotBlue > 200, "the plot lines are drawn: " + plotBlue + " pixels of their colour");
-  }
-
-  private static int count(String s, String what) {
-    int n = 0;
-    for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) {
-      n++;
-    }
-    return n;
   }
 }
