@@ -8,9 +8,9 @@ import nnzip.train.TrainingLoop;
 /**
  * Training of a line whose graph has BatchNorm: {@link LineTraining} with the running statistics kept
  * per α ({@link NormLine}). Each step's batch statistics fold into the two anchors around the step's
- * α (each point's, under the sandwich rule), each with its interpolation weight as its share of the node's momentum update, so an anchor
- * averages the batches of the points near it as the dialed point will read it; validation sees the
- * statistics interpolated at its α. The state's statistics are the anchors', named by
+ * α (each point's, under the sandwich rule), each with its interpolation weight as its share of the
+ * node's momentum update, so an anchor averages the batches of the points near it as the dialed point
+ * will read it; validation sees the statistics interpolated at its α. The state's statistics are the anchors', named by
  * {@link NormLine#key}, so checkpoints carry them and a resumed run repeats them.
  */
 public final class NormLineTraining implements TrainingLoop.Regularizer {
@@ -66,12 +66,6 @@ public final class NormLineTraining implements TrainingLoop.Regularizer {
   @Override
   public ParameterValues forValidation(ParameterValues params) {
     return line.forValidation(params);
-  }
-
-  /** The anchors around the step's (first point's) α with their interpolation weights. */
-  @Override
-  public Map<String, Float> statisticsShares(int epoch, int step, String key) {
-    return statisticsShares(epoch, step, 0, key);
   }
 
   /** The anchors around the point's α with their interpolation weights (one anchor, whole, at its own α). */

@@ -64,19 +64,14 @@ public final class TrainingLoop {
     }
 
     /**
-     * Where a step's BatchNorm batch statistics for the running statistic {@code key} go: the keys of
-     * the state's statistics to fold them into, each with its share s in (0, 1] of the node's update
-     * (running += (1 − momentum)·s·(batch − running); s = 1 is the plain update, bit for bit). A
-     * compressible subspace's per-α norm lines spread a step over the anchors next to its α. Default:
-     * the key itself, whole.
+     * Where the BatchNorm batch statistics of a step's point (0 unless the hook trains several) for
+     * the running statistic {@code key} go: the keys of the state's statistics to fold them into, each
+     * with its share s in (0, 1] of the node's update (running += (1 − momentum)·s·(batch − running);
+     * s = 1 is the plain update, bit for bit). A compressible subspace's per-α norm lines spread a
+     * point over the anchors next to its α. Default: the key itself, whole.
      */
-    default Map<String, Float> statisticsShares(int epoch, int step, String key) {
-      return Map.of(key, 1f);
-    }
-
-    /** {@link #statisticsShares(int, int, String)} for the batch statistics of a step's given point. */
     default Map<String, Float> statisticsShares(int epoch, int step, int point, String key) {
-      return statisticsShares(epoch, step, key);
+      return Map.of(key, 1f);
     }
 
     /**
