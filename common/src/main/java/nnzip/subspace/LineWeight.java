@@ -81,26 +81,38 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
 
   @Override
   public float[] decode(float[] param) {
+    return decodeForGradient(param).weight();
+  }
+
+  /** The point, and its mask: the elements a magnitude or channel point keeps (null when it keeps all). */
+  @Override
+  public Decoded decodeForGradient(float[] param) {
     int n = check(param);
-    if (compression.mode() == PointCompression.Mode.GLOBAL_MAGNITUDE) {
-      return PointCompression.keepLargest(pointOf(param, n), keptCount(param, n), null);
-    }
-    return compression.apply(pointOf(param, n), shape, param[2 * n], param[2 * n + 1], null);
+    float[] point = pointOf(param, n);
+    return switch (compression.mode()) {
+      case GLOBAL_MAGNITUDE -> {
+        boolean[] kept = new boolean[n];
+        yield new Decoded(PointCompression.keepLargest(point, keptCount(param, n), kept), kept);
+      }
+      case MAGNITUDE, CHANNELS -> {
+        boolean[] kept = new boolean[n];
+        yield new Decoded(compression.apply(point, shape, param[2 * n], param[2 * n + 1], kept), kept);
+      }
+      case NONE, BITS -> new Decoded(compression.apply(point, shape, param[2 * n], param[2 * n + 1], null), null);
+    };
   }
 
   @Override
   public void addGradient(float[] param, float[] weightGrad, float[] paramGrad) {
+    addGradient(param, decodeForGradient(param), weightGrad, paramGrad);
+  }
+
+  /** dL/dw0 = (1 − α)·m⊙dL/dw, dL/dw1 = α·m⊙dL/dw, m the decode's mask (all ones without one). */
+  @Override
+  public void addGradient(float[] param, Decoded decoded, float[] weightGrad, float[] paramGrad) {
     int n = check(param);
     float alpha = param[2 * n];
-    boolean[] kept = null;
-    if (compression.mode() == PointCompression.Mode.GLOBAL_MAGNITUDE) {
-      kept = new boolean[n];
-      PointCompression.keepLargest(pointOf(param, n), keptCount(param, n), kept);
-    } else if (compression.mode() == PointCompression.Mode.MAGNITUDE
-        || compression.mode() == PointCompression.Mode.CHANNELS) {
-      kept = new boolean[n];
-      compression.apply(pointOf(param, n), shape, alpha, param[2 * n + 1], kept);
-    }
+    boolean[] kept = decoded.kept();
     float a0 = 1 - alpha;
     for (int i = 0; i < n; i++) {
       if (kept == null || kept[i]) {

@@ -174,9 +174,7 @@ public record PointCompression(Mode mode, int axis) implements java.io.Serializa
     for (int i = 0; i < w.length; i++) {
       abs[i] = Math.abs(w[i]);
     }
-    float[] sorted = abs.clone();
-    Arrays.sort(sorted);
-    float threshold = sorted[w.length - k];
+    float threshold = GlobalMagnitude.select(abs.clone(), w.length - k);
     int above = 0;
     for (float a : abs) {
       if (a > threshold) {

@@ -53,22 +53,32 @@ public final class ParameterSpace implements java.io.Serializable {
     return new ParameterValues(names, shapes, v);
   }
 
-  /** The graph's weights for these parameters. */
-  public ParameterValues toGraph(ParameterValues params) {
+  /**
+   * The graph's weights for these parameters, with what each binding's chain rule reuses
+   * ({@link WeightBinding#decodeForGradient}).
+   */
+  public Decoded decode(ParameterValues params) {
     float[][] v = new float[graphNames.size()][];
+    WeightBinding.Decoded[] bound = new WeightBinding.Decoded[graphNames.size()];
     for (int i = 0; i < v.length; i++) {
       WeightBinding b = plan.coded().get(graphNames.get(i));
-      v[i] = b != null ? b.decode(params.get(b.parameter())) : params.get(graphNames.get(i));
+      if (b != null) {
+        bound[i] = b.decodeForGradient(params.get(b.parameter()));
+        v[i] = bound[i].weight();
+      } else {
+        v[i] = params.get(graphNames.get(i));
+      }
     }
-    return new ParameterValues(graphNames, graphShapes, v);
+    return new Decoded(params, new ParameterValues(graphNames, graphShapes, v), bound);
   }
 
   /**
    * Parameter gradients from graph-weight gradients (in graph order).
    *
-   * @param params the parameters the graph's weights were decoded from
+   * @param decoded the parameters the graph's weights were decoded from, as {@link #decode} gave them
    */
-  public float[][] toParameters(ParameterValues params, float[][] graphGrads) {
+  public float[][] toParameters(Decoded decoded, float[][] graphGrads) {
+    ParameterValues params = decoded.parameters();
     Map<String, float[]> g = new LinkedHashMap<>();
     for (int i = 0; i < names.size(); i++) {
       // Codebooks and levels collect the gradients of their weights; a plain weight's is its own.
@@ -79,13 +89,22 @@ public final class ParameterSpace implements java.io.Serializable {
     for (int i = 0; i < graphNames.size(); i++) {
       WeightBinding b = plan.coded().get(graphNames.get(i));
       if (b != null) {
-        b.addGradient(params.get(b.parameter()), graphGrads[i], g.get(b.parameter()));
+        b.addGradient(params.get(b.parameter()), decoded.bound()[i], graphGrads[i], g.get(b.parameter()));
       } else {
         g.put(graphNames.get(i), graphGrads[i]);
       }
     }
     return g.values().toArray(new float[0][]);
   }
+
+  /**
+   * Parameters decoded to the graph's weights.
+   *
+   * @param parameters what was decoded
+   * @param weights the graph's weights, in graph order
+   * @param bound per graph weight, its binding's decode (null for a weight no binding codes)
+   */
+  public record Decoded(ParameterValues parameters, ParameterValues weights, WeightBinding.Decoded[] bound) {}
 
   /** Parameter names, in order. */
   public List<String> names() {

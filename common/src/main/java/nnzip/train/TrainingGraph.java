@@ -36,7 +36,8 @@ public final class TrainingGraph {
   private final List<String> outputs;
   private final ParameterSpace space;
   // The parameters last set: coded weights' chain rule may read them (aq reads its codes there).
-  private ParameterValues current;
+  /** The parameters last set, decoded; null before the first {@link #setValues}. */
+  private ParameterSpace.Decoded current;
   private boolean gradientReady;
   private final List<String> variables;
   /** The hand-written passes when kernels cover every layer of the graph, else null (SameDiff computes). */
@@ -131,8 +132,8 @@ public final class TrainingGraph {
    * @throws IllegalArgumentException if the names or sizes differ from {@link #trainable()}
    */
   public void setValues(ParameterValues values) {
-    current = values;
-    ParameterValues weights = space.toGraph(values);
+    current = space.decode(values);
+    ParameterValues weights = current.weights();
     weights.requireSameLayout(trainable, shapes);
     for (int i = 0; i < trainable.size(); i++) {
       // Written into the variable's own buffer: a new array per step was the largest allocation cost.
@@ -146,9 +147,9 @@ public final class TrainingGraph {
     }
   }
 
-  /** The parameters last set, or the starting ones. */
-  private ParameterValues current() {
-    return current != null ? current : values();
+  /** The parameters last set, or the starting ones, decoded. */
+  private ParameterSpace.Decoded current() {
+    return current != null ? current : space.decode(values());
   }
 
   /** Sets one weight that is not trainable (a constant such as a BatchNorm running statistic). */

@@ -29,6 +29,34 @@ public sealed interface WeightBinding extends Serializable {
    */
   void addGradient(float[] param, float[] weightGrad, float[] paramGrad);
 
+  /**
+   * {@link #decode}, with what {@link #addGradient(float[], Decoded, float[], float[])} reuses: a
+   * training graph decodes its parameters once per step and then takes one gradient per chunk of
+   * the step, and a binding whose chain rule needs its decode's work again (a line point's mask: a
+   * ranking of magnitudes after quantizing the stored difference, as long as the decode itself)
+   * should not redo it per chunk. By default nothing is kept.
+   */
+  default Decoded decodeForGradient(float[] param) {
+    return new Decoded(decode(param), null);
+  }
+
+  /**
+   * {@link #addGradient(float[], float[], float[])} for a weight {@link #decodeForGradient} decoded
+   * from the same {@code param}: the same sums.
+   */
+  default void addGradient(float[] param, Decoded decoded, float[] weightGrad, float[] paramGrad) {
+    addGradient(param, weightGrad, paramGrad);
+  }
+
+  /**
+   * A decoded weight and the elements its chain rule passes gradient to.
+   *
+   * @param weight as {@link #decode} returns it
+   * @param kept per element, whether the decode kept it (pruned elements pass no gradient); null
+   *     when every element passes, or the binding keeps nothing
+   */
+  record Decoded(float[] weight, boolean[] kept) {}
+
   /** A binding defined outside this package (Dirichlet channel gates: {@code nnzip.prune.dirichlet.GatedWeight}). */
   non-sealed interface Extension extends WeightBinding {}
 

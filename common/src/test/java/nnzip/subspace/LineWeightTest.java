@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import nnzip.codec.uniform.UniformCodec;
+import nnzip.train.WeightBinding;
 import org.junit.jupiter.api.Test;
 
 class LineWeightTest {
@@ -57,6 +58,58 @@ class LineWeightTest {
       }
       assertEquals(0f, grad[60]);
       assertEquals(0f, grad[61]);
+    }
+  }
+
+  @Test
+  void oneDecodeServesTheGradientOfEveryChunkThroughItsMask() {
+    // Magnitudes 0.2 apart in a shuffled order, so the central differences below never cross the
+    // ranking's threshold and the mask is no prefix.
+    long[] shape = {6, 5};
+    int n = 30;
+    java.util.List<Integer> order = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      order.add(i);
+    }
+    java.util.Collections.shuffle(order, new Random(11));
+    float[] w0 = new float[n];
+    float[] w1 = new float[n];
+    for (int i = 0; i < n; i++) {
+      w0[i] = (i % 2 == 0 ? 1 : -1) * 0.2f * (order.get(i) + 1);
+      w1[i] = 0.5f * w0[i];
+    }
+    for (PointCompression c : new PointCompression[] {new PointCompression(PointCompression.Mode.MAGNITUDE, 0),
+        new PointCompression(PointCompression.Mode.GLOBAL_MAGNITUDE, 0),
+        new PointCompression(PointCompression.Mode.CHANNELS, 0)}) {
+      LineWeight b = new LineWeight("p", shape, c);
+      float[] p = LineWeight.parameter(w0, w1);
+      p[60] = 0.3f;
+      p[61] = c.mode() == PointCompression.Mode.GLOBAL_MAGNITUDE ? GlobalMagnitude.slot(11) : 0.1f;
+      WeightBinding.Decoded decoded = b.decodeForGradient(p);
+      assertArrayEquals(b.decode(p), decoded.weight(), c.mode() + ": the same weight as decode");
+      int kept = 0;
+      for (boolean k : decoded.kept()) {
+        kept += k ? 1 : 0;
+      }
+      assertTrue(kept > 0 && kept < n, c.mode() + " keeps " + kept + " of " + n);
+      // The same decode, reused for three chunks' upstream gradients, against central differences of
+      // each chunk's L = Σ upstream · decode(p), linear in w0 and w1 for a fixed mask.
+      for (long chunk = 0; chunk < 3; chunk++) {
+        float[] upstream = random(n, 20 + chunk);
+        float[] grad = new float[p.length];
+        b.addGradient(p, decoded, upstream, grad);
+        for (int j = 0; j < 2 * n; j++) {
+          double h = 1e-2;
+          float[] plus = p.clone();
+          float[] minus = p.clone();
+          plus[j] += (float) h;
+          minus[j] -= (float) h;
+          double d = (dot(upstream, b.decode(plus)) - dot(upstream, b.decode(minus))) / (2 * h);
+          assertEquals(d, grad[j], 1e-3, c.mode() + " chunk " + chunk + " element " + j);
+        }
+        assertEquals(0f, grad[60]);
+        assertEquals(0f, grad[61]);
+      }
     }
   }
 
