@@ -81,30 +81,47 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
 
   @Override
   public float[] decode(float[] param) {
-    return decodeForGradient(param).weight();
+    return decodeForGradient(param, null).weight();
   }
 
-  /** The point, and its mask: the elements a magnitude or channel point keeps (null when it keeps all). */
+  /**
+   * The point, and its mask: the elements a magnitude or channel point keeps (null when it keeps
+   * all). With a {@code storedDifference}, w0 as stored is {@link WeightBinding.Reusable}: a later
+   * point of the same endpoints (the sandwich rule's points of one step) reuses it instead of fitting
+   * the codec again.
+   */
   @Override
-  public Decoded decodeForGradient(float[] param) {
+  public Decoded decodeForGradient(float[] param, Decoded previous) {
     int n = check(param);
-    float[] point = pointOf(param, n);
+    float alpha = param[2 * n];
+    float[] w1 = Arrays.copyOfRange(param, n, 2 * n);
+    float[] w0 = Arrays.copyOf(param, n);
+    // Carried through α = 1 too (which needs no stored w0), so the sandwich's inner points still find it.
+    WeightBinding.Reusable reusable = previous != null && previous.reusable() != null
+        && previous.reusable().fits(param) ? previous.reusable() : null;
+    if (storedDifference != null && alpha != 1f) {
+      if (reusable == null) {
+        reusable = new WeightBinding.Reusable(0, Arrays.copyOf(param, 2 * n), stored(w0, w1, shape, storedDifference));
+      }
+      w0 = reusable.value();
+    }
+    float[] point = point(w0, w1, alpha);
     return switch (compression.mode()) {
       case GLOBAL_MAGNITUDE -> {
         boolean[] kept = new boolean[n];
-        yield new Decoded(PointCompression.keepLargest(point, keptCount(param, n), kept), kept);
+        yield new Decoded(PointCompression.keepLargest(point, keptCount(param, n), kept), kept, reusable);
       }
       case MAGNITUDE, CHANNELS -> {
         boolean[] kept = new boolean[n];
-        yield new Decoded(compression.apply(point, shape, param[2 * n], param[2 * n + 1], kept), kept);
+        yield new Decoded(compression.apply(point, shape, alpha, param[2 * n + 1], kept), kept, reusable);
       }
-      case NONE, BITS -> new Decoded(compression.apply(point, shape, param[2 * n], param[2 * n + 1], null), null);
+      case NONE, BITS -> new Decoded(compression.apply(point, shape, alpha, param[2 * n + 1], null), null, reusable);
     };
   }
 
   @Override
   public void addGradient(float[] param, float[] weightGrad, float[] paramGrad) {
-    addGradient(param, decodeForGradient(param), weightGrad, paramGrad);
+    addGradient(param, decodeForGradient(param, null), weightGrad, paramGrad);
   }
 
   /** dL/dw0 = (1 − α)·m⊙dL/dw, dL/dw1 = α·m⊙dL/dw, m the decode's mask (all ones without one). */
@@ -145,17 +162,6 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
           + " elements (slot bits " + k + "): LineTraining writes it each step");
     }
     return k;
-  }
-
-  /** w(α) of a parameter, w0 as stored with a {@code storedDifference} (α = 1 skips the quantizer). */
-  private float[] pointOf(float[] param, int n) {
-    float[] w0 = Arrays.copyOf(param, n);
-    float[] w1 = Arrays.copyOfRange(param, n, 2 * n);
-    float alpha = param[2 * n];
-    if (storedDifference != null && alpha != 1f) {
-      w0 = stored(w0, w1, shape, storedDifference);
-    }
-    return point(w0, w1, alpha);
   }
 
   private int check(float[] param) {

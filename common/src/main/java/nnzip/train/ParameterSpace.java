@@ -58,12 +58,22 @@ public final class ParameterSpace implements java.io.Serializable {
    * ({@link WeightBinding#decodeForGradient}).
    */
   public Decoded decode(ParameterValues params) {
+    return decode(params, null);
+  }
+
+  /**
+   * {@link #decode(ParameterValues)}, each binding given its decode in {@code previous} to reuse
+   * ({@link WeightBinding#decodeForGradient}).
+   *
+   * @param previous this space's decode of other parameters, or null
+   */
+  public Decoded decode(ParameterValues params, Decoded previous) {
     float[][] v = new float[graphNames.size()][];
     WeightBinding.Decoded[] bound = new WeightBinding.Decoded[graphNames.size()];
     for (int i = 0; i < v.length; i++) {
       WeightBinding b = plan.coded().get(graphNames.get(i));
       if (b != null) {
-        bound[i] = b.decodeForGradient(params.get(b.parameter()));
+        bound[i] = b.decodeForGradient(params.get(b.parameter()), previous == null ? null : previous.bound()[i]);
         v[i] = bound[i].weight();
       } else {
         v[i] = params.get(graphNames.get(i));

@@ -132,7 +132,7 @@ public final class TrainingGraph {
    * @throws IllegalArgumentException if the names or sizes differ from {@link #trainable()}
    */
   public void setValues(ParameterValues values) {
-    current = space.decode(values);
+    current = space.decode(values, current);
     ParameterValues weights = current.weights();
     weights.requireSameLayout(trainable, shapes);
     for (int i = 0; i < trainable.size(); i++) {

@@ -35,9 +35,13 @@ public sealed interface WeightBinding extends Serializable {
    * the step, and a binding whose chain rule needs its decode's work again (a line point's mask: a
    * ranking of magnitudes after quantizing the stored difference, as long as the decode itself)
    * should not redo it per chunk. By default nothing is kept.
+   *
+   * @param previous this binding's decode of the parameters the graph decoded last, or null: a
+   *     binding may reuse its {@link Decoded#reusable} where this {@code param} leaves it unchanged
+   *     (the points of a sandwich step share their endpoints)
    */
-  default Decoded decodeForGradient(float[] param) {
-    return new Decoded(decode(param), null);
+  default Decoded decodeForGradient(float[] param, Decoded previous) {
+    return new Decoded(decode(param), null, null);
   }
 
   /**
@@ -49,13 +53,29 @@ public sealed interface WeightBinding extends Serializable {
   }
 
   /**
-   * A decoded weight and the elements its chain rule passes gradient to.
+   * A decoded weight, the elements its chain rule passes gradient to, and what a later decode may reuse.
    *
    * @param weight as {@link #decode} returns it
    * @param kept per element, whether the decode kept it (pruned elements pass no gradient); null
    *     when every element passes, or the binding keeps nothing
+   * @param reusable an intermediate of the decode that depends on part of the parameter only (a line
+   *     weight's w0 as stored, a function of w0 and w1 but not of α), with that part, or null
    */
-  record Decoded(float[] weight, boolean[] kept) {}
+  record Decoded(float[] weight, boolean[] kept, Reusable reusable) {}
+
+  /**
+   * An intermediate of a decode and the part of the parameter it was computed from: a later decode
+   * of a parameter with the same values there (compared bit for bit) may take it as it is.
+   *
+   * @param from the parameter's values in {@code [fromIndex, fromIndex + from.length)}
+   */
+  record Reusable(int fromIndex, float[] from, float[] value) {
+    /** Whether {@code param} holds {@link #from} at {@link #fromIndex}, bit for bit. */
+    public boolean fits(float[] param) {
+      return param.length >= fromIndex + from.length
+          && Arrays.equals(param, fromIndex, fromIndex + from.length, from, 0, from.length);
+    }
+  }
 
   /** A binding defined outside this package (Dirichlet channel gates: {@code nnzip.prune.dirichlet.GatedWeight}). */
   non-sealed interface Extension extends WeightBinding {}

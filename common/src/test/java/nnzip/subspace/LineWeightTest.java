@@ -2,6 +2,8 @@ package nnzip.subspace;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -85,7 +87,7 @@ class LineWeightTest {
       float[] p = LineWeight.parameter(w0, w1);
       p[60] = 0.3f;
       p[61] = c.mode() == PointCompression.Mode.GLOBAL_MAGNITUDE ? GlobalMagnitude.slot(11) : 0.1f;
-      WeightBinding.Decoded decoded = b.decodeForGradient(p);
+      WeightBinding.Decoded decoded = b.decodeForGradient(p, null);
       assertArrayEquals(b.decode(p), decoded.weight(), c.mode() + ": the same weight as decode");
       int kept = 0;
       for (boolean k : decoded.kept()) {
@@ -148,6 +150,38 @@ class LineWeightTest {
     stored.addGradient(p, upstream, viaStored);
     plain.addGradient(p, upstream, viaPlain);
     assertArrayEquals(viaPlain, viaStored);
+  }
+
+  @Test
+  void aDecodeReusesTheStoredW0OfThePreviousDecodeOfTheSameEndpointsOnly() {
+    long[] shape = {5, 40};
+    LineWeight b = new LineWeight("p", shape, new PointCompression(PointCompression.Mode.MAGNITUDE, 0),
+        new nnzip.codec.dp.DpCodec(2));
+    float[] p = LineWeight.parameter(random(200, 12), random(200, 13));
+    p[401] = 0.1f;
+    p[400] = 0f;
+    WeightBinding.Decoded first = b.decodeForGradient(p, null);
+    // The sandwich's order: α = 0, 1, then inside; every point equals a decode from nothing.
+    WeightBinding.Decoded previous = first;
+    for (float alpha : new float[] {1f, 0.4f, 0.7f}) {
+      p[400] = alpha;
+      WeightBinding.Decoded next = b.decodeForGradient(p, previous);
+      assertArrayEquals(b.decodeForGradient(p, null).weight(), next.weight(), "alpha " + alpha);
+      assertArrayEquals(b.decodeForGradient(p, null).kept(), next.kept(), "alpha " + alpha);
+      assertSame(first.reusable(), next.reusable(), "alpha " + alpha + " reuses w0 as stored");
+      previous = next;
+    }
+    // A step later the endpoints moved: the same α decodes afresh.
+    float[] moved = p.clone();
+    moved[7] += 0.5f;
+    WeightBinding.Decoded after = b.decodeForGradient(moved, previous);
+    assertNotSame(first.reusable(), after.reusable());
+    assertArrayEquals(b.decodeForGradient(moved, null).weight(), after.weight());
+    moved = p.clone();
+    moved[207] += 0.5f; // w1 moved
+    after = b.decodeForGradient(moved, previous);
+    assertNotSame(first.reusable(), after.reusable());
+    assertArrayEquals(b.decodeForGradient(moved, null).weight(), after.weight());
   }
 
   @Test

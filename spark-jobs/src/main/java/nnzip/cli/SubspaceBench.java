@@ -55,17 +55,18 @@ final class SubspaceBench {
         : nnzip.io.onnx.OnnxModelFile.readInput(a.get("--init"), "bench subspace --init needs an ONNX model")
             .toByteArray();
     Config recipe = Recipes.resolve(null, a.all("--set"));
-    SubspaceTrain.Options o = SubspaceTrain.Options.of(recipe, kinds.get(0));
-    SubspaceTrain.checkTeacher(o, init != null);
     // Read (and checked) before anything runs: the learning rate (from a model) and the points per step
-    // can differ by kind.
+    // can differ by kind; the rest is the same for every kind.
     Map<SubspaceKind, nnzip.train.TrainingSettings> trainings = new java.util.EnumMap<>(SubspaceKind.class);
     Map<SubspaceKind, nnzip.subspace.SubspaceSettings> settings = new java.util.EnumMap<>(SubspaceKind.class);
+    SubspaceTrain.Options o = null;
     for (SubspaceKind k : kinds) {
       SubspaceTrain.Options ok = SubspaceTrain.Options.of(recipe, k);
-      trainings.put(k, init != null ? ok.trainingFromModel() : o.training());
+      o = o == null ? ok : o;
+      trainings.put(k, init != null ? ok.trainingFromModel() : ok.training());
       settings.put(k, init != null ? ok.settingsFromModel() : ok.settings());
     }
+    SubspaceTrain.checkTeacher(o, init != null);
     java.nio.file.Path dir = a.get("--dir") != null ? java.nio.file.Path.of(a.get("--dir"))
         : Files.createTempDirectory("nnzip-bench-subspace");
     Files.createDirectories(dir);
