@@ -24,7 +24,7 @@ final class SubspaceBench {
 
   static final String USAGE = """
                nnzip bench subspace [--arch lenet5 | --init M.onnx] [--kinds unstructured,structured,bits] [--data D]
-                                    [--set k=v]... [--dir DIR] [--json-out FILE] [--master URL]
+                                    [--recipe R] [--set k=v]... [--dir DIR] [--json-out FILE] [--master URL]
           subspace  for each kind, trains a line and, at each of the subspace.table budgets, an
                 individually trained model with the same epochs (subspace.* and finetune.* keys), in one
                 run: test accuracy of the line dialed from its artifact and of each model, the line
@@ -36,7 +36,7 @@ final class SubspaceBench {
         """;
 
   static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-    Args a = Args.parse(argv, Set.of("--arch", "--init", "--kinds", "--data", "--set", "--dir", "--json-out", "--master"),
+    Args a = Args.parse(argv, Set.of("--arch", "--init", "--kinds", "--data", "--recipe", "--set", "--dir", "--json-out", "--master"),
         Set.of());
     Architecture arch;
     List<SubspaceKind> kinds = new ArrayList<>();
@@ -54,7 +54,7 @@ final class SubspaceBench {
     byte[] init = a.get("--init") == null ? null
         : nnzip.io.onnx.OnnxModelFile.readInput(a.get("--init"), "bench subspace --init needs an ONNX model")
             .toByteArray();
-    Config recipe = Recipes.resolve(null, a.all("--set"));
+    Config recipe = Recipes.resolve(a.get("--recipe"), a.all("--set"));
     // Read (and checked) before anything runs: the learning rate (from a model) and the points per step
     // can differ by kind; the rest is the same for every kind.
     Map<SubspaceKind, nnzip.train.TrainingSettings> trainings = new java.util.EnumMap<>(SubspaceKind.class);

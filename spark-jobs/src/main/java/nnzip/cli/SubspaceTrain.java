@@ -167,7 +167,7 @@ final class SubspaceTrain {
     }
     String target = a.require("--out");
     AtomicOutput.checkWritable(HadoopFiles.fileSystem(target), HadoopFiles.qualify(target), a.has("--overwrite"));
-    Config recipe = Recipes.resolve(null, overrides(a));
+    Config recipe = Recipes.resolve(a.get("--recipe"), overrides(a));
     Options o = Options.of(recipe, kind);
     checkTeacher(o, a.get("--init") != null);
     var compression = Recipes.settings(recipe);

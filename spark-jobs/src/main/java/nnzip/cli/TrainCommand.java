@@ -73,13 +73,15 @@ final class TrainCommand implements Command {
 
         Compressible subspace (one artifact holding a line of models; see nnzip dial):
           nnzip train (--arch ARCH | --init M.onnx) --subspace structured|unstructured|bits
-                      --out S.nnz.safetensors [--data D] [--set key=value]...
+                      --out S.nnz.safetensors [--data D] [--recipe R] [--set key=value]...
           --subspace K     unstructured (alpha = share of each weight matrix kept by magnitude,
                            0.025..1) | structured (width 0.25 + 0.75 alpha, first channels kept) |
                            bits (alpha mapped to 3..8 bits per weight)
           --init M.onnx    start both endpoints from this model (its graph is the architecture;
                            BatchNormalization statistics become per-alpha norm lines; structured:
                            channels first reordered by importance, subspace.channel-order)
+          --recipe R       a bundled recipe (line-structured, line-unstructured: the settings
+                           of the measured lines, README) or a HOCON file; --set applies after it
           --set k=v        recipe keys subspace.* (epochs, lr, cos-weight, endpoint-probability,
                            alpha-power, points-per-step, warmup-epochs, table, difference-bits,
                            train-stored-difference, norm-anchors, model-cos-weight, model-lr:
@@ -97,13 +99,13 @@ final class TrainCommand implements Command {
   @Override
   public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
     Args a = Args.parse(argv, Set.of("--arch", "--out", "--data", "--epochs", "--batch", "--chunk", "--lr", "--schedule", "--optimizer",
-        "--momentum", "--validation", "--seed", "--checkpoint", "--master", "--examples", "--subspace", "--init", "--set"),
+        "--momentum", "--validation", "--seed", "--checkpoint", "--master", "--examples", "--subspace", "--init", "--recipe", "--set"),
         Set.of("--overwrite", "--json"));
     if (a.get("--subspace") != null) {
       return SubspaceTrain.run(a, out, err);
     }
-    if (a.get("--init") != null || !a.all("--set").isEmpty()) {
-      throw new UsageException("--init and --set go with --subspace");
+    if (a.get("--init") != null || a.get("--recipe") != null || !a.all("--set").isEmpty()) {
+      throw new UsageException("--init, --recipe and --set go with --subspace");
     }
     Architecture arch;
     try {

@@ -59,7 +59,8 @@ public final class Recipes {
   /** Names of the recipes shipped in the jar. */
   public static List<String> bundledNames() {
     return List.of("uniform-8bit", "uniform-4bit", "lossless", "dp-4bit", "dp-2bit", "aq-1bit", "aq-1.5bit",
-        "aq-2bit", "aq-3bit", "aq-4bit", "dp-net-2bit", "prune-dp-3bit", "dirichlet-dp-3bit");
+        "aq-2bit", "aq-3bit", "aq-4bit", "dp-net-2bit", "prune-dp-3bit", "dirichlet-dp-3bit", "line-structured",
+        "line-unstructured");
   }
 
   /**
