@@ -48,18 +48,7 @@ class LineWeightTest {
       p[60] = 0.3f;
       float[] grad = new float[p.length];
       b.addGradient(p, upstream, grad);
-      // L(p) = Σ upstream · decode(p) is linear in w0, w1 for a fixed mask: central differences in double.
-      for (int j = 0; j < 60; j++) {
-        double h = 1e-2;
-        float[] plus = p.clone();
-        float[] minus = p.clone();
-        plus[j] += (float) h;
-        minus[j] -= (float) h;
-        double d = (dot(upstream, b.decode(plus)) - dot(upstream, b.decode(minus))) / (2 * h);
-        assertEquals(d, grad[j], 1e-3, c.mode() + " element " + j);
-      }
-      assertEquals(0f, grad[60]);
-      assertEquals(0f, grad[61]);
+      assertCentralDifferences(b, p, upstream, grad, c.mode().toString());
     }
   }
 
@@ -94,23 +83,12 @@ class LineWeightTest {
         kept += k ? 1 : 0;
       }
       assertTrue(kept > 0 && kept < n, c.mode() + " keeps " + kept + " of " + n);
-      // The same decode, reused for three chunks' upstream gradients, against central differences of
-      // each chunk's L = Σ upstream · decode(p), linear in w0 and w1 for a fixed mask.
+      // The same decode, reused for three chunks' upstream gradients.
       for (long chunk = 0; chunk < 3; chunk++) {
         float[] upstream = random(n, 20 + chunk);
         float[] grad = new float[p.length];
         b.addGradient(p, decoded, upstream, grad);
-        for (int j = 0; j < 2 * n; j++) {
-          double h = 1e-2;
-          float[] plus = p.clone();
-          float[] minus = p.clone();
-          plus[j] += (float) h;
-          minus[j] -= (float) h;
-          double d = (dot(upstream, b.decode(plus)) - dot(upstream, b.decode(minus))) / (2 * h);
-          assertEquals(d, grad[j], 1e-3, c.mode() + " chunk " + chunk + " element " + j);
-        }
-        assertEquals(0f, grad[60]);
-        assertEquals(0f, grad[61]);
+        assertCentralDifferences(b, p, upstream, grad, c.mode() + " chunk " + chunk);
       }
     }
   }
@@ -234,6 +212,25 @@ class LineWeightTest {
       s += (v[i] - mean) * (v[i] - mean);
     }
     return s;
+  }
+
+  /**
+   * {@code grad} against central differences in double of L(p) = Σ upstream · decode(p), linear in w0
+   * and w1 for a fixed mask; α and the last slot get no gradient.
+   */
+  private static void assertCentralDifferences(LineWeight b, float[] p, float[] upstream, float[] grad, String what) {
+    int n = (p.length - 2) / 2;
+    for (int j = 0; j < 2 * n; j++) {
+      double h = 1e-2;
+      float[] plus = p.clone();
+      float[] minus = p.clone();
+      plus[j] += (float) h;
+      minus[j] -= (float) h;
+      double d = (dot(upstream, b.decode(plus)) - dot(upstream, b.decode(minus))) / (2 * h);
+      assertEquals(d, grad[j], 1e-3, what + " element " + j);
+    }
+    assertEquals(0f, grad[2 * n]);
+    assertEquals(0f, grad[2 * n + 1]);
   }
 
   private static double dot(float[] a, float[] b) {
