@@ -101,7 +101,7 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
         && previous.reusable().fits(param) ? previous.reusable() : null;
     if (storedDifference != null && alpha != 1f) {
       if (reusable == null) {
-        reusable = new WeightBinding.Reusable(0, Arrays.copyOf(param, 2 * n), stored(w0, w1, shape, storedDifference));
+        reusable = new WeightBinding.Reusable(Arrays.copyOf(param, 2 * n), stored(w0, w1, shape, storedDifference));
       }
       w0 = reusable.value();
     }

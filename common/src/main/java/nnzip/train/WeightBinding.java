@@ -64,16 +64,15 @@ public sealed interface WeightBinding extends Serializable {
   record Decoded(float[] weight, boolean[] kept, Reusable reusable) {}
 
   /**
-   * An intermediate of a decode and the part of the parameter it was computed from: a later decode
-   * of a parameter with the same values there (compared bit for bit) may take it as it is.
+   * An intermediate of a decode and the leading part of the parameter it was computed from: a later
+   * decode of a parameter that starts with the same values (compared bit for bit) may take it as it is.
    *
-   * @param from the parameter's values in {@code [fromIndex, fromIndex + from.length)}
+   * @param from a copy of the parameter's first {@code from.length} values
    */
-  record Reusable(int fromIndex, float[] from, float[] value) {
-    /** Whether {@code param} holds {@link #from} at {@link #fromIndex}, bit for bit. */
+  record Reusable(float[] from, float[] value) {
+    /** Whether {@code param} starts with {@link #from}, bit for bit. */
     public boolean fits(float[] param) {
-      return param.length >= fromIndex + from.length
-          && Arrays.equals(param, fromIndex, fromIndex + from.length, from, 0, from.length);
+      return param.length >= from.length && Arrays.equals(param, 0, from.length, from, 0, from.length);
     }
   }
 
