@@ -114,7 +114,20 @@ public final class ParameterSpace implements java.io.Serializable {
    * @param weights the graph's weights, in graph order
    * @param bound per graph weight, its binding's decode (null for a weight no binding codes)
    */
-  public record Decoded(ParameterValues parameters, ParameterValues weights, WeightBinding.Decoded[] bound) {}
+  public record Decoded(ParameterValues parameters, ParameterValues weights, WeightBinding.Decoded[] bound) {
+    /**
+     * This decode without the weights (null), all that {@link #toParameters} and a later
+     * {@link #decode(ParameterValues, Decoded)} read: a training graph keeps it after copying the
+     * weights into its variables, so it does not hold a second copy of every weight.
+     */
+    public Decoded withoutWeights() {
+      WeightBinding.Decoded[] b = new WeightBinding.Decoded[bound.length];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = bound[i] == null ? null : bound[i].withoutWeight();
+      }
+      return new Decoded(parameters, null, b);
+    }
+  }
 
   /** Parameter names, in order. */
   public List<String> names() {

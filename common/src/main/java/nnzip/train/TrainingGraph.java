@@ -132,8 +132,8 @@ public final class TrainingGraph {
    * @throws IllegalArgumentException if the names or sizes differ from {@link #trainable()}
    */
   public void setValues(ParameterValues values) {
-    current = space.decode(values, current);
-    ParameterValues weights = current.weights();
+    ParameterSpace.Decoded decoded = space.decode(values, current);
+    ParameterValues weights = decoded.weights();
     weights.requireSameLayout(trainable, shapes);
     for (int i = 0; i < trainable.size(); i++) {
       // Written into the variable's own buffer: a new array per step was the largest allocation cost.
@@ -145,6 +145,8 @@ public final class TrainingGraph {
         arr.data().asNioFloat().put(0, weights.values()[i]); // one bulk copy; setData went element by element
       }
     }
+    // The weights now live in the variables; what the chain rule and the next decode read is kept.
+    current = decoded.withoutWeights();
   }
 
   /** The parameters last set, or the starting ones, decoded. */

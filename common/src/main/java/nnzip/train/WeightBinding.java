@@ -61,7 +61,12 @@ public sealed interface WeightBinding extends Serializable {
    * @param reusable an intermediate of the decode that depends on part of the parameter only (a line
    *     weight's w0 as stored, a function of w0 and w1 but not of α), with that part, or null
    */
-  record Decoded(float[] weight, boolean[] kept, Reusable reusable) {}
+  record Decoded(float[] weight, boolean[] kept, Reusable reusable) {
+    /** This decode without its weight (what the chain rule and a later decode read), so it can be kept. */
+    public Decoded withoutWeight() {
+      return weight == null ? this : new Decoded(null, kept, reusable);
+    }
+  }
 
   /**
    * An intermediate of a decode and the leading part of the parameter it was computed from: a later
