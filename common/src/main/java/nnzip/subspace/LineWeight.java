@@ -95,15 +95,18 @@ public record LineWeight(String parameter, long[] shape, PointCompression compre
     int n = check(param);
     float alpha = param[2 * n];
     float[] w1 = Arrays.copyOfRange(param, n, 2 * n);
-    float[] w0 = Arrays.copyOf(param, n);
     // Carried through α = 1 too (which needs no stored w0), so the sandwich's inner points still find it.
     WeightBinding.Reusable reusable = previous != null && previous.reusable() != null
         && previous.reusable().fits(param) ? previous.reusable() : null;
+    float[] w0;
     if (storedDifference != null && alpha != 1f) {
       if (reusable == null) {
-        reusable = new WeightBinding.Reusable(Arrays.copyOf(param, 2 * n), stored(w0, w1, shape, storedDifference));
+        reusable = new WeightBinding.Reusable(Arrays.copyOf(param, 2 * n),
+            stored(Arrays.copyOf(param, n), w1, shape, storedDifference));
       }
       w0 = reusable.value();
+    } else {
+      w0 = Arrays.copyOf(param, n);
     }
     float[] point = point(w0, w1, alpha);
     return switch (compression.mode()) {
